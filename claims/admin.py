@@ -1,0 +1,203 @@
+"""Django admin for every model: the admins' view of everything, with history.
+
+Every changelist selects the relations its columns show, so a page makes the same number
+of queries whatever the number of rows (tests/test_admin.py pins it)."""
+
+from django.contrib import admin
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Article,
+    Capture,
+    Claim,
+    Claimant,
+    ClaimSuggestion,
+    Evidence,
+    Notification,
+    Rating,
+    RatingScale,
+    Source,
+    Tag,
+    Verdict,
+)
+
+admin.site.site_header = "Factcheck administration"
+admin.site.site_title = "Factcheck admin"
+admin.site.index_title = "Desk records"
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "published_on", "status", "claim_count", "created_at"]
+    list_filter = ["status", "outlet", "published_on"]
+    search_fields = ["title", "outlet", "url"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["body_sha256", "created_at", "updated_at"]
+    raw_id_fields = ["created_by"]
+    list_select_related = ["created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_claim_count=Count("claims"))
+
+    @admin.display(description="Claims", ordering="_claim_count")
+    def claim_count(self, obj):
+        return obj._claim_count
+
+
+@admin.register(Claimant)
+class ClaimantAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "organisation"]
+    search_fields = ["name", "organisation", "role"]
+    list_filter = ["organisation"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["source", "stance", "note", "excerpt", "created_by"]
+    raw_id_fields = ["created_by"]
+
+
+class VerdictInline(admin.StackedInline):
+    model = Verdict
+    fk_name = "claim"
+    extra = 0
+    fields = ["version", "is_current", "state", "rating", "summary", "author", "reviewer",
+              "published_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # Verdicts change only through the workflow (services), never as an inline edit.
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    list_display = ["statement", "claimant", "article", "status", "assignee", "claimed_on",
+                    "created_at"]
+    list_filter = ["status", "claimed_on", "tags", "assignee"]
+    search_fields = ["statement", "quote", "claimant__name", "article__title"]
+    autocomplete_fields = ["article", "claimant", "assignee", "tags", "appearance_of"]
+    list_select_related = ["claimant", "article", "assignee"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "version",
+                       "created_by", "created_at", "updated_at"]
+    inlines = [EvidenceInline, VerdictInline]
+    list_per_page = 50
+    show_full_result_count = False
+
+
+class CaptureInline(admin.TabularInline):
+    model = Capture
+    extra = 0
+    fields = ["started_at", "status", "http_status", "content_type", "size_bytes", "sha256",
+              "error_kind", "error_message", "snapshot"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    ordering = ["-started_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "domain", "status", "attempts", "last_fetched_at", "last_error_kind"]
+    list_filter = ["status", "last_error_kind", "is_dead"]
+    search_fields = ["url", "normalized_url", "title", "domain"]
+    readonly_fields = ["normalized_url", "domain", "attempts", "next_attempt_at",
+                       "status_changed_at", "last_fetched_at", "created_at", "updated_at"]
+    raw_id_fields = ["created_by"]
+    inlines = [CaptureInline]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(Capture)
+class CaptureAdmin(admin.ModelAdmin):
+    list_display = ["source", "status", "http_status", "content_type", "size_bytes", "started_at"]
+    list_filter = ["status", "error_kind"]
+    search_fields = ["source__url", "final_url", "sha256"]
+    list_select_related = ["source"]
+    raw_id_fields = ["source"]
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A capture is a record of what happened: it is never edited.
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["claim", "source", "stance", "created_by", "created_at"]
+    list_filter = ["stance"]
+    search_fields = ["note", "excerpt", "claim__statement", "source__url"]
+    autocomplete_fields = ["claim", "source"]
+    raw_id_fields = ["created_by"]
+    list_select_related = ["claim", "source", "created_by"]
+    date_hierarchy = "created_at"
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    extra = 0
+    prepopulated_fields = {"slug": ["label"]}
+    fields = ["position", "label", "slug", "value", "colour", "definition"]
+
+
+@admin.register(RatingScale)
+class RatingScaleAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_default"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [RatingInline]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["label", "scale", "value", "position", "colour"]
+    list_filter = ["scale"]
+    search_fields = ["label", "definition"]
+    list_select_related = ["scale"]
+
+
+@admin.register(Verdict)
+class VerdictAdmin(SimpleHistoryAdmin):
+    list_display = ["claim", "version", "state", "rating", "author", "reviewer", "published_at",
+                    "is_current"]
+    list_filter = ["state", "is_current", "rating"]
+    search_fields = ["summary", "rationale", "claim__statement"]
+    autocomplete_fields = ["claim", "rating", "author", "reviewer", "evidence"]
+    list_select_related = ["claim", "rating", "author", "reviewer"]
+    readonly_fields = ["supersedes", "lock_version", "submitted_at", "approved_at",
+                       "created_at", "updated_at"]
+    date_hierarchy = "updated_at"
+    show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "verb", "message", "created_at", "read_at"]
+    list_filter = ["verb"]
+    search_fields = ["message", "recipient__username"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient", "claim", "verdict"]
+
+
+@admin.register(ClaimSuggestion)
+class ClaimSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "article", "score", "dismissed_at", "claim"]
+    list_filter = ["dismissed_at"]
+    search_fields = ["text", "article__title"]
+    list_select_related = ["article", "claim"]
+    raw_id_fields = ["article", "claim", "dismissed_by"]

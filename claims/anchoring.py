@@ -1,0 +1,90 @@
+"""Anchoring a quote to its place in an article text (W3C TextQuoteSelector style).
+
+Offsets are Python string indexes (Unicode code points) into `Article.body`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONTEXT_CHARS = 32
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+class AnchorError(ValueError):
+    """The quote cannot be anchored in the text; the message says why in words."""
+
+
+def anchor_at(text: str, start: int, end: int, quote: str | None = None) -> Anchor:
+    """Anchor the span [start, end) of `text`, checking it holds `quote` when given."""
+    if start < 0 or end > len(text):
+        raise AnchorError(
+            f"The selection {start}-{end} lies outside the article text ({len(text)} characters)."
+        )
+    if end <= start:
+        raise AnchorError("The selection is empty: select at least one word of the article.")
+    if quote is not None and text[start:end] != quote:
+        raise AnchorError(
+            "The quote does not match the article text at the selected position; "
+            "select the words in the article again."
+        )
+    return Anchor(
+        start=start,
+        end=end,
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
+    )
+
+
+def anchor_quote(text: str, quote: str, occurrence: int = 0) -> Anchor:
+    """Anchor the `occurrence`-th appearance of `quote` in `text`."""
+    if not quote:
+        raise AnchorError("The quote is empty.")
+    position = -1
+    for _ in range(occurrence + 1):
+        position = text.find(quote, position + 1)
+        if position == -1:
+            raise AnchorError("The quote does not appear in the article text.")
+    return anchor_at(text, position, position + len(quote))
+
+
+def reanchor(text: str, *, quote: str, start: int, prefix: str = "", suffix: str = "") -> Anchor:
+    """Find the quote again after the text changed: the exact old position if it still holds
+    the quote, else the occurrence whose context matches best, nearest the old position."""
+    if text[start : start + len(quote)] == quote:
+        return anchor_at(text, start, start + len(quote))
+    candidates = []
+    position = text.find(quote)
+    while position != -1:
+        before = text[max(0, position - len(prefix)) : position]
+        after = text[position + len(quote) : position + len(quote) + len(suffix)]
+        score = _common_suffix(before, prefix) + _common_prefix(after, suffix)
+        candidates.append((-score, abs(position - start), position))
+        position = text.find(quote, position + 1)
+    if not candidates:
+        raise AnchorError("The quote no longer appears in the article text.")
+    best = min(candidates)[2]
+    return anchor_at(text, best, best + len(quote))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _common_suffix(a: str, b: str) -> int:
+    return _common_prefix(a[::-1], b[::-1])

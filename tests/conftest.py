@@ -1,0 +1,67 @@
+"""Shared fixtures: an embedded Redis (unless REDIS_URL is set), a real Celery worker on it,
+demo users, and factories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from factcheck.embedded_redis import EmbeddedRedis
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_server():
+    """The Redis every test talks to: the embedded one, or REDIS_URL's."""
+    if settings.TEST_EMBEDDED_REDIS_DIR:
+        server = EmbeddedRedis(Path(settings.TEST_EMBEDDED_REDIS_DIR)).start()
+        yield server.url
+        server.stop()
+    else:
+        yield os.environ["REDIS_URL"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(redis_server):
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def celery_app(redis_server):
+    from factcheck.celery import app
+
+    app.conf.update(broker_url=redis_server, result_backend=redis_server)
+    return app
+
+
+@pytest.fixture(scope="session")
+def celery_session_worker(celery_app, django_db_setup, django_db_blocker):
+    """A real Celery worker (in a thread of this process) consuming from the real broker."""
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping)
+    from celery.contrib.testing.worker import start_worker
+
+    with django_db_blocker.unblock():
+        with start_worker(
+            celery_app, pool="solo", perform_ping_check=True, shutdown_timeout=10,
+            loglevel="WARNING",
+        ) as worker:
+            yield worker
+
+
+@pytest.fixture
+def celery_worker(celery_session_worker, transactional_db):
+    """Use in tests that need a worker: the data they create is committed so the worker,
+    on its own database connection, sees it."""
+    return celery_session_worker
+
+
+@pytest.fixture
+def demo_users(db):
+    from claims.demo import LoadReport, ensure_demo_users
+
+    return ensure_demo_users(LoadReport())

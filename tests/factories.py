@@ -1,0 +1,93 @@
+"""factory_boy factories for the desk's models."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from claims import models
+from claims.anchoring import anchor_quote
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User {n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("pass")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Article
+
+    title = factory.Sequence(lambda n: f"Article {n}")
+    outlet = "Example Times"
+    body = (
+        "The minister said unemployment fell by 12 per cent last year. "
+        "Critics said the figure was misleading. It is clear that the end is in sight."
+    )
+
+
+class ClaimantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Claimant
+
+    name = factory.Sequence(lambda n: f"Claimant {n}")
+    role = "Minister"
+    organisation = "Government"
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Claim
+        exclude = ("anchor",)
+
+    article = factory.SubFactory(ArticleFactory)
+    claimant = factory.SubFactory(ClaimantFactory)
+    quote = "unemployment fell by 12 per cent last year"
+    statement = factory.Sequence(lambda n: f"Unemployment fell by 12% ({n})")
+    anchor = factory.LazyAttribute(lambda c: anchor_quote(c.article.body, c.quote))
+    anchor_start = factory.LazyAttribute(lambda c: c.anchor.start)
+    anchor_end = factory.LazyAttribute(lambda c: c.anchor.end)
+    anchor_prefix = factory.LazyAttribute(lambda c: c.anchor.prefix)
+    anchor_suffix = factory.LazyAttribute(lambda c: c.anchor.suffix)
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Source
+
+    url = factory.Sequence(lambda n: f"https://example.org/report-{n}")
+    normalized_url = factory.LazyAttribute(lambda s: s.url)
+    domain = "example.org"
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Evidence
+
+    claim = factory.SubFactory(ClaimFactory)
+    source = factory.SubFactory(SourceFactory)
+    stance = "refutes"
+    note = "The official statistics say otherwise."
+
+
+def default_rating(slug: str = "false") -> models.Rating:
+    return models.Rating.objects.get(scale__slug="default", slug=slug)
+
+
+class VerdictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Verdict
+
+    claim = factory.SubFactory(ClaimFactory)
+    author = factory.SubFactory(UserFactory)
+    rating = factory.LazyFunction(default_rating)
+    summary = "The figure is wrong."
+    rationale = "Official statistics show unemployment **rose**."
