@@ -7,6 +7,7 @@ import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)  # git-ignored: the SQLite file, embedded Redis, snapshots
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
