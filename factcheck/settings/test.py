@@ -24,6 +24,9 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 DEMO_ALLOWED = True
+# Login throttling is tested on its own (tests/test_security.py turns it on); elsewhere it
+# would make client.login(), which passes no request, fail.
+AXES_ENABLED = False
 
 # Each test run gets its own database and, unless REDIS_URL is set, its own embedded Redis
 # (started by tests/conftest.py), so runs side by side on one machine never collide.
