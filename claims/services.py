@@ -176,3 +176,70 @@ def claim_set_status(
     claim.version += 1
     claim.save(update_fields=["status", "not_checkable_reason", "version", "updated_at"])
     return claim
+
+
+class ClaimEditConflict(ValidationError):
+    """The claim changed since the editor opened the form: nothing was saved. `current` is
+    the claim as it is now, so the page can show both versions side by side."""
+
+    def __init__(self, message: str, *, current: Claim):
+        super().__init__(message)
+        self.current = current
+
+
+@transaction.atomic
+def claim_update(
+    *,
+    claim: Claim,
+    version: int,
+    statement: str,
+    claimant: Claimant | None,
+    claimed_on: date | None,
+    tags: Iterable[str] = (),
+    user: User | None = None,
+) -> Claim:
+    """Edit a claim's description. Optimistic concurrency: the edit carries the version
+    the editor saw; if someone saved since, nothing is overwritten and the caller is told."""
+    current = Claim.objects.select_for_update().get(pk=claim.pk)
+    if current.version != version:
+        raise ClaimEditConflict(
+            "Someone else saved this claim while you were editing it. Nothing of yours was "
+            "saved over their changes: compare the two versions below and save again.",
+            current=current,
+        )
+    current.statement = statement.strip()
+    current.claimant = claimant
+    current.claimed_on = claimed_on
+    current.version += 1
+    current.full_clean()
+    current.save()
+    current.tags.set(tags_from_names(tags))
+    return current
+
+
+def evidence_add(
+    *,
+    claim: Claim,
+    stance: str,
+    note: str = "",
+    excerpt: str = "",
+    source=None,
+    user: User | None = None,
+):
+    """Record a piece of evidence on a claim. It must rest on a source or say something in
+    its note, and a source is cited once per claim."""
+    from .models import Evidence
+
+    note, excerpt = note.strip(), excerpt.strip()
+    if source is None and not note:
+        raise ValidationError({"note": "Write a note, or choose the source this evidence rests on."})
+    if source is not None and Evidence.objects.filter(claim=claim, source=source).exists():
+        raise ValidationError(
+            {"source": "This source is already cited as evidence on this claim: edit that note instead."}
+        )
+    evidence = Evidence(
+        claim=claim, source=source, stance=stance, note=note, excerpt=excerpt, created_by=user
+    )
+    evidence.full_clean()
+    evidence.save()
+    return evidence
