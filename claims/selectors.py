@@ -49,3 +49,47 @@ def desk_stats() -> dict:
             {"rating": r.label, "colour": r.colour, "count": by_rating[r.id]} for r in ratings
         ],
     }
+
+
+# --- Exports, feeds and reports (issue 6) -------------------------------------------------
+
+
+def claimreview_verdicts() -> QuerySet[Verdict]:
+    """Published, current verdicts with everything a ClaimReview record reads (claim,
+    claimant, article, rating, the claim's other appearances and its first publication
+    date), so building any number of records costs a fixed number of queries."""
+    from django.db.models import Max, Min, OuterRef, Prefetch, Subquery
+
+    first_published = (
+        Verdict.objects.filter(claim_id=OuterRef("claim_id"), published_at__isnull=False)
+        .order_by()
+        .values("claim_id")
+        .annotate(first=Min("published_at"))
+        .values("first")
+    )
+    def scale_value(aggregate):
+        return Subquery(
+            Rating.objects.filter(scale_id=OuterRef("rating__scale_id"), value__isnull=False)
+            .order_by()
+            .values("scale_id")
+            .annotate(v=aggregate("value"))
+            .values("v")[:1]
+        )
+
+    siblings = Claim.objects.select_related("article").order_by("id")
+    return (
+        Verdict.objects.filter(is_current=True, state=VerdictState.PUBLISHED)
+        .select_related(
+            "rating", "claim__article", "claim__claimant", "claim__appearance_of__article"
+        )
+        .prefetch_related(
+            Prefetch("claim__appearances", queryset=siblings),
+            Prefetch("claim__appearance_of__appearances", queryset=siblings),
+        )
+        .annotate(
+            first_published_at=Subquery(first_published[:1]),
+            scale_worst=scale_value(Min),
+            scale_best=scale_value(Max),
+        )
+        .order_by("-published_at", "-id")
+    )

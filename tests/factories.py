@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from claims import models
 from claims.anchoring import anchor_quote
@@ -91,3 +92,26 @@ class VerdictFactory(factory.django.DjangoModelFactory):
     rating = factory.LazyFunction(default_rating)
     summary = "The figure is wrong."
     rationale = "Official statistics show unemployment **rose**."
+
+
+class PublishedVerdictFactory(VerdictFactory):
+    """A current, published verdict (the workflow's end state), for exports and feeds."""
+
+    state = "published"
+    is_current = True
+    reviewer = factory.SubFactory(UserFactory)
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class CaptureFactory(factory.django.DjangoModelFactory):
+    """A successful capture of a source."""
+
+    class Meta:
+        model = models.Capture
+
+    source = factory.SubFactory(SourceFactory)
+    status = "success"
+    http_status = 200
+    content_type = "text/html"
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    started_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,234 @@
+"""schema.org ClaimReview JSON-LD for published verdicts.
+
+One record per published verdict, in the shape Google's fact-check tools read
+(https://developers.google.com/search/docs/appearance/structured-data/factcheck):
+required `claimReviewed`, `reviewRating` (with `alternateName`) and `url`; recommended
+`author`, `datePublished` and `itemReviewed` (a `Claim` with its author, date and where it
+appeared).
+
+Non-ordinal ratings (Rating.value is None, e.g. "Unverifiable") carry only `alternateName`
+and `ratingExplanation`: `ratingValue`/`bestRating`/`worstRating` are numbers on a truth
+scale, and putting an Unverifiable verdict anywhere on that scale (say 0 or 3) would tell
+machines it is "a bit false" or "half true". Google only requires `alternateName`, so the
+record stays valid and says exactly what the desk said.
+
+Reading the related rows: `claimreview_for` works on a bare Verdict (a few queries), and on
+one from `selectors.claimreview_verdicts()` with no query at all, which is what the feed
+and the bulk exports use.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db.models import Max, Min
+from django.urls import NoReverseMatch, reverse
+
+logger = logging.getLogger(__name__)
+
+CONTEXT = "https://schema.org"
+# Google shows at most this many characters of claimReviewed; longer ones are cut.
+CLAIM_REVIEWED_MAX = 75
+
+
+class ClaimReviewWarning(UserWarning):
+    """A record is valid but will not show well (e.g. claimReviewed too long)."""
+
+
+def public_path(claim_id: int) -> str:
+    """The public fact-check page of a claim (mounted by the verdicts work at /fact-checks/)."""
+    for name in ("public:fact-check", "public:claim", "public:detail"):
+        try:
+            return reverse(name, args=[claim_id])
+        except NoReverseMatch:
+            continue
+    return f"/fact-checks/{claim_id}/"
+
+
+def absolute_url(path: str, request=None) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL + path
+
+
+def organisation() -> dict:
+    org = {"@type": "Organization", "name": settings.ORGANISATION_NAME}
+    if settings.ORGANISATION_URL:
+        org["url"] = settings.ORGANISATION_URL
+    return org
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat()
+
+
+def claimant_node(claimant) -> dict | None:
+    """The claimant as a Person, or as an Organization when it is one (its name is its
+    organisation, e.g. "NATO")."""
+    if claimant is None:
+        return None
+    is_org = bool(claimant.organisation) and (
+        claimant.organisation.strip().casefold() == claimant.name.strip().casefold()
+    )
+    node: dict = {"@type": "Organization" if is_org else "Person", "name": claimant.name}
+    if not is_org:
+        if claimant.role:
+            node["jobTitle"] = claimant.role
+        if claimant.organisation:
+            node["affiliation"] = {"@type": "Organization", "name": claimant.organisation}
+    if claimant.url:
+        node["url"] = claimant.url
+    return node
+
+
+def article_node(article) -> dict:
+    node: dict = {"@type": "Article", "headline": article.title}
+    if article.url:
+        node["url"] = article.url
+    if article.published_on:
+        node["datePublished"] = _iso(article.published_on)
+    if article.author:
+        node["author"] = {"@type": "Person", "name": article.author}
+    if article.outlet:
+        node["publisher"] = {"@type": "Organization", "name": article.outlet}
+    return node
+
+
+def claim_appearances(claim) -> list:
+    """Articles where the claim appears, first appearance first. A repeated claim points
+    at the first one (Claim.appearance_of); its siblings are the first one's appearances."""
+    root = claim.appearance_of if claim.appearance_of_id else claim
+    claims = [root, *root.appearances.all()]
+    seen: dict[int, object] = {}
+    for c in sorted(claims, key=_appearance_order):
+        seen.setdefault(c.article_id, c.article)
+    return list(seen.values())
+
+
+def _appearance_order(claim):
+    published = claim.article.published_on or claim.claimed_on or date.max
+    # The root claim wins ties: the desk linked the others to it as repeats.
+    return (published, claim.appearance_of_id is not None, claim.pk)
+
+
+def scale_bounds(scale_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
+    """{scale id: (worst value, best value)} over ordinal ratings, in one query."""
+    from claims.models import Rating
+
+    qs = Rating.objects.filter(value__isnull=False)
+    if scale_ids is not None:
+        qs = qs.filter(scale_id__in=list(scale_ids))
+    rows = qs.order_by().values("scale_id").annotate(worst=Min("value"), best=Max("value"))
+    return {r["scale_id"]: (r["worst"], r["best"]) for r in rows}
+
+
+def rating_node(verdict, bounds: dict[int, tuple[int, int]] | None = None) -> dict:
+    rating = verdict.rating
+    node: dict = {"@type": "Rating", "alternateName": rating.label}
+    if rating.value is not None:
+        annotated = (getattr(verdict, "scale_worst", None), getattr(verdict, "scale_best", None))
+        if None not in annotated:
+            bounds = {rating.scale_id: annotated}
+        elif bounds is None or rating.scale_id not in bounds:
+            bounds = scale_bounds([rating.scale_id])
+        worst, best = bounds[rating.scale_id]
+        node.update(ratingValue=rating.value, bestRating=best, worstRating=worst)
+    explanation = verdict.summary or rating.definition
+    if explanation:
+        node["ratingExplanation"] = explanation
+    return node
+
+
+def first_published_at(verdict) -> datetime | None:
+    """When the claim's fact-check was first published: the selector annotates it; a bare
+    verdict walks back through the versions it corrected."""
+    annotated = getattr(verdict, "first_published_at", None)
+    if annotated is not None:
+        return annotated
+    earliest, node = verdict.published_at, verdict
+    while node.supersedes_id:
+        node = node.supersedes
+        earliest = node.published_at or earliest
+    return earliest
+
+
+def is_corrected(verdict) -> bool:
+    return bool(verdict.supersedes_id) or verdict.version > 1
+
+
+def claimreview_for(
+    verdict, *, request=None, bounds: dict[int, tuple[int, int]] | None = None
+) -> dict:
+    """The ClaimReview record of one published verdict, ready for json.dumps."""
+    claim = verdict.claim
+    appearances = claim_appearances(claim)
+    item: dict = {"@type": "Claim"}
+    author = claimant_node(claim.claimant)
+    if author:
+        item["author"] = author
+    claim_date = claim.claimed_on or claim.article.published_on
+    if claim_date:
+        item["datePublished"] = _iso(claim_date)
+    item["firstAppearance"] = article_node(appearances[0])
+    item["appearance"] = [article_node(a) for a in appearances]
+
+    record: dict = {
+        "@context": CONTEXT,
+        "@type": "ClaimReview",
+        "url": absolute_url(public_path(claim.pk), request),
+        "claimReviewed": claim.statement,
+        "author": organisation(),
+        "datePublished": _iso(first_published_at(verdict)),
+        "reviewRating": rating_node(verdict, bounds),
+        "itemReviewed": item,
+    }
+    if is_corrected(verdict):
+        record["dateModified"] = _iso(verdict.published_at)
+    for problem in claimreview_warnings(record):
+        logger.warning("ClaimReview for claim %s: %s", claim.pk, problem)
+    return record
+
+
+def claimreview_warnings(record: dict) -> list[str]:
+    """What would make a valid record show badly, in words an editor can act on."""
+    problems = []
+    reviewed = record.get("claimReviewed", "")
+    if len(reviewed) > CLAIM_REVIEWED_MAX:
+        problems.append(
+            f"The claim statement is {len(reviewed)} characters long; search engines show "
+            f"only the first {CLAIM_REVIEWED_MAX}. Shorten it."
+        )
+    if "author" not in record.get("itemReviewed", {}):
+        problems.append("The claim has no claimant, so the record cannot say who made it.")
+    return problems
+
+
+def claim_statement_warning(statement: str) -> str | None:
+    """For forms: the too-long warning before anything is published."""
+    if len(statement) > CLAIM_REVIEWED_MAX:
+        return (
+            f"{len(statement)} characters: search engines show only the first "
+            f"{CLAIM_REVIEWED_MAX} of a fact-checked claim."
+        )
+    return None
+
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_ld_script(record: dict):
+    """`<script type="application/ld+json">` for a page. Editors' text goes inside a script
+    element, so <, > and & are escaped as JSON unicode escapes (as Django's json_script
+    does): a statement containing "</script>" cannot end the element."""
+    import json
+
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    payload = json.dumps(record, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
