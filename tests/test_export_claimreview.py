@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import extruct
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pyld import jsonld
 from rdflib.namespace import SDO
