@@ -134,9 +134,15 @@ def claim_log(
 
 
 def claim_assign(*, claim: Claim, assignee: User | None, user: User | None = None) -> Claim:
+    changed = claim.assignee_id != (assignee.pk if assignee else None)
     claim.assignee = assignee
     claim.version += 1
     claim.save(update_fields=["assignee", "version", "updated_at"])
+    if changed and assignee is not None:  # tell the new assignee (verdicts section)
+        notification_send(
+            recipient=assignee, actor=user, verb="assigned", claim=claim,
+            message=f"{user_display(user)} assigned you the claim “{claim.statement}”.",
+        )
     return claim
 
 
@@ -176,6 +182,463 @@ def claim_set_status(
     claim.version += 1
     claim.save(update_fields=["status", "not_checkable_reason", "version", "updated_at"])
     return claim
+
+
+# --- Verdicts ---------------------------------------------------------------------------
+# The review workflow: draft -> submitted -> (changes requested -> submitted ...) ->
+# approved -> published, and a correction adds a new version that goes through review again.
+# Every transition checks the user's permission here on the server (the UI only hides what
+# it offers), locks the verdict row so two reviewers cannot act on it at once, checks its
+# state, and records who and when (the *_at fields, and django-simple-history with the
+# acting user and a change reason). Refusals say why in words: PermissionDenied for "not
+# you", ValidationError for "not now" or "not yet".
+
+import logging  # noqa: E402
+
+from django.conf import settings as _settings  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.core.mail import send_mail  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from .choices import CaptureStatus, VerdictState  # noqa: E402
+from .models import Capture, Evidence, Notification, Rating, Verdict  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+# Change reasons stored on each history row, so the audit trail and the two-person rule
+# can tell an edit from a transition.
+REASON_EDIT = "Edited"
+REASON_CREATE = "Drafted"
+REASON_SUBMIT = "Submitted for review"
+REASON_SEND_BACK = "Sent back for changes"
+REASON_APPROVE = "Approved"
+REASON_OVERRIDE = "Approved by its author (two-person rule overridden)"
+REASON_PUBLISH = "Published"
+REASON_CORRECT = "Correction submitted for review"
+REASON_SUPERSEDED = "Superseded by a correction"
+
+EDITABLE_STATES = (VerdictState.DRAFT, VerdictState.CHANGES_REQUESTED)
+
+# Which group grants each permission, so a refusal can say whom to ask.
+_ROLE_FOR_PERMISSION = {
+    "add_verdict": "Editors",
+    "change_verdict": "Editors",
+    "review_verdict": "Reviewers",
+    "publish_verdict": "Reviewers",
+    "override_two_person_rule": "admins",
+}
+
+
+def user_display(user) -> str:
+    if user is None:
+        return "someone"
+    return user.get_full_name() or user.get_username()
+
+
+class VerdictConflict(ValidationError):
+    """A save that started from an older version of the verdict than the one now stored.
+    Carries both versions so the editor can compare them; nothing was written."""
+
+    def __init__(self, *, mine: dict, theirs: Verdict | None):
+        self.mine = mine
+        self.theirs = theirs
+        if theirs is None:
+            text = "The verdict you were editing no longer exists."
+        else:
+            saved = timezone.localtime(theirs.updated_at).strftime("%d %b %Y %H:%M")
+            text = (
+                f"{user_display(getattr(theirs, '_last_editor', None) or theirs.author)} saved "
+                f"this verdict (version {theirs.lock_version}) at {saved} while you were editing "
+                f"version {mine.get('lock_version') or 'new'}. Nothing was overwritten: compare "
+                "both versions and save again if yours should replace theirs."
+            )
+        super().__init__(text, code="conflict")
+
+
+def _require_permission(user, codename: str, doing: str) -> None:
+    if user is None or not user.is_active or not user.has_perm(f"claims.{codename}"):
+        role = _ROLE_FOR_PERMISSION.get(codename, "right")
+        raise PermissionDenied(
+            f"You cannot {doing}: that needs the {role} role, which your account does not have."
+        )
+
+
+def _require_state(verdict: Verdict, allowed: tuple[str, ...], doing: str) -> None:
+    if verdict.state in allowed:
+        return
+    labels = " or ".join(VerdictState(s).label.lower() for s in allowed)
+    current = VerdictState(verdict.state).label.lower()
+    hint = {
+        VerdictState.PUBLISHED: " A published verdict changes only through a correction.",
+        VerdictState.SUBMITTED: " It is waiting for a reviewer.",
+        VerdictState.APPROVED: " It is approved and waiting to be published.",
+    }.get(verdict.state, "")
+    raise ValidationError(
+        f"You cannot {doing}: this verdict is {current}, and only a verdict that is "
+        f"{labels} can be.{hint}",
+        code="state",
+    )
+
+
+def _locked(verdict: Verdict) -> Verdict:
+    """Reload the row under a lock, so the state we check is the state we change."""
+    return Verdict.objects.select_for_update().select_related("claim", "author").get(pk=verdict.pk)
+
+
+def _save_verdict(verdict: Verdict, *, user, reason: str, fields: list[str] | None = None) -> None:
+    verdict.lock_version += 1
+    verdict._history_user = user
+    verdict._change_reason = reason
+    if fields is None:
+        verdict.save()
+    else:
+        verdict.save(update_fields=[*fields, "lock_version", "updated_at"])
+
+
+def _claim_follow_verdict(claim: Claim, *, status: str, user) -> None:
+    # A claim's review statuses follow its verdict; editors cannot set them by hand
+    # (claim_set_status), so the workflow is the only writer of these moves.
+    if claim.status == status:
+        return
+    claim.status = status
+    claim.not_checkable_reason = ""
+    claim.version += 1
+    claim._history_user = user
+    claim._change_reason = f"Verdict moved the claim to {ClaimStatus(status).label.lower()}"
+    claim.save(update_fields=["status", "not_checkable_reason", "version", "updated_at"])
+
+
+def _verdict_values(verdict: Verdict) -> dict:
+    return {
+        "lock_version": verdict.lock_version,
+        "rating": verdict.rating,
+        "summary": verdict.summary,
+        "rationale": verdict.rationale,
+    }
+
+
+def _check_evidence(claim: Claim, evidence: Iterable[Evidence]) -> list[Evidence]:
+    evidence = list(evidence)
+    strays = [e for e in evidence if e.claim_id != claim.pk]
+    if strays:
+        raise ValidationError(
+            {"evidence": "A verdict can rest only on evidence logged for its own claim."}
+        )
+    return evidence
+
+
+def verdict_current(*, claim: Claim) -> Verdict | None:
+    return Verdict.objects.filter(claim=claim, is_current=True).first()
+
+
+@transaction.atomic
+def verdict_save_draft(
+    *,
+    claim: Claim,
+    user,
+    lock_version: int | None,
+    rating: Rating | None,
+    summary: str,
+    rationale: str,
+    evidence: Iterable[Evidence] | None = None,
+) -> Verdict:
+    """Create the claim's first verdict as a draft, or edit the current one while it is a
+    draft or sent back for changes.
+
+    Optimistic concurrency: `lock_version` is the version the editor started from (None for
+    a new verdict). If the stored verdict moved on since, nothing is written and
+    VerdictConflict carries both versions. Editors may edit each other's drafts; every edit
+    is recorded with its author, and whoever edited a verdict cannot approve it."""
+    mine = {"lock_version": lock_version, "rating": rating, "summary": summary.strip(),
+            "rationale": rationale.strip()}
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    current = Verdict.objects.select_for_update().filter(claim=claim, is_current=True).first()
+    if current is None:
+        _require_permission(user, "add_verdict", "draft a verdict")
+        if lock_version:
+            # The verdict the editor had open is gone (deleted by an admin): say so.
+            raise VerdictConflict(mine=mine, theirs=None)
+        if claim.status == ClaimStatus.NOT_CHECKABLE:
+            raise ValidationError(
+                "This claim is set aside as not checkable; set it back to researching before "
+                "drafting a verdict."
+            )
+        last = Verdict.objects.filter(claim=claim).order_by("-version").first()
+        verdict = Verdict(claim=claim, author=user, version=(last.version + 1) if last else 1)
+        verdict.lock_version = 0  # becomes 1 on the first save
+        reason = REASON_CREATE
+    else:
+        _require_permission(user, "change_verdict", "edit a verdict")
+        if lock_version is None or int(lock_version) != current.lock_version:
+            last = current.history.select_related("history_user").first()
+            current._last_editor = last.history_user if last else None
+            raise VerdictConflict(mine=mine, theirs=current)
+        _require_state(current, EDITABLE_STATES, "edit this verdict")
+        verdict = current
+        reason = REASON_EDIT
+    verdict.rating = rating
+    verdict.summary = mine["summary"]
+    verdict.rationale = mine["rationale"]
+    verdict.full_clean(exclude=["author", "claim"], validate_constraints=False)
+    if evidence is not None:
+        evidence = _check_evidence(claim, evidence)
+    elif verdict.pk is None:
+        # A new verdict rests on all the claim's evidence until the editor narrows it.
+        evidence = list(claim.evidence.all())
+    _save_verdict(verdict, user=user, reason=reason)
+    if evidence is not None:
+        verdict.evidence.set(evidence)
+    if claim.status == ClaimStatus.NEW:
+        _claim_follow_verdict(claim, status=ClaimStatus.RESEARCHING, user=user)
+    return verdict
+
+
+@transaction.atomic
+def verdict_submit(*, verdict: Verdict, user) -> Verdict:
+    """The author sends a draft (or a verdict sent back for changes) to review. It needs a
+    rating, a summary and a rationale, so a reviewer never reviews an empty verdict. The
+    claim moves to in review."""
+    _require_permission(user, "change_verdict", "submit a verdict for review")
+    verdict = _locked(verdict)
+    _require_state(verdict, EDITABLE_STATES, "submit this verdict for review")
+    if verdict.author_id != user.pk:
+        raise PermissionDenied(
+            f"Only the author of this verdict, {user_display(verdict.author)}, can submit it "
+            "for review."
+        )
+    missing = [name for name, value in (("a rating", verdict.rating_id),
+                                        ("a one-line summary", verdict.summary),
+                                        ("a rationale", verdict.rationale)) if not value]
+    if missing:
+        raise ValidationError(
+            "Before review the verdict needs " + ", ".join(missing[:-1])
+            + (" and " if len(missing) > 1 else "") + missing[-1] + "."
+        )
+    verdict.state = VerdictState.SUBMITTED
+    verdict.submitted_at = timezone.now()
+    _save_verdict(verdict, user=user, reason=REASON_SUBMIT, fields=["state", "submitted_at"])
+    _claim_follow_verdict(verdict.claim, status=ClaimStatus.IN_REVIEW, user=user)
+    return verdict
+
+
+def _has_edited(verdict: Verdict, user) -> bool:
+    return verdict.history.filter(
+        history_user_id=user.pk, history_change_reason__in=[REASON_EDIT, REASON_CREATE]
+    ).exists()
+
+
+def _refuse_own_review(verdict: Verdict, user, doing: str) -> None:
+    if verdict.author_id == user.pk:
+        raise PermissionDenied(
+            f"You cannot {doing}: you wrote this verdict, and a different reviewer must "
+            "review it (two-person rule)."
+        )
+    if _has_edited(verdict, user):
+        raise PermissionDenied(
+            f"You cannot {doing}: you edited this verdict, and a reviewer who did not "
+            "write any of it must review it (two-person rule)."
+        )
+
+
+@transaction.atomic
+def verdict_request_changes(*, verdict: Verdict, user, comment: str) -> Verdict:
+    """A reviewer (not the author) sends a submitted verdict back with a comment saying what
+    must change. The claim goes back to researching and the author is notified."""
+    _require_permission(user, "review_verdict", "send a verdict back for changes")
+    verdict = _locked(verdict)
+    _require_state(verdict, (VerdictState.SUBMITTED,), "send this verdict back for changes")
+    _refuse_own_review(verdict, user, "send this verdict back")
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": "Say what needs to change before sending it back."})
+    verdict.state = VerdictState.CHANGES_REQUESTED
+    verdict.reviewer = user
+    verdict.review_comment = comment
+    _save_verdict(verdict, user=user, reason=REASON_SEND_BACK,
+                  fields=["state", "reviewer", "review_comment"])
+    _claim_follow_verdict(verdict.claim, status=ClaimStatus.RESEARCHING, user=user)
+    notification_send(
+        recipient=verdict.author, actor=user, verb="sent_back", verdict=verdict,
+        message=f"{user_display(user)} sent back your verdict on “{verdict.claim.statement}”: "
+        f"{comment}",
+    )
+    return verdict
+
+
+@transaction.atomic
+def verdict_approve(*, verdict: Verdict, user, override_reason: str = "") -> Verdict:
+    """A reviewer approves a submitted verdict. Two-person rule: the approver is never the
+    author (nor anyone who edited it). An admin holding override_two_person_rule may approve
+    their own verdict, and must record why."""
+    _require_permission(user, "review_verdict", "approve a verdict")
+    verdict = _locked(verdict)
+    _require_state(verdict, (VerdictState.SUBMITTED,), "approve this verdict")
+    override_reason = override_reason.strip()
+    reason = REASON_APPROVE
+    try:
+        _refuse_own_review(verdict, user, "approve this verdict")
+        override_reason = ""  # nothing to override
+    except PermissionDenied:
+        if not user.has_perm("claims.override_two_person_rule"):
+            raise
+        if not override_reason:
+            raise ValidationError(
+                {"override_reason": "You are approving your own verdict: give the reason for "
+                 "overriding the two-person rule; it is recorded."}
+            ) from None
+        reason = REASON_OVERRIDE
+    verdict.state = VerdictState.APPROVED
+    verdict.reviewer = user
+    verdict.approved_at = timezone.now()
+    verdict.override_reason = override_reason
+    _save_verdict(verdict, user=user, reason=reason,
+                  fields=["state", "reviewer", "approved_at", "override_reason"])
+    notification_send(
+        recipient=verdict.author, actor=user, verb="approved", verdict=verdict,
+        message=f"{user_display(user)} approved your verdict on “{verdict.claim.statement}”.",
+    )
+    return verdict
+
+
+def verdict_publish_problems(verdict: Verdict) -> list[str]:
+    """What stops an approved verdict from being published, in words (empty when ready).
+    IFCN: readers must be able to follow every source, so at least one cited source must
+    have been captured successfully."""
+    problems = []
+    if not verdict.rating_id:
+        problems.append("it has no rating")
+    if not verdict.rationale.strip():
+        problems.append("it has no rationale")
+    cited_sources = verdict.evidence.filter(source__isnull=False).values("source_id")
+    if not Capture.objects.filter(
+        source_id__in=cited_sources, status=CaptureStatus.SUCCESS
+    ).exists():
+        problems.append(
+            "none of the sources it cites has been fetched successfully (readers must be "
+            "able to follow at least one source)"
+        )
+    return problems
+
+
+@transaction.atomic
+def verdict_publish(*, verdict: Verdict, user) -> Verdict:
+    """Publish an approved verdict: it needs a rating, a rationale and at least one cited
+    source with a successful capture. Sets published_at; the claim becomes published."""
+    _require_permission(user, "publish_verdict", "publish a verdict")
+    verdict = _locked(verdict)
+    _require_state(verdict, (VerdictState.APPROVED,), "publish this verdict")
+    problems = verdict_publish_problems(verdict)
+    if problems:
+        raise ValidationError("This verdict cannot be published yet: " + "; ".join(problems) + ".")
+    verdict.state = VerdictState.PUBLISHED
+    verdict.published_at = timezone.now()
+    _save_verdict(verdict, user=user, reason=REASON_PUBLISH, fields=["state", "published_at"])
+    _claim_follow_verdict(verdict.claim, status=ClaimStatus.PUBLISHED, user=user)
+    message = f"{user_display(user)} published the verdict on “{verdict.claim.statement}”."
+    for recipient in {verdict.author, verdict.reviewer} - {None}:
+        notification_send(
+            recipient=recipient, actor=user, verb="published", verdict=verdict, message=message
+        )
+    return verdict
+
+
+@transaction.atomic
+def verdict_correct(
+    *,
+    verdict: Verdict,
+    user,
+    correction_note: str,
+    rating: Rating | None = None,
+    summary: str | None = None,
+    rationale: str | None = None,
+    evidence: Iterable[Evidence] | None = None,
+) -> Verdict:
+    """Correct a published verdict: never a silent edit. A new version is created with the
+    corrected text and a correction note, and submitted for review; the published version
+    stays (is_current=False) and stays visible to readers until the correction is
+    published, then as the earlier version. The claim goes back to in review."""
+    _require_permission(user, "change_verdict", "correct a verdict")
+    old = _locked(verdict)
+    _require_state(old, (VerdictState.PUBLISHED,), "correct this verdict")
+    if not old.is_current:
+        raise ValidationError(
+            "This version has already been corrected; correct the latest version instead."
+        )
+    correction_note = correction_note.strip()
+    if not correction_note:
+        raise ValidationError(
+            {"correction_note": "Say what was wrong and what changed: readers see this note."}
+        )
+    old.is_current = False
+    _save_verdict(old, user=user, reason=REASON_SUPERSEDED, fields=["is_current"])
+    new = Verdict(
+        claim=old.claim,
+        version=old.version + 1,
+        supersedes=old,
+        is_current=True,
+        rating=rating if rating is not None else old.rating,
+        summary=(summary if summary is not None else old.summary).strip(),
+        rationale=(rationale if rationale is not None else old.rationale).strip(),
+        author=user,
+        state=VerdictState.SUBMITTED,
+        submitted_at=timezone.now(),
+        correction_note=correction_note,
+        lock_version=0,
+    )
+    new.full_clean(exclude=["author", "claim", "supersedes"], validate_constraints=False)
+    if not (new.rating_id and new.summary and new.rationale):
+        raise ValidationError("A correction needs a rating, a one-line summary and a rationale.")
+    _save_verdict(new, user=user, reason=REASON_CORRECT)
+    new.evidence.set(
+        _check_evidence(old.claim, evidence) if evidence is not None else old.evidence.all()
+    )
+    _claim_follow_verdict(old.claim, status=ClaimStatus.IN_REVIEW, user=user)
+    return new
+
+
+# --- Notifications ----------------------------------------------------------------------
+
+
+def notification_send(
+    *,
+    recipient,
+    verb: str,
+    message: str,
+    actor=None,
+    verdict: Verdict | None = None,
+    claim: Claim | None = None,
+    url: str = "",
+) -> Notification | None:
+    """Tell someone in the app, and by email once the transaction commits (so a refused or
+    rolled-back action never mails anyone). Nobody is notified of their own action."""
+    if recipient is None or (actor is not None and recipient.pk == actor.pk):
+        return None
+    claim = claim or (verdict.claim if verdict else None)
+    url = url or (claim.get_absolute_url() if claim else "")
+    notification = Notification.objects.create(
+        recipient=recipient, verb=verb, message=message[:500], url=url, claim=claim,
+        verdict=verdict,
+    )
+    if recipient.email:
+        subject = f"[{_settings.ORGANISATION_NAME}] {message[:120]}"
+        body = f"{message}\n\n{_settings.SITE_URL}{url}\n"
+
+        def mail():
+            try:
+                send_mail(subject, body, None, [recipient.email])
+            except Exception:  # the in-app notice stands; a mail outage must not break work
+                logger.exception("Could not email notification %s", notification.pk)
+
+        transaction.on_commit(mail)
+    return notification
+
+
+def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them when no ids are given)."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())
 
 
 class ClaimEditConflict(ValidationError):
@@ -227,19 +690,147 @@ def evidence_add(
     user: User | None = None,
 ):
     """Record a piece of evidence on a claim. It must rest on a source or say something in
-    its note, and a source is cited once per claim."""
+    its note. A source is cited once per claim: evidence on a source already attached to the
+    claim fills in that citation's stance, note and excerpt (history keeps the old ones)."""
     from .models import Evidence
 
     note, excerpt = note.strip(), excerpt.strip()
     if source is None and not note:
         raise ValidationError({"note": "Write a note, or choose the source this evidence rests on."})
-    if source is not None and Evidence.objects.filter(claim=claim, source=source).exists():
-        raise ValidationError(
-            {"source": "This source is already cited as evidence on this claim: edit that note instead."}
-        )
-    evidence = Evidence(
-        claim=claim, source=source, stance=stance, note=note, excerpt=excerpt, created_by=user
-    )
+    evidence = None
+    if source is not None:
+        evidence = Evidence.objects.filter(claim=claim, source=source).first()
+    if evidence is None:
+        evidence = Evidence(claim=claim, source=source, created_by=user)
+    evidence.stance, evidence.note, evidence.excerpt = stance, note, excerpt
     evidence.full_clean()
     evidence.save()
     return evidence
+
+
+# --- Sources and fetching ---------------------------------------------------------------
+# The fetch itself runs in Celery workers (claims/tasks.py -> claims/fetching/); these
+# services validate what the editor typed and enqueue the work once the rows are committed.
+
+
+def _normalized_fetch_url(url: str) -> str:
+    """The canonical URL, or a ValidationError on `url` in words. A literal private address
+    is refused here already so the editor hears at once; host names are checked by the
+    guard when the worker resolves them."""
+    from .fetching.guard import GuardRefused, host_is_allowed_private, parse_ip_host, refusal_reason
+    from .fetching.urls import URLInvalid, normalize_url, url_host_port
+
+    try:
+        normalized = normalize_url(url)
+        _scheme, host, _port = url_host_port(normalized)
+        ip = parse_ip_host(host)
+    except (URLInvalid, GuardRefused) as exc:
+        raise ValidationError({"url": str(exc)}) from exc
+    if ip is not None and not host_is_allowed_private(host):
+        why = refusal_reason(ip)
+        if why:
+            raise ValidationError(
+                {"url": f"{ip} is in {why}; only public addresses can be fetched."}
+            )
+    return normalized
+
+
+def source_attach(
+    *,
+    claim: Claim,
+    url: str,
+    user: User | None,
+    stance: str = "context",
+    note: str = "",
+    excerpt: str = "",
+):
+    """Cite a web page on a claim. One Source per normalised URL is shared by every claim;
+    a new source is fetched in the background once this transaction commits. Citing the
+    same source twice on one claim returns the existing evidence."""
+    from django.utils import timezone
+
+    from .choices import Stance
+    from .fetching.queue import enqueue_source_fetch
+    from .fetching.urls import registrable_domain, url_host_port
+    from .models import Evidence, Source
+
+    normalized = _normalized_fetch_url(url)
+    if stance not in Stance.values:
+        raise ValidationError({"stance": "Choose whether the source supports, refutes or gives context."})
+    with transaction.atomic():
+        source, created = Source.objects.get_or_create(
+            normalized_url=normalized,
+            defaults={
+                "url": url.strip()[:2000],
+                "domain": registrable_domain(url_host_port(normalized)[1]),
+                "created_by": user,
+                "status_changed_at": timezone.now(),
+            },
+        )
+        evidence = Evidence.objects.filter(claim=claim, source=source).first()
+        if evidence is None:
+            evidence = Evidence(
+                claim=claim,
+                source=source,
+                stance=stance,
+                note=note.strip(),
+                excerpt=excerpt.strip(),
+                created_by=user,
+            )
+            evidence.full_clean()
+            evidence.save()
+        if created:
+            transaction.on_commit(lambda: enqueue_source_fetch(source.pk))
+    return evidence
+
+
+def source_refetch(*, source, user: User | None = None):
+    """Capture a source again (an editor's request, or the admin action). A source being
+    fetched right now is left alone; the earlier captures are kept."""
+    from django.utils import timezone
+
+    from .choices import SourceStatus
+    from .fetching.queue import enqueue_source_fetch
+    from .models import Source
+
+    with transaction.atomic():
+        locked = Source.objects.select_for_update().get(pk=source.pk)
+        if locked.status == SourceStatus.FETCHING:
+            raise ValidationError("This source is being fetched right now; wait for it to finish.")
+        locked.status = SourceStatus.PENDING
+        locked.attempts = 0
+        locked.next_attempt_at = None
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "attempts", "next_attempt_at", "status_changed_at",
+                                   "updated_at"])
+        transaction.on_commit(lambda: enqueue_source_fetch(locked.pk))
+    source.refresh_from_db()
+    return source
+
+
+def _provisional_title(normalized_url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(normalized_url)
+    slug = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
+    slug = slug.rsplit(".", 1)[0].replace("-", " ").replace("_", " ").strip()
+    host = (parts.hostname or "").removeprefix("www.")
+    return (f"{slug} ({host})" if slug else host)[:500] or "Imported article"
+
+
+def article_import_url(*, url: str, user: User | None = None) -> Article:
+    """Start importing an article from the web: it is saved as pending with a title taken
+    from the URL, and the worker fetches and extracts it through the network guard."""
+    from .fetching.queue import enqueue_article_fetch
+
+    normalized = _normalized_fetch_url(url)
+    with transaction.atomic():
+        article = article_create(
+            title=_provisional_title(normalized),
+            body="",
+            user=user,
+            url=normalized,
+            status=ArticleStatus.PENDING,
+        )
+        transaction.on_commit(lambda: enqueue_article_fetch(article.pk))
+    return article

@@ -16,3 +16,46 @@ def refresh_desk_stats() -> dict:
     stats = selectors.desk_stats()
     cache.set(DESK_STATS_CACHE_KEY, stats, timeout=None)
     return stats
+
+
+# --- Fetching sources and articles (the work lives in claims/fetching/) ------------------
+# acks_late + reject_on_worker_lost (settings): a worker killed mid-fetch leaves the message
+# to be redelivered; the capture's request_key keeps a redelivery from recording twice.
+
+
+@shared_task(bind=True, name="claims.tasks.fetch_source", max_retries=None,
+             soft_time_limit=60, time_limit=90)
+def fetch_source(self, source_id: int) -> str:
+    from .fetching.pipeline import source_fetch
+
+    outcome = source_fetch(source_id=source_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(bind=True, name="claims.tasks.fetch_article", max_retries=None,
+             soft_time_limit=60, time_limit=90)
+def fetch_article(self, article_id: int) -> str:
+    from .fetching.pipeline import article_fetch
+
+    outcome = article_fetch(article_id=article_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(name="claims.tasks.sweep_stuck_sources", soft_time_limit=60, time_limit=90)
+def sweep_stuck_sources() -> int:
+    """Re-enqueue sources and articles stuck pending or fetching (lost message, dead worker)."""
+    from .fetching.pipeline import fetches_sweep_stuck
+
+    return fetches_sweep_stuck()
+
+
+@shared_task(name="claims.tasks.recheck_cited_sources", soft_time_limit=300, time_limit=360)
+def recheck_cited_sources() -> int:
+    """Capture again the sources that published verdicts cite, to flag changed or dead ones."""
+    from .fetching.pipeline import sources_recheck_cited
+
+    return sources_recheck_cited()

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from factcheck.embedded_redis import EmbeddedRedis
+from tests.localserver import local_server, local_server_factory  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="session", autouse=True)
