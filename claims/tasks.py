@@ -36,12 +36,16 @@ def fetch_source(self, source_id: int) -> str:
 
 @shared_task(bind=True, name="claims.tasks.fetch_article", max_retries=None,
              soft_time_limit=60, time_limit=90)
-def fetch_article(self, article_id: int) -> str:
+def fetch_article(self, article_id: int, attempt: int = 1) -> str:
     from .fetching.pipeline import article_fetch
 
-    outcome = article_fetch(article_id=article_id)
+    outcome = article_fetch(article_id=article_id, attempt=attempt)
+    if outcome.status == "ready":  # the article text arrived: point at what to check
+        suggest_article_claims.delay(article_id)
     if outcome.retry_in is not None:
-        raise self.retry(countdown=outcome.retry_in)
+        # A politeness wait does not use up an attempt.
+        next_attempt = attempt if outcome.status == "waiting" else attempt + 1
+        raise self.retry(countdown=outcome.retry_in, kwargs={"attempt": next_attempt})
     return outcome.status
 
 
@@ -59,3 +63,14 @@ def recheck_cited_sources() -> int:
     from .fetching.pipeline import sources_recheck_cited
 
     return sources_recheck_cited()
+
+
+# --- Claim assistance (the work lives in claims/assist/) ----------------------------------
+
+
+@shared_task(name="claims.tasks.suggest_article_claims", soft_time_limit=60, time_limit=90)
+def suggest_article_claims(article_id: int) -> str:
+    """Score an article's sentences and store the check-worthy ones as suggestions."""
+    from .assist.services import suggestions_refresh_by_id
+
+    return suggestions_refresh_by_id(article_id=article_id)

@@ -140,9 +140,9 @@ def refusal_reason(ip: IPAddress) -> str | None:
 def check_address(ip: IPAddress, *, host: str) -> None:
     why = refusal_reason(ip)
     if why:
+        where = f"{host}: it points to {ip}, which is" if host != str(ip) else f"{ip}: it is"
         raise GuardRefused(
-            f"Refused to fetch from {host}: it points to {ip}, which is in {why}. "
-            "Only public addresses can be fetched."
+            f"Refused to fetch from {where} in {why}. Only public addresses can be fetched."
         )
 
 

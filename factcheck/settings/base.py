@@ -187,6 +187,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.refresh_desk_stats",
         "schedule": 60.0,
     },
+    "sweep-stuck-sources": {
+        "task": "claims.tasks.sweep_stuck_sources",
+        "schedule": 120.0,
+    },
+    "recheck-cited-sources": {
+        # Runs every six hours; each run re-captures the cited sources that are due
+        # (FETCH_RECHECK_AFTER_DAYS, weekly by default), spreading the load.
+        "task": "claims.tasks.recheck_cited_sources",
+        "schedule": 6 * 3600.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -219,6 +229,13 @@ FETCH_MAX_REDIRECTS = env.int("FETCH_MAX_REDIRECTS", default=5)
 FETCH_MAX_ATTEMPTS = env.int("FETCH_MAX_ATTEMPTS", default=5)
 FETCH_DOMAIN_RATE = env.float("FETCH_DOMAIN_RATE", default=1.0)  # requests per second
 FETCH_DOMAIN_BURST = env.int("FETCH_DOMAIN_BURST", default=2)
+# Retries: exponential backoff with jitter from the base, capped (below the visibility timeout).
+FETCH_RETRY_BASE_SECONDS = env.float("FETCH_RETRY_BASE_SECONDS", default=30.0)
+FETCH_RETRY_MAX_SECONDS = env.float("FETCH_RETRY_MAX_SECONDS", default=1800.0)
+# The sweeper re-enqueues sources pending or fetching for longer than this (lost messages).
+FETCH_STUCK_AFTER_SECONDS = env.int("FETCH_STUCK_AFTER_SECONDS", default=300)
+# Sources cited by published verdicts are captured again after this many days.
+FETCH_RECHECK_AFTER_DAYS = env.float("FETCH_RECHECK_AFTER_DAYS", default=7.0)
 
 LOGGING = {
     "version": 1,

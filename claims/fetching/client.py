@@ -1,0 +1,342 @@
+"""The safe HTTP client every server-side fetch goes through.
+
+Built on http.client so that nothing is implicit: no proxy variables from the environment,
+no automatic redirects, no connection to an address the guard did not check. For each hop
+we resolve once, check every address, then connect to the checked address while sending
+the real Host header and (for https) the real TLS server name, so a DNS answer that changes
+between the check and the connection (rebinding) cannot move us.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from django.conf import settings
+
+from .guard import GuardRefused, ResolveError, Target, resolve_target
+from .urls import URLInvalid, normalize_url, url_host_port
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+CHUNK = 64 * 1024
+
+
+class FetchError(Exception):
+    """A fetch that did not produce a usable response. `kind` is a FetchErrorKind value;
+    `transient` says whether trying again later may help."""
+
+    def __init__(self, kind: str, message: str, *, transient: bool = False,
+                 retry_after: float | None = None, http_status: int | None = None,
+                 final_url: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.transient = transient
+        self.retry_after = retry_after
+        self.http_status = http_status
+        self.final_url = final_url
+
+
+@dataclass
+class FetchResponse:
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    redirects: list[str] = field(default_factory=list)
+    connected_ip: str = ""
+    elapsed_ms: int = 0
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass
+class FetchLimits:
+    connect_timeout: float
+    read_timeout: float
+    total_deadline: float
+    max_bytes: int
+    max_redirects: int
+    user_agent: str
+
+    @classmethod
+    def from_settings(cls) -> FetchLimits:
+        return cls(
+            connect_timeout=settings.FETCH_CONNECT_TIMEOUT,
+            read_timeout=settings.FETCH_READ_TIMEOUT,
+            total_deadline=settings.FETCH_TOTAL_DEADLINE,
+            max_bytes=settings.FETCH_MAX_BYTES,
+            max_redirects=settings.FETCH_MAX_REDIRECTS,
+            user_agent=settings.FETCH_USER_AGENT,
+        )
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the checked IP; Host header stays the URL's host name."""
+
+    def __init__(self, target: Target, timeout: float):
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._target = target
+
+    def connect(self):
+        self.sock = socket.create_connection((str(self._target.ip), self._target.port),
+                                             timeout=self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As above, with TLS verified for the host name (SNI and certificate check)."""
+
+    def __init__(self, target: Target, timeout: float):
+        context = ssl.create_default_context()
+        super().__init__(target.host, target.port, timeout=timeout, context=context)
+        self._target = target
+        self._context = context
+
+    def connect(self):
+        sock = socket.create_connection((str(self._target.ip), self._target.port),
+                                        timeout=self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self._target.host)
+
+
+class _Deadline:
+    """Cuts the connection when the total time is up, whatever phase the request is in
+    (a server trickling its headers one byte at a time never trips a read timeout)."""
+
+    def __init__(self, seconds: float):
+        self.expires = time.monotonic() + seconds
+        self.fired = False
+        self._conn: http.client.HTTPConnection | None = None
+        self._timer: threading.Timer | None = None
+
+    def remaining(self) -> float:
+        return self.expires - time.monotonic()
+
+    def watch(self, conn: http.client.HTTPConnection) -> None:
+        self.cancel()
+        self._conn = conn
+        self._timer = threading.Timer(max(self.remaining(), 0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        sock = self._conn.sock if self._conn else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        if self._timer:
+            self._timer.cancel()
+            self._timer = None
+
+    def check(self) -> None:
+        if self.fired or self.remaining() <= 0:
+            raise FetchError("timeout", "The server took too long to send the page "
+                             "(total time limit reached).", transient=True)
+
+
+def _decoder(encoding: str):
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    raise FetchError("unsupported", f"The server used an encoding we do not accept ({encoding}).")
+
+
+def _read_body(resp: http.client.HTTPResponse, limits: FetchLimits, deadline: _Deadline) -> bytes:
+    """Read the body, decompressing as we go, stopping at max_bytes of decompressed data."""
+    declared = resp.getheader("content-length")
+    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError("too_large", f"The page is larger than the limit of "
+                         f"{limits.max_bytes // 1024:,} KB "
+                         f"({int(declared) // 1024:,} KB declared).")
+    decoder = _decoder(resp.getheader("content-encoding", ""))
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        deadline.check()
+        try:
+            chunk = resp.read1(CHUNK)
+        except TimeoutError as exc:
+            deadline.check()
+            raise FetchError("timeout", "The server stopped sending the page (read timed out).",
+                             transient=True) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            deadline.check()
+            raise FetchError("connection", f"The connection broke while reading ({exc}).",
+                             transient=True) from exc
+        if not chunk:
+            deadline.check()
+            break
+        if decoder is not None:
+            try:
+                # max_length bounds what one call may inflate: a bomb cannot blow up memory.
+                chunk = decoder.decompress(chunk, limits.max_bytes - size + 1)
+            except zlib.error as exc:
+                raise FetchError("other", f"The compressed page is corrupt ({exc}).") from exc
+            if decoder.unconsumed_tail:
+                raise _too_large(limits)
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise _too_large(limits)
+        parts.append(chunk)
+    if decoder is not None:
+        tail = decoder.flush()
+        size += len(tail)
+        if size > limits.max_bytes:
+            raise _too_large(limits)
+        parts.append(tail)
+    return b"".join(parts)
+
+
+def _too_large(limits: FetchLimits) -> FetchError:
+    return FetchError("too_large", f"The page is larger than the limit of "
+                      f"{limits.max_bytes // 1024:,} KB (after decompression).")
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _one_hop(url: str, limits: FetchLimits, deadline: _Deadline):
+    scheme, host, port = url_host_port(url)
+    try:
+        target = resolve_target(scheme, host, port)
+    except ResolveError as exc:
+        raise FetchError("connection", str(exc), transient=True, final_url=url) from exc
+    except GuardRefused as exc:
+        raise FetchError("blocked", str(exc), final_url=url) from exc
+    timeout = min(limits.connect_timeout, max(deadline.remaining(), 0.01))
+    conn_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    conn = conn_class(target, timeout)
+    path = _request_target(url)
+    try:
+        deadline.watch(conn)
+        conn.connect()
+        conn.sock.settimeout(min(limits.read_timeout, max(deadline.remaining(), 0.01)))
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        conn.putheader("User-Agent", limits.user_agent)
+        conn.putheader("Accept", "text/html,application/xhtml+xml,application/pdf,"
+                                 "text/plain;q=0.9,*/*;q=0.5")
+        conn.putheader("Accept-Encoding", "gzip, deflate")
+        conn.putheader("Connection", "close")
+        conn.endheaders()
+        resp = conn.getresponse()
+    except ssl.SSLCertVerificationError as exc:
+        conn.close()
+        raise FetchError("connection", f"The site's certificate could not be verified "
+                         f"({exc.verify_message}).", final_url=url) from exc
+    except TimeoutError as exc:
+        conn.close()
+        deadline.check()
+        raise FetchError("timeout", f"{host} did not answer in time.", transient=True,
+                         final_url=url) from exc
+    except (OSError, http.client.HTTPException) as exc:
+        conn.close()
+        deadline.check()
+        raise FetchError("connection", f"Could not connect to {host} ({exc}).", transient=True,
+                         final_url=url) from exc
+    return conn, resp, target
+
+
+def _request_target(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def fetch(url: str, *, limits: FetchLimits | None = None) -> FetchResponse:
+    """GET `url` through the guard, following redirects ourselves. Returns the final 2xx
+    response; raises FetchError (with kind and words) for everything else."""
+    limits = limits or FetchLimits.from_settings()
+    started = time.monotonic()
+    try:
+        current = normalize_url(url)
+    except URLInvalid as exc:
+        raise FetchError("invalid_url", str(exc)) from exc
+    deadline = _Deadline(limits.total_deadline)
+    redirects: list[str] = []
+    try:
+        while True:
+            conn, resp, target = _one_hop(current, limits, deadline)
+            try:
+                status = resp.status
+                if status in REDIRECT_STATUSES and resp.getheader("location"):
+                    location = resp.getheader("location")
+                    if len(redirects) >= limits.max_redirects:
+                        raise FetchError("redirects", f"The page redirected more than "
+                                         f"{limits.max_redirects} times.", final_url=current)
+                    try:
+                        nxt = normalize_url(urljoin(current, location.strip()))
+                    except URLInvalid as exc:
+                        raise FetchError("blocked", f"The page redirected to an address that "
+                                         f"cannot be fetched: {exc}", final_url=current) from exc
+                    if nxt == current or nxt in redirects:
+                        raise FetchError("redirects", "The page redirects in a loop.",
+                                         final_url=current)
+                    redirects.append(current)
+                    current = nxt
+                    continue
+                headers = {k.lower(): v for k, v in resp.getheaders()}
+                if not 200 <= status < 300:
+                    raise _status_error(status, headers, current)
+                body = _read_body(resp, limits, deadline)
+                return FetchResponse(
+                    url=url, final_url=current, status=status, headers=headers, body=body,
+                    redirects=redirects, connected_ip=str(target.ip),
+                    elapsed_ms=int((time.monotonic() - started) * 1000),
+                )
+            finally:
+                conn.close()
+    except FetchError as exc:
+        exc.final_url = exc.final_url or current
+        raise
+    finally:
+        deadline.cancel()
+
+
+def _status_error(status: int, headers: dict[str, str], url: str) -> FetchError:
+    reason = http.client.responses.get(status, "")
+    if status == 429:
+        return FetchError("rate_limited", "The site asked us to slow down (429 Too Many "
+                          "Requests).", transient=True,
+                          retry_after=_retry_after(headers.get("retry-after")),
+                          http_status=status, final_url=url)
+    if status in (408,) or status >= 500:
+        return FetchError("http_5xx" if status >= 500 else "timeout",
+                          f"The site answered {status} {reason}.".replace(" .", "."),
+                          transient=True, retry_after=_retry_after(headers.get("retry-after")),
+                          http_status=status, final_url=url)
+    if status >= 400:
+        return FetchError("http_4xx", f"The site answered {status} {reason}.".replace(" .", "."),
+                          http_status=status, final_url=url)
+    return FetchError("other", f"The site answered with an unexpected status {status}.",
+                      http_status=status, final_url=url)
