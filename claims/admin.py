@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from .exporters.admin_actions import CLAIM_ACTIONS, VERDICT_ACTIONS
 from .models import (
     Article,
     Capture,
@@ -201,3 +202,8 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
     search_fields = ["text", "article__title"]
     list_select_related = ["article", "claim"]
     raw_id_fields = ["article", "claim", "dismissed_by"]
+
+
+# Exports (issue 6): appended so the actions other work gives these admins stay.
+ClaimAdmin.actions = [*(ClaimAdmin.actions or ()), *CLAIM_ACTIONS]
+VerdictAdmin.actions = [*(VerdictAdmin.actions or ()), *VERDICT_ACTIONS]

@@ -232,3 +232,10 @@ def json_ld_script(record: dict):
 
     payload = json.dumps(record, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+def claimreview_records(verdicts, *, request=None, chunk_size: int = 500):
+    """ClaimReview records for a queryset from selectors.claimreview_verdicts(), read in
+    chunks (prefetches run once per chunk), so memory stays flat."""
+    for verdict in verdicts.iterator(chunk_size=chunk_size):
+        yield claimreview_for(verdict, request=request)

@@ -1,0 +1,58 @@
+"""Admin actions: download the selected claims or verdicts as CSV or ClaimReview JSON-LD.
+They stream like the editors' exports and go through the same selector and exporters."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+
+from claims import selectors
+
+from . import claimreview, csv, json
+from .rows import rows_for
+
+
+def _download(fmt: str, body, stem: str):
+    from claims.views_exports import download_response
+
+    return download_response(fmt, body, stem=stem)
+
+
+@admin.action(description="Export the selected claims as CSV")
+def export_claims_csv(modeladmin, request, queryset):
+    ids = queryset.values_list("id", flat=True)
+    return _download("csv", csv.csv_lines(rows_for(claim_ids=ids)), "claims")
+
+
+@admin.action(description="Export the selected claims' published verdicts as ClaimReview")
+def export_claims_claimreview(modeladmin, request, queryset):
+    verdicts = selectors.claimreview_verdicts().filter(claim__in=queryset.values("id"))
+    return _claimreview_download(modeladmin, request, verdicts)
+
+
+@admin.action(description="Export the selected verdicts' claims as CSV")
+def export_verdicts_csv(modeladmin, request, queryset):
+    ids = queryset.values_list("claim_id", flat=True)
+    return _download("csv", csv.csv_lines(rows_for(claim_ids=ids)), "verdicts")
+
+
+@admin.action(description="Export the selected verdicts as ClaimReview (published ones)")
+def export_verdicts_claimreview(modeladmin, request, queryset):
+    verdicts = selectors.claimreview_verdicts().filter(id__in=queryset.values("id"))
+    return _claimreview_download(modeladmin, request, verdicts)
+
+
+def _claimreview_download(modeladmin, request, verdicts):
+    if not verdicts.exists():
+        modeladmin.message_user(
+            request,
+            "None of the selected rows has a published verdict: ClaimReview describes "
+            "published fact-checks only.",
+            messages.WARNING,
+        )
+        return None
+    records = claimreview.claimreview_records(verdicts, request=request)
+    return _download("claimreview", json.json_array_chunks(records), "claimreview")
+
+
+CLAIM_ACTIONS = [export_claims_csv, export_claims_claimreview]
+VERDICT_ACTIONS = [export_verdicts_csv, export_verdicts_claimreview]

@@ -1,0 +1,64 @@
+"""CSV export: one line per claim, streamed.
+
+Sources are many per claim; they fill four parallel columns with one line per source (URL,
+capture time, SHA-256, snapshot link), so a spreadsheet shows them side by side and a
+program splits each cell on newlines.
+
+Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with
+=, +, -, @, tab or carriage return as a formula, and claims quote strangers' words. Such
+text cells get a leading apostrophe, which spreadsheets show as text and hide.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+
+from .rows import COLUMNS
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+SOURCE_COLUMNS = ("source_urls", "source_captured_at", "source_sha256", "source_snapshot_urls")
+HEADER = tuple(c for c in COLUMNS if c != "sources") + SOURCE_COLUMNS
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return neutralise(value)
+    return str(value)
+
+
+def _line(row: dict) -> list[str]:
+    cells = [_cell(row[c]) for c in HEADER[: -len(SOURCE_COLUMNS)]]
+    sources = row["sources"]
+    cells.append("\n".join(neutralise(s["url"]) for s in sources))
+    cells.append("\n".join(_cell(s["captured_at"]) for s in sources))
+    cells.append("\n".join(s["sha256"] for s in sources))
+    cells.append("\n".join(s["snapshot_url"] for s in sources))
+    return cells
+
+
+class _Echo:
+    """A file-like object whose write() returns the line instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[dict], *, bom: bool = True) -> Iterator[str]:
+    """The CSV text, one line at a time. The BOM makes Excel read UTF-8 (names with
+    accents); every CSV reader that matters skips it with encoding="utf-8-sig"."""
+    writer = csv.writer(_Echo())
+    if bom:
+        yield "\ufeff"
+    yield writer.writerow(HEADER)
+    for row in rows:
+        yield writer.writerow(_line(row))

@@ -1,0 +1,178 @@
+"""Public feeds of published fact-checks: ClaimReview JSON for partners and search tools,
+Atom and RSS for readers. Mounted at /feeds/ by factcheck/urls.py.
+
+The JSON feed pages with a keyset cursor over (published_at, id), the verdicts' indexed
+order: a page costs the same few queries at any depth, and publishing while a partner pages
+through neither skips nor repeats a record.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, time
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .exporters.claimreview import absolute_url, claimreview_for, public_path
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def parse_moment(name: str, value: str) -> datetime:
+    """An ISO date or date-time from a query parameter (a date means its midnight, in the
+    site's time zone; a date-time without an offset is read in it too)."""
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            raise ValidationError(
+                f"{name} must be an ISO date (2026-01-31) or date-time "
+                f"(2026-01-31T09:00:00Z), not {value!r}."
+            )
+        moment = datetime.combine(day, time.min)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _encode_cursor(verdict) -> str:
+    raw = f"{verdict.published_at.isoformat()}|{verdict.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(value: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        stamp, pk = raw.rsplit("|", 1)
+        moment = parse_datetime(stamp)
+        if moment is None:
+            raise ValueError
+        return moment, int(pk)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValidationError(
+            "The cursor is not one this feed gave out; start again from the first page."
+        ) from error
+
+
+def _page_size(value: str | None) -> int:
+    if not value:
+        return PAGE_SIZE
+    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
+        raise ValidationError(f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}.")
+    return int(value)
+
+
+@require_GET
+def claimreview_feed(request):
+    """GET /feeds/claimreview.json?published_after=&updated_after=&page_size=&cursor="""
+    verdicts = selectors.claimreview_verdicts()
+    try:
+        size = _page_size(request.GET.get("page_size"))
+        if value := request.GET.get("published_after"):
+            verdicts = verdicts.filter(published_at__gt=parse_moment("published_after", value))
+        if value := request.GET.get("updated_after"):
+            verdicts = verdicts.filter(updated_at__gt=parse_moment("updated_after", value))
+        if value := request.GET.get("cursor"):
+            moment, pk = _decode_cursor(value)
+            verdicts = verdicts.filter(
+                Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk)
+            )
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            " ".join(error.messages), content_type="text/plain; charset=utf-8"
+        )
+    page = list(verdicts[: size + 1])
+    items, more = page[:size], len(page) > size
+    next_url = None
+    if more:
+        query = request.GET.copy()
+        query["cursor"] = _encode_cursor(items[-1])
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return JsonResponse(
+        {
+            "items": [claimreview_for(v, request=request) for v in items],
+            "next": next_url,
+            "page_size": size,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+class FactChecksFeed(Feed):
+    """The latest published fact-checks as RSS 2.0."""
+
+    description_template = None
+
+    def title(self):
+        return f"{settings.ORGANISATION_NAME}: fact-checks"
+
+    def link(self):
+        return settings.ORGANISATION_URL or settings.SITE_URL + "/"
+
+    def description(self):
+        return f"The latest fact-checks published by {settings.ORGANISATION_NAME}."
+
+    def items(self):
+        return selectors.claimreview_verdicts()[:PAGE_SIZE]
+
+    def item_title(self, verdict):
+        return f"{verdict.rating.label}: {verdict.claim.statement}"
+
+    def item_description(self, verdict):
+        claimant = verdict.claim.claimant
+        who = f"{claimant.name} said: " if claimant else ""
+        correction = (
+            f" Correction: {verdict.correction_note}" if verdict.correction_note else ""
+        )
+        return f"{who}“{verdict.claim.quote}”. {verdict.summary}{correction}".strip()
+
+    def item_link(self, verdict):
+        return absolute_url(public_path(verdict.claim_id))
+
+    def item_guid(self, verdict):
+        return absolute_url(public_path(verdict.claim_id))
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, verdict):
+        return verdict.first_published_at or verdict.published_at
+
+    def item_updateddate(self, verdict):
+        return verdict.published_at
+
+    def item_author_name(self, verdict):
+        return settings.ORGANISATION_NAME
+
+    def item_categories(self, verdict):
+        return [verdict.rating.label]
+
+
+class FactChecksAtomFeed(FactChecksFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self):
+        return self.description()
+
+
+app_name = "feeds"
+urlpatterns = [
+    path("claimreview.json", claimreview_feed, name="claimreview"),
+    path("fact-checks.rss", FactChecksFeed(), name="rss"),
+    path("fact-checks.atom", FactChecksAtomFeed(), name="atom"),
+]
+
+
+def feed_urls() -> dict[str, str]:
+    """Absolute URLs of the feeds, for <link rel="alternate"> and the README."""
+    return {name: absolute_url(reverse(f"feeds:{name}")) for name in ("claimreview", "rss", "atom")}

@@ -1,0 +1,86 @@
+"""Export downloads and reports: parse the request, call a selector and an exporter, stream."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .exporters import claimreview, csv, json, report
+from .exporters.rows import export_rows
+from .forms_reports import ReportForm
+
+EXPORT_FORMATS = {
+    # format: (content type, file extension)
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "jsonl": ("application/x-ndjson", "jsonl"),
+    "claimreview": ("application/ld+json", "claimreview.json"),
+}
+
+
+def export_stream(fmt: str, params, *, request=None, claim_ids=None):
+    """The body of a download, as an iterator of text, for any export format."""
+    claims = selectors.claim_export_queryset(params, claim_ids=claim_ids)
+    if fmt == "csv":
+        return csv.csv_lines(export_rows(claims))
+    if fmt == "json":
+        return json.json_array_chunks(export_rows(claims))
+    if fmt == "jsonl":
+        return json.jsonl_lines(export_rows(claims))
+    if fmt == "claimreview":
+        verdicts = selectors.claimreview_verdicts_for_claims(claims)
+        return json.json_array_chunks(claimreview.claimreview_records(verdicts, request=request))
+    raise ValidationError(
+        f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}."
+    )
+
+
+def download_response(fmt: str, body, *, stem: str = "claims") -> StreamingHttpResponse:
+    content_type, extension = EXPORT_FORMATS[fmt]
+    response = StreamingHttpResponse((part.encode() for part in body), content_type=content_type)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.{extension}"'
+    return response
+
+
+@login_required
+@require_GET
+def export(request):
+    """"Export this view": the claims table's querystring plus `format`."""
+    params = request.GET.copy()
+    fmt = params.pop("format", ["csv"])[-1]
+    params.pop("page", None)  # the whole filtered list, not one page of it
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponseBadRequest(
+            f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}.",
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        # Validate the filters before streaming starts: a stream cannot turn into an error.
+        body = export_stream(fmt, params, request=request)
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            " ".join(error.messages), content_type="text/plain; charset=utf-8"
+        )
+    return download_response(fmt, body)
+
+
+@login_required
+@require_GET
+def reports(request):
+    """The Reports page: choose a scope (claim, article, dates), filters and a format."""
+    form = ReportForm(request.GET or None)
+    if not request.GET or not form.is_valid():
+        return render(request, "reports/reports.html", {"form": form})
+    data = report.report_data(**form.report_args())
+    if form.cleaned_data["format"] == "pdf":
+        pdf = report.render_pdf(data, request=request)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{data.filename}.pdf"'
+        return response
+    return render(request, "reports/report.html", {"report": data, "printable": True})

@@ -1,0 +1,268 @@
+"""CSV, JSON and JSON Lines exports: round trips against the database, formula injection,
+the claims table's filters, constant queries and clear errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from claims.exporters.csv import HEADER, csv_lines, neutralise
+from claims.exporters.rows import COLUMNS, rows_for
+from claims.models import Claim
+from tests.factories import (
+    ArticleFactory,
+    CaptureFactory,
+    ClaimantFactory,
+    ClaimFactory,
+    EvidenceFactory,
+    PublishedVerdictFactory,
+    SourceFactory,
+    UserFactory,
+    VerdictFactory,
+    default_rating,
+)
+
+pytestmark = pytest.mark.django_db
+
+TRICKY = 'Gdańsk, "Zürich" and Søren said:\nline two, with a comma'
+
+
+@pytest.fixture
+def desk():
+    """A published verdict with awkward text and two captured sources, a draft, and a bare
+    claim."""
+    article = ArticleFactory(
+        title='Årsrapport, "final" edition', url="https://news.example/a?x=1,2",
+        outlet="Le Monde, Paris", published_on=date(2026, 5, 4),
+        body="Søren said =SUM(A1:A9) is fine, really. And more text follows here.",
+    )
+    claim = ClaimFactory(
+        article=article, quote="=SUM(A1:A9) is fine", statement="Søren: “=SUM” is fine, ok",
+        claimant=ClaimantFactory(name="Søren Ærø", role="Mayor", organisation="Kø, Inc."),
+        status="published",
+    )
+    author = UserFactory(username="ana", first_name="Ana", last_name="Núñez")
+    verdict = PublishedVerdictFactory(
+        claim=claim, author=author, summary=TRICKY, rationale="-1 **is** wrong\n\n@everyone"
+    )
+    first = SourceFactory(url="https://stats.example/t1", title="Table 1")
+    second = SourceFactory(url="https://stats.example/t2", title="")
+    EvidenceFactory(claim=claim, source=first)
+    EvidenceFactory(claim=claim, source=second)
+    old = CaptureFactory(source=first, started_at=timezone.now() - timedelta(days=2))
+    new = CaptureFactory(source=first, snapshot="snapshots/ab/cd/abcd")
+    draft_claim = ClaimFactory(statement="+cmd|' /C calc'!A0", status="researching")
+    VerdictFactory(claim=draft_claim, rating=default_rating("mostly-true"), summary="draft")
+    bare = ClaimFactory(claimant=None, statement="Plain claim")
+    return {"claim": claim, "verdict": verdict, "captures": (old, new), "draft": draft_claim,
+            "bare": bare, "sources": (first, second)}
+
+
+def unneutralise(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") \
+        else cell
+
+
+def parse_csv(text: str) -> list[dict]:
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def test_csv_round_trips_with_non_ascii_commas_quotes_and_newlines(desk):
+    rows = {int(r["claim_id"]): r for r in parse_csv("".join(csv_lines(rows_for({}))))}
+    assert set(rows) == set(Claim.objects.values_list("id", flat=True))
+    claim, verdict = desk["claim"], desk["verdict"]
+    row = rows[claim.pk]
+    assert list(row) == list(HEADER)
+    assert row["statement"] == claim.statement
+    assert unneutralise(row["quote"]) == claim.quote == "=SUM(A1:A9) is fine"
+    assert row["summary"] == TRICKY
+    assert unneutralise(row["rationale"]) == verdict.rationale
+    assert row["claimant"] == "Søren Ærø" and row["claimant_organisation"] == "Kø, Inc."
+    assert row["article_title"] == 'Årsrapport, "final" edition'
+    assert row["article_outlet"] == "Le Monde, Paris"
+    assert row["article_url"] == "https://news.example/a?x=1,2"
+    assert row["article_published_on"] == "2026-05-04"
+    assert row["status"] == "published" and row["verdict_state"] == "published"
+    assert row["rating"] == "False" and row["rating_value"] == "1"
+    assert row["author"] == "Ana Núñez"
+    assert row["reviewer"] == str(verdict.reviewer.get_full_name())
+    assert parse_datetime(row["published_at"]) == verdict.published_at
+    assert row["corrected_at"] == ""
+    assert row["claim_url"].endswith(f"/claims/{claim.pk}/")
+    assert row["public_url"].endswith(f"/fact-checks/{claim.pk}/")
+    # Sources: one line per source in four parallel columns; only captured ones have dates.
+    first, second = desk["sources"]
+    newest = desk["captures"][1]
+    assert row["source_urls"].split("\n") == [first.url, second.url]
+    assert row["source_sha256"].split("\n") == [newest.sha256, ""]
+    assert [parse_datetime(d) if d else None for d in row["source_captured_at"].split("\n")] \
+        == [newest.started_at, None]
+    assert row["source_snapshot_urls"].split("\n") == [
+        f"{settings.SITE_URL}/captures/{newest.pk}/snapshot/", ""
+    ]
+    # A claim without a verdict has empty verdict cells.
+    bare = rows[desk["bare"].pk]
+    assert bare["rating"] == bare["verdict_state"] == bare["published_at"] == ""
+    assert bare["claimant"] == ""
+
+
+def test_csv_neutralises_formula_cells(desk):
+    rows = {int(r["claim_id"]): r for r in parse_csv("".join(csv_lines(rows_for({}))))}
+    assert rows[desk["claim"].pk]["quote"] == "'=SUM(A1:A9) is fine"
+    assert rows[desk["draft"].pk]["statement"] == "'+cmd|' /C calc'!A0"
+    assert rows[desk["claim"].pk]["rationale"].startswith("'-1")
+    for trigger in ("=", "+", "-", "@", "\t", "\r"):
+        assert neutralise(f"{trigger}x") == f"'{trigger}x"
+    assert neutralise("fine=ok") == "fine=ok"
+    # No cell anywhere starts with a trigger.
+    for row in rows.values():
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def check_json_record(record, desk):
+    claim, verdict = desk["claim"], desk["verdict"]
+    assert list(record) == list(COLUMNS)
+    assert record["statement"] == claim.statement
+    assert record["quote"] == "=SUM(A1:A9) is fine"  # JSON needs no neutralising
+    assert record["summary"] == TRICKY
+    assert record["rationale"] == verdict.rationale
+    assert record["rating"] == "False" and record["rating_value"] == 1
+    assert parse_datetime(record["published_at"]) == verdict.published_at
+    newest = desk["captures"][1]
+    assert [s["url"] for s in record["sources"]] == [s.url for s in desk["sources"]]
+    assert record["sources"][0]["sha256"] == newest.sha256
+    assert parse_datetime(record["sources"][0]["captured_at"]) == newest.started_at
+    assert record["sources"][1]["captured_at"] is None
+
+
+def test_json_array_and_json_lines_round_trip(client, desk, django_user_model):
+    client.force_login(UserFactory())
+    array = client.get(reverse("claims:export"), {"format": "json"})
+    assert array["Content-Type"] == "application/json"
+    records = json.loads(b"".join(array.streaming_content).decode())
+    by_id = {r["claim_id"]: r for r in records}
+    assert set(by_id) == set(Claim.objects.values_list("id", flat=True))
+    check_json_record(by_id[desk["claim"].pk], desk)
+
+    lines = client.get(reverse("claims:export"), {"format": "jsonl"})
+    assert lines["Content-Type"] == "application/x-ndjson"
+    text = b"".join(lines.streaming_content).decode()
+    parsed = [json.loads(line) for line in text.splitlines()]
+    assert parsed == records  # same rows, same order
+    assert "Søren" in text  # UTF-8, not \u escapes
+
+
+def jsonl_ids(response) -> list[int]:
+    body = b"".join(response.streaming_content).decode()
+    return [json.loads(line)["claim_id"] for line in body.splitlines()]
+
+
+def test_export_uses_the_claims_table_filters_and_ordering(client, desk):
+    client.force_login(UserFactory())
+    response = client.get(reverse("claims:export"), {"format": "csv", "status": "researching"})
+    rows = parse_csv(b"".join(response.streaming_content).decode())
+    assert [int(r["claim_id"]) for r in rows] == [desk["draft"].pk]
+    assert response["Content-Disposition"].startswith('attachment; filename="claims-')
+
+    response = client.get(reverse("claims:export"), {"format": "jsonl", "sort": "id"})
+    ids = jsonl_ids(response)
+    assert ids == sorted(Claim.objects.values_list("id", flat=True))
+    response = client.get(
+        reverse("claims:export"), {"format": "jsonl", "sort": "-id", "page": "3"}
+    )
+    ids = jsonl_ids(response)
+    assert ids == sorted(Claim.objects.values_list("id", flat=True), reverse=True)
+
+    rating = default_rating("false")
+    response = client.get(reverse("claims:export"), {"format": "jsonl", "rating": rating.pk})
+    ids = jsonl_ids(response)
+    assert ids == [desk["claim"].pk]
+
+
+def test_export_claimreview_format_has_only_published(client, desk):
+    client.force_login(UserFactory())
+    response = client.get(reverse("claims:export"), {"format": "claimreview"})
+    records = json.loads(b"".join(response.streaming_content).decode())
+    assert [r["claimReviewed"] for r in records] == [desk["claim"].statement]
+    assert records[0]["@type"] == "ClaimReview"
+
+
+def test_export_errors_are_clear(client, desk):
+    client.force_login(UserFactory())
+    response = client.get(reverse("claims:export"), {"format": "xlsx"})
+    assert response.status_code == 400
+    assert "Unknown export format 'xlsx'" in response.content.decode()
+    response = client.get(reverse("claims:export"), {"format": "csv", "status": "bogus"})
+    assert response.status_code == 400
+    assert "The filters are not valid" in response.content.decode()
+    assert "Status" in response.content.decode()
+    response = client.get(reverse("claims:export"), {"format": "csv", "created_from": "31/31/2026"})
+    assert response.status_code == 400
+
+
+def test_export_needs_login(client, desk):
+    response = client.get(reverse("claims:export"), {"format": "csv"})
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def _export_queries(client, fmt) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("claims:export"), {"format": fmt})
+        b"".join(response.streaming_content)
+    return len(ctx)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "claimreview"])
+def test_export_makes_constant_queries_whatever_the_rows(client, desk, fmt):
+    client.force_login(UserFactory())
+    few = _export_queries(client, fmt)
+    for _ in range(15):
+        claim = ClaimFactory(claimant=ClaimantFactory())
+        source = SourceFactory()
+        EvidenceFactory(claim=claim, source=source)
+        CaptureFactory(source=source)
+        ClaimFactory(appearance_of=claim)
+        PublishedVerdictFactory(claim=claim)
+    assert Claim.objects.count() > 30
+    assert _export_queries(client, fmt) == few
+
+
+def test_streams_in_chunks_with_two_source_queries_per_chunk(desk):
+    for _ in range(9):
+        ClaimFactory()
+    total = Claim.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(rows_for({}, chunk_size=4))
+    assert len(rows) == total
+    chunks = -(-total // 4)
+    source_queries = [q for q in ctx.captured_queries if "claims_evidence" in q["sql"]]
+    assert len(source_queries) == chunks
+    assert len(ctx) <= 1 + 2 * chunks + 2  # the claims read, per-chunk sources and captures
+
+
+def test_corrected_verdict_shows_first_publication_and_correction(desk):
+    verdict = desk["verdict"]
+    verdict.is_current = False
+    verdict.save()
+    PublishedVerdictFactory(
+        claim=verdict.claim, version=2, supersedes=verdict, correction_note="Fixed, sorry",
+        published_at=verdict.published_at + timedelta(days=1),
+    )
+    row = next(r for r in rows_for({}) if r["claim_id"] == verdict.claim_id)
+    assert row["published_at"] == verdict.published_at
+    assert row["corrected_at"] == verdict.published_at + timedelta(days=1)
+    assert row["correction_note"] == "Fixed, sorry"
+    assert row["verdict_version"] == 2
