@@ -3,8 +3,12 @@
 Every changelist selects the relations its columns show, so a page makes the same number
 of queries whatever the number of rows (tests/test_admin.py pins it)."""
 
+import re
+
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from .exporters.admin_actions import CLAIM_ACTIONS, VERDICT_ACTIONS
@@ -150,15 +154,57 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
 
 
+class RatingForm(forms.ModelForm):
+    """Colour as a colour picker, and the database's rules said in words before saving."""
+
+    class Meta:
+        model = Rating
+        fields = ["position", "label", "slug", "value", "colour", "definition"]
+        widgets = {
+            "colour": forms.TextInput(attrs={"type": "color"}),
+            "definition": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            "position": forms.NumberInput(attrs={"style": "width: 5em"}),
+        }
+
+    def clean_colour(self):
+        colour = self.cleaned_data["colour"]
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour or ""):
+            raise forms.ValidationError("Give the colour as # and six hex digits, e.g. #1a7f37.")
+        return colour.lower()
+
+
 class RatingInline(admin.TabularInline):
     model = Rating
+    form = RatingForm
     extra = 0
     prepopulated_fields = {"slug": ["label"]}
     fields = ["position", "label", "slug", "value", "colour", "definition"]
+    ordering = ["position", "id"]
+
+
+class RatingScaleForm(forms.ModelForm):
+    class Meta:
+        model = RatingScale
+        fields = ["name", "slug", "description", "is_default"]
+
+    def clean_is_default(self):
+        is_default = self.cleaned_data["is_default"]
+        other = RatingScale.objects.filter(is_default=True).exclude(pk=self.instance.pk).first()
+        if is_default and other:
+            raise forms.ValidationError(
+                f"“{other}” is the default scale; untick it there first (the public "
+                "methodology page is generated from the default scale)."
+            )
+        return is_default
 
 
 @admin.register(RatingScale)
 class RatingScaleAdmin(admin.ModelAdmin):
+    """Admins edit the scale and its levels here: position orders them, value places them on
+    the truth scale (empty for a level such as Unverifiable), the colour and the definition
+    appear on the public methodology page and on every fact-check."""
+
+    form = RatingScaleForm
     list_display = ["name", "slug", "is_default"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [RatingInline]
@@ -166,10 +212,24 @@ class RatingScaleAdmin(admin.ModelAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(admin.ModelAdmin):
-    list_display = ["label", "scale", "value", "position", "colour"]
+    form = RatingForm
+    list_display = ["label", "swatch", "scale", "value", "position", "colour"]
+    list_editable = ["position", "colour"]
     list_filter = ["scale"]
     search_fields = ["label", "definition"]
     list_select_related = ["scale"]
+    ordering = ["scale", "position", "id"]
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", RatingForm)
+        return super().get_changelist_form(request, **kwargs)
+
+    @admin.display(description="Colour")
+    def swatch(self, obj):
+        return format_html(
+            '<span style="display:inline-block;width:1.5em;height:1em;background:{}" '
+            'aria-hidden="true"></span>', obj.colour
+        )
 
 
 @admin.register(Verdict)
@@ -182,6 +242,14 @@ class VerdictAdmin(SimpleHistoryAdmin):
     list_select_related = ["claim", "rating", "author", "reviewer"]
     readonly_fields = ["supersedes", "lock_version", "submitted_at", "approved_at",
                        "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A verdict changes only through the workflow (services: review, two-person rule,
+        # corrections); the admin shows every record and its history but edits none.
+        return [f.name for f in self.model._meta.fields] + ["evidence"]
     date_hierarchy = "updated_at"
     show_full_result_count = False
 

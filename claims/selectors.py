@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from .choices import ClaimStatus, VerdictState
-from .models import Article, Claim, Rating, Source, Verdict
+from .models import Article, Claim, Notification, Rating, Source, Verdict
 
 
 def claim_list() -> QuerySet[Claim]:
@@ -219,6 +219,57 @@ def claim_export_sources(claim_ids) -> dict[int, list[dict]]:
             }
         )
     return sources
+
+
+# --- Verdicts (review queue, public pages, notifications) --------------------------------
+
+
+def verdict_versions(claim_id: int) -> QuerySet[Verdict]:
+    """Every version of a claim's verdict, newest first, with what the panel shows."""
+    return (
+        Verdict.objects.filter(claim_id=claim_id)
+        .select_related("rating", "author", "reviewer")
+        .order_by("-version")
+    )
+
+
+def review_queue() -> QuerySet[Verdict]:
+    """Submitted verdicts, oldest first (indexed on state, submitted_at, id)."""
+    return (
+        Verdict.objects.filter(state=VerdictState.SUBMITTED, is_current=True)
+        .select_related("claim", "claim__claimant", "rating", "author", "supersedes__rating")
+        .order_by("submitted_at", "id")
+    )
+
+
+def published_verdicts() -> QuerySet[Verdict]:
+    """What readers see: for each claim, its latest published version. A correction under
+    review leaves the earlier published version in place until the correction is published."""
+    return (
+        Verdict.objects.filter(state=VerdictState.PUBLISHED)
+        .exclude(superseded_by__state=VerdictState.PUBLISHED)
+        .select_related("claim", "claim__claimant", "claim__article", "rating")
+        .order_by("-published_at", "-id")
+    )
+
+
+def published_corrections() -> QuerySet[Verdict]:
+    """Published corrections, newest first, with the version each one corrected."""
+    return (
+        Verdict.objects.filter(state=VerdictState.PUBLISHED, supersedes__isnull=False)
+        .select_related("claim", "claim__claimant", "rating", "supersedes__rating")
+        .order_by("-published_at", "-id")
+    )
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_notification_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 def claimreview_verdicts_for_claims(claims: QuerySet[Claim]) -> QuerySet[Verdict]:

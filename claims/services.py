@@ -421,7 +421,8 @@ def verdict_submit(*, verdict: Verdict, user) -> Verdict:
     return verdict
 
 
-def _has_edited(verdict: Verdict, user) -> bool:
+def verdict_edited_by(*, verdict: Verdict, user) -> bool:
+    """Did this user write any of the verdict (created or edited it)?"""
     return verdict.history.filter(
         history_user_id=user.pk, history_change_reason__in=[REASON_EDIT, REASON_CREATE]
     ).exists()
@@ -433,7 +434,7 @@ def _refuse_own_review(verdict: Verdict, user, doing: str) -> None:
             f"You cannot {doing}: you wrote this verdict, and a different reviewer must "
             "review it (two-person rule)."
         )
-    if _has_edited(verdict, user):
+    if verdict_edited_by(verdict=verdict, user=user):
         raise PermissionDenied(
             f"You cannot {doing}: you edited this verdict, and a reviewer who did not "
             "write any of it must review it (two-person rule)."

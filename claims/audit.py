@@ -1,0 +1,192 @@
+"""The audit trail of a claim: every recorded change of the claim, its verdicts and its
+evidence (django-simple-history), as entries saying who, when, what and before -> after.
+
+Reads a fixed number of queries whatever the length of the history: one per history
+table, then one per kind of foreign key to turn ids into names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+
+from .models import Claim, Claimant, Evidence, Rating, Source, Verdict
+
+# Bookkeeping columns that change on every save and say nothing to a reader.
+SKIPPED = {"id", "created_at", "updated_at", "lock_version", "version", "body_sha256"}
+USER_FIELDS = {"author_id", "reviewer_id", "assignee_id", "created_by_id"}
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+LIMIT = 200
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class AuditEntry:
+    when: datetime
+    who: str
+    subject: str
+    action: str
+    reason: str = ""
+    changes: list[Change] = field(default_factory=list)
+
+
+def _tracked_fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if f.attname not in SKIPPED]
+
+
+def _show(value, attname: str, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if attname in names:
+        return names[attname].get(value, f"#{value}")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _entries(records: list, model, subject_of, names: dict) -> list[AuditEntry]:
+    fields = _tracked_fields(model)
+    previous: dict[int, object] = {}
+    entries = []
+    # Oldest first, so each record is compared with the one before it for the same object.
+    for rec in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        before = previous.get(rec.id)
+        changes = []
+        for f in fields:
+            new = getattr(rec, f.attname)
+            old = getattr(before, f.attname) if before is not None else None
+            if before is None and rec.history_type == "+" and new in (None, "", False):
+                continue
+            if before is not None and old == new:
+                continue
+            if before is None and rec.history_type != "+":
+                continue  # history starts mid-life (e.g. imported): nothing to compare
+            changes.append(
+                Change(str(f.verbose_name), _show(old, f.attname, names),
+                       _show(new, f.attname, names))
+            )
+        previous[rec.id] = rec
+        user = rec.history_user
+        entries.append(
+            AuditEntry(
+                when=rec.history_date,
+                who=(user.get_full_name() or user.get_username()) if user else "system",
+                subject=subject_of(rec),
+                action=ACTIONS.get(rec.history_type, rec.history_type),
+                reason=rec.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def claim_audit_trail(claim: Claim) -> list[AuditEntry]:
+    """Newest first: the claim's own history, its verdicts' and its evidence's."""
+    claim_records = list(
+        Claim.history.filter(id=claim.pk).select_related("history_user")
+        .order_by("-history_date", "-history_id")[:LIMIT]
+    )
+    verdict_records = list(
+        Verdict.history.filter(claim_id=claim.pk).select_related("history_user")
+        .order_by("-history_date", "-history_id")[:LIMIT]
+    )
+    evidence_records = list(
+        Evidence.history.filter(claim_id=claim.pk).select_related("history_user")
+        .order_by("-history_date", "-history_id")[:LIMIT]
+    )
+    records = claim_records + verdict_records + evidence_records
+
+    def ids(*attnames):
+        return {getattr(r, a) for r in records for a in attnames if getattr(r, a, None)}
+
+    users = get_user_model().objects.filter(pk__in=ids(*USER_FIELDS))
+    user_names = {u.pk: u.get_full_name() or u.get_username() for u in users}
+    names = {a: user_names for a in USER_FIELDS}
+    names["rating_id"] = dict(
+        Rating.objects.filter(pk__in=ids("rating_id")).values_list("pk", "label")
+    )
+    claimants = Claimant.objects.filter(pk__in=ids("claimant_id"))
+    names["claimant_id"] = {c.pk: str(c) for c in claimants}
+    names["source_id"] = {s.pk: str(s) for s in Source.objects.filter(pk__in=ids("source_id"))}
+    # A verdict's "supersedes" points at another version of the same claim.
+    names["supersedes_id"] = {r.id: f"version {r.version}" for r in verdict_records}
+
+    entries = (
+        _entries(claim_records, Claim, lambda r: "Claim", names)
+        + _entries(verdict_records, Verdict, lambda r: f"Verdict version {r.version}", names)
+        + _entries(
+            evidence_records, Evidence,
+            lambda r: "Evidence: " + (names["source_id"].get(r.source_id) or (r.note or "")[:60]),
+            names,
+        )
+    )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+@dataclass
+class ReviewItem:
+    verdict: Verdict
+    compared_with: str  # what the diff is against, in words
+    rating_before: str | None = None
+    rating_after: str | None = None
+    summary_diff: str | None = None
+    rationale_diff: str | None = None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.compared_with != "" and not (
+            self.rating_before != self.rating_after or self.summary_diff or self.rationale_diff
+        )
+
+
+def review_changes(verdicts: list[Verdict]) -> list[ReviewItem]:
+    """For the review queue: what changed in each submitted verdict since the reviewer last
+    saw it — the version sent back for changes, or for a correction the published version
+    it corrects. Two queries for the whole queue."""
+    from .services import REASON_SEND_BACK
+    from .verdict_text import diff_words
+
+    sent_back: dict[int, object] = {}
+    for rec in Verdict.history.filter(
+        id__in=[v.pk for v in verdicts], history_change_reason=REASON_SEND_BACK
+    ).order_by("history_date", "history_id"):
+        sent_back[rec.id] = rec  # the latest wins
+    ratings = dict(
+        Rating.objects.filter(pk__in={r.rating_id for r in sent_back.values() if r.rating_id})
+        .values_list("pk", "label")
+    )
+    items = []
+    for v in verdicts:
+        after = v.rating.label if v.rating_id else "—"
+        if v.pk in sent_back:
+            old = sent_back[v.pk]
+            when = old.history_date.strftime("%d %b %Y %H:%M")
+            label = f"the version sent back for changes on {when}"
+            before = ratings.get(old.rating_id, "—")
+        elif v.supersedes_id:
+            old = v.supersedes
+            label = f"published version {old.version} (this is a correction)"
+            before = old.rating.label if old.rating_id else "—"
+        else:
+            items.append(ReviewItem(verdict=v, compared_with=""))
+            continue
+        items.append(
+            ReviewItem(
+                verdict=v, compared_with=label, rating_before=before, rating_after=after,
+                summary_diff=diff_words(old.summary, v.summary) if old.summary != v.summary
+                else None,
+                rationale_diff=diff_words(old.rationale, v.rationale)
+                if old.rationale != v.rationale else None,
+            )
+        )
+    return items

@@ -1,0 +1,110 @@
+"""The verdict panel on the claim page, the notification badge in the layout, and the
+filters that render verdict text safely.
+
+`{% verdict_panel claim %}` fetches its own data with a fixed number of queries, so the
+claim page's view needs to know nothing about verdicts. The buttons it shows follow the
+same permissions as the services; the services check again on every POST."""
+
+from __future__ import annotations
+
+from django import template
+from django.db.models import Exists, OuterRef
+
+from claims import selectors, services
+from claims.audit import claim_audit_trail
+from claims.choices import CaptureStatus, VerdictState
+from claims.models import Capture
+from claims.verdict_forms import CorrectionForm, VerdictDraftForm
+from claims.verdict_text import diff_words, render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str):
+    """Markdown rendered and sanitised (nh3)."""
+    return render_markdown(text)
+
+
+@register.filter
+def word_diff(new: str, old: str):
+    return diff_words(old, new)
+
+
+def actions_for(verdict, user) -> dict:
+    """What the user may do with the verdict now (the services decide again on POST)."""
+    if verdict is None or not user.is_authenticated:
+        return {}
+    state = verdict.state
+    is_author = verdict.author_id == user.pk
+    can_review = user.has_perm("claims.review_verdict") and state == VerdictState.SUBMITTED
+    own_review = can_review and (
+        is_author or services.verdict_edited_by(verdict=verdict, user=user)
+    )
+    return {
+        "edit": user.has_perm("claims.change_verdict") and state in services.EDITABLE_STATES,
+        "submit": is_author and state in services.EDITABLE_STATES,
+        "review": can_review and not own_review,
+        "override": own_review and user.has_perm("claims.override_two_person_rule"),
+        "own_review": own_review,
+        "publish": user.has_perm("claims.publish_verdict") and state == VerdictState.APPROVED,
+        "correct": user.has_perm("claims.change_verdict") and state == VerdictState.PUBLISHED
+        and verdict.is_current,
+    }
+
+
+@register.inclusion_tag("claims/partials/verdict_panel.html", takes_context=True)
+def verdict_panel(context, claim):
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    versions = list(selectors.verdict_versions(claim.pk))
+    current = next((v for v in versions if v.is_current), None)
+    evidence = list(
+        claim.evidence.select_related("source")
+        .annotate(captured=Exists(Capture.objects.filter(
+            source_id=OuterRef("source_id"), status=CaptureStatus.SUCCESS)))
+        .order_by("created_at", "id")
+    )
+    cited_ids = set(current.evidence.values_list("id", flat=True)) if current else set()
+    actions = actions_for(current, user) if user is not None else {}
+    can_draft = current is None and user is not None and user.has_perm("claims.add_verdict")
+    draft_form = correction_form = None
+    if actions.get("edit") or can_draft:
+        initial = {"lock_version": current.lock_version if current else None}
+        if current:
+            initial.update(rating=current.rating_id, summary=current.summary,
+                           rationale=current.rationale, evidence=list(cited_ids))
+        else:
+            initial["evidence"] = [e.pk for e in evidence]
+        draft_form = VerdictDraftForm(initial=initial, claim=claim, verdict=current)
+    if actions.get("correct"):
+        correction_form = CorrectionForm(
+            initial={"rating": current.rating_id, "summary": current.summary,
+                     "rationale": current.rationale, "evidence": list(cited_ids)},
+            claim=claim, verdict=current, prefix="correction",
+        )
+    return {
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "claim": claim,
+        "verdict": current,
+        "older_versions": [v for v in versions if not v.is_current],
+        "evidence": evidence,
+        "cited": [e for e in evidence if e.pk in cited_ids],
+        "actions": actions,
+        "can_draft": can_draft,
+        "draft_form": draft_form,
+        "correction_form": correction_form,
+        "publish_problems": services.verdict_publish_problems(current)
+        if current is not None and current.state == VerdictState.APPROVED else [],
+        "audit": claim_audit_trail(claim),
+    }
+
+
+@register.inclusion_tag("claims/partials/verdict_notifications_badge.html", takes_context=True)
+def notifications_badge(context):
+    """The unread count for the layout's navigation (one query)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"user": user, "unread": selectors.unread_notification_count(user) if user else 0}

@@ -1,0 +1,175 @@
+"""Views of the verdict workflow: POST-only actions that call a service and say what
+happened (or why not) in words, the review queue and the notifications list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, services
+from .audit import review_changes
+from .models import Claim, Verdict
+from .verdict_forms import CorrectionForm, VerdictDraftForm
+
+
+def _claim_url(claim_id: int) -> str:
+    return reverse("claims:claim-detail", args=[claim_id]) + "#verdict"
+
+
+def _words(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _run(request, verdict: Verdict, action, success: str, **kwargs):
+    """Call a transition service; report success or the refusal, then go back to the claim."""
+    try:
+        action(verdict=verdict, user=request.user, **kwargs)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, _words(exc))
+    else:
+        messages.success(request, success)
+    return redirect(_claim_url(verdict.claim_id))
+
+
+@login_required
+@require_POST
+def verdict_save(request, pk):
+    claim = get_object_or_404(Claim, pk=pk)
+    current = services.verdict_current(claim=claim)
+    form = VerdictDraftForm(request.POST, claim=claim, verdict=current)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.verdict_save_draft(
+                claim=claim, user=request.user, lock_version=data["lock_version"],
+                rating=data["rating"], summary=data["summary"], rationale=data["rationale"],
+                evidence=data["evidence"],
+            )
+        except services.VerdictConflict as exc:
+            return _conflict(request, claim, form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, _words(exc))
+            return redirect(_claim_url(claim.pk))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect(_claim_url(claim.pk))
+    # Show the editor's own text again with the errors, so nothing typed is lost.
+    return render(request, "verdicts/edit.html",
+                  {"claim": claim, "form": form, "verdict": current}, status=400)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _conflict(request, claim, form, exc: services.VerdictConflict):
+    theirs = exc.theirs
+    # The form keeps the editor's text and now carries the stored version, so saving it
+    # again is a deliberate choice to replace theirs.
+    data = request.POST.copy()
+    data["lock_version"] = theirs.lock_version if theirs is not None else ""
+    retry = VerdictDraftForm(data, claim=claim, verdict=theirs)
+    retry.is_valid()
+    mine = exc.mine
+    return render(
+        request, "verdicts/conflict.html",
+        {"claim": claim, "form": retry, "mine": mine, "theirs": theirs, "message": _words(exc)},
+        status=409,
+    )
+
+
+@login_required
+@require_POST
+def verdict_submit(request, pk):
+    verdict = get_object_or_404(Verdict, pk=pk)
+    return _run(request, verdict, services.verdict_submit, "Submitted for review.")
+
+
+@login_required
+@require_POST
+def verdict_request_changes(request, pk):
+    verdict = get_object_or_404(Verdict, pk=pk)
+    return _run(request, verdict, services.verdict_request_changes,
+                "Sent back to the author with your comment.",
+                comment=request.POST.get("comment", ""))
+
+
+@login_required
+@require_POST
+def verdict_approve(request, pk):
+    verdict = get_object_or_404(Verdict, pk=pk)
+    return _run(request, verdict, services.verdict_approve, "Approved.",
+                override_reason=request.POST.get("override_reason", ""))
+
+
+@login_required
+@require_POST
+def verdict_publish(request, pk):
+    verdict = get_object_or_404(Verdict, pk=pk)
+    return _run(request, verdict, services.verdict_publish, "Published.")
+
+
+@login_required
+@require_POST
+def verdict_correct(request, pk):
+    verdict = get_object_or_404(Verdict.objects.select_related("claim"), pk=pk)
+    claim = verdict.claim
+    form = CorrectionForm(request.POST, claim=claim, verdict=verdict, prefix="correction")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.verdict_correct(
+                verdict=verdict, user=request.user, correction_note=data["correction_note"],
+                rating=data["rating"], summary=data["summary"], rationale=data["rationale"],
+                evidence=data["evidence"],
+            )
+        except PermissionDenied as exc:
+            messages.error(request, _words(exc))
+            return redirect(_claim_url(claim.pk))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Correction submitted for review. The published "
+                             "version stays online until the correction is published.")
+            return redirect(_claim_url(claim.pk))
+    return render(request, "verdicts/correct.html",
+                  {"claim": claim, "form": form, "verdict": verdict}, status=400)
+
+
+@login_required
+@require_GET
+def review_queue(request):
+    verdicts = list(selectors.review_queue()[:200])
+    return render(request, "verdicts/review_queue.html",
+                  {"items": review_changes(verdicts)})
+
+
+@login_required
+@require_GET
+def notifications(request):
+    page = Paginator(selectors.notifications_for(request.user), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "verdicts/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    ids = request.POST.getlist("id")
+    n = services.notification_mark_read(
+        user=request.user, notification_ids=[int(i) for i in ids if i.isdigit()] or None)
+    messages.success(request, f"Marked {n} notification{'s' if n != 1 else ''} read.")
+    return redirect("claims:notifications")

@@ -1,0 +1,87 @@
+"""Builders for the verdict tests: the five roles, and a verdict in any workflow state
+(built directly, so each test starts from exactly the state it names)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from claims.choices import CaptureStatus, ClaimStatus, VerdictState
+from claims.models import Capture
+from tests.factories import ClaimFactory, EvidenceFactory, UserFactory, VerdictFactory
+
+ROLES = ["editor_author", "other_editor", "reviewer", "reviewer_author", "admin"]
+STATES = [s.value for s in VerdictState]
+
+CLAIM_STATUS_FOR = {
+    VerdictState.DRAFT: ClaimStatus.RESEARCHING,
+    VerdictState.SUBMITTED: ClaimStatus.IN_REVIEW,
+    VerdictState.CHANGES_REQUESTED: ClaimStatus.RESEARCHING,
+    VerdictState.APPROVED: ClaimStatus.IN_REVIEW,
+    VerdictState.PUBLISHED: ClaimStatus.PUBLISHED,
+}
+
+
+def user_in(username: str, *groups: str, **extra):
+    user = UserFactory(username=username, **extra)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return user
+
+
+def make_roles() -> dict:
+    return {
+        "editor_author": user_in("erin", "Editors", first_name="Erin", last_name="Editor"),
+        "other_editor": user_in("oscar", "Editors", first_name="Oscar", last_name="Other"),
+        "reviewer": user_in("robin", "Reviewers", first_name="Robin", last_name="Reviewer"),
+        "reviewer_author": user_in("rita", "Reviewers", first_name="Rita", last_name="Writer"),
+        "admin": user_in("ada", is_staff=True, is_superuser=True, first_name="Ada",
+                         last_name="Admin"),
+        # Approves the verdicts the matrix needs in the approved and published states.
+        "senior": user_in("sam", "Reviewers", first_name="Sam", last_name="Senior"),
+    }
+
+
+def captured_source_evidence(claim, *, ok: bool = True, stance: str = "refutes"):
+    """Evidence on a source with a capture: successful (with a stored snapshot) or failed."""
+    evidence = EvidenceFactory(claim=claim, stance=stance)
+    now = timezone.now()
+    if ok:
+        body = b"<html><body><p>Unemployment rose by 3 per cent.</p></body></html>"
+        import hashlib
+
+        capture = Capture(
+            source=evidence.source, status=CaptureStatus.SUCCESS, http_status=200,
+            content_type="text/html; charset=utf-8", size_bytes=len(body),
+            sha256=hashlib.sha256(body).hexdigest(), title="Labour market report",
+            text="Unemployment rose by 3 per cent.", started_at=now, finished_at=now,
+        )
+        capture.snapshot.save("snapshot", ContentFile(body), save=False)
+        capture.save()
+    else:
+        Capture.objects.create(
+            source=evidence.source, status=CaptureStatus.FAILED, error_kind="http_4xx",
+            error_message="Not found (404)", http_status=404, started_at=now, finished_at=now,
+        )
+    return evidence
+
+
+def make_verdict(state: str, *, author, approver=None, claim=None, evidence=True, **fields):
+    """A verdict in `state`, its claim in the status that state implies, resting on evidence
+    whose source was fetched successfully (unless evidence=False)."""
+    claim = claim or ClaimFactory(status=CLAIM_STATUS_FOR[VerdictState(state)])
+    now = timezone.now()
+    values = {"state": state}
+    if state != VerdictState.DRAFT:
+        values["submitted_at"] = now
+    if state == VerdictState.CHANGES_REQUESTED:
+        values.update(reviewer=approver, review_comment="Cite the 2011 figures.")
+    if state in (VerdictState.APPROVED, VerdictState.PUBLISHED):
+        values.update(reviewer=approver, approved_at=now)
+    if state == VerdictState.PUBLISHED:
+        values["published_at"] = now
+    values.update(fields)
+    verdict = VerdictFactory(claim=claim, author=author, **values)
+    if evidence:
+        verdict.evidence.add(captured_source_evidence(claim))
+    return verdict
