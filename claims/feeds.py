@@ -32,14 +32,18 @@ MAX_PAGE_SIZE = 200
 def parse_moment(name: str, value: str) -> datetime:
     """An ISO date or date-time from a query parameter (a date means its midnight, in the
     site's time zone; a date-time without an offset is read in it too)."""
-    moment = parse_datetime(value)
+    problem = ValidationError(
+        f"{name} must be an ISO date (2026-01-31) or date-time "
+        f"(2026-01-31T09:00:00Z), not {value!r}."
+    )
+    try:
+        moment = parse_datetime(value)
+        day = parse_date(value) if moment is None else None
+    except ValueError as error:  # well-formed but impossible, e.g. month 13
+        raise problem from error
     if moment is None:
-        day = parse_date(value)
         if day is None:
-            raise ValidationError(
-                f"{name} must be an ISO date (2026-01-31) or date-time "
-                f"(2026-01-31T09:00:00Z), not {value!r}."
-            )
+            raise problem
         moment = datetime.combine(day, time.min)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
