@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from .choices import ClaimStatus
+from .forms import DeskFormMixin
 from .models import Claim, Claimant, Rating, Tag
 
 # The GIN expression index created by migration claims_search_index is built on exactly this
@@ -32,6 +33,10 @@ def claim_search(queryset: QuerySet[Claim], text: str) -> QuerySet[Claim]:
             search=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         )
     return queryset.filter(Q(statement__icontains=text) | Q(quote__icontains=text))
+
+
+class ClaimFilterForm(DeskFormMixin, forms.Form):
+    pass
 
 
 def _date_input():
@@ -59,7 +64,9 @@ class ClaimFilter(django_filters.FilterSet):
     # Articles can number in the tens of thousands: the filter takes an id (article pages
     # and table links set it) rather than rendering every title in a <select>.
     article = django_filters.NumberFilter(
-        field_name="article_id", label="Article id", distinct=False,
+        field_name="article_id",
+        label="Article id",
+        distinct=False,
         widget=forms.NumberInput(attrs={"min": 1}),
     )
     assignee = django_filters.ModelChoiceFilter(
@@ -69,7 +76,9 @@ class ClaimFilter(django_filters.FilterSet):
         null_label="Nobody",
     )
     tag = django_filters.ModelChoiceFilter(
-        field_name="tags", queryset=Tag.objects.order_by("name"), distinct=False,
+        field_name="tags",
+        queryset=Tag.objects.order_by("name"),
+        distinct=False,
         empty_label="Any tag",
     )
     created_from = django_filters.DateFilter(
@@ -88,6 +97,7 @@ class ClaimFilter(django_filters.FilterSet):
     class Meta:
         model = Claim
         fields: list[str] = []
+        form = ClaimFilterForm
 
     def filter_q(self, queryset, name, value):
         return claim_search(queryset, value)

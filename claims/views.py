@@ -1,46 +1,672 @@
-"""Thin views: parse the request, call a selector or service, render."""
+"""The editor desk: thin views that parse the request, call a selector or a service, and
+render. Reading needs a login; every write also checks the user's model permission."""
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from __future__ import annotations
 
-from . import selectors
-from .models import Article, Claim, Source
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
+
+from . import selectors, services
+from . import selectors_desk as reads
+from .anchoring import AnchorError, anchor_quote
+from .choices import ArticleStatus, SourceStatus
+from .filters import ClaimFilter
+from .forms import (
+    ArticleTextForm,
+    ArticleUploadForm,
+    ArticleUrlForm,
+    BulkActionForm,
+    ClaimAssignForm,
+    ClaimEditForm,
+    ClaimLogForm,
+    ClaimStatusForm,
+    ColumnsForm,
+    EvidenceForm,
+    SourceAttachForm,
+)
+from .highlight import highlighted_body
+from .models import Article, Capture, Claim, Source
+from .tables import ArticleTable, ClaimTable, SourceTable
+
+PER_PAGE = 50
+CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
+
+
+def _paginate(request, table, per_page=PER_PAGE):
+    # LazyPaginator asks for one row more than a page instead of COUNT(*) over the table.
+    RequestConfig(
+        request, paginate={"paginator_class": LazyPaginator, "per_page": per_page}
+    ).configure(table)
+    return table
+
+
+def _add_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError next to the field it is about."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            target = field_map.get(field, field)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _reverse_or_none(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+# --- Dashboard ------------------------------------------------------------------------------
 
 
 @login_required
 def dashboard(request):
+    stats = reads.desk_stats_cached()
     return render(
         request,
         "claims/dashboard.html",
         {
-            "stats": selectors.desk_stats(),
-            "my_claims": selectors.claim_list().filter(assignee=request.user)[:10],
-            "recent_claims": selectors.claim_list()[:10],
+            "stats": stats,
+            "status_rows": reads.status_rows(stats),
+            "chart": reads.rating_chart(stats),
+            "my_claims": reads.my_claims(request.user),
+            "failing_sources": reads.failing_sources(),
+            "recently_published": reads.recently_published(),
         },
     )
+
+
+# --- Articles -------------------------------------------------------------------------------
+
+
+def _article_forms(data=None, files=None, which=None):
+    return {
+        "text_form": ArticleTextForm(data if which == "text" else None, prefix="text"),
+        "upload_form": ArticleUploadForm(
+            data if which == "upload" else None,
+            files if which == "upload" else None,
+            prefix="upload",
+        ),
+        "url_form": ArticleUrlForm(data if which == "url" else None, prefix="url"),
+    }
+
+
+@login_required
+def article_list(request):
+    table = _paginate(request, ArticleTable(reads.article_table_rows()))
+    context = {"table": table, **_article_forms()}
+    return render(request, "claims/article_list.html", context)
+
+
+@login_required
+@permission_required("claims.add_article", raise_exception=True)
+@require_POST
+def article_add(request):
+    which = request.POST.get("method")
+    if which not in ("text", "upload", "url"):
+        which = "text"
+    forms = _article_forms(request.POST, request.FILES, which)
+    form = forms[f"{which}_form"]
+    if form.is_valid():
+        try:
+            article = _article_create(which, form, request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc, {"body": "body", "title": "title", "url": "url"})
+        else:
+            if which == "url":
+                messages.info(
+                    request, "The article is being fetched; this page updates when it arrives."
+                )
+            else:
+                messages.success(request, f"Article “{article.title}” added.")
+            return redirect(article)
+    table = _paginate(request, ArticleTable(reads.article_table_rows()))
+    return render(
+        request,
+        "claims/article_list.html",
+        {"table": table, "active_method": which, **forms},
+        status=400,
+    )
+
+
+def _article_create(which, form, user) -> Article:
+    data = form.cleaned_data
+    if which == "text":
+        return services.article_create(
+            title=data["title"],
+            body=data["body"],
+            user=user,
+            url=data["url"],
+            outlet=data["outlet"],
+            author=data["author"],
+            published_on=data["published_on"],
+        )
+    if which == "upload":
+        extracted = form.extracted
+        return services.article_create(
+            title=data["title"] or extracted.title,
+            body=extracted.body,
+            user=user,
+            outlet=data["outlet"],
+        )
+    importer = getattr(services, "article_import_url", None)
+    if importer is None:  # the fetching part of the desk is not installed
+        raise ValidationError({"url": "Adding articles by URL is not available on this desk yet."})
+    return importer(url=data["url"], user=user)
 
 
 @login_required
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
+    claims = list(selectors.article_claims(article))
     return render(
         request,
         "claims/article_detail.html",
-        {"article": article, "claims": selectors.article_claims(article)},
+        {
+            "article": article,
+            "claims": claims,
+            "body_html": highlighted_body(article.body, claims),
+            "can_log": request.user.has_perm("claims.add_claim"),
+            "is_loading": article.status in (ArticleStatus.PENDING, ArticleStatus.FETCHING),
+        },
     )
 
 
 @login_required
+@require_GET
+def article_status(request, pk):
+    """Polled by the article page while a URL import runs; reloads the page when done."""
+    article = get_object_or_404(Article.objects.only("id", "status", "fetch_error"), pk=pk)
+    if article.status not in (ArticleStatus.PENDING, ArticleStatus.FETCHING) and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(request, "claims/partials/article_status.html", {"article": article})
+
+
+# --- Logging a claim --------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("claims.add_claim", raise_exception=True)
+def claim_log(request, article_pk):
+    article = get_object_or_404(Article, pk=article_pk)
+    if request.method == "POST":
+        form = ClaimLogForm(request.POST)
+        if form.is_valid():
+            claim = _claim_log_from_form(form, article, request.user)
+            if claim is not None:
+                messages.success(request, f"Claim #{claim.pk} logged: “{claim.statement}”.")
+                return redirect(f"{article.get_absolute_url()}#claim-{claim.pk}")
+    else:
+        form = ClaimLogForm(
+            initial={
+                "quote": request.GET.get("quote", ""),
+                "start": request.GET.get("start"),
+                "end": request.GET.get("end"),
+                "claimed_on": article.published_on,
+            }
+        )
+    return render(
+        request,
+        "claims/claim_log.html",
+        {"article": article, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _claim_log_from_form(form, article, user):
+    data = form.cleaned_data
+    quote = data["quote"].replace("\r\n", "\n")
+    start, end = data.get("start"), data.get("end")
+    if start is None or end is None or article.body[start:end] != quote:
+        # No JavaScript (or a stale selection): find the typed or pasted words in the text.
+        try:
+            anchor = anchor_quote(article.body, quote)
+        except AnchorError:
+            try:
+                anchor = anchor_quote(article.body, quote.strip())
+            except AnchorError as exc:
+                form.add_error(
+                    "quote",
+                    f"{exc} Copy the words exactly as they appear in the article, "
+                    "or select them in the text.",
+                )
+                return None
+        start, end, quote = anchor.start, anchor.end, article.body[anchor.start : anchor.end]
+    try:
+        claimant = data.get("claimant")
+        if claimant is None and data.get("claimant_name", "").strip():
+            claimant = services.claimant_get_or_create(
+                name=data["claimant_name"],
+                role=data.get("claimant_role", ""),
+                organisation=data.get("claimant_organisation", ""),
+            )
+        return services.claim_log(
+            article=article,
+            quote=quote,
+            start=start,
+            end=end,
+            statement=data["statement"],
+            user=user,
+            claimant=claimant,
+            claimed_on=data.get("claimed_on"),
+            tags=form.tag_names(),
+        )
+    except ValidationError as exc:
+        _add_errors(form, exc, {"name": "claimant_name", "claimed_on": "claimed_on"})
+        return None
+
+
+@login_required
+@require_GET
+def claimant_autocomplete(request):
+    text = request.GET.get("claimant_name", "") or request.GET.get("q", "")
+    return render(
+        request,
+        "claims/partials/claimant_options.html",
+        {"claimants": reads.claimant_matches(text), "text": text.strip()},
+    )
+
+
+@login_required
+@permission_required("claims.add_claimant", raise_exception=True)
+@require_POST
+def claimant_create(request):
+    try:
+        claimant = services.claimant_get_or_create(
+            name=request.POST.get("claimant_name", ""),
+            role=request.POST.get("claimant_role", ""),
+            organisation=request.POST.get("claimant_organisation", ""),
+        )
+    except ValidationError as exc:
+        return render(
+            request,
+            "claims/partials/claimant_chosen.html",
+            {"error": " ".join(exc.messages)},
+            status=400,
+        )
+    return render(request, "claims/partials/claimant_chosen.html", {"claimant": claimant})
+
+
+# --- Claims table -------------------------------------------------------------------------------
+
+
+def _claim_columns(request) -> list[str]:
+    chosen = request.session.get(CLAIM_COLUMNS_SESSION_KEY)
+    valid = {name for name, _ in ClaimTable.optional_columns()}
+    if not chosen:
+        return list(ClaimTable.default_columns)
+    return [c for c in chosen if c in valid] + list(ClaimTable.Meta.always_columns)
+
+
+@login_required
+def claim_list(request):
+    claim_filter = ClaimFilter(
+        request.GET or None, queryset=reads.claim_table_rows(), request=request
+    )
+    queryset = claim_filter.qs if claim_filter.is_bound else claim_filter.queryset
+    shown = _claim_columns(request)
+    hidden = [name for name in ClaimTable.base_columns if name not in shown]
+    table = _paginate(request, ClaimTable(queryset, exclude=hidden))
+    export_url = _reverse_or_none("claims:export")
+    context = {
+        "filter": claim_filter,
+        "table": table,
+        "columns_form": ColumnsForm(
+            initial={"columns": shown}, choices=ClaimTable.optional_columns()
+        ),
+        "bulk_form": BulkActionForm(),
+        "can_bulk": request.user.has_perm("claims.change_claim"),
+        "export_url": f"{export_url}?{request.GET.urlencode()}" if export_url else "",
+        "querystring": request.GET.urlencode(),
+    }
+    template = "claims/partials/claim_results.html" if request.htmx else "claims/claim_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def claim_columns(request):
+    form = ColumnsForm(request.POST, choices=ClaimTable.optional_columns())
+    if form.is_valid():
+        request.session[CLAIM_COLUMNS_SESSION_KEY] = form.cleaned_data["columns"] or list(
+            ClaimTable.default_columns
+        )
+        messages.success(request, "Columns saved.")
+    return redirect(_safe_next(request, reverse("claims:claim-list")))
+
+
+def _safe_next(request, default: str) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+@permission_required("claims.change_claim", raise_exception=True)
+@require_POST
+def claim_bulk(request):
+    form = BulkActionForm(request.POST)
+    back = _safe_next(request, reverse("claims:claim-list"))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label + ': ' if label else ''}{' '.join(errors)}")
+        return redirect(back)
+    data = form.cleaned_data
+    claims = list(Claim.objects.filter(pk__in=data["claims"]).order_by("id"))
+    done, refused = 0, []
+    for claim in claims:
+        try:
+            if data["action"] == "assign":
+                services.claim_assign(claim=claim, assignee=data["assignee"], user=request.user)
+            else:
+                if not data["status"]:
+                    raise ValidationError("Choose the new status.")
+                services.claim_set_status(
+                    claim=claim, status=data["status"], user=request.user, reason=data["reason"]
+                )
+            done += 1
+        except ValidationError as exc:
+            refused.append(f"#{claim.pk}: {' '.join(exc.messages)}")
+    if done:
+        messages.success(request, f"{done} claim{'s' if done != 1 else ''} updated.")
+    for line in refused[:10]:
+        messages.error(request, line)
+    return redirect(back)
+
+
+# --- Claim page --------------------------------------------------------------------------
+
+
+def _claim_context(request, claim, **forms):
+    body = claim.article.body
+    context_chars = 240
+    return {
+        "claim": claim,
+        "before": body[max(0, claim.anchor_start - context_chars) : claim.anchor_start],
+        "quoted": body[claim.anchor_start : claim.anchor_end],
+        "after": body[claim.anchor_end : claim.anchor_end + context_chars],
+        "sources": list(reads.claim_sources(claim)),
+        "evidence": list(reads.claim_evidence(claim)),
+        "history": reads.claim_history(claim),
+        "can_change": request.user.has_perm("claims.change_claim"),
+        "can_attach": request.user.has_perm("claims.add_source"),
+        "can_add_evidence": request.user.has_perm("claims.add_evidence"),
+        "status_form": forms.get("status_form")
+        or ClaimStatusForm(initial={"status": claim.status}),
+        "assign_form": forms.get("assign_form")
+        or ClaimAssignForm(initial={"assignee": claim.assignee_id}),
+        "attach_form": forms.get("attach_form") or SourceAttachForm(),
+        "evidence_form": forms.get("evidence_form") or EvidenceForm(claim=claim),
+        "edit_form": forms.get("edit_form") or ClaimEditForm(initial=_edit_initial(claim)),
+        "conflict": forms.get("conflict"),
+    }
+
+
+def _edit_initial(claim):
+    return {
+        "version": claim.version,
+        "statement": claim.statement,
+        "claimant": claim.claimant_id,
+        "claimed_on": claim.claimed_on,
+        "tags": ", ".join(t.name for t in claim.tags.all()),
+    }
+
+
+def _get_claim(pk) -> Claim:
+    try:
+        return reads.claim_page(pk)
+    except Claim.DoesNotExist:
+        raise Http404("No such claim.") from None
+
+
+@login_required
 def claim_detail(request, pk):
-    claim = get_object_or_404(selectors.claim_list(), pk=pk)
-    return render(request, "claims/claim_detail.html", {"claim": claim})
+    claim = _get_claim(pk)
+    return render(request, "claims/claim_detail.html", _claim_context(request, claim))
+
+
+def _claim_page_error(request, claim, **forms):
+    return render(
+        request, "claims/claim_detail.html", _claim_context(request, claim, **forms), status=400
+    )
+
+
+@login_required
+@permission_required("claims.change_claim", raise_exception=True)
+@require_POST
+def claim_edit(request, pk):
+    claim = _get_claim(pk)
+    form = ClaimEditForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.claim_update(
+                claim=claim,
+                version=data["version"],
+                statement=data["statement"],
+                claimant=data["claimant"],
+                claimed_on=data["claimed_on"],
+                tags=form.tag_names(),
+                user=request.user,
+            )
+        except services.ClaimEditConflict as exc:
+            current = reads.claim_page(pk)
+            form.add_error(None, exc.messages)
+            conflict = {
+                "mine": data,
+                "mine_tags": ", ".join(form.tag_names()),
+                "current": current,
+                "current_tags": ", ".join(t.name for t in current.tags.all()),
+            }
+            # The form keeps the editor's text but now carries the current version, so a
+            # deliberate second save replaces the other edit.
+            form = ClaimEditForm({**request.POST.dict(), "version": current.version})
+            form.is_valid()
+            return render(
+                request,
+                "claims/claim_detail.html",
+                _claim_context(request, current, edit_form=form, conflict=conflict),
+                status=409,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Claim saved.")
+            return redirect(claim)
+    return _claim_page_error(request, claim, edit_form=form)
+
+
+@login_required
+@permission_required("claims.change_claim", raise_exception=True)
+@require_POST
+def claim_status(request, pk):
+    claim = _get_claim(pk)
+    form = ClaimStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.claim_set_status(
+                claim=claim,
+                status=form.cleaned_data["status"],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc, {"reason": "reason"})
+        else:
+            messages.success(request, f"Status set to {claim.get_status_display().lower()}.")
+            return redirect(claim)
+    return _claim_page_error(request, claim, status_form=form)
+
+
+@login_required
+@permission_required("claims.change_claim", raise_exception=True)
+@require_POST
+def claim_assign(request, pk):
+    claim = _get_claim(pk)
+    form = ClaimAssignForm(request.POST)
+    if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        services.claim_assign(claim=claim, assignee=assignee, user=request.user)
+        who = (assignee.get_full_name() or assignee.get_username()) if assignee else "nobody"
+        messages.success(request, f"Claim assigned to {who}.")
+        return redirect(claim)
+    return _claim_page_error(request, claim, assign_form=form)
+
+
+# --- Sources and evidence on a claim ---------------------------------------------------
+
+
+@login_required
+@permission_required("claims.add_source", raise_exception=True)
+@require_POST
+def source_attach(request, pk):
+    claim = _get_claim(pk)
+    form = SourceAttachForm(request.POST)
+    if form.is_valid():
+        try:
+            services.source_attach(claim=claim, url=form.cleaned_data["url"], user=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc, {"normalized_url": "url", "source": "url"})
+        else:
+            messages.success(request, "Source attached; it is being fetched.")
+            return redirect(f"{claim.get_absolute_url()}#sources")
+    return _claim_page_error(request, claim, attach_form=form)
+
+
+@login_required
+@permission_required("claims.change_source", raise_exception=True)
+@require_POST
+def source_refetch(request, pk):
+    source = get_object_or_404(Source, pk=pk)
+    try:
+        services.source_refetch(source=source, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        source.refresh_from_db()
+        if not request.htmx:
+            messages.success(request, "Fetching the source again.")
+    if request.htmx:
+        return render(request, "claims/partials/source_status.html", {"source": source})
+    return redirect(_safe_next(request, source.get_absolute_url()))
+
+
+@login_required
+@require_GET
+def source_status(request, pk):
+    """Polled every 2 s by a pending or fetching source's row; stops once it settles."""
+    source = get_object_or_404(Source, pk=pk)
+    return render(request, "claims/partials/source_status.html", {"source": source})
+
+
+@login_required
+@permission_required("claims.add_evidence", raise_exception=True)
+@require_POST
+def evidence_add(request, pk):
+    claim = _get_claim(pk)
+    form = EvidenceForm(request.POST, claim=claim)
+    saved = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.evidence_add(
+                claim=claim,
+                stance=data["stance"],
+                note=data["note"],
+                excerpt=data["excerpt"],
+                source=data["source"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    if request.htmx:
+        return render(
+            request,
+            "claims/partials/evidence_section.html",
+            {
+                "claim": claim,
+                "evidence": list(reads.claim_evidence(claim)),
+                "evidence_form": EvidenceForm(claim=claim) if saved else form,
+                "can_add_evidence": True,
+                "saved": saved,
+            },
+            status=200 if saved or not form.errors else 400,
+        )
+    if saved:
+        messages.success(request, "Evidence added.")
+        return redirect(f"{claim.get_absolute_url()}#evidence")
+    return _claim_page_error(request, claim, evidence_form=form)
+
+
+# --- Sources --------------------------------------------------------------------------------------
+
+
+@login_required
+def source_list(request):
+    queryset = reads.source_table_rows()
+    status = request.GET.get("status", "")
+    if status in SourceStatus.values:
+        queryset = queryset.filter(status=status)
+    domain = request.GET.get("domain", "").strip().lower()
+    if domain:
+        queryset = queryset.filter(domain=domain)
+    table = _paginate(request, SourceTable(queryset))
+    return render(
+        request,
+        "claims/source_list.html",
+        {"table": table, "statuses": SourceStatus.choices, "status": status, "domain": domain},
+    )
 
 
 @login_required
 def source_detail(request, pk):
     source = get_object_or_404(Source, pk=pk)
+    latest = reads.source_latest_text_capture(source)
     return render(
         request,
         "claims/source_detail.html",
-        {"source": source, "captures": source.captures.all()[:20]},
+        {
+            "source": source,
+            "captures": reads.source_captures(source),
+            "latest": latest,
+            "claims": reads.source_claims(source),
+            "can_refetch": request.user.has_perm("claims.change_source"),
+        },
     )
+
+
+@login_required
+@require_GET
+def capture_snapshot(request, pk):
+    """The stored bytes of a capture, as a download: never rendered in the desk's origin."""
+    capture = get_object_or_404(Capture, pk=pk)
+    if not capture.snapshot:
+        raise Http404("This capture has no stored snapshot.")
+    try:
+        handle = capture.snapshot.open("rb")
+    except FileNotFoundError:
+        raise Http404("The snapshot file is missing from storage.") from None
+    ext = ".html" if "html" in (capture.content_type or "") else ".bin"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"snapshot-{capture.source_id}-{capture.pk}{ext}",
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

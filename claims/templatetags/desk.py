@@ -14,3 +14,11 @@ def url_or_none(name, *args, **kwargs):
         return reverse(name, args=args or None, kwargs=kwargs or None)
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def display_name(user, default="the desk"):
+    """A user's full name, their username, or `default` when there is no user."""
+    if user is None:
+        return default
+    return user.get_full_name() or user.get_username()

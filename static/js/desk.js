@@ -1,0 +1,127 @@
+/* The desk's small amount of JavaScript. No inline scripts anywhere (a strict CSP allows
+   only this file and htmx); every page works without it. */
+(function () {
+  "use strict";
+
+  // Offsets are counted in Unicode code points, as Python indexes strings; JavaScript
+  // strings count UTF-16 units, so a character outside the BMP (an emoji) counts once here.
+  function codePointLength(text) {
+    var n = 0;
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+        var d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) { i++; }
+      }
+      n++;
+    }
+    return n;
+  }
+
+  function selectionInArticle(body) {
+    var sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { return null; }
+    var range = sel.getRangeAt(0);
+    if (!body.contains(range.startContainer) || !body.contains(range.endContainer)) { return null; }
+    var before = document.createRange();
+    before.selectNodeContents(body);
+    before.setEnd(range.startContainer, range.startOffset);
+    var prefix = before.toString();
+    var quote = range.toString();
+    // Drop whitespace the mouse caught at either end of the selection.
+    var lead = quote.length - quote.replace(/^\s+/, "").length;
+    prefix += quote.slice(0, lead);
+    quote = quote.slice(lead).replace(/\s+$/, "");
+    if (!quote) { return null; }
+    var start = codePointLength(prefix);
+    return { quote: quote, start: start, end: start + codePointLength(quote) };
+  }
+
+  function initArticle() {
+    var body = document.getElementById("article-body");
+    var form = document.getElementById("log-claim-form");
+    if (!body || !form) { return; }
+    var quote = document.getElementById("log-claim-quote");
+    var start = document.getElementById("log-claim-start");
+    var end = document.getElementById("log-claim-end");
+    var hint = document.getElementById("log-claim-hint");
+    function update() {
+      var s = selectionInArticle(body);
+      if (!s) { return; }
+      quote.value = s.quote; start.value = s.start; end.value = s.end;
+      var shown = s.quote.length > 80 ? s.quote.slice(0, 77) + "…" : s.quote;
+      hint.textContent = "Selected: “" + shown + "”";
+    }
+    document.addEventListener("selectionchange", update);
+    body.addEventListener("mouseup", update);
+    body.addEventListener("keyup", update);
+    form.addEventListener("submit", function () {
+      if (!quote.value) { quote.disabled = true; start.disabled = true; end.disabled = true; }
+    });
+  }
+
+  function setClaimant(data) {
+    var id = document.getElementById("id_claimant");
+    if (!id) { return; }
+    id.value = data.claimantId || "";
+    var fields = { claimant_name: data.claimantName, claimant_role: data.claimantRole,
+                   claimant_organisation: data.claimantOrganisation };
+    Object.keys(fields).forEach(function (name) {
+      var input = document.getElementById("id_" + name);
+      if (input && fields[name] !== undefined) { input.value = fields[name]; }
+    });
+    var options = document.getElementById("claimant-options");
+    if (options) { options.innerHTML = ""; }
+    var nameInput = document.getElementById("id_claimant_name");
+    if (nameInput) { nameInput.setAttribute("aria-expanded", "false"); }
+    var chosen = document.getElementById("claimant-chosen");
+    if (chosen && !chosen.querySelector(".js-claimant-created")) {
+      chosen.textContent = "";
+      var p = document.createElement("p");
+      p.className = "small mb-2";
+      p.textContent = "Chosen: " + data.claimantName +
+        (data.claimantOrganisation ? " (" + data.claimantOrganisation + ")" : "");
+      chosen.appendChild(p);
+    }
+  }
+
+  function initClaimantPicker() {
+    var nameInput = document.getElementById("id_claimant_name");
+    if (!nameInput) { return; }
+    nameInput.addEventListener("input", function () {
+      // Typing a different name drops an earlier choice; saving then finds or adds the name.
+      var id = document.getElementById("id_claimant");
+      if (id) { id.value = ""; }
+      var chosen = document.getElementById("claimant-chosen");
+      if (chosen) { chosen.textContent = ""; }
+    });
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest(".js-choose-claimant");
+      if (button) { setClaimant(button.dataset); }
+    });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      var created = event.detail.target.querySelector(".js-claimant-created");
+      if (created) { setClaimant(created.dataset); }
+      if (event.detail.target.id === "claimant-options") {
+        nameInput.setAttribute("aria-expanded",
+          event.detail.target.querySelector("[role=option]") ? "true" : "false");
+      }
+    });
+  }
+
+  function initSelectAll() {
+    document.addEventListener("change", function (event) {
+      if (!event.target.classList.contains("js-select-all")) { return; }
+      var table = event.target.closest("table");
+      table.querySelectorAll("tbody input[type=checkbox]").forEach(function (box) {
+        box.checked = event.target.checked;
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initArticle();
+    initClaimantPicker();
+    initSelectAll();
+  });
+})();
