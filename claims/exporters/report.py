@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from claims import selectors
+from claims.choices import ClaimStatus
 from claims.models import Rating
 
 from .rows import export_rows
@@ -80,6 +81,7 @@ def report_data(
     entries = []
     for row in export_rows(claims[: MAX_REPORT_CLAIMS + 1], chunk_size=500):
         row["rationale_html"] = render_markdown(row["rationale"])
+        row["status_label"] = ClaimStatus(row["status"]).label
         entries.append(row)
     truncated = len(entries) > MAX_REPORT_CLAIMS
     entries = entries[:MAX_REPORT_CLAIMS]
