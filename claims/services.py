@@ -53,6 +53,9 @@ def article_create(
     )
     article.full_clean()
     article.save()
+    from .assist.services import suggestions_enqueue  # claims/assist: check-worthy sentences
+
+    suggestions_enqueue(article=article)
     return article
 
 

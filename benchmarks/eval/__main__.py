@@ -1,0 +1,201 @@
+"""Run with `python -m benchmarks.eval` (or `make eval`). Needs no database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from claims.assist.scoring import SUGGESTION_MIN_SCORE, rank
+from claims.assist.similarity import (
+    MIN_SIMILARITY,
+    ClaimText,
+    Embedder,
+    embeddings_available,
+    rank_candidates,
+)
+
+HERE = Path(__file__).resolve().parent
+MARK = re.compile(r"\[\[([+-])(.*?)\]\]", re.DOTALL)
+
+
+@dataclass
+class Labelled:
+    name: str
+    part: str
+    text: str
+    gold: list[tuple[int, int, bool]]  # start, end, check-worthy
+
+
+def load_labelled(path: Path, part: str) -> Labelled:
+    raw = path.read_text(encoding="utf-8")
+    text, gold, position = [], [], 0
+    length = 0
+    for match in MARK.finditer(raw):
+        before = raw[position : match.start()]
+        text.append(before)
+        length += len(before)
+        sentence = match.group(2)
+        gold.append((length, length + len(sentence), match.group(1) == "+"))
+        text.append(sentence)
+        length += len(sentence)
+        position = match.end()
+    text.append(raw[position:])
+    return Labelled(path.stem, part, "".join(text), gold)
+
+
+def load_texts() -> list[Labelled]:
+    return [
+        load_labelled(path, part)
+        for part in ("tune", "heldout")
+        for path in sorted((HERE / "texts" / part).glob("*.lbl"))
+    ]
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
+
+
+def _gold_for(span, gold):
+    """The gold sentence a predicted span stands for (at least half of both overlap)."""
+    best = max(gold, key=lambda g: _overlap(span, g[:2]), default=None)
+    return best if best and _overlap(span, best[:2]) >= 0.5 else None
+
+
+def evaluate_suggestions(doc: Labelled) -> dict:
+    ranked = rank(doc.text)
+    top5 = ranked[:5]
+    hits5 = sum(1 for s in top5 if (g := _gold_for((s.start, s.end), doc.gold)) and g[2])
+    kept = [s for s in ranked if s.score >= SUGGESTION_MIN_SCORE]
+    found = {g for s in kept if (g := _gold_for((s.start, s.end), doc.gold)) and g[2]}
+    positives = [g for g in doc.gold if g[2]]
+    exact = {(s.start, s.end) for s in ranked}
+    return {
+        "p5": hits5 / min(5, len(ranked)) if ranked else 0.0,
+        # An article with only four check-worthy sentences cannot score above 0.8 at 5.
+        "p5_attainable": hits5 / min(5, len(ranked), len([g for g in doc.gold if g[2]]) or 1),
+        "recall": len(found) / len(positives) if positives else 1.0,
+        "kept_precision": (len(found) / len(kept)) if kept else 1.0,
+        "boundaries": sum(1 for g in doc.gold if g[:2] in exact) / len(doc.gold),
+        "positives": len(positives),
+        "sentences": len(doc.gold),
+    }
+
+
+def evaluate_matching(part: str, embedder: Embedder | None) -> dict:
+    data = json.loads((HERE / "claims.json").read_text(encoding="utf-8"))
+    pool = []
+    for gi, group in enumerate(data["groups"]):
+        if group["part"] != part:
+            continue
+        for item in group["items"]:
+            statement, quote = (x.strip() for x in item.split("|", 1))
+            pool.append((gi, ClaimText(statement, quote)))
+    threshold = embedder.MIN_SIMILARITY if embedder else MIN_SIMILARITY
+    sizes = {gi: sum(1 for g, _ in pool if g == gi) for gi, _ in pool}
+    correct = returned = with_match = found = false_on_singletons = singletons = 0
+    for i, (gi, query) in enumerate(pool):
+        candidates = [(g, c) for j, (g, c) in enumerate(pool) if j != i]
+        top = rank_candidates(query, candidates, limit=1, min_score=0.0, embedder=embedder)
+        best_group, best_score = top[0] if top else (None, 0.0)
+        if sizes[gi] > 1:
+            with_match += 1
+            correct += best_group == gi
+        above = best_score >= threshold
+        if above:
+            returned += 1
+            found += sizes[gi] > 1 and best_group == gi
+        if sizes[gi] == 1:
+            singletons += 1
+            false_on_singletons += above
+    return {
+        "top1": correct / with_match if with_match else 0.0,
+        "precision_at_threshold": found / returned if returned else 1.0,
+        "queries": with_match,
+        "singletons": singletons,
+        "false_matches_on_singletons": false_on_singletons,
+        "threshold": threshold,
+    }
+
+
+def two_thousand_words(texts: list[Labelled]) -> str:
+    paragraphs, words = [], 0
+    while words < 2000:
+        for doc in texts:
+            paragraphs.append(doc.text)
+            words += len(doc.text.split())
+            if words >= 2000:
+                break
+    return "\n\n".join(paragraphs)
+
+
+def timed(text: str, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        rank(text)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="show every article's top 5")
+    args = parser.parse_args(argv)
+    texts = load_texts()
+    print("Check-worthiness (feature scorer, claims/assist/scoring.py)")
+    print(f"  suggestions kept at score >= {SUGGESTION_MIN_SCORE}")
+    for part in ("tune", "heldout"):
+        rows = [(d, evaluate_suggestions(d)) for d in texts if d.part == part]
+        if args.verbose:
+            for doc, r in rows:
+                print(
+                    f"    {doc.name:22} p@5 {r['p5']:.2f} recall {r['recall']:.2f} "
+                    f"boundaries {r['boundaries']:.2f}"
+                )
+        mean = lambda key, rows=rows: statistics.mean(r[key] for _, r in rows)  # noqa: E731
+        print(
+            f"  {part:8} {len(rows):2} articles, {sum(r['sentences'] for _, r in rows)} sentences "
+            f"({sum(r['positives'] for _, r in rows)} check-worthy): precision@5 {mean('p5'):.2f} "
+            f"(of attainable {mean('p5_attainable'):.2f})  "
+            f"recall {mean('recall'):.2f}  precision of kept {mean('kept_precision'):.2f}  "
+            f"sentence boundaries exact {mean('boundaries'):.2f}"
+        )
+    per_article = statistics.mean(timed(d.text) for d in texts)
+    long_text = two_thousand_words(texts)
+    print(f"  time per article: {per_article * 1000:.1f} ms (mean of {len(texts)}, best of 5)")
+    print(
+        f"  time for a {len(long_text.split())}-word article: {timed(long_text) * 1000:.1f} ms "
+        "(target <= 2000 ms)"
+    )
+
+    backends = [("trigram (pg_trgm formula; SQLite fallback and PostgreSQL)", None)]
+    if embeddings_available():
+        start = time.perf_counter()
+        embedder = Embedder()
+        print(f"\n  (embedding model loaded in {time.perf_counter() - start:.2f} s)")
+        backends.append(("embeddings (all-MiniLM-L6-v2)", embedder))
+    else:
+        print("\n  (embeddings not measured: the optional [embeddings] extra is not installed)")
+    print("Claim matching (claims.json)")
+    for label, embedder in backends:
+        for part in ("tune", "heldout"):
+            r = evaluate_matching(part, embedder)
+            print(
+                f"  {label:60} {part:8} top-1 precision {r['top1']:.2f} ({r['queries']} queries); "
+                f"precision at threshold {r['threshold']} {r['precision_at_threshold']:.2f}; "
+                f"false matches on {r['singletons']} distractors "
+                f"{r['false_matches_on_singletons']}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Reads for claim assistance, each a fixed number of queries whatever the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+
+from ..models import Article, Claim, ClaimSuggestion
+from .similarity import (
+    MIN_SIMILARITY,
+    ClaimText,
+    EmbeddingsUnavailable,
+    embeddings_available,
+    get_embedder,
+    rank_candidates,
+)
+
+BACKENDS = ("auto", "trigram", "python", "embeddings")
+
+
+@dataclass
+class ArticleSuggestions:
+    open: list[ClaimSuggestion]
+    logged: list[ClaimSuggestion]
+    dismissed_count: int
+
+
+def article_suggestions(article: Article) -> ArticleSuggestions:
+    """The article's suggestions, best first, split into open and already logged: one query."""
+    rows = list(
+        ClaimSuggestion.objects.filter(article=article)
+        .select_related("claim")
+        .order_by("-score", "start", "id")
+    )
+    return ArticleSuggestions(
+        open=[s for s in rows if s.dismissed_at is None and s.claim_id is None],
+        logged=[s for s in rows if s.claim_id is not None],
+        dismissed_count=sum(1 for s in rows if s.dismissed_at is not None and not s.claim_id),
+    )
+
+
+@dataclass
+class SimilarClaim:
+    claim: Claim
+    score: float
+
+
+def similarity_backend() -> str:
+    """Which way similar claims are found: the CLAIMS_SIMILARITY_BACKEND setting, where
+    "auto" means embeddings if the optional extra is installed, pg_trgm on PostgreSQL,
+    else the pure-Python trigram fallback."""
+    chosen = getattr(settings, "CLAIMS_SIMILARITY_BACKEND", "auto")
+    if chosen not in BACKENDS:
+        raise ValueError(f"CLAIMS_SIMILARITY_BACKEND must be one of {', '.join(BACKENDS)}.")
+    if chosen == "auto":
+        if embeddings_available():
+            return "embeddings"
+        return "trigram" if connection.vendor == "postgresql" else "python"
+    return chosen
+
+
+def claim_family_ids(claim: Claim) -> set[int]:
+    """The claim, its first appearance and every appearance of that: one query."""
+    root_id = claim.appearance_of_id or claim.pk
+    return set(
+        Claim.objects.filter(Q(pk=root_id) | Q(appearance_of_id=root_id)).values_list(
+            "pk", flat=True
+        )
+    ) | {claim.pk}
+
+
+def _candidates_recent(exclude: set[int]) -> list[tuple[int, ClaimText]]:
+    limit = getattr(settings, "CLAIMS_SIMILAR_CANDIDATES", 2000)
+    rows = (
+        Claim.objects.exclude(pk__in=exclude)
+        .order_by("-created_at", "-id")
+        .values_list("pk", "statement", "quote")[:limit]
+    )
+    return [(pk, ClaimText(statement, quote)) for pk, statement, quote in rows]
+
+
+def _candidates_trigram(query: ClaimText, exclude: set[int]) -> list[tuple[int, ClaimText]]:
+    """PostgreSQL: pg_trgm's `%` operator finds candidates through the GIN trigram indexes
+    (migration 0005), similarity() ranks them; the figures are checked in Python."""
+    from django.contrib.postgres.lookups import TrigramSimilar
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    rows = (
+        Claim.objects.exclude(pk__in=exclude)
+        .filter(
+            Q(TrigramSimilar(F("statement"), Value(query.statement)))
+            | Q(TrigramSimilar(F("quote"), Value(query.quote)))
+        )
+        .annotate(
+            similarity=Greatest(
+                TrigramSimilarity("statement", query.statement),
+                TrigramSimilarity("quote", query.quote),
+            )
+        )
+        .order_by("-similarity", "-id")
+        .values_list("pk", "statement", "quote")[:50]
+    )
+    return [(pk, ClaimText(statement, quote)) for pk, statement, quote in rows]
+
+
+def claim_family(claim: Claim) -> list[Claim]:
+    """The claim's first appearance and every appearance of it (with their articles), the
+    claim itself included: one query."""
+    root_id = claim.appearance_of_id or claim.pk
+    return list(
+        Claim.objects.filter(Q(pk=root_id) | Q(appearance_of_id=root_id))
+        .select_related("article")
+        .order_by("created_at", "id")
+    )
+
+
+def similar_claims(
+    claim: Claim, *, limit: int = 5, backend: str | None = None, exclude: set[int] | None = None
+) -> list[SimilarClaim]:
+    """Existing claims that say the same thing as `claim`, best first, leaving out the
+    claim's own appearances (or `exclude`). At most three queries, whatever the number of
+    claims."""
+    backend = backend or similarity_backend()
+    exclude = claim_family_ids(claim) if exclude is None else exclude | {claim.pk}
+    query = ClaimText(claim.statement, claim.quote)
+    embedder = None
+    if backend == "trigram":
+        candidates = _candidates_trigram(query, exclude)
+    else:
+        candidates = _candidates_recent(exclude)
+    min_score = MIN_SIMILARITY
+    if backend == "embeddings":
+        try:
+            embedder = get_embedder()
+        except EmbeddingsUnavailable:
+            embedder = None  # fall back to trigrams over the same candidates
+        else:
+            min_score = embedder.MIN_SIMILARITY
+    ranked = rank_candidates(query, candidates, limit=limit, min_score=min_score, embedder=embedder)
+    if not ranked:
+        return []
+    claims = Claim.objects.select_related("article", "claimant").in_bulk([pk for pk, _ in ranked])
+    return [SimilarClaim(claims[pk], score) for pk, score in ranked if pk in claims]

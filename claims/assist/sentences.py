@@ -1,0 +1,168 @@
+"""Split article text into sentences with exact character offsets (Python code points),
+leaving out page furniture: navigation ("Accessibility links", "Breaking News"), bullet
+lines with dates, headlines and photo captions.
+
+Articles arrive as text extracted from web pages, so a paragraph is the unit we trust:
+paragraphs are separated by blank lines. A paragraph that never ends a sentence (no
+full stop, question or exclamation mark) is a headline, a caption or navigation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPENING_QUOTES = "\"'“‘«„‚"
+CLOSING_QUOTES = "\"'”’»"
+BULLETS = "•·▪◦‣●○■□–—-*|>"
+
+# Words that end with a full stop without ending the sentence.
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gen col lt sgt capt cmdr adm maj st jr sr rev hon pres gov sen rep
+    vs etc e.g i.e cf al approx dept est fig inc ltd co corp plc no nos vol pp
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    u.s u.k u.n e.u u.s.a a.m p.m""".split()
+)
+
+FURNITURE_LINES = re.compile(
+    r"""^\s*(
+        accessibility\ links | skip\ to\ (main\ )?content | breaking\ news | live |
+        advertisement | sponsored | share(\ this(\ article)?)? | read\ more | related(\ stories)? |
+        most\ read | subscribe.* | sign\ (in|up).* | follow\ us.* | (photo|image|picture|video)
+        (\ credit)?\s*[:©].* | ©.* | copyright.* | last\ updated.* | published.* | updated.*
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0\r]*\n\s*")
+# A full stop, question or exclamation mark (possibly spaced off, as in "away . The"),
+# then closing quotes or brackets, then whitespace.
+BOUNDARY = re.compile(r"[ \u00a0]?([.!?…]+)([" + re.escape(CLOSING_QUOTES) + r")\]]*)(?=\s|$)")
+ENDS_SENTENCE = re.compile(r"[.!?…][" + re.escape(CLOSING_QUOTES) + r")\]]*\s*$")
+WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the text: a sentence, or furniture the scorer should not see."""
+
+    start: int
+    end: int
+    text: str
+    kind: str = "sentence"  # or "furniture"
+
+
+def split_sentences(text: str) -> list[Segment]:
+    """The sentences of `text`; each one's `text == text[start:end]`."""
+    return [s for s in segment(text) if s.kind == "sentence"]
+
+
+def segment(text: str) -> list[Segment]:
+    """Every non-blank piece of `text` in order, as sentences or furniture."""
+    segments: list[Segment] = []
+    for start, end in _paragraphs(text):
+        segments.extend(_paragraph_segments(text, start, end))
+    return segments
+
+
+def _paragraphs(text: str):
+    position = 0
+    for match in PARAGRAPH_BREAK.finditer(text):
+        yield position, match.start()
+        position = match.end()
+    yield position, len(text)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _paragraph_segments(text: str, start: int, end: int) -> list[Segment]:
+    start, end = _trimmed(text, start, end)
+    if start >= end:
+        return []
+    out: list[Segment] = []
+    # Lines that are bullets or navigation are furniture even inside a paragraph; the rest
+    # of the paragraph is prose (it may be hard-wrapped over several lines).
+    prose_start = None
+    line_start = start
+    while line_start < end:
+        newline = text.find("\n", line_start, end)
+        line_end = end if newline == -1 else newline
+        ls, le = _trimmed(text, line_start, line_end)
+        line = text[ls:le]
+        if ls < le and _is_furniture_line(line):
+            if prose_start is not None:
+                out.extend(_prose_segments(text, prose_start, line_start))
+                prose_start = None
+            out.append(Segment(ls, le, line, "furniture"))
+        elif ls < le and prose_start is None:
+            prose_start = ls
+        line_start = line_end + 1
+    if prose_start is not None:
+        out.extend(_prose_segments(text, prose_start, end))
+    return out
+
+
+def _is_furniture_line(line: str) -> bool:
+    if line[0] in BULLETS and (len(line) == 1 or line[1].isspace() or line[1] in BULLETS):
+        return True
+    return bool(FURNITURE_LINES.match(line))
+
+
+def _prose_segments(text: str, start: int, end: int) -> list[Segment]:
+    start, end = _trimmed(text, start, end)
+    if start >= end:
+        return []
+    block = text[start:end]
+    if not ENDS_SENTENCE.search(block) and not BOUNDARY.search(block):
+        # Never ends a sentence: a headline, a caption, a byline.
+        return [Segment(start, end, block, "furniture")]
+    out = []
+    sentence_start = start
+    for match in BOUNDARY.finditer(text, start, end):
+        if not _is_boundary(text, match, end):
+            continue
+        s, e = _trimmed(text, sentence_start, match.end())
+        if s < e:
+            out.append(_sentence(text, s, e))
+        sentence_start = match.end()
+    s, e = _trimmed(text, sentence_start, end)
+    if s < e:
+        out.append(_sentence(text, s, e))
+    return out
+
+
+def _is_boundary(text: str, match: re.Match, end: int) -> bool:
+    after = match.end()
+    while after < end and text[after].isspace():
+        after += 1
+    if after >= end:
+        return True
+    following = text[after]
+    if following.islower() or following in ",;:":
+        return False  # "e.g. the", "Oct. 2011" (digits are handled below)
+    if match.group(1) == ".":
+        before = WORD_BEFORE.search(text, 0, match.start(1))
+        word = before.group(1).lower().rstrip(".") if before else ""
+        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            return False  # "Mr. Smith", "Anders F. Rasmussen"
+        if "." in word and all(len(p) <= 1 for p in word.split(".")):
+            return False  # "U.S. officials"
+        if word.isdigit() is False and following.isdigit() and word in ABBREVIATIONS:
+            return False
+    return following.isupper() or following.isdigit() or following in OPENING_QUOTES + "(["
+
+
+def _sentence(text: str, start: int, end: int) -> Segment:
+    # An opening quote whose closing quote lies in a later sentence is left out of the span,
+    # so the span is the claim's own words ("It is clear that the end is in sight.").
+    if text[start] in OPENING_QUOTES and end - start > 1:
+        body = text[start + 1 : end]
+        if not any(q in body for q in CLOSING_QUOTES):
+            start += 1
+            while start < end and text[start].isspace():
+                start += 1
+    return Segment(start, end, text[start:end])

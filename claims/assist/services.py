@@ -1,0 +1,260 @@
+"""Writes for claim assistance: storing suggestions, logging one as a claim, dismissing
+one, and linking a claim to an earlier appearance of the same claim.
+
+These live beside the scorer rather than in claims/services.py to keep that module small;
+they follow the same rules: keyword-only arguments, ValidationError or PermissionDenied with
+a message in words, views and tasks only call them."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..choices import ArticleStatus
+from ..models import Article, Claim, ClaimSuggestion
+from .scoring import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
+
+logger = logging.getLogger(__name__)
+
+# A short publish retry: saving an article must not hang on a dead broker.
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+STATEMENT_MAX = 300
+
+
+def _require_permission(user, codename: str, doing: str) -> None:
+    if user is None or not user.is_active or not user.has_perm(f"claims.{codename}"):
+        raise PermissionDenied(
+            f"You cannot {doing}: that needs the Editors role, which your account does not have."
+        )
+
+
+# --- Suggestions ------------------------------------------------------------------------
+
+
+def suggestions_enqueue(*, article: Article) -> None:
+    """After the current transaction commits, ask a worker to score the article. A broker
+    that is down is logged, not raised: the editor can score the article from its page or
+    with `manage.py suggest_claims`."""
+    if article.status != ArticleStatus.READY or not article.body.strip():
+        return
+    article_id = article.pk
+
+    def publish() -> None:
+        from ..tasks import suggest_article_claims
+
+        try:
+            suggest_article_claims.apply_async(
+                args=[article_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY
+            )
+        except Exception as exc:  # kombu raises a family of connection errors
+            logger.warning("Could not enqueue suggestions for article %s (%s).", article_id, exc)
+
+    transaction.on_commit(publish)
+
+
+def suggestions_refresh(*, article: Article) -> list[ClaimSuggestion]:
+    """Score the article's sentences and store the best as suggestions, ranked.
+
+    Idempotent: a sentence already suggested keeps its row (and so its dismissal or its
+    claim) and only has its score and reasons brought up to date; suggestions for sentences
+    no longer in the text go, unless an editor dismissed them or logged them as claims."""
+    ranked = rank(article.body, top=SUGGESTIONS_MAX, min_score=SUGGESTION_MIN_SCORE)
+    rows = [
+        ClaimSuggestion(
+            article=article,
+            start=s.start,
+            end=s.end,
+            text=s.text,
+            score=s.score,
+            reasons=s.reasons,
+        )
+        for s in ranked
+    ]
+    with transaction.atomic():
+        if rows:
+            ClaimSuggestion.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["article", "start", "end"],
+                update_fields=["text", "score", "reasons"],
+            )
+        keep = {(s.start, s.end) for s in ranked}
+        open_rows = ClaimSuggestion.objects.filter(
+            article=article, dismissed_at__isnull=True, claim__isnull=True
+        ).values_list("pk", "start", "end")
+        stale = [pk for pk, start, end in open_rows if (start, end) not in keep]
+        if stale:
+            ClaimSuggestion.objects.filter(pk__in=stale).delete()
+    return list(ClaimSuggestion.objects.filter(article=article).order_by("-score", "start", "id"))
+
+
+def suggestions_refresh_by_id(*, article_id: int) -> str:
+    """For the task: the article may have gone, or not be ready yet."""
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return "missing"
+    if article.status != ArticleStatus.READY:
+        return f"skipped: article is {article.status}"
+    try:
+        stored = suggestions_refresh(article=article)
+    except IntegrityError:
+        # The article was deleted while we scored it.
+        return "missing"
+    return f"{len(stored)} suggestions"
+
+
+def statement_from_sentence(text: str) -> str:
+    """A first draft of the claim's statement: the sentence without its quotation marks,
+    cut at a word boundary to fit. Editors shorten it on the claim page."""
+    statement = " ".join(text.split()).strip("\"“”‘’'«» ")
+    if len(statement) > STATEMENT_MAX:
+        statement = statement[: STATEMENT_MAX - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return statement or text.strip()
+
+
+def suggestion_log_claim(
+    *, suggestion: ClaimSuggestion, user, statement: str = "", claimant=None
+) -> Claim:
+    """One click: log the suggested sentence as a claim anchored to its exact offsets.
+
+    Refused, in words, when the sentence is already logged (by this button or by hand: the
+    suggestion is then marked with that claim, so nobody logs it twice), when it was
+    dismissed, or when the article text moved under it."""
+    from ..services import claim_log
+
+    _require_permission(user, "add_claim", "log a claim")
+    existing = (
+        Claim.objects.filter(
+            article_id=suggestion.article_id,
+            anchor_start=suggestion.start,
+            anchor_end=suggestion.end,
+        )
+        .order_by("id")
+        .first()
+    )
+    if existing:
+        # Committed on its own, before the refusal, so the page stops offering the button.
+        ClaimSuggestion.objects.filter(pk=suggestion.pk, claim__isnull=True).update(claim=existing)
+        raise ValidationError(
+            f"This sentence is already logged as the claim “{existing.statement}”."
+        )
+    with transaction.atomic():
+        suggestion = (
+            ClaimSuggestion.objects.select_for_update()
+            .select_related("article")
+            .get(pk=suggestion.pk)
+        )
+        if suggestion.dismissed_at:
+            raise ValidationError(
+                "This suggestion was dismissed; select the words in the article to log them."
+            )
+        article = suggestion.article
+        if article.body[suggestion.start : suggestion.end] != suggestion.text:
+            raise ValidationError(
+                "The article text changed since this suggestion was made, so it no longer "
+                "points at these words. Score the article again."
+            )
+        claim = claim_log(
+            article=article,
+            quote=suggestion.text,
+            start=suggestion.start,
+            end=suggestion.end,
+            statement=statement.strip() or statement_from_sentence(suggestion.text),
+            user=user,
+            claimant=claimant,
+        )
+        suggestion.claim = claim
+        suggestion.save(update_fields=["claim"])
+    return claim
+
+
+@transaction.atomic
+def suggestion_dismiss(*, suggestion: ClaimSuggestion, user) -> ClaimSuggestion:
+    """Hide a suggestion for good: scoring the article again does not bring it back."""
+    _require_permission(user, "change_claimsuggestion", "dismiss a suggestion")
+    suggestion = ClaimSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if suggestion.claim_id:
+        raise ValidationError("This sentence is already logged as a claim; it cannot be dismissed.")
+    if suggestion.dismissed_at is None:
+        suggestion.dismissed_at = timezone.now()
+        suggestion.dismissed_by = user
+        suggestion.save(update_fields=["dismissed_at", "dismissed_by"])
+    return suggestion
+
+
+# --- Appearances of the same claim --------------------------------------------------------
+
+
+def _root(claim: Claim) -> tuple[Claim, list[int]]:
+    """The first appearance a claim points to, and the ids on the way there."""
+    seen = [claim.pk]
+    current = claim
+    while current.appearance_of_id is not None:
+        if current.appearance_of_id in seen:
+            break  # a loop left by older data; stop rather than spin
+        current = Claim.objects.get(pk=current.appearance_of_id)
+        seen.append(current.pk)
+    return current, seen
+
+
+@transaction.atomic
+def claim_link_appearance(*, claim: Claim, first: Claim, user) -> Claim:
+    """Record that `claim` repeats `first` (ClaimReview appearance / firstAppearance).
+
+    The links stay one level deep: if `first` is itself an appearance of an earlier claim,
+    `claim` is linked to that earlier one, and claims that pointed at `claim` move with it.
+    A claim cannot be an appearance of itself, and a link that would close a loop is
+    refused."""
+    _require_permission(user, "change_claim", "link claims")
+    if claim.pk == first.pk:
+        raise ValidationError("A claim cannot be another appearance of itself.")
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    root, path = _root(Claim.objects.get(pk=first.pk))
+    if claim.pk in path:
+        raise ValidationError(
+            f"“{first.statement}” is already an appearance of “{claim.statement}”; linking "
+            "them the other way round would make a loop. Unlink it first."
+        )
+    if claim.appearance_of_id == root.pk:
+        return claim
+    claim.appearance_of = root
+    claim.version += 1
+    claim.save(update_fields=["appearance_of", "version", "updated_at"])
+    for follower in Claim.objects.select_for_update().filter(appearance_of=claim):
+        follower.appearance_of = root
+        follower.version += 1
+        follower.save(update_fields=["appearance_of", "version", "updated_at"])
+    return claim
+
+
+def _first_known(claim: Claim):
+    return (claim.claimed_on or claim.created_at.date(), claim.created_at, claim.pk)
+
+
+def claim_link_same(*, claim: Claim, other: Claim, user) -> Claim:
+    """Link two claims that say the same thing: the one made first becomes the first
+    appearance (by date claimed, then by when it was logged). Returns the later claim."""
+    if claim.pk == other.pk:
+        raise ValidationError("A claim cannot be another appearance of itself.")
+    first, later = sorted([claim, other], key=_first_known)
+    return claim_link_appearance(claim=later, first=first, user=user)
+
+
+@transaction.atomic
+def claim_unlink_appearance(*, claim: Claim, user) -> Claim:
+    """Undo a link made by mistake: the claim stands on its own again."""
+    _require_permission(user, "change_claim", "unlink claims")
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.appearance_of_id is not None:
+        claim.appearance_of = None
+        claim.version += 1
+        claim.save(update_fields=["appearance_of", "version", "updated_at"])
+    return claim

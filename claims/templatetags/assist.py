@@ -1,0 +1,56 @@
+"""Claim assistance on the article and claim pages, as inclusion tags that fetch their
+own data with a fixed number of queries:
+
+    {% load assist %}
+    {% claim_suggestions article %}   ranked check-worthy sentences, "Log as claim", "Dismiss"
+    {% similar_claims claim %}        claims elsewhere that say the same thing, "Link as same claim"
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from ..assist.selectors import article_suggestions, claim_family
+from ..assist.selectors import similar_claims as find_similar
+
+register = template.Library()
+
+
+def _user_can(request, codename: str) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.has_perm(f"claims.{codename}"))
+
+
+@register.inclusion_tag("claims/partials/suggestions.html", takes_context=True)
+def claim_suggestions(context, article):
+    request = context.get("request")
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "article": article,
+        "suggestions": article_suggestions(article),
+        "can_log": _user_can(request, "add_claim"),
+        "can_dismiss": _user_can(request, "change_claimsuggestion"),
+        "next": request.get_full_path() if request else article.get_absolute_url(),
+    }
+
+
+def similar_claims_context(request, claim) -> dict:
+    family = claim_family(claim)
+    first = next((c for c in family if c.pk == (claim.appearance_of_id or claim.pk)), None)
+    return {
+        "request": request,
+        "claim": claim,
+        "first": first if claim.appearance_of_id else None,
+        "appearances": [c for c in family if c.pk != claim.pk],
+        "similar": find_similar(claim, exclude={c.pk for c in family}),
+        "can_link": _user_can(request, "change_claim"),
+        "next": claim.get_absolute_url(),
+    }
+
+
+@register.inclusion_tag("claims/partials/similar_claims.html", takes_context=True)
+def similar_claims(context, claim):
+    data = similar_claims_context(context.get("request"), claim)
+    data["csrf_token"] = context.get("csrf_token")
+    return data

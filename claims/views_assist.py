@@ -1,0 +1,147 @@
+"""Claim assistance views: thin POST endpoints for the buttons the `assist` template tags
+render. Each works as a plain form post (redirect back with a message) and, when htmx sent
+it, answers with the fragment to swap in."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .assist import services
+from .assist.selectors import article_suggestions, similar_claims
+from .models import Article, Claim, ClaimSuggestion
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _back(request, default: str):
+    # Only ever back to a page of this site: the form says where it was rendered.
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(default)
+
+
+def _suggestion_panel(request, article: Article, *, error: str = "", logged: Claim | None = None):
+    return render(
+        request,
+        "claims/partials/suggestions.html",
+        {
+            "article": article,
+            "suggestions": article_suggestions(article),
+            "can_log": request.user.has_perm("claims.add_claim"),
+            "error": error,
+            "just_logged": logged,
+            "similar_to_logged": similar_claims(logged) if logged else [],
+            "next": request.POST.get("next", article.get_absolute_url()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def suggestion_log(request, pk):
+    suggestion = get_object_or_404(ClaimSuggestion.objects.select_related("article"), pk=pk)
+    article = suggestion.article
+    try:
+        claim = services.suggestion_log_claim(
+            suggestion=suggestion, user=request.user, statement=request.POST.get("statement", "")
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        if request.htmx:
+            return _suggestion_panel(request, article, error=_error_text(exc))
+        messages.error(request, _error_text(exc))
+        return _back(request, article.get_absolute_url())
+    if request.htmx:
+        return _suggestion_panel(request, article, logged=claim)
+    messages.success(request, f"Logged the claim “{claim.statement}”.")
+    return _back(request, article.get_absolute_url())
+
+
+@login_required
+@require_POST
+def suggestion_dismiss(request, pk):
+    suggestion = get_object_or_404(ClaimSuggestion.objects.select_related("article"), pk=pk)
+    article = suggestion.article
+    try:
+        services.suggestion_dismiss(suggestion=suggestion, user=request.user)
+    except ValidationError as exc:
+        if request.htmx:
+            return _suggestion_panel(request, article, error=_error_text(exc))
+        messages.error(request, _error_text(exc))
+        return _back(request, article.get_absolute_url())
+    if request.htmx:
+        return _suggestion_panel(request, article)
+    messages.success(request, "Suggestion dismissed.")
+    return _back(request, article.get_absolute_url())
+
+
+@login_required
+@require_POST
+def article_suggest(request, pk):
+    """Score the article now (it takes milliseconds), for articles the worker has not seen."""
+    article = get_object_or_404(Article, pk=pk)
+    if not request.user.has_perm("claims.change_claimsuggestion"):
+        raise PermissionDenied("You cannot score articles: that needs the Editors role.")
+    if not article.body.strip():
+        error = "The article has no text yet, so there is nothing to suggest."
+        if request.htmx:
+            return _suggestion_panel(request, article, error=error)
+        messages.error(request, error)
+        return _back(request, article.get_absolute_url())
+    services.suggestions_refresh(article=article)
+    if request.htmx:
+        return _suggestion_panel(request, article)
+    return _back(request, article.get_absolute_url())
+
+
+def _similar_panel(request, claim: Claim, *, error: str = ""):
+    from .templatetags.assist import similar_claims_context
+
+    context = similar_claims_context(request, claim)
+    context["error"] = error
+    return render(request, "claims/partials/similar_claims.html", context)
+
+
+@login_required
+@require_POST
+def claim_link(request, pk):
+    claim = get_object_or_404(Claim, pk=pk)
+    other_id = request.POST.get("other", "")
+    other = Claim.objects.filter(pk=other_id).first() if other_id.isdigit() else None
+    try:
+        if other is None:
+            raise ValidationError("Choose the claim that says the same thing.")
+        later = services.claim_link_same(claim=claim, other=other, user=request.user)
+    except ValidationError as exc:
+        if request.htmx:
+            return _similar_panel(request, claim, error=_error_text(exc))
+        messages.error(request, _error_text(exc))
+        return _back(request, claim.get_absolute_url())
+    claim.refresh_from_db()
+    if request.htmx:
+        return _similar_panel(request, claim)
+    first = other if later.pk == claim.pk else claim
+    messages.success(
+        request, f"Linked: “{later.statement}” is another appearance of “{first.statement}”."
+    )
+    return _back(request, claim.get_absolute_url())
+
+
+@login_required
+@require_POST
+def claim_unlink(request, pk):
+    claim = get_object_or_404(Claim, pk=pk)
+    services.claim_unlink_appearance(claim=claim, user=request.user)
+    claim.refresh_from_db()
+    if request.htmx:
+        return _similar_panel(request, claim)
+    messages.success(request, "The claim now stands on its own.")
+    return _back(request, claim.get_absolute_url())
