@@ -1,8 +1,19 @@
 from django.urls import path
 
 from . import views, views_exports, views_verdicts
+from . import views_assist  # claim assistance (issue 9)
 
 app_name = "claims"
+
+# Claim assistance (issue 9): suggestions and links between appearances of a claim.
+assist_urlpatterns = [
+    path("suggestions/<int:pk>/log/", views_assist.suggestion_log, name="suggestion-log"),
+    path("suggestions/<int:pk>/dismiss/", views_assist.suggestion_dismiss,
+         name="suggestion-dismiss"),
+    path("articles/<int:pk>/suggest/", views_assist.article_suggest, name="article-suggest"),
+    path("claims/<int:pk>/appearance/", views_assist.claim_link, name="claim-link"),
+    path("claims/<int:pk>/appearance/unlink/", views_assist.claim_unlink, name="claim-unlink"),
+]
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -43,4 +54,4 @@ urlpatterns = [
     # Exports and reports (issue 6)
     path("claims/export/", views_exports.export, name="export"),
     path("reports/", views_exports.reports, name="reports"),
-]
+] + assist_urlpatterns

@@ -159,10 +159,7 @@ def _article_create(which, form, user) -> Article:
             user=user,
             outlet=data["outlet"],
         )
-    importer = getattr(services, "article_import_url", None)
-    if importer is None:  # the fetching part of the desk is not installed
-        raise ValidationError({"url": "Adding articles by URL is not available on this desk yet."})
-    return importer(url=data["url"], user=user)
+    return services.article_import_url(url=data["url"], user=user)
 
 
 @login_required

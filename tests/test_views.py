@@ -708,3 +708,90 @@ def test_source_status_partial_polls_only_while_pending(client_ed):
     assert 'hx-trigger="every 2s"' in html
     html = client_ed.get(reverse("claims:source-status", args=[fetched.pk])).content.decode()
     assert "hx-trigger" not in html and "Fetched" in html
+
+
+# --- Sources attached from the claim page (services from the fetching part of the desk) -------
+
+
+def test_attach_source_shows_it_pending_with_live_status(client_ed):
+    claim = factories.ClaimFactory()
+    response = client_ed.post(
+        reverse("claims:claim-source-attach", args=[claim.pk]), {"url": "https://stats.example.org/report"}
+    )
+    assert response.status_code == 302
+    evidence = Evidence.objects.get(claim=claim)
+    assert evidence.source.status == "pending"
+    html = client_ed.get(claim.get_absolute_url()).content.decode()
+    assert "stats.example.org" in html
+    assert f'hx-get="{reverse("claims:source-status", args=[evidence.source_id])}"' in html
+
+
+def test_attach_source_bad_url_is_an_error_next_to_the_field(client_ed):
+    claim = factories.ClaimFactory()
+    response = client_ed.post(reverse("claims:claim-source-attach", args=[claim.pk]), {"url": "http://10.0.0.1/x"})
+    assert response.status_code == 400
+    assert "only public addresses can be fetched" in error_text(response)
+    assert not Evidence.objects.exists()
+
+
+def test_refetch_source_with_htmx_returns_the_status_partial(client_ed):
+    source = factories.SourceFactory(status="failed", last_error_kind="timeout")
+    response = client_ed.post(reverse("claims:source-refetch", args=[source.pk]), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert f'id="source-status-{source.pk}"' in html and "Pending" in html
+    source.refresh_from_db()
+    assert source.status == "pending"
+
+
+def test_refetch_needs_permission(client, outsider):
+    source = factories.SourceFactory(status="failed")
+    client.force_login(outsider)
+    assert client.post(reverse("claims:source-refetch", args=[source.pk])).status_code == 403
+
+
+def test_add_article_by_url_starts_a_background_import(client_ed):
+    response = client_ed.post(
+        reverse("claims:article-add"), {"method": "url", "url-url": "https://news.example.com/story"}
+    )
+    article = Article.objects.get()
+    assert response.status_code == 302 and response["Location"] == article.get_absolute_url()
+    assert article.status == "pending"
+    html = client_ed.get(article.get_absolute_url()).content.decode()
+    assert f'hx-get="{reverse("claims:article-status", args=[article.pk])}"' in html
+    # Once the worker has the text, the polled partial makes htmx reload the page.
+    Article.objects.filter(pk=article.pk).update(status="ready", body="Text")
+    poll = client_ed.get(reverse("claims:article-status", args=[article.pk]), HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true"
+
+
+def test_search_index_migration_matches_the_search_expression():
+    """The migration keeps a frozen copy of the search expression; they must agree or
+    PostgreSQL would not use the index."""
+    import importlib
+
+    from claims.filters import claim_search_vector
+
+    migration = importlib.import_module("claims.migrations.0004_claim_search_index")
+    assert migration._index().expressions[0] == claim_search_vector()
+
+
+@pytest.mark.postgres
+def test_postgres_search_uses_the_gin_index(client_ed):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite searches by substring")
+    from claims.filters import claim_search
+
+    factories.ClaimFactory(statement="Inflation is falling fast")
+    factories.ClaimFactory(statement="Taxes rose")
+    found = claim_search(Claim.objects.all(), "falling inflation")
+    assert [c.statement for c in found] == ["Inflation is falling fast"]  # stemmed, any order
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = 'claim_search_gin_idx'")
+        assert cursor.fetchone()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = found.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "claim_search_gin_idx" in plan
+    html = client_ed.get(reverse("claims:claim-list"), {"q": "falling inflation"}).content.decode()
+    assert "Inflation is falling fast" in html and "Taxes rose" not in html
