@@ -822,9 +822,10 @@ def _provisional_title(normalized_url: str) -> str:
     return (f"{slug} ({host})" if slug else host)[:500] or "Imported article"
 
 
-def article_import_url(*, url: str, user: User | None = None) -> Article:
+def article_import_url(*, url: str, user: User | None = None, enqueue: bool = True) -> Article:
     """Start importing an article from the web: it is saved as pending with a title taken
-    from the URL, and the worker fetches and extracts it through the network guard."""
+    from the URL, and the worker fetches and extracts it through the network guard
+    (`enqueue=False`: the caller fetches it in its own process, as import_article does)."""
     from .fetching.queue import enqueue_article_fetch
 
     normalized = _normalized_fetch_url(url)
@@ -836,5 +837,6 @@ def article_import_url(*, url: str, user: User | None = None) -> Article:
             url=normalized,
             status=ArticleStatus.PENDING,
         )
-        transaction.on_commit(lambda: enqueue_article_fetch(article.pk))
+        if enqueue:
+            transaction.on_commit(lambda: enqueue_article_fetch(article.pk))
     return article
