@@ -122,6 +122,7 @@ ARTICLES = [
                 statement="For Gadhafi, it is game over",
                 claimant="rasmussen",
                 tags=["libya", "prediction"],
+                sources=[(NATO_OUP, "supports")],
             ),
             DemoClaim(
                 quote="it had stopped doing so, because the rebels no longer needed the help",
@@ -219,4 +220,8 @@ def load_demo() -> LoadReport:
                     defaults={"stance": stance, "created_by": editor},
                 )
                 report.add("evidence notes", created)
+    # Verdicts in every state, published fact-checks with captured sources, a correction.
+    from .verdicts import load_demo_verdicts
+
+    load_demo_verdicts(users=users, report=report)
     return report

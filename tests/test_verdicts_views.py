@@ -1,0 +1,314 @@
+"""The verdict pages: the panel on the claim page, the POST-only actions, the conflict page,
+the review queue and notifications (in-app and by email)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.template import Context, Template
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims import services
+from claims.choices import VerdictState
+from claims.models import Notification, Verdict
+from tests.factories import ClaimFactory, EvidenceFactory, default_rating
+from tests.verdict_setup import make_roles, make_verdict
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users():
+    return make_roles()
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def claim_page(client, claim) -> str:
+    response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- The panel ------------------------------------------------------------------------------
+
+
+def test_panel_shows_rating_summary_sanitised_rationale_evidence_and_history(users):
+    verdict = make_verdict(
+        VerdictState.SUBMITTED, author=users["editor_author"],
+        rationale="The ONS says **otherwise**.<script>alert('x')</script> [link](javascript:evil)",
+    )
+    html = claim_page(client_for(users["reviewer"]), verdict.claim)
+    assert "False</span>" in html and "The figure is wrong." in html
+    assert "<strong>otherwise</strong>" in html
+    assert "<script>alert" not in html and 'href="javascript' not in html
+    assert "&lt;script&gt;alert" in html  # the audit trail shows the raw text, escaped
+    assert str(verdict.evidence.first().source) in html and "· fetched" in html
+    # A reviewer who is not the author sees the review actions, not the author's.
+    assert "Send back for changes" in html and ">Approve</button>" in html
+    assert "Submit for review" not in html
+    assert "Audit history" in html
+
+
+def test_panel_offers_each_role_only_its_actions(users):
+    verdict = make_verdict(VerdictState.SUBMITTED, author=users["reviewer_author"])
+    html = claim_page(client_for(users["reviewer_author"]), verdict.claim)
+    assert ">Approve</button>" not in html and "two-person rule" in html
+    html = claim_page(client_for(users["editor_author"]), verdict.claim)
+    assert "Send back for changes" not in html and "Publish</button>" not in html
+    admin_verdict = make_verdict(VerdictState.SUBMITTED, author=users["admin"])
+    html = claim_page(client_for(users["admin"]), admin_verdict.claim)
+    assert "Approve, overriding the two-person rule" in html
+
+
+def test_panel_query_count_does_not_grow_with_history_or_evidence(users):
+    """The panel reads its data with a fixed number of queries, rendered on its own."""
+    verdict = make_verdict(VerdictState.DRAFT, author=users["editor_author"])
+    request = RequestFactory().get("/")
+    request.user = users["editor_author"]
+    template = Template("{% load verdicts %}{% verdict_panel claim %}")
+
+    def render_queries():
+        claim = type(verdict.claim).objects.get(pk=verdict.claim_id)
+        fresh_user = type(request.user).objects.get(pk=request.user.pk)  # empty perm cache
+        request.user = fresh_user
+        with CaptureQueriesContext(connection) as ctx:
+            template.render(Context({"claim": claim, "request": request, "user": fresh_user}))
+        return len(ctx.captured_queries)
+
+    few = render_queries()
+    for i in range(5):
+        verdict = services.verdict_save_draft(
+            claim=verdict.claim, user=users["other_editor"], lock_version=verdict.lock_version,
+            rating=default_rating("half-true"), summary=f"Summary {i}", rationale=f"Text {i}",
+        )
+        EvidenceFactory(claim=verdict.claim)
+    assert render_queries() == few
+
+
+def test_audit_history_shows_who_changed_what_before_and_after(users):
+    verdict = make_verdict(VerdictState.DRAFT, author=users["editor_author"])
+    services.verdict_save_draft(
+        claim=verdict.claim, user=users["other_editor"], lock_version=verdict.lock_version,
+        rating=default_rating("half-true"), summary="Half of it holds.", rationale="Because.",
+    )
+    html = claim_page(client_for(users["editor_author"]), verdict.claim)
+    audit = html[html.index('id="audit"'):]
+    assert "Oscar Other" in audit and "Verdict version 1 changed" in audit
+    assert "<del>False</del> → <ins>Half true</ins>" in audit
+    assert "<del>The figure is wrong.</del> → <ins>Half of it holds.</ins>" in audit
+
+
+# --- Actions: POST only, CSRF, errors in words -----------------------------------------------
+
+
+def test_actions_are_post_only_and_need_csrf(users):
+    verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
+    url = reverse("claims:verdict-approve", args=[verdict.pk])
+    client = client_for(users["reviewer"])
+    assert client.get(url).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(users["reviewer"])
+    assert strict.post(url).status_code == 403
+    verdict.refresh_from_db()
+    assert verdict.state == VerdictState.SUBMITTED
+    assert Client().post(url).status_code == 302  # anonymous: to the login page
+    verdict.refresh_from_db()
+    assert verdict.state == VerdictState.SUBMITTED
+
+
+def test_refused_action_says_why_and_changes_nothing(users):
+    verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
+    client = client_for(users["editor_author"])
+    response = client.post(reverse("claims:verdict-approve", args=[verdict.pk]), follow=True)
+    assert "You cannot approve a verdict: that needs the Reviewers role" in \
+        response.content.decode()
+    verdict.refresh_from_db()
+    assert verdict.state == VerdictState.SUBMITTED
+
+
+def test_whole_cycle_through_the_views(users):
+    claim = ClaimFactory()
+    from tests.verdict_setup import captured_source_evidence
+
+    evidence = captured_source_evidence(claim)
+    editor, reviewer = client_for(users["editor_author"]), client_for(users["reviewer"])
+    r = editor.post(reverse("claims:verdict-save", args=[claim.pk]), {
+        "rating": default_rating("false").pk, "summary": "Wrong year.",
+        "rationale": "The figure is from **2009**.", "evidence": [evidence.pk],
+        "lock_version": "",
+    })
+    assert r.status_code == 302
+    verdict = Verdict.objects.get(claim=claim)
+    editor.post(reverse("claims:verdict-submit", args=[verdict.pk]))
+    reviewer.post(reverse("claims:verdict-request-changes", args=[verdict.pk]),
+                  {"comment": "Link the 2009 release."})
+    verdict.refresh_from_db()
+    assert verdict.state == VerdictState.CHANGES_REQUESTED
+    html = claim_page(editor, claim)
+    assert "Link the 2009 release." in html
+    editor.post(reverse("claims:verdict-save", args=[claim.pk]), {
+        "rating": default_rating("false").pk, "summary": "Wrong year.",
+        "rationale": "The figure is from **2009**, see the release.", "evidence": [evidence.pk],
+        "lock_version": verdict.lock_version,
+    })
+    editor.post(reverse("claims:verdict-submit", args=[verdict.pk]))
+    reviewer.post(reverse("claims:verdict-approve", args=[verdict.pk]))
+    response = reviewer.post(reverse("claims:verdict-publish", args=[verdict.pk]), follow=True)
+    assert "Published." in response.content.decode()
+    verdict.refresh_from_db()
+    assert verdict.state == VerdictState.PUBLISHED
+    assert "see the release" in verdict.rationale
+
+
+def test_invalid_draft_keeps_the_editors_text(users):
+    claim = ClaimFactory()
+    response = client_for(users["editor_author"]).post(
+        reverse("claims:verdict-save", args=[claim.pk]),
+        {"summary": "x" * 301, "rationale": "My careful rationale", "lock_version": ""},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "My careful rationale" in html and "at most 300 characters" in html
+    assert not Verdict.objects.filter(claim=claim).exists()
+
+
+def test_conflicting_save_shows_both_versions_and_overwrites_nothing(users):
+    verdict = make_verdict(VerdictState.DRAFT, author=users["editor_author"])
+    seen = verdict.lock_version
+    url = reverse("claims:verdict-save", args=[verdict.claim_id])
+    form = {"rating": default_rating("false").pk, "lock_version": seen}
+    first = client_for(users["editor_author"]).post(
+        url, {**form, "summary": "Erin's summary", "rationale": "Rationale by Erin"})
+    assert first.status_code == 302
+    second = client_for(users["other_editor"]).post(
+        url, {**form, "summary": "Oscar's summary", "rationale": "Rationale by Oscar"})
+    assert second.status_code == 409
+    html = second.content.decode()
+    assert "Someone else saved this verdict while you were editing" in html
+    assert "Erin Editor saved this verdict" in html
+    assert "Rationale by Erin" in html and "Rationale by Oscar" in html
+    # The retry form carries the stored version, so saving it again is deliberate.
+    assert f'name="lock_version" value="{seen + 1}"' in html
+    verdict.refresh_from_db()
+    assert verdict.rationale == "Rationale by Erin"
+
+
+def test_correction_through_the_view_needs_a_note_and_keeps_the_input(users):
+    verdict = make_verdict(VerdictState.PUBLISHED, author=users["editor_author"],
+                           approver=users["senior"])
+    client = client_for(users["other_editor"])
+    url = reverse("claims:verdict-correct", args=[verdict.pk])
+    data = {"correction-rating": default_rating("half-true").pk,
+            "correction-summary": "Half right after all", "correction-rationale": "New text"}
+    response = client.post(url, data)
+    assert response.status_code == 400 and "Half right after all" in response.content.decode()
+    response = client.post(url, {**data, "correction-correction_note": "Wrong year."})
+    assert response.status_code == 302
+    new = Verdict.objects.get(claim=verdict.claim, is_current=True)
+    assert (new.version, new.state, new.correction_note) == (2, VerdictState.SUBMITTED,
+                                                             "Wrong year.")
+    html = claim_page(client, verdict.claim)
+    assert "Previous versions and corrections" in html and "Version 1" in html
+
+
+# --- Review queue ----------------------------------------------------------------------------
+
+
+def test_review_queue_lists_submitted_oldest_first_with_changes_since_sent_back(users):
+    older = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
+    newer = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
+    make_verdict(VerdictState.DRAFT, author=users["editor_author"])
+    Verdict.objects.filter(pk=older.pk).update(submitted_at=newer.submitted_at.replace(year=2020))
+    services.verdict_request_changes(verdict=newer, user=users["reviewer"],
+                                     comment="Say which year.")
+    newer.refresh_from_db()
+    services.verdict_save_draft(
+        claim=newer.claim, user=users["editor_author"], lock_version=newer.lock_version,
+        rating=default_rating("mostly-false"), summary="The figure is from 2009.",
+        rationale=newer.rationale,
+    )
+    services.verdict_submit(verdict=newer, user=users["editor_author"])
+    client = client_for(users["reviewer"])
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("claims:review-queue"))
+    html = response.content.decode()
+    assert html.count('data-testid="queue-item"') == 2
+    assert html.index(older.claim.statement) < html.index(newer.claim.statement)
+    assert "First submission" in html
+    assert "<del>False</del> → <ins>Mostly false</ins>" in html
+    assert "<del>wrong.</del><ins>from 2009.</ins>" in html
+    queries = len(ctx.captured_queries)
+    for _ in range(4):
+        make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("claims:review-queue"))
+    assert len(ctx.captured_queries) == queries
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+
+def test_notifications_in_app_and_by_mail(users, django_capture_on_commit_callbacks):
+    author = users["editor_author"]
+    verdict = make_verdict(VerdictState.SUBMITTED, author=author)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.verdict_request_changes(verdict=verdict, user=users["reviewer"],
+                                         comment="Add the source.")
+    assert Notification.objects.get(recipient=author, verb="sent_back").url == \
+        verdict.claim.get_absolute_url()
+    assert mail.outbox[-1].to == [author.email]
+    assert "sent back your verdict" in mail.outbox[-1].subject
+    assert "Add the source." in mail.outbox[-1].body
+    verdict.refresh_from_db()
+    services.verdict_submit(verdict=verdict, user=author)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.verdict_approve(verdict=verdict, user=users["reviewer"])
+    assert "approved your verdict" in mail.outbox[-1].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        services.verdict_publish(verdict=verdict, user=users["admin"])
+    published = Notification.objects.filter(verb="published")
+    assert {n.recipient for n in published} == {author, users["reviewer"]}
+    assert sorted(m.to[0] for m in mail.outbox[-2:]) == sorted(
+        [author.email, users["reviewer"].email])
+    assert not Notification.objects.filter(recipient=users["admin"]).exists()  # not the actor
+
+
+def test_assigning_a_claim_notifies_the_assignee_but_not_oneself(
+        users, django_capture_on_commit_callbacks):
+    claim = ClaimFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_assign(claim=claim, assignee=users["other_editor"],
+                              user=users["editor_author"])
+        services.claim_assign(claim=claim, assignee=users["editor_author"],
+                              user=users["editor_author"])
+    assert [n.recipient for n in Notification.objects.filter(verb="assigned")] == [
+        users["other_editor"]]
+    assert len(mail.outbox) == 1 and "assigned you the claim" in mail.outbox[0].subject
+
+
+def test_a_refused_transition_notifies_nobody(users, django_capture_on_commit_callbacks):
+    verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception):
+        services.verdict_request_changes(verdict=verdict, user=users["reviewer"], comment="")
+    assert not Notification.objects.exists() and not mail.outbox
+
+
+def test_notifications_page_unread_badge_and_mark_read(users):
+    author = users["editor_author"]
+    verdict = make_verdict(VerdictState.SUBMITTED, author=author)
+    services.verdict_request_changes(verdict=verdict, user=users["reviewer"], comment="Fix it.")
+    client = client_for(author)
+    html = client.get(reverse("claims:notifications")).content.decode()
+    assert "sent back your verdict" in html and 'aria-label="1 unread"' in html
+    client.post(reverse("claims:notifications-read"))
+    html = client.get(reverse("claims:notifications")).content.decode()
+    assert 'aria-label="1 unread"' not in html
+    assert Notification.objects.get().read_at is not None
