@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast test-e2e bench loadtest eval lint install migrate demo clean
+.PHONY: run test test-fast test-e2e bench loadtest eval lint install install-embeddings migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: demo
 	$(BIN)/python manage.py rundesk
 
 ## make test: the whole suite (SQLite + embedded Redis unless DATABASE_URL / REDIS_URL are set)
-test: install
+test: install $(if $(CI),install-embeddings)
 	$(BIN)/python -m playwright --version >/dev/null
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -37,6 +37,20 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+## make eval: claim assistance measured on benchmarks/eval (precision@5, recall, matching, speed)
+eval: install
+	$(BIN)/python -m benchmarks.eval $(EVAL_ARGS)
+
+## make install-embeddings: the optional sentence-embedding backend (about 1.4 GB; CI installs it).
+# torch first and pinned, so pip takes the CPU wheel instead of a multi-GB CUDA build.
+EMBED_STAMP := $(VENV)/.installed-embeddings
+$(EMBED_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[test,embeddings]"
+	touch $(EMBED_STAMP)
+
+install-embeddings: $(EMBED_STAMP)
 
 lint: install
 	$(BIN)/ruff check .

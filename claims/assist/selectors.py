@@ -50,15 +50,17 @@ class SimilarClaim:
 
 
 def similarity_backend() -> str:
-    """Which way similar claims are found: the CLAIMS_SIMILARITY_BACKEND setting, where
-    "auto" means embeddings if the optional extra is installed, pg_trgm on PostgreSQL,
-    else the pure-Python trigram fallback."""
+    """Which way similar claims are found: the CLAIMS_SIMILARITY_BACKEND setting. "auto"
+    (the default) means pg_trgm on PostgreSQL and the pure-Python trigram fallback
+    elsewhere. "embeddings" (all-MiniLM-L6-v2, the optional `[embeddings]` extra) is opt-in:
+    loading torch costs seconds per process and encoding costs CPU per candidate, which a
+    desk should choose knowingly; without the extra it falls back to trigrams."""
     chosen = getattr(settings, "CLAIMS_SIMILARITY_BACKEND", "auto")
     if chosen not in BACKENDS:
         raise ValueError(f"CLAIMS_SIMILARITY_BACKEND must be one of {', '.join(BACKENDS)}.")
+    if chosen == "embeddings" and not embeddings_available():
+        chosen = "auto"
     if chosen == "auto":
-        if embeddings_available():
-            return "embeddings"
         return "trigram" if connection.vendor == "postgresql" else "python"
     return chosen
 
@@ -73,8 +75,9 @@ def claim_family_ids(claim: Claim) -> set[int]:
     ) | {claim.pk}
 
 
-def _candidates_recent(exclude: set[int]) -> list[tuple[int, ClaimText]]:
-    limit = getattr(settings, "CLAIMS_SIMILAR_CANDIDATES", 2000)
+def _candidates_recent(exclude: set[int], limit: int) -> list[tuple[int, ClaimText]]:
+    """The most recent claims: a bounded set, so a page costs the same on a desk of a
+    million claims (older repeats are found on PostgreSQL, where pg_trgm searches all)."""
     rows = (
         Claim.objects.exclude(pk__in=exclude)
         .order_by("-created_at", "-id")
@@ -130,8 +133,14 @@ def similar_claims(
     embedder = None
     if backend == "trigram":
         candidates = _candidates_trigram(query, exclude)
+    elif backend == "embeddings":
+        candidates = _candidates_recent(
+            exclude, getattr(settings, "CLAIMS_EMBEDDING_CANDIDATES", 500)
+        )
     else:
-        candidates = _candidates_recent(exclude)
+        candidates = _candidates_recent(
+            exclude, getattr(settings, "CLAIMS_SIMILAR_CANDIDATES", 2000)
+        )
     min_score = MIN_SIMILARITY
     if backend == "embeddings":
         try:

@@ -42,7 +42,7 @@ class ClaimText:
         return f"{self.statement}. {self.quote}"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def trigrams(text: str) -> frozenset[str]:
     grams = set()
     for word in WORD.findall(text.lower()):

@@ -237,6 +237,14 @@ FETCH_STUCK_AFTER_SECONDS = env.int("FETCH_STUCK_AFTER_SECONDS", default=300)
 # Sources cited by published verdicts are captured again after this many days.
 FETCH_RECHECK_AFTER_DAYS = env.float("FETCH_RECHECK_AFTER_DAYS", default=7.0)
 
+# --- Claim assistance (claims/assist/) ---------------------------------------------------
+# Similar claims: "auto" = pg_trgm on PostgreSQL, a pure-Python trigram fallback elsewhere;
+# "embeddings" needs the optional extra: pip install -e '.[embeddings]'.
+CLAIMS_SIMILARITY_BACKEND = env("CLAIMS_SIMILARITY_BACKEND", default="auto")
+# How many recent claims the Python and embedding backends compare (pg_trgm searches all).
+CLAIMS_SIMILAR_CANDIDATES = env.int("CLAIMS_SIMILAR_CANDIDATES", default=2000)
+CLAIMS_EMBEDDING_CANDIDATES = env.int("CLAIMS_EMBEDDING_CANDIDATES", default=500)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
