@@ -41,11 +41,14 @@ def _tracked_fields(model) -> list:
     return [f for f in model._meta.concrete_fields if f.attname not in SKIPPED]
 
 
-def _show(value, attname: str, names: dict) -> str:
+def _show(value, f, names: dict) -> str:
+    attname = f.attname
     if value is None or value == "":
         return "—"
     if attname in names:
         return names[attname].get(value, f"#{value}")
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
@@ -71,8 +74,7 @@ def _entries(records: list, model, subject_of, names: dict) -> list[AuditEntry]:
             if before is None and rec.history_type != "+":
                 continue  # history starts mid-life (e.g. imported): nothing to compare
             changes.append(
-                Change(str(f.verbose_name), _show(old, f.attname, names),
-                       _show(new, f.attname, names))
+                Change(str(f.verbose_name), _show(old, f, names), _show(new, f, names))
             )
         previous[rec.id] = rec
         user = rec.history_user

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.template import Context, Template
 from django.test import Client, RequestFactory
@@ -296,7 +297,7 @@ def test_assigning_a_claim_notifies_the_assignee_but_not_oneself(
 
 def test_a_refused_transition_notifies_nobody(users, django_capture_on_commit_callbacks):
     verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         services.verdict_request_changes(verdict=verdict, user=users["reviewer"], comment="")
     assert not Notification.objects.exists() and not mail.outbox
 
