@@ -38,6 +38,11 @@ test-fast: install
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+## make loadtest: 50 editors for 60 s against gunicorn + PostgreSQL + Redis + a Celery worker
+loadtest: install
+	$(BIN)/pip install --quiet -e ".[test,load]"
+	$(BIN)/python -m loadtest $(LOADTEST_ARGS)
+
 ## make eval: claim assistance measured on benchmarks/eval (precision@5, recall, matching, speed)
 eval: install
 	$(BIN)/python -m benchmarks.eval $(EVAL_ARGS)

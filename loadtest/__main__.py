@@ -1,0 +1,186 @@
+"""Run the load test: `make loadtest` (or `python -m loadtest --users 50 --duration 60`).
+
+Starts, on 127.0.0.1 only: a throwaway PostgreSQL database on the server DATABASE_URL names
+(default postgres://postgres@127.0.0.1:5432/postgres), an embedded Redis, gunicorn, a Celery
+worker and a local HTTP server for the sources editors attach. Locust plays the editors.
+Afterwards every write a client saw succeed is looked up in the database, and every source
+attached must have ended fetched, or failed with a reason."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from factcheck.embedded_redis import EmbeddedRedis
+
+from .stack import ROOT, drop_database, manage, process, recreate_database, wait_for_http
+
+DB_NAME = "factcheck_loadtest"
+RESULTS = ROOT / "loadtest" / "results"
+ARTICLE = """<!doctype html><html><head><title>Ministry report {path}</title>
+<meta property="og:site_name" content="Local Ministry"></head><body><article>
+<h1>Unemployment report {path}</h1><p>By the statistics office.</p>
+{paragraphs}</article></body></html>"""
+PARAGRAPH = ("<p>Unemployment rose by 0.4 percentage points over the year, the office said, "
+             "while employment in manufacturing fell for the third quarter in a row.</p>")
+
+
+class SourcePages(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        time.sleep(0.05)
+        body = ARTICLE.format(path=self.path, paragraphs=PARAGRAPH * 12).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=int, default=60, help="seconds")
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--server", default=os.environ.get(
+        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--keep-db", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="factcheck-load-"))
+    logs = work / "logs"
+    redis = EmbeddedRedis(work / "redis").start()
+    database_url = recreate_database(args.server, DB_NAME)
+    web_port = free_port()
+    pages = ThreadingHTTPServer(("127.0.0.1", 0), SourcePages)
+    threading.Thread(target=pages.serve_forever, daemon=True).start()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "factcheck.settings.dev",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis.url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{web_port}",
+        "MEDIA_ROOT": str(work / "media"),
+        "CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+        # The sources live on this machine; politeness would otherwise pace them at 1/s.
+        "FETCH_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
+        "FETCH_DOMAIN_RATE": "100",
+        "FETCH_DOMAIN_BURST": "100",
+    }
+    os.environ.update(env)
+    try:
+        print(f"Preparing {DB_NAME} (migrate, demo desk, {args.users} editors) ...", flush=True)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "load_demo", "--allow-production")
+        import django
+
+        django.setup()
+        from .prepare import prepare_plan, reconcile
+
+        plan = prepare_plan(users=args.users, source_base=f"http://127.0.0.1:{pages.server_port}")
+        plan_path, writes_path, status_path = work / "plan.json", work / "writes.jsonl", work / "status.json"
+        plan_path.write_text(json.dumps(plan))
+        started = time.time()
+        python = sys.executable
+        with process("web", [python, "-m", "gunicorn", "factcheck.wsgi:application",
+                             "--bind", f"127.0.0.1:{web_port}", "--workers", str(args.web_workers),
+                             "--timeout", "30"], env, logs), \
+             process("worker", [python, "-m", "celery", "-A", "factcheck", "worker",
+                                "--concurrency=2", "--loglevel=WARNING"], env, logs):
+            wait_for_http(f"http://127.0.0.1:{web_port}/login/")
+            print(f"Load: {args.users} editors for {args.duration}s on http://127.0.0.1:{web_port}",
+                  flush=True)
+            locust_env = {**env, "LOADTEST_PLAN": str(plan_path), "LOADTEST_WRITES": str(writes_path),
+                          "LOADTEST_STATUS": str(status_path)}
+            subprocess.run(
+                [python, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+                 "-u", str(args.users), "-r", str(max(1, args.users // 5)), "-t", f"{args.duration}s",
+                 "--host", f"http://127.0.0.1:{web_port}", "--csv", str(work / "locust"),
+                 "--only-summary", "--stop-timeout", "10"],
+                env=locust_env, cwd=ROOT, check=False,
+            )
+            print("Waiting for the worker to finish the attached sources ...", flush=True)
+            result = reconcile(writes_path=writes_path, since=started, wait_seconds=180)
+        stats = read_locust_stats(work / "locust_stats.csv")
+        status = json.loads(status_path.read_text()) if status_path.exists() else {}
+        result.update({
+            "users": args.users, "duration_s": args.duration, "web_workers": args.web_workers,
+            "cores": os.cpu_count(), "requests": stats["requests"], "p50_ms": stats["p50"],
+            "p95_ms": stats["p95"], "rps": stats["rps"],
+            "http_5xx": sum(n for code, n in status.items() if code.startswith("5")),
+            "connection_errors": status.get("0", 0), "status_counts": status,
+            "per_endpoint": stats["endpoints"],
+        })
+        return report(result)
+    finally:
+        pages.shutdown()
+        redis.stop()
+        if not args.keep_db:
+            drop_database(args.server, DB_NAME)
+        print(f"Logs: {logs}")
+
+
+def read_locust_stats(path: Path) -> dict:
+    rows = list(csv.DictReader(path.open()))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    return {
+        "requests": int(total["Request Count"]),
+        "p50": float(total["50%"]), "p95": float(total["95%"]),
+        "rps": round(float(total["Requests/s"]), 1),
+        "endpoints": {r["Name"]: {"requests": int(r["Request Count"]),
+                                  "failures": int(r["Failure Count"]),
+                                  "p50_ms": float(r["50%"]), "p95_ms": float(r["95%"])}
+                      for r in rows if r["Name"] != "Aggregated"},
+    }
+
+
+def report(result: dict) -> int:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2))
+    targets = {
+        "zero 5xx": result["http_5xx"] == 0,
+        "zero lost writes": result["lost_writes"] == 0,
+        "every source fetched or failed with a reason": result["sources_unsettled"] == 0,
+        "p95 <= 300 ms": result["p95_ms"] <= 300,
+    }
+    print("\n| endpoint | requests | failures | p50 ms | p95 ms |\n|---|---|---|---|---|")
+    for name, row in sorted(result["per_endpoint"].items()):
+        print(f"| {name} | {row['requests']} | {row['failures']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} |")
+    print(f"\nrequests {result['requests']} ({result['rps']}/s), p50 {result['p50_ms']:.0f} ms, "
+          f"p95 {result['p95_ms']:.0f} ms, 5xx {result['http_5xx']}, "
+          f"connection errors {result['connection_errors']}")
+    print(f"writes seen succeed {result['writes_seen']}, found {result['writes_found']}, "
+          f"lost {result['lost_writes']}; sources attached {result['sources_attached']}: "
+          f"fetched {result['sources_fetched']}, failed {result['sources_failed']}, "
+          f"unsettled {result['sources_unsettled']}")
+    for name, ok in targets.items():
+        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
+    print(f"Results: {RESULTS / 'latest.json'}")
+    return 0 if all(targets.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

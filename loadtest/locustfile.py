@@ -1,0 +1,117 @@
+"""50 editors at work: browse the claims table with filters, open claims, attach sources,
+write evidence notes and save verdict drafts. Every write the client saw succeed is logged
+(JSON lines at LOADTEST_WRITES) so the run can be reconciled against the database."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import threading
+import uuid
+from collections import Counter
+
+from locust import HttpUser, between, events, task
+
+PLAN = json.loads(open(os.environ["LOADTEST_PLAN"]).read())
+WRITES_PATH = os.environ["LOADTEST_WRITES"]
+STATUS_PATH = os.environ["LOADTEST_STATUS"]
+_lock = threading.Lock()
+_status = Counter()
+_users = iter(PLAN["users"])
+LOCK_VERSION = re.compile(r'name="lock_version"[^>]*value="(\d*)"|value="(\d*)"[^>]*name="lock_version"')
+
+
+def record(kind: str, **fields) -> None:
+    with _lock, open(WRITES_PATH, "a") as f:
+        f.write(json.dumps({"kind": kind, **fields}) + "\n")
+
+
+@events.request.add_listener
+def count_status(response=None, exception=None, **_):
+    code = getattr(response, "status_code", None) or 0
+    with _lock:
+        _status[str(code)] += 1
+
+
+@events.test_stop.add_listener
+def write_status(**_):
+    with open(STATUS_PATH, "w") as f:
+        json.dump(dict(_status), f)
+
+
+class Editor(HttpUser):
+    wait_time = between(0.5, 2.0)
+
+    def on_start(self):
+        with _lock:
+            self.user = next(_users)
+        self.client.get("/login/", name="login page")
+        token = self.client.cookies.get("csrftoken")
+        response = self.client.post(
+            "/login/",
+            {"username": self.user["username"], "password": self.user["password"],
+             "csrfmiddlewaretoken": token},
+            name="log in", allow_redirects=False,
+        )
+        assert response.status_code == 302, f"login failed: {response.status_code}"
+
+    def _post(self, url: str, data: dict, name: str):
+        data = {**data, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken")}
+        with self.client.post(url, data, name=name, allow_redirects=False,
+                              catch_response=True) as response:
+            if response.status_code == 302:
+                response.success()
+            else:
+                response.failure(f"{name}: HTTP {response.status_code}")
+            return response
+
+    @task(6)
+    def browse_table(self):
+        params = random.choice([
+            "", "?status=researching", "?status=new", f"?claimant={random.choice(PLAN['claimants'])}",
+            "?q=nato", "?q=libya+rebels", "?sort=-created_at", "?page=3",
+        ])
+        self.client.get(f"/claims/{params}", name="claims table")
+
+    @task(4)
+    def open_claim(self):
+        self.client.get(f"/claims/{random.choice(PLAN['claims'])}/", name="claim page")
+
+    @task(1)
+    def dashboard(self):
+        self.client.get("/", name="dashboard")
+
+    @task(2)
+    def attach_source(self):
+        claim = random.choice(PLAN["claims"])
+        url = f"{PLAN['source_base']}/report/{uuid.uuid4().hex}"
+        if self._post(f"/claims/{claim}/sources/", {"url": url}, "attach source").status_code == 302:
+            record("source", claim=claim, url=url)
+
+    @task(2)
+    def write_note(self):
+        claim = random.choice(PLAN["claims"])
+        note = f"Load note {uuid.uuid4().hex}: checked against the ministry's figures."
+        response = self._post(f"/claims/{claim}/evidence/",
+                              {"stance": "context", "note": note, "excerpt": ""}, "evidence note")
+        if response.status_code == 302:
+            record("evidence", claim=claim, note=note)
+
+    @task(1)
+    def save_verdict(self):
+        claim = self.user["verdict_claim"]
+        page = self.client.get(f"/claims/{claim}/", name="claim page")
+        match = LOCK_VERSION.search(page.text)
+        lock_version = (match.group(1) or match.group(2) or "") if match else ""
+        summary = f"Draft {uuid.uuid4().hex[:12]}: the figure needs context."
+        response = self._post(
+            f"/claims/{claim}/verdict/",
+            {"rating": PLAN["rating"], "summary": summary,
+             "rationale": "The official data show a different trend.",
+             "lock_version": lock_version},
+            "save verdict",
+        )
+        if response.status_code == 302:
+            record("verdict", claim=claim, summary=summary)
