@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .exporters import claimreview, csv, json, report
-from .exporters.rows import export_rows
+from .exporters import claimreview, json, report, stream
 from .forms_reports import ReportForm
 
 EXPORT_FORMATS = {
@@ -27,11 +26,11 @@ def export_stream(fmt: str, params, *, request=None, claim_ids=None):
     """The body of a download, as an iterator of text, for any export format."""
     claims = selectors.claim_export_queryset(params, claim_ids=claim_ids)
     if fmt == "csv":
-        return csv.csv_lines(export_rows(claims))
+        return stream.csv_stream(claims)
     if fmt == "json":
-        return json.json_array_chunks(export_rows(claims))
+        return stream.json_stream(claims)
     if fmt == "jsonl":
-        return json.jsonl_lines(export_rows(claims))
+        return stream.jsonl_stream(claims)
     if fmt == "claimreview":
         verdicts = selectors.claimreview_verdicts_for_claims(claims)
         return json.json_array_chunks(claimreview.claimreview_records(verdicts, request=request))

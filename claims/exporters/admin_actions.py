@@ -7,8 +7,7 @@ from django.contrib import admin, messages
 
 from claims import selectors
 
-from . import claimreview, csv, json
-from .rows import rows_for
+from . import claimreview, json, stream
 
 
 def _download(fmt: str, body, stem: str):
@@ -20,7 +19,8 @@ def _download(fmt: str, body, stem: str):
 @admin.action(description="Export the selected claims as CSV")
 def export_claims_csv(modeladmin, request, queryset):
     ids = queryset.values_list("id", flat=True)
-    return _download("csv", csv.csv_lines(rows_for(claim_ids=ids)), "claims")
+    return _download("csv", stream.csv_stream(selectors.claim_export_queryset(claim_ids=ids)),
+                     "claims")
 
 
 @admin.action(description="Export the selected claims' published verdicts as ClaimReview")
@@ -32,7 +32,8 @@ def export_claims_claimreview(modeladmin, request, queryset):
 @admin.action(description="Export the selected verdicts' claims as CSV")
 def export_verdicts_csv(modeladmin, request, queryset):
     ids = queryset.values_list("claim_id", flat=True)
-    return _download("csv", csv.csv_lines(rows_for(claim_ids=ids)), "verdicts")
+    return _download("csv", stream.csv_stream(selectors.claim_export_queryset(claim_ids=ids)),
+                     "verdicts")
 
 
 @admin.action(description="Export the selected verdicts as ClaimReview (published ones)")

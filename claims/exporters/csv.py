@@ -15,7 +15,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from .rows import COLUMNS
+from .rows import COLUMNS, iso_datetime
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SOURCE_COLUMNS = ("source_urls", "source_captured_at", "source_sha256", "source_snapshot_urls")
@@ -29,7 +29,9 @@ def neutralise(text: str) -> str:
 def _cell(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return iso_datetime(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
         return neutralise(value)

@@ -7,11 +7,15 @@ from datetime import date, datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from .rows import iso_datetime
+
 
 class _Encoder(DjangoJSONEncoder):
     def default(self, o):
-        # Full-precision timestamps (DjangoJSONEncoder trims to milliseconds).
-        if isinstance(o, datetime | date):
+        # Full-precision UTC timestamps (DjangoJSONEncoder trims to milliseconds).
+        if isinstance(o, datetime):
+            return iso_datetime(o)
+        if isinstance(o, date):
             return o.isoformat()
         return super().default(o)
 

@@ -15,8 +15,7 @@ from django.utils.dateparse import parse_date
 
 from claims import selectors
 from claims.choices import ClaimStatus
-from claims.exporters import claimreview, csv, json, report
-from claims.exporters.rows import export_rows
+from claims.exporters import claimreview, json, report, stream
 
 FORMATS = ("csv", "json", "jsonl", "claimreview", "pdf")
 
@@ -70,11 +69,11 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         if fmt == "csv":
-            body = csv.csv_lines(export_rows(claims), bom=bool(output))
+            body = stream.csv_stream(claims, bom=bool(output))
         elif fmt == "json":
-            body = json.json_array_chunks(export_rows(claims))
+            body = stream.json_stream(claims)
         elif fmt == "jsonl":
-            body = json.jsonl_lines(export_rows(claims))
+            body = stream.jsonl_stream(claims)
         else:
             verdicts = selectors.claimreview_verdicts_for_claims(claims)
             body = json.json_array_chunks(claimreview.claimreview_records(verdicts))
