@@ -409,6 +409,11 @@ def verdict_submit(*, verdict: Verdict, user) -> Verdict:
             f"Only the author of this verdict, {user_display(verdict.author)}, can submit it "
             "for review."
         )
+    if verdict.claim.status == ClaimStatus.NOT_CHECKABLE:
+        raise ValidationError(
+            "The claim is set aside as not checkable; set it back to researching before "
+            "submitting a verdict on it."
+        )
     missing = [name for name, value in (("a rating", verdict.rating_id),
                                         ("a one-line summary", verdict.summary),
                                         ("a rationale", verdict.rationale)) if not value]
@@ -447,10 +452,13 @@ def _refuse_own_review(verdict: Verdict, user, doing: str) -> None:
 @transaction.atomic
 def verdict_request_changes(*, verdict: Verdict, user, comment: str) -> Verdict:
     """A reviewer (not the author) sends a submitted verdict back with a comment saying what
-    must change. The claim goes back to researching and the author is notified."""
+    must change. An approved verdict can be sent back too (say its only source could not be
+    fetched and it cannot be published): the approval is withdrawn. The claim goes back to
+    researching and the author is notified."""
     _require_permission(user, "review_verdict", "send a verdict back for changes")
     verdict = _locked(verdict)
-    _require_state(verdict, (VerdictState.SUBMITTED,), "send this verdict back for changes")
+    _require_state(verdict, (VerdictState.SUBMITTED, VerdictState.APPROVED),
+                   "send this verdict back for changes")
     _refuse_own_review(verdict, user, "send this verdict back")
     comment = comment.strip()
     if not comment:
@@ -458,8 +466,11 @@ def verdict_request_changes(*, verdict: Verdict, user, comment: str) -> Verdict:
     verdict.state = VerdictState.CHANGES_REQUESTED
     verdict.reviewer = user
     verdict.review_comment = comment
+    verdict.approved_at = None
+    verdict.override_reason = ""
     _save_verdict(verdict, user=user, reason=REASON_SEND_BACK,
-                  fields=["state", "reviewer", "review_comment"])
+                  fields=["state", "reviewer", "review_comment", "approved_at",
+                          "override_reason"])
     _claim_follow_verdict(verdict.claim, status=ClaimStatus.RESEARCHING, user=user)
     notification_send(
         recipient=verdict.author, actor=user, verb="sent_back", verdict=verdict,

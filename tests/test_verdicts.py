@@ -44,7 +44,7 @@ TRANSITIONS = {
 NEEDS_REVIEWER = {"request_changes", "approve", "publish"}
 # 2. Which states a transition starts from (else ValidationError naming the state).
 FROM_STATES = {
-    "save_draft": {D, C}, "submit": {D, C}, "request_changes": {S}, "approve": {S},
+    "save_draft": {D, C}, "submit": {D, C}, "request_changes": {S, A}, "approve": {S},
     "publish": {A}, "correct": {P},
 }
 # 3. Who among the permitted may act (else PermissionDenied in words).
@@ -54,7 +54,7 @@ NOT_AUTHOR = {"request_changes", "approve"}
 RESULT = {
     "save_draft": (None, None),  # state unchanged
     "submit": (S, ClaimStatus.IN_REVIEW),
-    "request_changes": (C, ClaimStatus.RESEARCHING),
+    "request_changes": (C, ClaimStatus.RESEARCHING),  # also withdraws an approval
     "approve": (A, None),
     "publish": (P, ClaimStatus.PUBLISHED),
     "correct": (S, ClaimStatus.IN_REVIEW),  # of the new version
@@ -343,3 +343,25 @@ def test_two_first_drafts_of_the_same_claim_conflict():
         services.verdict_save_draft(claim=claim, user=users["other_editor"], lock_version=None,
                                     rating=None, summary="Second", rationale="")
     assert Verdict.objects.get(claim=claim).summary == "First"
+
+
+def test_sending_back_an_approved_verdict_withdraws_the_approval():
+    users = make_roles()
+    verdict = make_verdict(A, author=users["editor_author"], approver=users["senior"],
+                           evidence=False)
+    services.verdict_request_changes(verdict=verdict, user=users["senior"],
+                                     comment="The only source failed to fetch; find another.")
+    verdict.refresh_from_db()
+    assert (verdict.state, verdict.approved_at) == (C, None)
+    assert verdict.reviewer == users["senior"]
+    verdict.claim.refresh_from_db()
+    assert verdict.claim.status == ClaimStatus.RESEARCHING
+
+
+def test_submitting_on_a_claim_set_aside_as_not_checkable_is_refused():
+    users = make_roles()
+    verdict = make_verdict(D, author=users["editor_author"])
+    services.claim_set_status(claim=verdict.claim, status=ClaimStatus.NOT_CHECKABLE,
+                              reason="Opinion", user=users["editor_author"])
+    with pytest.raises(ValidationError, match="set aside as not checkable"):
+        services.verdict_submit(verdict=verdict, user=users["editor_author"])

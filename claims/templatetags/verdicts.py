@@ -37,15 +37,18 @@ def actions_for(verdict, user) -> dict:
         return {}
     state = verdict.state
     is_author = verdict.author_id == user.pk
-    can_review = user.has_perm("claims.review_verdict") and state == VerdictState.SUBMITTED
+    reviewable = state in (VerdictState.SUBMITTED, VerdictState.APPROVED)
+    can_review = user.has_perm("claims.review_verdict") and reviewable
     own_review = can_review and (
         is_author or services.verdict_edited_by(verdict=verdict, user=user)
     )
     return {
         "edit": user.has_perm("claims.change_verdict") and state in services.EDITABLE_STATES,
         "submit": is_author and state in services.EDITABLE_STATES,
-        "review": can_review and not own_review,
-        "override": own_review and user.has_perm("claims.override_two_person_rule"),
+        "review": can_review and not own_review and state == VerdictState.SUBMITTED,
+        "send_back": can_review and not own_review,
+        "override": own_review and state == VerdictState.SUBMITTED
+        and user.has_perm("claims.override_two_person_rule"),
         "own_review": own_review,
         "publish": user.has_perm("claims.publish_verdict") and state == VerdictState.APPROVED,
         "correct": user.has_perm("claims.change_verdict") and state == VerdictState.PUBLISHED
