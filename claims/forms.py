@@ -137,11 +137,31 @@ class ClaimLogForm(DeskFormMixin, forms.Form):
         return split_tags(self.cleaned_data.get("tags", ""))
 
 
+class PlainOptionsSelect(forms.Select):
+    """A <select> whose options are written in Python, not one template render per option:
+    a desk has thousands of claimants (10,000 at a million claims), and the template path
+    took about half a millisecond per option on every claim page (benchmarks/)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.forms.utils import flatatt
+        from django.utils.html import format_html, format_html_join
+
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((str(key), " selected" if str(key) in chosen else "", label)
+             for key, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
 class ClaimEditForm(DeskFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     statement = forms.CharField(label="Claim statement", max_length=300)
     claimant = forms.ModelChoiceField(
-        queryset=Claimant.objects.order_by("name", "id"), required=False, empty_label="Unknown"
+        queryset=Claimant.objects.order_by("name", "id"), required=False, empty_label="Unknown",
+        widget=PlainOptionsSelect,
     )
     claimed_on = forms.DateField(
         label="Date claimed", required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -1,0 +1,280 @@
+"""`python -m benchmarks` (make bench): generate or reuse the datasets, measure each in its
+own child process, write the report.
+
+    python -m benchmarks                         10k, 100k, 1M on PostgreSQL; 100k on SQLite
+    python -m benchmarks --size 10000 --size 100000
+    python -m benchmarks --sqlite-only --size 200 --repeat 3 --out /tmp/bench
+    python -m benchmarks --rebuild               regenerate the datasets from scratch
+
+PostgreSQL datasets live in databases named factcheck_bench_<size> on DATABASE_URL's server
+(default postgres://postgres@127.0.0.1:5432/postgres) and are kept between runs; SQLite ones
+in var/bench/. Each database and size is measured in a fresh child process, so one size's
+caches never flatter another's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SIZES = [10_000, 100_000, 1_000_000]
+SQLITE_DEFAULT_SIZES = [100_000]
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+PARTIAL_DATASET_EXIT = 3
+# Other helpers' benchmarks, run after the page measurements when present.
+EXTRA_BENCHES = {"fetch": "benchmarks.fetch_bench", "export": "benchmarks.export_bench"}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--size", type=int, action="append", dest="sizes",
+                   help="claims in the dataset (repeatable; default 10000, 100000, 1000000)")
+    p.add_argument("--sqlite-size", type=int, action="append", dest="sqlite_sizes",
+                   help="sizes also measured on SQLite (default: 100000 when it is measured)")
+    p.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    p.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
+    p.add_argument("--rebuild", action="store_true", help="regenerate datasets from scratch")
+    p.add_argument("--repeat", type=int, default=30, help="timed requests per page (default 30)")
+    p.add_argument("--peer-repeat", type=int, default=None,
+                   help="timed requests per admin page (default: --repeat)")
+    p.add_argument("--warmup", type=int, default=3, help="untimed requests first (default 3)")
+    p.add_argument("--skip-fetch", action="store_true", help="do not run benchmarks.fetch_bench")
+    p.add_argument("--skip-export", action="store_true",
+                   help="do not run benchmarks.export_bench")
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results",
+                   help="where the JSON and LATEST.md go (default benchmarks/results)")
+    p.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench",
+                   help="where SQLite datasets are kept (default var/bench)")
+    # Internal: one measurement in a child process.
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--result-file", type=Path, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+# --- PostgreSQL server ------------------------------------------------------------------
+
+
+def server_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else DEFAULT_SERVER
+
+
+def database_url(server: str, name: str) -> str:
+    parts = urlsplit(server)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _pg_connect(url: str):
+    import psycopg
+
+    return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True,
+                           connect_timeout=3)
+
+
+def postgres_reachable(server: str) -> str | None:
+    """None if the server answers, else why not in words."""
+    try:
+        with _pg_connect(server) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
+    return None
+
+
+def postgres_prepare(server: str, name: str, *, rebuild: bool) -> None:
+    from psycopg import sql
+
+    with _pg_connect(server) as conn:
+        if rebuild:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)))
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+# --- one measurement (child process) ----------------------------------------------------
+
+
+def child_main(args: argparse.Namespace) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from benchmarks import datagen, pages
+
+    size = args.sizes[0]
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    migrate_seconds = time.perf_counter() - started
+    info = datagen.dataset_info()
+    generated = False
+    if info is None or info.get("claims") != size:
+        if not datagen.database_is_empty():
+            log("  the database holds a partial or different dataset: rebuilding")
+            return PARTIAL_DATASET_EXIT
+        log(f"  generating {size:,} claims ...")
+        info = datagen.generate(size, log=log)
+        generated = True
+        log(f"  generated in {info['total_seconds']}s")
+
+    # The dashboard's counts are kept in the cache by a periodic task (Celery beat); run
+    # it once, as beat would have on a live desk.
+    from claims import tasks
+
+    if hasattr(tasks, "refresh_desk_stats"):
+        tasks.refresh_desk_stats()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql"
+                       else "SELECT sqlite_version()")
+        version = cursor.fetchone()[0]
+    results = pages.run_all(info=info, warmup=args.warmup, repeat=args.repeat,
+                            peer_repeat=args.peer_repeat, log=log)
+    payload = {
+        "vendor": connection.vendor,
+        "database_version": version,
+        "database": str(connection.settings_dict["NAME"]),
+        "size": size,
+        "dataset": info,
+        "generated_now": generated,
+        "migrate_seconds": round(migrate_seconds, 1),
+        "page_size": pages.table_page_size(),
+        "results": [r.__dict__ for r in results],
+    }
+    args.result_file.write_text(json.dumps(payload, indent=1))
+    return 0
+
+
+def run_child(args, *, size: int, db_url: str, redis_url: str, result_file: Path) -> int:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "BENCH_CACHE_PREFIX": f"bench-{size}-{urlsplit(db_url).scheme}",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    cmd = [sys.executable, "-m", "benchmarks", "--child", "--size", str(size),
+           "--repeat", str(args.repeat), "--warmup", str(args.warmup),
+           "--result-file", str(result_file)]
+    if args.peer_repeat:
+        cmd += ["--peer-repeat", str(args.peer_repeat)]
+    return subprocess.run(cmd, env=env, cwd=ROOT).returncode
+
+
+# --- the driver -------------------------------------------------------------------------
+
+
+def run_extra(name: str, module: str) -> dict:
+    print(f"\n== {name} benchmark ({module})", flush=True)
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", module], cwd=ROOT, capture_output=True,
+                          text=True, timeout=1800)
+    print(proc.stdout[-4000:], proc.stderr[-2000:] if proc.returncode else "", flush=True)
+    return {"module": module, "returncode": proc.returncode,
+            "seconds": round(time.perf_counter() - started, 1),
+            "output": proc.stdout[-8000:], "errors": proc.stderr[-4000:]}
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        return child_main(args)
+
+    from benchmarks import report
+    from factcheck.embedded_redis import EmbeddedRedis
+
+    sizes = args.sizes or DEFAULT_SIZES
+    sqlite_sizes = args.sqlite_sizes or (
+        sizes if args.sqlite_only else [s for s in SQLITE_DEFAULT_SIZES if s in sizes])
+    if args.no_sqlite:
+        sqlite_sizes = []
+    notes: list[str] = []
+    plan: list[tuple[str, int]] = []
+    server = server_url()
+    if not args.sqlite_only:
+        problem = postgres_reachable(server)
+        if problem:
+            message = (f"PostgreSQL is not reachable at {urlsplit(server).netloc} ({problem}): "
+                       "measuring SQLite only. Start PostgreSQL or set DATABASE_URL to measure it.")
+            print(f"\n!! {message}\n", flush=True)
+            notes.append(message)
+            sqlite_sizes = sqlite_sizes or [s for s in sizes if s <= 100_000] or [min(sizes)]
+        else:
+            plan += [("postgresql", s) for s in sizes]
+    plan += [("sqlite", s) for s in sqlite_sizes]
+
+    redis = None
+    redis_url = os.environ.get("REDIS_URL", "")
+    tmp = Path(tempfile.mkdtemp(prefix="factcheck-bench-"))
+    if not redis_url:
+        redis = EmbeddedRedis(tmp / "redis").start()
+        redis_url = redis.url
+    runs = []
+    try:
+        for vendor, size in plan:
+            print(f"\n== {vendor}, {size:,} claims", flush=True)
+            if vendor == "postgresql":
+                name = f"factcheck_bench_{size}"
+                db_url = database_url(server, name)
+                postgres_prepare(server, name, rebuild=args.rebuild)
+            else:
+                args.data_dir.mkdir(parents=True, exist_ok=True)
+                path = args.data_dir / f"factcheck_bench_{size}.sqlite3"
+                if args.rebuild:
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{path}{suffix}").unlink(missing_ok=True)
+                db_url = f"sqlite:///{path}"
+            result_file = tmp / f"{vendor}-{size}.json"
+            code = run_child(args, size=size, db_url=db_url, redis_url=redis_url,
+                             result_file=result_file)
+            if code == PARTIAL_DATASET_EXIT:
+                if vendor == "postgresql":
+                    postgres_prepare(server, name, rebuild=True)
+                else:
+                    path.unlink()
+                code = run_child(args, size=size, db_url=db_url, redis_url=redis_url,
+                                 result_file=result_file)
+            if code != 0:
+                notes.append(f"{vendor} at {size:,} claims failed (exit {code}); see the log.")
+                print(f"!! {vendor} {size:,}: child exited {code}", flush=True)
+                continue
+            runs.append(json.loads(result_file.read_text()))
+    finally:
+        if redis:
+            redis.stop()
+
+    extras = {}
+    for name, module in EXTRA_BENCHES.items():
+        if getattr(args, f"skip_{name}"):
+            continue
+        if (ROOT / (module.replace(".", "/") + ".py")).exists():
+            extras[name] = run_extra(name, module)
+        else:
+            notes.append(f"{module} does not exist yet: not run.")
+
+    document = report.build(runs=runs, notes=notes, extras=extras,
+                            settings={"repeat": args.repeat, "warmup": args.warmup,
+                                      "peer_repeat": args.peer_repeat or args.repeat})
+    markdown = report.markdown(document)
+    print("\n" + markdown)
+    json_path, latest = report.save(document, markdown, args.out)
+    print(f"Wrote {json_path} and {latest}")
+    return 0 if runs else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""The report: one JSON document with every figure, and a Markdown rendering of it
+(printed, saved next to the JSON, and copied to benchmarks/results/LATEST.md)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The issue's targets, checked on PostgreSQL at the largest size measured (1M in a full run).
+TARGETS = [
+    ("table.first", "p50_ms", "<=", 30, "Claims table page p50 <= 30 ms"),
+    ("table.first", "growth", "<=", 1.5, "Claims table growth 10k -> largest <= 1.5x"),
+    ("table.first", "ratio_vs_peer", ">=", 3, "Claims table >= 3x faster than the admin"),
+    ("table.search", "p50_ms", "<=", 60, "Text search p50 <= 60 ms"),
+    ("dashboard", "p50_ms", "<=", 50, "Dashboard p50 <= 50 ms"),
+    ("claim", "p50_ms", "<=", 30, "Claim page p50 <= 30 ms"),
+]
+
+
+def git_commit() -> dict:
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain",
+                                                                    "--untracked-files=no"))}
+
+
+def build(*, runs: list[dict], notes: list[str], extras: dict, settings: dict) -> dict:
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git": git_commit(),
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "affinity_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else None,
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "settings": settings,
+        "runs": runs,
+        "targets": check_targets(runs),
+        "extras": extras,
+        "notes": notes,
+    }
+
+
+def _result(run: dict, key: str) -> dict | None:
+    return next((r for r in run["results"] if r["key"] == key), None)
+
+
+def _pg_runs(runs: list[dict]) -> list[dict]:
+    return sorted((r for r in runs if r["vendor"] == "postgresql"), key=lambda r: r["size"])
+
+
+def growth(runs: list[dict], key: str) -> float | None:
+    """p50 at the largest PostgreSQL size over p50 at the smallest."""
+    pg = _pg_runs(runs)
+    if len(pg) < 2:
+        return None
+    small, large = _result(pg[0], key), _result(pg[-1], key)
+    if small and large and small["p50_ms"] and large["p50_ms"]:
+        return round(large["p50_ms"] / small["p50_ms"], 2)
+    return None
+
+
+def check_targets(runs: list[dict]) -> list[dict]:
+    pg = _pg_runs(runs)
+    if not pg:
+        return []
+    largest = pg[-1]
+    checks = []
+    for key, metric, op, limit, label in TARGETS:
+        if metric == "growth":
+            value = growth(runs, key)
+        else:
+            r = _result(largest, key)
+            value = r.get(metric) if r else None
+        if value is None:
+            met = None
+        else:
+            met = value <= limit if op == "<=" else value >= limit
+        checks.append({"target": label, "size": largest["size"], "value": value, "met": met})
+    return checks
+
+
+def _fmt(value, suffix="") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.1f}{suffix}" if value >= 10 else f"{value:.2f}{suffix}"
+    return f"{value}{suffix}"
+
+
+def _size(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else (
+        f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n))
+
+
+def markdown(doc: dict) -> str:
+    m = doc["machine"]
+    git = doc["git"]
+    dirty = " (with uncommitted changes)" if git["dirty"] else ""
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {doc['generated_at']} on {m['cpu_count']} cores ({m['platform']}, Python "
+        f"{m['python']}), commit `{git['commit'][:12]}`{dirty}. "
+        f"Each page: {doc['settings']['warmup']} warm-up requests, then "
+        f"{doc['settings']['repeat']} timed ones (admin: {doc['settings']['peer_repeat']}) through "
+        "Django's test Client in one process, logged in as an editor. Times are wall-clock ms "
+        "for the whole request (middleware, queries, template); *queries* is per request; "
+        "*vs admin* is how many times faster than the stock Django admin changelist doing the "
+        "same thing on the same data in the same run.",
+        "",
+    ]
+    runs = doc["runs"]
+    keys = []
+    for run in runs:
+        for r in run["results"]:
+            if r["key"] not in keys:
+                keys.append(r["key"])
+    if runs:
+        labels = {r["key"]: r["label"] for run in runs for r in run["results"]}
+        header = "| Page | " + " | ".join(
+            f"{run['vendor'][:8]} {_size(run['size'])} p50 / p95 ms (queries)" for run in runs)
+        lines += ["## p50 / p95 latency by dataset", "", header + " |",
+                  "|---|" + "---|" * len(runs)]
+        for key in keys:
+            cells = []
+            for run in runs:
+                r = _result(run, key)
+                if r is None or not r["available"]:
+                    cells.append("not available")
+                elif r["p50_ms"] is None:
+                    cells.append(r["note"] or "–")
+                else:
+                    cells.append(f"{_fmt(r['p50_ms'])} / {_fmt(r['p95_ms'])} ({r['queries']})")
+            lines.append(f"| {labels[key]} | " + " | ".join(cells) + " |")
+        columns = " | ".join(f"{run['vendor'][:8]} {_size(run['size'])}" for run in runs)
+        lines += ["", "## The desk against the Django admin (p50, x faster)", "",
+                  f"| Page | {columns} | growth (PostgreSQL, smallest → largest) |",
+                  "|---|" + "---|" * (len(runs) + 1)]
+        for key in keys:
+            if key.startswith("peer."):
+                continue
+            cells = []
+            for run in runs:
+                r = _result(run, key)
+                cells.append(_fmt(r["ratio_vs_peer"], "x") if r and r.get("ratio_vs_peer")
+                             else "–")
+            lines.append(f"| {labels[key]} | " + " | ".join(cells)
+                         + f" | {_fmt(growth(runs, key), 'x')} |")
+        lines += ["", "## Datasets", "", "| Database | Claims | Rows loaded | Built in |",
+                  "|---|---|---|---|"]
+        for run in runs:
+            counts = run["dataset"].get("counts", {})
+            rows = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+            lines.append(f"| {run['vendor']} ({run['database_version'].split(' on ')[0]}) | "
+                         f"{run['size']:,} | {rows} | {run['dataset'].get('total_seconds')} s |")
+    if doc["targets"]:
+        lines += ["", f"## Targets (PostgreSQL, {_size(doc['targets'][0]['size'])} claims)", "",
+                  "| Target | Reached | Met |", "|---|---|---|"]
+        for t in doc["targets"]:
+            met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
+            lines.append(f"| {t['target']} | {_fmt(t['value'])} | {met} |")
+    for name, extra in doc["extras"].items():
+        lines += ["", f"## {name.title()} benchmark (`python -m {extra['module']}`)", "",
+                  f"Exit {extra['returncode']} after {extra['seconds']} s.", "", "```",
+                  extra["output"].strip()[-3000:] or "(no output)", "```"]
+    if doc["notes"]:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in doc["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+def save(doc: dict, text: str, out: Path) -> tuple[Path, Path]:
+    import json
+
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = doc["generated_at"].replace(":", "").replace("-", "")
+    sizes = "-".join(sorted({_size(r["size"]) for r in doc["runs"]})) or "none"
+    json_path = out / f"bench-{stamp}-{sizes}.json"
+    json_path.write_text(json.dumps(doc, indent=1))
+    (out / f"bench-{stamp}-{sizes}.md").write_text(text)
+    latest = out / "LATEST.md"
+    latest.write_text(text)
+    (out / "latest.json").write_text(json.dumps(doc, indent=1))
+    return json_path, latest
