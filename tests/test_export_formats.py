@@ -299,3 +299,21 @@ def test_postgres_fast_path_matches_the_python_exporters(desk):
     assert [json.loads(line)["claim_id"] for line in lines] == [
         desk["draft"].pk
     ]
+
+
+def test_export_this_view_links_carry_the_table_querystring(client, desk):
+    import html
+    import re
+
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/claims/", {"status": "researching", "sort": "-id",
+                                                "page": "2"})
+    menu = render_to_string("reports/export_menu.html", request=request)
+    links = {m[1]: html.unescape(m[0]) for m in re.findall(r'href="([^"]+)">([^<]+)</a>', menu)}
+    assert set(links) == {"CSV", "JSON", "JSON Lines", "ClaimReview"}
+    assert links["CSV"] == "/claims/export/?status=researching&sort=-id&page=2&format=csv"
+    client.force_login(UserFactory())
+    rows = parse_csv(b"".join(client.get(links["CSV"]).streaming_content).decode())
+    assert [int(r["claim_id"]) for r in rows] == [desk["draft"].pk]
