@@ -9,7 +9,11 @@ between the check and the connection (rebinding) cannot move us.
 
 from __future__ import annotations
 
+import functools
+import heapq
 import http.client
+import itertools
+import os
 import socket
 import ssl
 import threading
@@ -80,6 +84,21 @@ class FetchLimits:
         )
 
 
+def _connect_to(target: Target, timeout: float) -> socket.socket:
+    """A TCP connection to exactly the checked address (no name lookup on the way:
+    socket.create_connection would call getaddrinfo again)."""
+    family = socket.AF_INET6 if target.ip.version == 6 else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.connect((str(target.ip), target.port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the checked IP; Host header stays the URL's host name."""
 
@@ -88,24 +107,76 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self._target = target
 
     def connect(self):
-        self.sock = socket.create_connection((str(self._target.ip), self._target.port),
-                                             timeout=self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = _connect_to(self._target, self.timeout)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs milliseconds: one verifying context per process.
+    return ssl.create_default_context()
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """As above, with TLS verified for the host name (SNI and certificate check)."""
 
     def __init__(self, target: Target, timeout: float):
-        context = ssl.create_default_context()
+        context = _tls_context()
         super().__init__(target.host, target.port, timeout=timeout, context=context)
         self._target = target
         self._context = context
 
     def connect(self):
-        sock = socket.create_connection((str(self._target.ip), self._target.port),
-                                        timeout=self.timeout)
+        sock = _connect_to(self._target, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self._target.host)
+
+
+class _Watchdog:
+    """One thread per process that fires deadlines, so a request does not pay for starting
+    a timer thread of its own. Restarted after a fork (Celery's prefork children)."""
+
+    def __init__(self):
+        self._pid = None
+        self._heap: list = []
+        self._cond = threading.Condition()
+        self._seq = itertools.count()
+
+    def schedule(self, when: float, callback) -> list:
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._heap = []
+            self._cond = threading.Condition()
+            threading.Thread(target=self._run, args=(self._cond, self._heap), daemon=True,
+                             name="fetch-deadline").start()
+        entry = [when, next(self._seq), callback]
+        with self._cond:
+            heapq.heappush(self._heap, entry)
+            if self._heap[0] is entry:  # only an earlier deadline needs the thread awake
+                self._cond.notify()
+        return entry
+
+    @staticmethod
+    def cancel(entry: list) -> None:
+        entry[2] = None  # the thread drops cancelled entries when they come up
+
+    @staticmethod
+    def _run(cond: threading.Condition, heap: list) -> None:
+        with cond:
+            while True:
+                while heap and heap[0][2] is None:
+                    heapq.heappop(heap)
+                if not heap:
+                    cond.wait()
+                    continue
+                delay = heap[0][0] - time.monotonic()
+                if delay > 0:
+                    cond.wait(delay)
+                    continue
+                callback = heapq.heappop(heap)[2]
+                if callback is not None:
+                    callback()
+
+
+_watchdog = _Watchdog()
 
 
 class _Deadline:
@@ -116,7 +187,7 @@ class _Deadline:
         self.expires = time.monotonic() + seconds
         self.fired = False
         self._conn: http.client.HTTPConnection | None = None
-        self._timer: threading.Timer | None = None
+        self._entry: list | None = None
 
     def remaining(self) -> float:
         return self.expires - time.monotonic()
@@ -124,9 +195,7 @@ class _Deadline:
     def watch(self, conn: http.client.HTTPConnection) -> None:
         self.cancel()
         self._conn = conn
-        self._timer = threading.Timer(max(self.remaining(), 0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._entry = _watchdog.schedule(self.expires, self._fire)
 
     def _fire(self) -> None:
         self.fired = True
@@ -138,9 +207,9 @@ class _Deadline:
                 pass
 
     def cancel(self) -> None:
-        if self._timer:
-            self._timer.cancel()
-            self._timer = None
+        if self._entry is not None:
+            _watchdog.cancel(self._entry)
+            self._entry = None
 
     def check(self) -> None:
         if self.fired or self.remaining() <= 0:
