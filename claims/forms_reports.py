@@ -13,23 +13,36 @@ SCOPES = [
     ("claim", "One claim"),
 ]
 FORMATS = [("html", "Printable page (HTML)"), ("pdf", "PDF")]
+CHECK = "form-check-input"
+INPUT = {"class": "form-control"}
 
 
 class ReportForm(forms.Form):
-    scope = forms.ChoiceField(choices=SCOPES, initial="dates", widget=forms.RadioSelect)
-    claim = forms.IntegerField(label="Claim id", required=False, min_value=1)
-    article = forms.IntegerField(label="Article id", required=False, min_value=1)
+    scope = forms.ChoiceField(
+        choices=SCOPES, initial="dates", widget=forms.RadioSelect(attrs={"class": CHECK})
+    )
+    claim = forms.IntegerField(
+        label="Claim id", required=False, min_value=1, widget=forms.NumberInput(attrs=INPUT)
+    )
+    article = forms.IntegerField(
+        label="Article id", required=False, min_value=1, widget=forms.NumberInput(attrs=INPUT)
+    )
     since = forms.DateField(
-        label="Published from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Published from", required=False,
+        widget=forms.DateInput(attrs={"type": "date", **INPUT}),
     )
     until = forms.DateField(
-        label="Published until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Published until", required=False,
+        widget=forms.DateInput(attrs={"type": "date", **INPUT}),
     )
     published_only = forms.BooleanField(
         label="Only published verdicts", required=False, initial=True,
+        widget=forms.CheckboxInput(attrs={"class": CHECK}),
         help_text="Leave unticked to include drafts and claims still in research.",
     )
-    format = forms.ChoiceField(choices=FORMATS, initial="html", widget=forms.RadioSelect)
+    format = forms.ChoiceField(
+        choices=FORMATS, initial="html", widget=forms.RadioSelect(attrs={"class": CHECK})
+    )
 
     # The claims table's own filters, rendered from its FilterSet so they never drift apart.
     FILTER_FIELDS = ("q", "status", "rating", "claimant", "tag")

@@ -78,6 +78,7 @@ def test_report_page_and_print_layout(live_server, page, report_desk, settings):
     page.goto(f"{live_server.url}/reports/")
     page.get_by_label("Every claim of one article").check()
     page.get_by_label("Article id").fill(str(report_desk.pk))
+    page.screenshot(path=str(SHOTS / "reports-page.png"), full_page=True)
     page.get_by_role("button", name="Make the report").click()
 
     page.wait_for_selector("svg.rating-chart")
