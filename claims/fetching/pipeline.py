@@ -71,7 +71,8 @@ def capture_url(url: str) -> CaptureResult:
         final_url=response.final_url[:2000],
         content_type=response.content_type[:200],
         size_bytes=len(response.body),
-        metadata={"redirects": response.redirects, "ip": response.connected_ip},
+        metadata={"redirects": response.redirects, "ip": response.connected_ip,
+                  "fetch_ms": response.elapsed_ms},
     )
     try:
         sha256, name = store_snapshot(response.body)
@@ -81,11 +82,13 @@ def capture_url(url: str) -> CaptureResult:
         result.transient = True
         return result
     result.fields.update(sha256=sha256, snapshot=name)
+    clock = time.monotonic()
     try:
         found = extract(response.body, response.content_type, response.final_url)
     except ExtractionError as exc:
         result.error_kind, result.error_message = exc.kind, exc.message
         return result
+    result.fields["metadata"]["extract_ms"] = int((time.monotonic() - clock) * 1000)
     result.extracted = found
     result.fields.update(
         title=found.title, byline=found.byline, published=found.published, text=found.text,
