@@ -1,6 +1,7 @@
 """Claim assistance views: thin POST endpoints for the buttons the `assist` template tags
 render. Each works as a plain form post (redirect back with a message) and, when htmx sent
-it, answers with the fragment to swap in."""
+it, answers with the fragment to swap in (or, after logging a claim, which changes the
+whole page, asks htmx to reload it)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from .assist import services
-from .assist.selectors import article_suggestions, similar_claims
+from .assist.selectors import similar_claims
 from .models import Article, Claim, ClaimSuggestion
 
 
@@ -27,20 +30,15 @@ def _back(request, default: str):
     return redirect(default)
 
 
-def _suggestion_panel(request, article: Article, *, error: str = "", logged: Claim | None = None):
-    return render(
-        request,
-        "claims/partials/suggestions.html",
-        {
-            "article": article,
-            "suggestions": article_suggestions(article),
-            "can_log": request.user.has_perm("claims.add_claim"),
-            "error": error,
-            "just_logged": logged,
-            "similar_to_logged": similar_claims(logged) if logged else [],
-            "next": request.POST.get("next", article.get_absolute_url()),
-        },
-    )
+def _suggestion_panel(request, article: Article, *, error: str = ""):
+    from .templatetags.assist import suggestions_context
+
+    next_url = request.POST.get("next", "")
+    if not (next_url.startswith("/") and not next_url.startswith("//")):
+        next_url = article.get_absolute_url()
+    context = suggestions_context(request, article, next_url)
+    context["error"] = error
+    return render(request, "claims/partials/suggestions.html", context)
 
 
 @login_required
@@ -52,16 +50,23 @@ def suggestion_log(request, pk):
         claim = services.suggestion_log_claim(
             suggestion=suggestion, user=request.user, statement=request.POST.get("statement", "")
         )
-    except PermissionDenied:
-        raise
     except ValidationError as exc:
         if request.htmx:
             return _suggestion_panel(request, article, error=_error_text(exc))
         messages.error(request, _error_text(exc))
         return _back(request, article.get_absolute_url())
+    matches = similar_claims(claim)
+    note = f"Logged the claim “{claim.statement}”."
+    if matches:
+        note += (
+            f" The desk already has {len(matches)} claim{pluralize(len(matches))} that may say "
+            "the same thing: link them from the claim's page."
+        )
+    messages.success(request, note)
     if request.htmx:
-        return _suggestion_panel(request, article, logged=claim)
-    messages.success(request, f"Logged the claim “{claim.statement}”.")
+        # The new claim changes the whole page (highlight in the text, the claims list), so
+        # the page reloads rather than swapping the panel alone.
+        return HttpResponseClientRefresh()
     return _back(request, article.get_absolute_url())
 
 

@@ -74,7 +74,7 @@ def test_log_claim_anchors_to_the_exact_offsets(article, editor):
     claim = assist.suggestion_log_claim(suggestion=suggestion, user=editor)
     assert (claim.anchor_start, claim.anchor_end) == (suggestion.start, suggestion.end)
     assert claim.quote == TWELVE == article.body[claim.anchor_start : claim.anchor_end]
-    assert claim.statement == TWELVE
+    assert claim.statement == TWELVE.removesuffix(".")
     assert claim.created_by == editor
     suggestion.refresh_from_db()
     assert suggestion.claim == claim
@@ -230,3 +230,20 @@ def test_command_errors_are_in_words(db, tmp_path):
     bad.write_bytes("caf\xe9".encode("latin-1"))
     with pytest.raises(CommandError, match="is not UTF-8 text"):
         call_command("suggest_claims", str(bad))
+
+
+def test_sentences_already_logged_by_hand_are_not_offered_again(article, editor):
+    quote = "Twelve of NATO's 28 members"
+    start = article.body.index(quote)
+    by_hand = services.claim_log(
+        article=article,
+        quote=quote,
+        start=start,
+        end=start + len(quote),
+        statement="12 of 28 allies recognise the rebels",
+        user=editor,
+    )
+    stored = assist.suggestions_refresh(article=article)
+    twelve = next(s for s in stored if s.text == TWELVE)
+    assert twelve.claim == by_hand
+    assert sum(1 for s in stored if s.claim_id) == 1

@@ -112,8 +112,8 @@ def test_log_view_plain_form_logs_and_redirects_back(client, article, editor):
     assert Claim.objects.filter(article=article).count() == 1
 
 
-def test_log_view_with_htmx_returns_the_panel_with_similar_claims(client, article, editor):
-    earlier = ClaimFactory(
+def test_log_view_with_htmx_reloads_the_page_and_names_similar_claims(client, article, editor):
+    ClaimFactory(
         article=ArticleFactory(body="Reuters: Twelve of the alliance's 28 members recognise it."),
         quote="Twelve of the alliance's 28 members recognise it.",
         statement="Twelve of NATO's 28 members recognise the Libyan rebels",
@@ -121,11 +121,23 @@ def test_log_view_with_htmx_returns_the_panel_with_similar_claims(client, articl
     suggestion = ClaimSuggestion.objects.get(article=article, text=TWELVE)
     client.force_login(editor)
     response = client.post(reverse("claims:suggestion-log", args=[suggestion.pk]), **HTMX)
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    suggestion.refresh_from_db()
+    assert suggestion.claim is not None
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Logged the claim" in page
+    assert "already has 1 claim that may say the same thing" in page
+    assert f'id="suggestion-{suggestion.pk}"' not in page
+
+
+def test_log_view_with_htmx_shows_refusals_in_the_panel(client, article, editor):
+    suggestion = ClaimSuggestion.objects.get(article=article, text=TWELVE)
+    assist.suggestion_dismiss(suggestion=suggestion, user=editor)
+    client.force_login(editor)
+    response = client.post(reverse("claims:suggestion-log", args=[suggestion.pk]), **HTMX)
     html = response.content.decode()
-    assert response.status_code == 200 and html.lstrip().startswith("{#") is False
-    assert 'id="claim-suggestions"' in html and "Logged the claim" in html
-    assert escape(earlier.statement) in html  # "already on the desk"
-    assert f'id="suggestion-{suggestion.pk}"' not in html
+    assert 'id="claim-suggestions"' in html and "was dismissed" in html
+    assert 'role="alert"' in html
 
 
 def test_dismiss_view_hides_the_suggestion_for_good(client, article, editor):

@@ -93,7 +93,29 @@ def suggestions_refresh(*, article: Article) -> list[ClaimSuggestion]:
         stale = [pk for pk, start, end in open_rows if (start, end) not in keep]
         if stale:
             ClaimSuggestion.objects.filter(pk__in=stale).delete()
+        _link_logged_claims(article)
     return list(ClaimSuggestion.objects.filter(article=article).order_by("-score", "start", "id"))
+
+
+def _link_logged_claims(article: Article) -> None:
+    """A sentence an editor already logged a claim from (by hand, overlapping its words)
+    is not offered again: its suggestion points at that claim."""
+    claims = list(
+        article.claims.order_by("anchor_start", "id").values_list(
+            "pk", "anchor_start", "anchor_end"
+        )
+    )
+    if not claims:
+        return
+    updates = []
+    for suggestion in ClaimSuggestion.objects.filter(article=article, claim__isnull=True):
+        for pk, start, end in claims:
+            if start < suggestion.end and end > suggestion.start:
+                suggestion.claim_id = pk
+                updates.append(suggestion)
+                break
+    if updates:
+        ClaimSuggestion.objects.bulk_update(updates, ["claim"])
 
 
 def suggestions_refresh_by_id(*, article_id: int) -> str:
@@ -115,6 +137,8 @@ def statement_from_sentence(text: str) -> str:
     """A first draft of the claim's statement: the sentence without its quotation marks,
     cut at a word boundary to fit. Editors shorten it on the claim page."""
     statement = " ".join(text.split()).strip("\"“”‘’'«» ")
+    if statement.endswith(".") and not statement.endswith(".."):
+        statement = statement[:-1]  # a statement is a headline, not a sentence
     if len(statement) > STATEMENT_MAX:
         statement = statement[: STATEMENT_MAX - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     return statement or text.strip()

@@ -220,6 +220,10 @@ def load_demo() -> LoadReport:
                     defaults={"stance": stance, "created_by": editor},
                 )
                 report.add("evidence notes", created)
+        # Check-worthy sentences now, so the demo shows them even before a worker runs.
+        from ..assist.services import suggestions_refresh
+
+        suggestions_refresh(article=article)
     # Verdicts in every state, published fact-checks with captured sources, a correction.
     from .verdicts import load_demo_verdicts
 

@@ -21,18 +21,22 @@ def _user_can(request, codename: str) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(f"claims.{codename}"))
 
 
-@register.inclusion_tag("claims/partials/suggestions.html", takes_context=True)
-def claim_suggestions(context, article):
-    request = context.get("request")
+def suggestions_context(request, article, next_url: str | None = None) -> dict:
     return {
         "request": request,
-        "csrf_token": context.get("csrf_token"),
         "article": article,
         "suggestions": article_suggestions(article),
         "can_log": _user_can(request, "add_claim"),
         "can_dismiss": _user_can(request, "change_claimsuggestion"),
-        "next": request.get_full_path() if request else article.get_absolute_url(),
+        "next": next_url or (request.get_full_path() if request else article.get_absolute_url()),
     }
+
+
+@register.inclusion_tag("claims/partials/suggestions.html", takes_context=True)
+def claim_suggestions(context, article):
+    data = suggestions_context(context.get("request"), article)
+    data["csrf_token"] = context.get("csrf_token")
+    return data
 
 
 def similar_claims_context(request, claim) -> dict:
@@ -42,7 +46,8 @@ def similar_claims_context(request, claim) -> dict:
         "request": request,
         "claim": claim,
         "first": first if claim.appearance_of_id else None,
-        "appearances": [c for c in family if c.pk != claim.pk],
+        # The first appearance is named on its own line when this claim repeats it.
+        "appearances": [c for c in family if c.pk not in (claim.pk, claim.appearance_of_id)],
         "similar": find_similar(claim, exclude={c.pk for c in family}),
         "can_link": _user_can(request, "change_claim"),
         "next": claim.get_absolute_url(),
