@@ -24,7 +24,7 @@ def claim_search_vector() -> SearchVector:
 
 
 def claim_search(queryset: QuerySet[Claim], text: str) -> QuerySet[Claim]:
-    """Full-text search on PostgreSQL (indexed); a plain substring match elsewhere."""
+    """Full-text search on PostgreSQL (indexed); a plain word match elsewhere."""
     text = text.strip()
     if not text:
         return queryset
@@ -32,7 +32,10 @@ def claim_search(queryset: QuerySet[Claim], text: str) -> QuerySet[Claim]:
         return queryset.alias(search=claim_search_vector()).filter(
             search=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         )
-    return queryset.filter(Q(statement__icontains=text) | Q(quote__icontains=text))
+    # Elsewhere every word must appear (in any order) in the statement or the quote.
+    for word in text.split()[:10]:
+        queryset = queryset.filter(Q(statement__icontains=word) | Q(quote__icontains=word))
+    return queryset
 
 
 class ClaimFilterForm(DeskFormMixin, forms.Form):
@@ -51,8 +54,14 @@ class ChosenOnlySelect(forms.Select):
         queryset = getattr(iterator, "queryset", None)
         if queryset is not None:
             empty = getattr(iterator.field, "empty_label", None)
-            picked = [(obj.pk, iterator.field.label_from_instance(obj))
-                      for obj in queryset.filter(pk__in=chosen)] if chosen else []
+            picked = (
+                [
+                    (obj.pk, iterator.field.label_from_instance(obj))
+                    for obj in queryset.filter(pk__in=chosen)
+                ]
+                if chosen
+                else []
+            )
             self.choices = ([("", empty)] if empty is not None else []) + picked
         try:
             return super().optgroups(name, value, attrs)
@@ -80,7 +89,9 @@ class ClaimFilter(django_filters.FilterSet):
     # distinct=False: every join here yields at most one row per claim, and DISTINCT would
     # make the database sort a million rows before the first page.
     claimant = django_filters.ModelChoiceFilter(
-        queryset=Claimant.objects.order_by("name", "id"), distinct=False, empty_label="Anyone",
+        queryset=Claimant.objects.order_by("name", "id"),
+        distinct=False,
+        empty_label="Anyone",
         widget=ChosenOnlySelect,
         help_text="Click a claimant's name in the table to show only their claims.",
     )

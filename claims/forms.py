@@ -149,9 +149,12 @@ class PlainOptionsSelect(forms.Select):
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         chosen = {str(v) for v in self.format_value(value)}
         options = format_html_join(
-            "", '<option value="{}"{}>{}</option>',
-            ((str(key), " selected" if str(key) in chosen else "", label)
-             for key, label in self.choices),
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
         )
         return format_html("<select{}>{}</select>", flatatt(final), options)
 
@@ -160,7 +163,9 @@ class ClaimEditForm(DeskFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     statement = forms.CharField(label="Claim statement", max_length=300)
     claimant = forms.ModelChoiceField(
-        queryset=Claimant.objects.order_by("name", "id"), required=False, empty_label="Unknown",
+        queryset=Claimant.objects.order_by("name", "id"),
+        required=False,
+        empty_label="Unknown",
         widget=PlainOptionsSelect,
     )
     claimed_on = forms.DateField(
@@ -221,9 +226,7 @@ class BulkActionForm(DeskFormMixin, forms.Form):
     ACTIONS = [("assign", "Assign to"), ("status", "Set status to")]
 
     action = forms.ChoiceField(label="Bulk action", choices=ACTIONS)
-    claims = forms.TypedMultipleChoiceField(
-        coerce=int, choices=(), label="Claims", required=False
-    )
+    claims = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Claims", required=False)
     assignee = UserChoiceField(
         queryset=active_users(), required=False, empty_label="Nobody", label="Assignee"
     )

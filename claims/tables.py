@@ -7,9 +7,14 @@ sort key so pages never skip or repeat rows."""
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.http import QueryDict
 from django.utils.html import format_html
 
 from .models import Article, Claim, Source
+
+# Links to other pages opt out of the claims page's hx-boost (which swaps only the table area).
+PAGE_LINK = {"a": {"hx-boost": "false"}}
+NOWRAP = {"td": {"class": "text-nowrap"}}
 
 
 class DeskTable(tables.Table):
@@ -38,10 +43,12 @@ class ClaimTable(DeskTable):
         },
         orderable=False,
     )
-    id = tables.Column(verbose_name="Id", order_by=("id",), linkify=True)
-    statement = tables.Column(verbose_name="Statement", linkify=True, orderable=False)
+    id = tables.Column(verbose_name="Id", order_by=("id",), linkify=True, attrs=PAGE_LINK)
+    statement = tables.Column(
+        verbose_name="Statement", linkify=True, attrs=PAGE_LINK, orderable=False
+    )
     claimant = tables.Column(verbose_name="Claimant", orderable=False, default="—")
-    article = tables.Column(verbose_name="Article", linkify=True, orderable=False)
+    article = tables.Column(verbose_name="Article", linkify=True, attrs=PAGE_LINK, orderable=False)
     status = tables.Column(verbose_name="Status", order_by=("status", "-created_at", "-id"))
     rating = tables.Column(
         verbose_name="Rating", accessor="rating_label", orderable=False, default="—"
@@ -49,10 +56,10 @@ class ClaimTable(DeskTable):
     assignee = tables.Column(verbose_name="Assignee", orderable=False, default="—")
     tags = tables.Column(verbose_name="Tags", accessor="tags", orderable=False, default="")
     claimed_on = tables.DateColumn(
-        verbose_name="Claimed", order_by=("claimed_on", "id"), default="—"
+        verbose_name="Claimed", order_by=("claimed_on", "id"), default="—", format="j M Y", attrs=NOWRAP
     )
     created_at = tables.DateTimeColumn(
-        verbose_name="Logged", order_by=("created_at", "id"), format="j M Y H:i"
+        verbose_name="Logged", order_by=("created_at", "id"), format="j M Y H:i", attrs=NOWRAP
     )
 
     default_columns = (
@@ -95,7 +102,18 @@ class ClaimTable(DeskTable):
         return value.get_full_name() or value.get_username()
 
     def render_claimant(self, value):
-        return value.name
+        # The claimant filter lists no names (there are thousands): the table's links set it,
+        # keeping the other filters of the current view.
+        request = getattr(self, "request", None)
+        query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+        query["claimant"] = value.pk
+        query.pop(self.prefixed_page_field, None)
+        return format_html(
+            '<a href="?{}" title="Only claims by {}">{}</a>',
+            query.urlencode(),
+            value.name,
+            value.name,
+        )
 
     def render_rating(self, value, record):
         # An SVG fill attribute, not a style attribute, so a strict CSP needs no exception.
@@ -119,12 +137,16 @@ class ArticleTable(DeskTable):
     title = tables.Column(verbose_name="Title", linkify=True, orderable=False)
     outlet = tables.Column(verbose_name="Outlet", orderable=False)
     published_on = tables.DateColumn(
-        verbose_name="Published", order_by=("published_on", "id"), default="—"
+        attrs=NOWRAP,
+        format="j M Y",
+        verbose_name="Published",
+        order_by=("published_on", "id"),
+        default="—",
     )
     status = tables.Column(verbose_name="Status", orderable=False)
     claim_count = tables.Column(verbose_name="Claims", orderable=False)
     created_at = tables.DateTimeColumn(
-        verbose_name="Added", order_by=("created_at", "id"), format="j M Y H:i"
+        verbose_name="Added", order_by=("created_at", "id"), format="j M Y H:i", attrs=NOWRAP
     )
 
     class Meta:
@@ -149,11 +171,15 @@ class SourceTable(DeskTable):
     domain = tables.Column(verbose_name="Domain", order_by=("domain", "-created_at", "-id"))
     status = tables.Column(verbose_name="Status", order_by=("status", "status_changed_at", "id"))
     last_fetched_at = tables.DateTimeColumn(
-        verbose_name="Last capture", orderable=False, format="j M Y H:i", default="never"
+        verbose_name="Last capture",
+        orderable=False,
+        format="j M Y H:i",
+        attrs=NOWRAP,
+        default="never",
     )
     last_error = tables.Column(verbose_name="Error", orderable=False, default="")
     created_at = tables.DateTimeColumn(
-        verbose_name="Added", order_by=("created_at", "id"), format="j M Y H:i"
+        verbose_name="Added", order_by=("created_at", "id"), format="j M Y H:i", attrs=NOWRAP
     )
 
     class Meta:
@@ -164,7 +190,8 @@ class SourceTable(DeskTable):
         order_by = ("-created_at",)
 
     def render_url(self, value, record):
-        return record.title or value
+        text = record.title or value
+        return text if len(text) <= 90 else f"{text[:89]}…"
 
     def render_status(self, value, record):
         return format_html(

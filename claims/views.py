@@ -266,10 +266,15 @@ def _claim_log_from_form(form, article, user):
 @login_required
 @require_GET
 def claimant_autocomplete(request):
+    """Claimants whose name holds the typed text: buttons that fill the claim form, or
+    (for=filter) links that filter the claims table."""
     text = request.GET.get("claimant_name", "") or request.GET.get("q", "")
+    for_filter = request.GET.get("for") == "filter"
     return render(
         request,
-        "claims/partials/claimant_options.html",
+        "claims/partials/claimant_filter_options.html"
+        if for_filter
+        else "claims/partials/claimant_options.html",
         {"claimants": reads.claimant_matches(text), "text": text.strip()},
     )
 
@@ -326,7 +331,14 @@ def claim_list(request):
         "export_url": f"{export_url}?{request.GET.urlencode()}" if export_url else "",
         "querystring": request.GET.urlencode(),
     }
-    template = "claims/partials/claim_results.html" if request.htmx else "claims/claim_list.html"
+    # htmx asks for the part it swaps: the results (filter form edits) or the whole page body
+    # below the heading (links in the table: sorting, paging, a claimant's name).
+    if request.htmx and request.htmx.target == "claim-results":
+        template = "claims/partials/claim_results.html"
+    elif request.htmx:
+        template = "claims/partials/claims_page.html"
+    else:
+        template = "claims/claim_list.html"
     return render(request, template, context)
 
 
@@ -396,6 +408,8 @@ def _claim_context(request, claim, **forms):
         "before": body[max(0, claim.anchor_start - context_chars) : claim.anchor_start],
         "quoted": body[claim.anchor_start : claim.anchor_end],
         "after": body[claim.anchor_end : claim.anchor_end + context_chars],
+        "context_cut_before": claim.anchor_start > context_chars,
+        "context_cut_after": claim.anchor_end + context_chars < len(body),
         "sources": list(reads.claim_sources(claim)),
         "evidence": list(reads.claim_evidence(claim)),
         "history": reads.claim_history(claim),

@@ -414,10 +414,16 @@ def test_claims_table_filters_by_rating_tag_assignee_and_dates(client_ed, editor
 
 def test_claims_table_htmx_returns_only_results(client_ed):
     factories.ClaimFactory(statement="Partial claim")
-    response = client_ed.get(reverse("claims:claim-list"), {"q": "partial"}, HTTP_HX_REQUEST="true")
+    url = reverse("claims:claim-list")
+    response = client_ed.get(url, {"q": "partial"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="claim-results")
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="claim-results"') and "Partial claim" in html
-    assert "<nav" not in html
+    assert "<nav" not in html and "Filter claims" not in html
+    # A link in the table (sorting, a claimant's name) swaps the filters and the results.
+    response = client_ed.get(url, {"sort": "id"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="claims-page")
+    html = response.content.decode()
+    assert html.lstrip().startswith("{#") is False and 'id="claims-page"' in html
+    assert "Filter claims" in html and "Main navigation" not in html
 
 
 def test_claims_table_sorts_by_indexed_columns(client_ed):
@@ -795,3 +801,22 @@ def test_postgres_search_uses_the_gin_index(client_ed):
     assert "claim_search_gin_idx" in plan
     html = client_ed.get(reverse("claims:claim-list"), {"q": "falling inflation"}).content.decode()
     assert "Inflation is falling fast" in html and "Taxes rose" not in html
+
+
+def test_claimant_links_in_the_table_keep_the_other_filters(client_ed):
+    alice = factories.ClaimantFactory(name="Alice")
+    factories.ClaimFactory(claimant=alice, status="researching")
+    html = client_ed.get(reverse("claims:claim-list"), {"status": "researching", "page": 1}).content.decode()
+    assert f'href="?status=researching&amp;claimant={alice.pk}"' in html
+
+
+def test_claimant_finder_for_the_table_filter(client_ed):
+    alice = factories.ClaimantFactory(name="Alice Smith")
+    html = client_ed.get(
+        reverse("claims:claimant-autocomplete"), {"for": "filter", "claimant_name": "smi"}
+    ).content.decode()
+    assert f'href="{reverse("claims:claim-list")}?claimant={alice.pk}"' in html
+    html = client_ed.get(
+        reverse("claims:claimant-autocomplete"), {"for": "filter", "claimant_name": "zzz"}
+    ).content.decode()
+    assert "No claimant called “zzz”" in html
