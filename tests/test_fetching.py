@@ -609,3 +609,34 @@ def test_extract_prefers_published_metadata():
     assert found.title == "Unemployment did not fall by 12%"
     assert found.metadata["json_ld"]["type"] == "newsarticle"
     assert found.metadata["opengraph"]["og:site_name"] == "Example Times"
+
+
+def test_a_parser_crash_fails_the_source_in_words(local_server, attach, monkeypatch):
+    import trafilatura
+
+    def crash(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", crash)
+    local_server.route("/deep", Response.html(ARTICLE_HTML))
+    source = attach(local_server.url("/deep"))
+    assert source_fetch(source_id=source.pk).status == SourceStatus.FAILED
+    source.refresh_from_db()
+    assert source.last_error == "The page's text could not be extracted (RecursionError)."
+
+
+def test_soft_time_limit_during_extraction_is_recorded_and_retried(local_server, attach,
+                                                                    monkeypatch):
+    import trafilatura
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def too_slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", too_slow)
+    local_server.route("/huge-dom", Response.html(ARTICLE_HTML))
+    source = attach(local_server.url("/huge-dom"))
+    assert source_fetch(source_id=source.pk).status == "retrying"
+    source.refresh_from_db()
+    assert source.status == SourceStatus.PENDING  # not left stuck in fetching
+    assert source.last_error == "The page took too long to process."

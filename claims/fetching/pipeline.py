@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -87,6 +88,17 @@ def capture_url(url: str) -> CaptureResult:
         found = extract(response.body, response.content_type, response.final_url)
     except ExtractionError as exc:
         result.error_kind, result.error_message = exc.kind, exc.message
+        return result
+    except SoftTimeLimitExceeded:
+        # Record it (and retry later) rather than leave the source stuck in fetching.
+        result.error_kind = "timeout"
+        result.error_message = "The page took too long to process."
+        result.transient = True
+        return result
+    except Exception as exc:  # hostile content can trip a parser in ways we cannot list
+        logger.exception("Extraction failed for %s", response.final_url)
+        result.error_kind = "extraction"
+        result.error_message = f"The page's text could not be extracted ({type(exc).__name__})."
         return result
     result.fields["metadata"]["extract_ms"] = int((time.monotonic() - clock) * 1000)
     result.extracted = found
