@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from claims.assist import services as assist
 from claims.assist.selectors import similar_claims, similarity_backend
-from claims.assist.similarity import embeddings_available
+from claims.assist.similarity import embeddings_available, trigram_similarity
 from claims.demo import ARTICLES
 from claims.models import Claim, ClaimSuggestion
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
@@ -287,7 +287,17 @@ def test_trigram_search_uses_pg_trgm_and_its_indexes(db):
         found = similar_claims(desk["jobs"], backend="trigram")
     assert found[0].claim == desk["jobs_again"]
     assert any(" % " in q["sql"] for q in queries.captured_queries)
-    assert similarity_backend() in ("trigram", "embeddings")
+    assert similarity_backend() == "trigram"
+    # The Python fallback computes pg_trgm's similarity() exactly, so both rank alike.
+    pairs = [
+        (TWELVE, "Twelve of the alliance's 28 members recognise it."),
+        ("Ça coûte 12,5 € — “vraiment”?", "ca coute 12.5 euros vraiment"),
+        ("Unemployment fell to 3.9%", "Jobless rate at 3.9%, lowest since 2008"),
+    ]
+    with connection.cursor() as cursor:
+        for a, b in pairs:
+            cursor.execute("SELECT similarity(%s, %s)", [a, b])
+            assert cursor.fetchone()[0] == pytest.approx(trigram_similarity(a, b), abs=1e-6)
 
 
 def test_backend_setting_is_checked(settings):

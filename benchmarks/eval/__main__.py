@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {part:8} {len(rows):2} articles, {sum(r['sentences'] for _, r in rows)} sentences "
             f"({sum(r['positives'] for _, r in rows)} check-worthy): precision@5 {mean('p5'):.2f} "
-            f"(of attainable {mean('p5_attainable'):.2f})  "
+            f"(hits / min(5, check-worthy) {mean('p5_attainable'):.2f})  "
             f"recall {mean('recall'):.2f}  precision of kept {mean('kept_precision'):.2f}  "
             f"sentence boundaries exact {mean('boundaries'):.2f}"
         )
