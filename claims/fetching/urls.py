@@ -53,6 +53,10 @@ def _canonical_host(host: str) -> str:
         raise URLInvalid(f"“{host}” is not a valid host name.") from exc
     if any(c in ascii_host for c in " <>\"'\\^`{|}") or len(ascii_host) > 253:
         raise URLInvalid(f"“{host}” is not a valid host name.")
+    if ascii_host != host:
+        # IDNA mapping can turn a Unicode name into a numeric one ("¹" -> "1"): canonicalise
+        # again so the result is a fixed point and numeric hosts always read as addresses.
+        return _canonical_host(ascii_host)
     return ascii_host
 
 
@@ -67,7 +71,10 @@ def normalize_url(raw: str) -> str:
         raise URLInvalid(f"The address is longer than {MAX_URL_LENGTH} characters.")
     if any(ord(c) < 32 for c in url):
         raise URLInvalid("The address contains control characters.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed "[" of an IPv6 literal
+        raise URLInvalid("The address is not a valid web address.") from exc
     scheme = parts.scheme.lower()
     if not scheme:
         raise URLInvalid("Give the full address, starting with http:// or https://.")
