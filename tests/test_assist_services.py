@@ -247,3 +247,31 @@ def test_sentences_already_logged_by_hand_are_not_offered_again(article, editor)
     twelve = next(s for s in stored if s.text == TWELVE)
     assert twelve.claim == by_hand
     assert sum(1 for s in stored if s.claim_id) == 1
+
+
+@pytest.mark.worker
+def test_an_article_imported_from_a_url_is_scored_once_its_text_arrives(
+    celery_worker, local_server
+):
+    from tests.localserver import Response
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in VOA.body.split("\n\n")[4:])
+    local_server.route(
+        "/voa",
+        Response.html(
+            f"<html><head><title>{VOA.title}</title></head><body><article>"
+            f"<h1>{VOA.title}</h1>{paragraphs}</article></body></html>"
+        ),
+    )
+    article = services.article_import_url(url=local_server.url("/voa"), user=None)
+    deadline = time.monotonic() + 30
+    while (
+        time.monotonic() < deadline and not ClaimSuggestion.objects.filter(article=article).exists()
+    ):
+        time.sleep(0.2)
+    article.refresh_from_db()
+    assert article.status == "ready"
+    stored = ClaimSuggestion.objects.filter(article=article).order_by("-score", "start")
+    assert stored and any(s.text == TWELVE for s in stored)
+    for s in stored:
+        assert article.body[s.start : s.end] == s.text
