@@ -635,7 +635,8 @@ def notification_send(
         verdict=verdict,
     )
     if recipient.email:
-        subject = f"[{_settings.ORGANISATION_NAME}] {message[:120]}"
+        # A header cannot hold a line break (a reviewer's comment may have several).
+        subject = f"[{_settings.ORGANISATION_NAME}] {' '.join(message.split())[:120]}"
         body = f"{message}\n\n{_settings.SITE_URL}{url}\n"
 
         def mail():

@@ -34,6 +34,9 @@ def render_markdown(text: str) -> SafeString:
 
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
+# Inline styles (allowed by the CSP) so the diff reads the same on every page that shows it.
+DEL = '<del style="background:#ffebe9;color:#82071e;margin-right:2px">'
+INS = '<ins style="background:#dafbe1;color:#116329;text-decoration:none">'
 
 
 def diff_words(old: str, new: str) -> SafeString:
@@ -45,7 +48,7 @@ def diff_words(old: str, new: str) -> SafeString:
             out.append(escape("".join(a[i1:i2])))
             continue
         if op in ("delete", "replace"):
-            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+            out.append(f"{DEL}{escape(''.join(a[i1:i2]))}</del>")
         if op in ("insert", "replace"):
-            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+            out.append(f"{INS}{escape(''.join(b[j1:j2]))}</ins>")
     return mark_safe("".join(out))  # noqa: S308 - every piece escaped above

@@ -245,7 +245,7 @@ def test_review_queue_lists_submitted_oldest_first_with_changes_since_sent_back(
     assert html.index(older.claim.statement) < html.index(newer.claim.statement)
     assert "First submission" in html
     assert "<del>False</del> → <ins>Mostly false</ins>" in html
-    assert "<del>wrong.</del><ins>from 2009.</ins>" in html
+    assert ">wrong.</del><ins " in html and ">from 2009.</ins>" in html
     queries = len(ctx.captured_queries)
     for _ in range(4):
         make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
@@ -313,3 +313,12 @@ def test_notifications_page_unread_badge_and_mark_read(users):
     html = client.get(reverse("claims:notifications")).content.decode()
     assert 'aria-label="1 unread"' not in html
     assert Notification.objects.get().read_at is not None
+
+
+def test_a_multi_line_comment_still_sends_the_mail(users, django_capture_on_commit_callbacks):
+    verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.verdict_request_changes(verdict=verdict, user=users["reviewer"],
+                                         comment="Two things:\n1. the year\n2. the source")
+    assert len(mail.outbox) == 1 and "\n" not in mail.outbox[0].subject
+    assert "1. the year\n2. the source" in mail.outbox[0].body

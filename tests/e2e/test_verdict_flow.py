@@ -100,3 +100,44 @@ def test_draft_review_send_back_revise_approve_publish(browser, live_server, log
     assert record["claimReviewed"] == claim.statement
     assert record["reviewRating"]["alternateName"] == "False"
     screenshot(reader, "verdict-5-public-page")
+
+
+def test_two_editors_saving_the_same_draft_see_a_conflict(browser, live_server, log_in,
+                                                          screenshot):
+    from django.contrib.auth import get_user_model
+
+    from claims import services
+    from tests.factories import default_rating
+
+    users = ensure_demo_users(LoadReport())
+    claim = ClaimFactory(statement="The end is in sight", status=ClaimStatus.RESEARCHING)
+    services.verdict_save_draft(claim=claim, user=users["editor"], lock_version=None,
+                                rating=default_rating("half-true"), summary="First draft",
+                                rationale="Draft text.")
+    get_user_model().objects.filter(username="admin").update(first_name="Ada")
+    claim_url = f"{live_server.url}{claim.get_absolute_url()}"
+    first = browser.new_context().new_page()
+    second = browser.new_context().new_page()
+    log_in(first, "editor")
+    log_in(second, "admin")
+    first.goto(claim_url)
+    second.goto(claim_url)  # both open the form at the same version
+
+    first.locator("#verdict").get_by_label("Rationale").fill("Erin's careful rewrite.")
+    first.get_by_role("button", name="Save draft").click()
+    expect(first.get_by_text("Draft saved.")).to_be_visible()
+
+    second.locator("#verdict").get_by_label("Rationale").fill("Ada's different rewrite.")
+    second.get_by_role("button", name="Save draft").click()
+    expect(second.get_by_test_id("conflict-message")).to_contain_text(
+        "Erin Editor saved this verdict")
+    expect(second.get_by_test_id("their-rationale")).to_contain_text("Erin's careful rewrite.")
+    expect(second.get_by_test_id("my-rationale")).to_contain_text("Ada's different rewrite.")
+    expect(second.get_by_label("Rationale")).to_have_value("Ada's different rewrite.")
+    screenshot(second, "verdict-6-conflict")
+    assert Verdict.objects.get(claim=claim).rationale == "Erin's careful rewrite."
+
+    # Saving again from the conflict page is a deliberate replacement.
+    second.get_by_role("button", name="Save my version over theirs").click()
+    expect(second.get_by_text("Draft saved.")).to_be_visible()
+    assert Verdict.objects.get(claim=claim).rationale == "Ada's different rewrite."
