@@ -38,7 +38,10 @@ class AuditEntry:
 
 
 def _tracked_fields(model) -> list:
-    return [f for f in model._meta.concrete_fields if f.attname not in SKIPPED]
+    # Only what the history table records (a model may exclude fields from its history).
+    recorded = {f.attname for f in model.history.model._meta.concrete_fields}
+    return [f for f in model._meta.concrete_fields
+            if f.attname in recorded and f.attname not in SKIPPED]
 
 
 def _show(value, f, names: dict) -> str:

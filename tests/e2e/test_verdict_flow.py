@@ -141,3 +141,30 @@ def test_two_editors_saving_the_same_draft_see_a_conflict(browser, live_server, 
     second.get_by_role("button", name="Save my version over theirs").click()
     expect(second.get_by_text("Draft saved.")).to_be_visible()
     assert Verdict.objects.get(claim=claim).rationale == "Ada's different rewrite."
+
+
+def test_reader_sees_the_demo_correction_methodology_and_panel(browser, live_server, log_in,
+                                                              screenshot):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    corrected = Verdict.objects.get(supersedes__isnull=False)
+    reader = browser.new_context().new_page()
+    reader.goto(f"{live_server.url}/fact-checks/")
+    expect(reader.get_by_test_id("fact-check")).to_have_count(3)
+    screenshot(reader, "verdict-7-public-list")
+    reader.get_by_role("link", name="Corrections").first.click()
+    expect(reader.get_by_test_id("correction")).to_have_count(1)
+    reader.get_by_role("link", name=corrected.claim.statement).click()
+    expect(reader.get_by_label("Correction")).to_contain_text("31 October 2011")
+    expect(reader.get_by_test_id("earlier-version")).to_contain_text("Version 1")
+    screenshot(reader, "verdict-8-public-corrected")
+    reader.get_by_role("link", name="Methodology").first.click()
+    expect(reader.get_by_test_id("rating-level")).to_have_count(6)
+    screenshot(reader, "verdict-9-methodology")
+
+    editor = browser.new_context().new_page()
+    log_in(editor, "editor")
+    editor.goto(f"{live_server.url}{corrected.claim.get_absolute_url()}")
+    expect(editor.get_by_text("Previous versions and corrections")).to_be_visible()
+    screenshot(editor, "verdict-10-panel-corrected")
