@@ -27,6 +27,14 @@ ORGANISATION_NAME = env("ORGANISATION_NAME", default="Factcheck Desk")
 ORGANISATION_URL = env("ORGANISATION_URL", default="http://127.0.0.1:8000/")
 # Absolute base for links that leave the site (exports, feeds, JSON-LD).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Notification emails (verdict sent back, approved, published; claim assigned).
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="factcheck@localhost")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
