@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 
 from . import selectors
 
@@ -21,10 +22,15 @@ def refresh_desk_stats() -> dict:
 # --- Fetching sources and articles (the work lives in claims/fetching/) ------------------
 # acks_late + reject_on_worker_lost (settings): a worker killed mid-fetch leaves the message
 # to be redelivered; the capture's request_key keeps a redelivery from recording twice.
+# A dropped database connection is retried with backoff: Celery's Django fixup closes the
+# broken connection before the retry runs, so it reconnects.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_ON_DATABASE_ERRORS = {"autoretry_for": DATABASE_ERRORS, "retry_backoff": 1,
+                            "retry_backoff_max": 60, "retry_jitter": True}
 
 
 @shared_task(bind=True, name="claims.tasks.fetch_source", max_retries=None,
-             soft_time_limit=60, time_limit=90)
+             soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_source(self, source_id: int) -> str:
     from .fetching.pipeline import source_fetch
 
@@ -35,7 +41,7 @@ def fetch_source(self, source_id: int) -> str:
 
 
 @shared_task(bind=True, name="claims.tasks.fetch_article", max_retries=None,
-             soft_time_limit=60, time_limit=90)
+             soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_article(self, article_id: int, attempt: int = 1) -> str:
     from .fetching.pipeline import article_fetch
 
