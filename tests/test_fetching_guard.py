@@ -234,3 +234,32 @@ def test_invalid_urls_say_why():
         normalize_url("  ")
     with pytest.raises(URLInvalid, match="longer than 2000"):
         normalize_url("https://example.org/" + "a" * 2000)
+
+
+def test_tls_uses_the_host_name_for_sni_and_verifies_the_certificate(
+    local_server, no_allow_list, monkeypatch, tmp_path
+):
+    """Connecting to the checked address must still present (SNI) and verify the real host
+    name: a self-signed certificate is refused, never silently accepted."""
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=secure.example", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server_names = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda sock, name, ctx: server_names.append(name)
+    local_server.httpd.socket = context.wrap_socket(local_server.httpd.socket, server_side=True)
+    local_server.route("/", Response(body=b"secret"))
+    monkeypatch.setattr(guard, "resolve_host",
+                        lambda host, port: [ipaddress.ip_address("127.0.0.1")])
+    no_allow_list.FETCH_ALLOWED_PRIVATE_HOSTS = ["secure.example"]
+
+    with pytest.raises(FetchError) as exc:
+        fetch(f"https://secure.example:{local_server.port}/")
+    assert exc.value.kind == "connection"
+    assert "certificate could not be verified" in exc.value.message
+    assert server_names == ["secure.example"]
