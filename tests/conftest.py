@@ -61,6 +61,31 @@ def celery_worker(celery_session_worker, transactional_db):
     return celery_session_worker
 
 
+@pytest.fixture(autouse=True)
+def _migration_data_after_flush(request):
+    """A transactional test ends with a flush that also empties what the data migrations
+    made (the default rating scale, the Editors and Reviewers groups). Put it back at the
+    start of each transactional test, so none depends on running first."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    config = apps.get_app_config("claims")
+    models_module = config.models_module  # 0003_groups sets it for historical apps
+    try:
+        importlib.import_module("claims.migrations.0002_default_rating_scale").create_default_scale(
+            apps, None
+        )
+        importlib.import_module("claims.migrations.0003_groups").create_groups(apps, None)
+    finally:
+        config.models_module = models_module
+    yield
+
+
 @pytest.fixture
 def demo_users(db):
     from claims.demo import LoadReport, ensure_demo_users

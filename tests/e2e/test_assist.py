@@ -5,8 +5,6 @@ claim from another article is offered and linked."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from playwright.sync_api import expect
 
@@ -23,10 +21,6 @@ TWELVE = "Twelve of NATO's 28 members officially recognize the Libyan opposition
 
 @pytest.fixture
 def demo_article(transactional_db):
-    # A transactional test before this one flushed the groups the migrations made.
-    from django.apps import apps
-
-    importlib.import_module("claims.migrations.0003_groups").create_groups(apps, None)
     users = ensure_demo_users(LoadReport())
     article = services.article_create(title=VOA.title, body=VOA.body, outlet="Voice of America")
     suggestions_refresh(article=article)
