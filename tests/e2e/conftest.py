@@ -63,17 +63,3 @@ def log_in(live_server):
 
     return go
 
-
-@pytest.fixture(autouse=True)
-def migration_data(transactional_db):
-    """Browser tests use a transactional database, which Django empties after each test,
-    taking with it the rows data migrations made (the default rating scale, the Editors and
-    Reviewers groups). Put them back so each browser test starts from a migrated desk."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("claims.migrations.0002_default_rating_scale").create_default_scale(
-        apps, None
-    )
-    importlib.import_module("claims.migrations.0003_groups").create_groups(apps, None)
