@@ -85,6 +85,11 @@ def test_editor_logs_a_claim_attaches_a_source_and_filters(
     # Select the words with the mouse and log the claim.
     select_text(page, "#article-body", "the end is in sight")
     expect(page.locator("#log-claim-hint")).to_contain_text("the end is in sight")
+    # The page computed code-point offsets (the 🚆 before the words is 2 UTF-16 units, 1 code
+    # point), so the server anchors the selection itself rather than searching for the words.
+    start = ARTICLE_TEXT.index("the end is in sight")
+    assert page.locator("#log-claim-start").input_value() == str(start)
+    assert page.locator("#log-claim-end").input_value() == str(start + len("the end is in sight"))
     page.get_by_role("button", name="Log claim").click()
     expect(page.get_by_role("heading", name="Log a claim")).to_be_visible()
     expect(page.get_by_label("Quote")).to_have_value("the end is in sight")
