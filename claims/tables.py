@@ -39,7 +39,12 @@ class ClaimTable(DeskTable):
                 "aria-label": "Select all claims on this page",
                 "class": "form-check-input js-select-all",
             },
-            "td__input": {"class": "form-check-input", "form": "bulk-form", "name": "claims"},
+            "td__input": {
+                "class": "form-check-input",
+                "form": "bulk-form",
+                "name": "claims",
+                "aria-label": lambda record: f"Select claim #{record.pk}",
+            },
         },
         orderable=False,
     )

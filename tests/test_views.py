@@ -820,3 +820,11 @@ def test_claimant_finder_for_the_table_filter(client_ed):
         reverse("claims:claimant-autocomplete"), {"for": "filter", "claimant_name": "zzz"}
     ).content.decode()
     assert "No claimant called “zzz”" in html
+
+
+def test_claims_table_checkboxes_are_labelled_for_bulk_actions(client_ed):
+    claim = factories.ClaimFactory()
+    html = client_ed.get(reverse("claims:claim-list")).content.decode()
+    box = re.search(r'<input[^>]*name="claims"[^>]*>', html).group(0)
+    assert f'value="{claim.pk}"' in box and f'aria-label="Select claim #{claim.pk}"' in box
+    assert 'form="bulk-form"' in box
