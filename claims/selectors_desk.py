@@ -78,11 +78,13 @@ def claim_history(claim: Claim, limit: int = 50) -> list:
         .order_by("-history_date")[:limit]
     )
     records = []
-    for record in claim_records:
+    # Each record is compared with the next older one already loaded (record.prev_record
+    # would cost a query per entry).
+    for record, older in zip(claim_records, [*claim_records[1:], None], strict=True):
         changes = []
-        if record.prev_record is not None:
-            delta = record.diff_against(record.prev_record)
-            changes = [change.field for change in delta.changes]
+        if older is not None:
+            delta = record.diff_against(older)
+            changes = [change.field for change in delta.changes if change.field != "version"]
         records.append({"kind": "claim", "record": record, "changes": changes})
     for record in evidence_records:
         records.append({"kind": "evidence", "record": record, "changes": []})

@@ -828,3 +828,21 @@ def test_claims_table_checkboxes_are_labelled_for_bulk_actions(client_ed):
     box = re.search(r'<input[^>]*name="claims"[^>]*>', html).group(0)
     assert f'value="{claim.pk}"' in box and f'aria-label="Select claim #{claim.pk}"' in box
     assert 'form="bulk-form"' in box
+
+
+def test_claim_history_names_the_changes_in_constant_queries(client_ed, editor):
+    from claims import services
+
+    claim = factories.ClaimFactory()
+    url = claim.get_absolute_url()
+    services.claim_set_status(claim=claim, status="researching", user=editor)
+    one = queries_for(client_ed, url)
+    for i in range(5):
+        claim.refresh_from_db()
+        services.claim_update(
+            claim=claim, version=claim.version, statement=f"Edit {i}", claimant=claim.claimant,
+            claimed_on=None, user=editor,
+        )
+    html = client_ed.get(url).content.decode()
+    assert "changed statement" in html and "changed status" in html
+    assert queries_for(client_ed, url) == one
