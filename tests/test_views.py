@@ -846,3 +846,21 @@ def test_claim_history_names_the_changes_in_constant_queries(client_ed, editor):
     html = client_ed.get(url).content.decode()
     assert "changed statement" in html and "changed status" in html
     assert queries_for(client_ed, url) == one
+
+
+def test_article_page_query_count_is_constant(client_ed):
+    article = factories.ArticleFactory()
+    factories.ClaimFactory(article=article)
+    one = queries_for(client_ed, article.get_absolute_url())
+    factories.ClaimFactory.create_batch(20, article=article, quote="the end is in sight")
+    assert queries_for(client_ed, article.get_absolute_url()) == one
+
+
+def test_source_page_query_count_is_constant(client_ed):
+    source = factories.SourceFactory()
+    factories.CaptureFactory(source=source, text="Text")
+    factories.EvidenceFactory(source=source)
+    one = queries_for(client_ed, source.get_absolute_url())
+    factories.CaptureFactory.create_batch(10, source=source)
+    factories.EvidenceFactory.create_batch(10, source=source)
+    assert queries_for(client_ed, source.get_absolute_url()) == one
