@@ -14,8 +14,8 @@ from .choices import ClaimStatus
 from .forms import DeskFormMixin
 from .models import Claim, Claimant, Rating, Tag
 
-# The GIN expression index created by migration claims_search_index is built on exactly this
-# expression; PostgreSQL uses it only when the query repeats the expression verbatim.
+# What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
+# expression on every write, and the GIN index claim_search_gin_idx is on that column.
 SEARCH_CONFIG = "english"
 
 
@@ -29,8 +29,9 @@ def claim_search(queryset: QuerySet[Claim], text: str) -> QuerySet[Claim]:
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        return queryset.alias(search=claim_search_vector()).filter(
-            search=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        # The stored column, not the expression: see migration 0006.
+        return queryset.filter(
+            search_vector=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         )
     # Elsewhere every word must appear (in any order) in the statement or the quote.
     for word in text.split()[:10]:

@@ -1,0 +1,69 @@
+"""The benchmark harness itself, on tiny data, so `make bench` cannot rot: the generator's
+data obeys the model's rules, and a whole run (generate, measure the desk and the admin
+peer, write the report) finishes and reports every page."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from benchmarks import datagen
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_generated_data_is_realistic_and_consistent():
+    from claims.models import Article, Claim, Evidence, Source, Verdict
+
+    info = datagen.generate(400, log=lambda _msg: None)
+
+    assert info["counts"]["claims"] == Claim.objects.count() == 400
+    assert Article.objects.count() == info["counts"]["articles"] >= 400 // 9
+    # Every claim is anchored to its exact words in its article.
+    for claim in Claim.objects.select_related("article").order_by("?")[:50]:
+        assert claim.article.body[claim.anchor_start:claim.anchor_end] == claim.quote
+        assert len(claim.statement) <= 75
+    # Every status and every level of the rating scale is represented.
+    assert set(Claim.objects.values_list("status", flat=True)) == {
+        "new", "researching", "in_review", "published", "not_checkable"}
+    published = Verdict.objects.filter(state="published", is_current=True)
+    assert published.values("rating").distinct().count() == 6
+    for verdict in published[:20]:
+        assert verdict.reviewer_id and verdict.reviewer_id != verdict.author_id
+        assert verdict.rationale and verdict.published_at
+    assert Evidence.objects.exists() and Source.objects.filter(captures__isnull=False).exists()
+    assert Claim.history.count() >= 400
+    # The search term is in some claims but far from all: search has something to find.
+    hits = Claim.objects.filter(quote__icontains=info["search_term"]).count()
+    assert 0 < hits < 400
+    assert datagen.dataset_info() == info
+
+
+def test_whole_benchmark_run_on_tiny_data(tmp_path):
+    out, data = tmp_path / "results", tmp_path / "data"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--sqlite-only", "--size", "200", "--repeat", "3",
+         "--warmup", "1", "--out", str(out), "--data-dir", str(data), "--skip-fetch",
+         "--skip-export"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads((out / "latest.json").read_text())
+    assert doc["machine"]["cpu_count"] and doc["git"]["commit"]
+    (run,) = doc["runs"]
+    assert run["vendor"] == "sqlite" and run["size"] == 200
+    assert run["dataset"]["counts"]["claims"] == 200
+    results = {r["key"]: r for r in run["results"]}
+    for key in ("table.first", "table.search", "claim", "dashboard", "peer.first",
+                "peer.search"):
+        assert results[key]["status"] == 200, results[key]
+        assert results[key]["p50_ms"] > 0 and results[key]["queries"] > 0
+        assert len(results[key]["samples_ms"]) == 3
+    assert results["table.first"]["ratio_vs_peer"] > 0
+    latest = (out / "LATEST.md").read_text()
+    assert "| Claims table, first page |" in latest and "Admin changelist" in latest
+    assert latest in proc.stdout
