@@ -35,14 +35,17 @@ def supported() -> bool:
 
 @contextmanager
 def _export_transaction():
-    """One read transaction per export, planned for streaming. JIT off: compiling this
-    wide query took ~5 s before the first row (measured), more than it ever saves. Sorts
-    discouraged: the indexed orderings then stream in index order from the first row
-    instead of sorting every wide row to disk first."""
+    """One read transaction per export, planned for streaming (each setting measured with
+    benchmarks/export_bench.py). JIT off: compiling this wide query took ~5 s before the
+    first row, more than it ever saves. Sorts discouraged: the indexed orderings then stream
+    in index order from the first row instead of sorting every wide row to disk first. No
+    parallel workers: gathering ~900-byte rows from them in order cost the leader 9x the
+    workers' own time (6 s of 6.7 s for 100,000 rows)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 
 
