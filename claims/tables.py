@@ -61,7 +61,11 @@ class ClaimTable(DeskTable):
     assignee = tables.Column(verbose_name="Assignee", orderable=False, default="—")
     tags = tables.Column(verbose_name="Tags", accessor="tags", orderable=False, default="")
     claimed_on = tables.DateColumn(
-        verbose_name="Claimed", order_by=("claimed_on", "id"), default="—", format="j M Y", attrs=NOWRAP
+        verbose_name="Claimed",
+        order_by=("claimed_on", "id"),
+        default="—",
+        format="j M Y",
+        attrs=NOWRAP,
     )
     created_at = tables.DateTimeColumn(
         verbose_name="Logged", order_by=("created_at", "id"), format="j M Y H:i", attrs=NOWRAP

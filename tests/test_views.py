@@ -39,7 +39,11 @@ def client_ed(client, editor):
 
 
 def error_text(response) -> str:
-    return " ".join(re.findall(r'class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', response.content.decode(), re.S))
+    return " ".join(
+        re.findall(
+            r'class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', response.content.decode(), re.S
+        )
+    )
 
 
 # --- Access --------------------------------------------------------------------------------
@@ -64,7 +68,11 @@ def test_pages_require_login(client, name, args):
 def test_detail_pages_require_login(client):
     claim = factories.ClaimFactory()
     source = factories.SourceFactory()
-    for url in (claim.get_absolute_url(), claim.article.get_absolute_url(), source.get_absolute_url()):
+    for url in (
+        claim.get_absolute_url(),
+        claim.article.get_absolute_url(),
+        source.get_absolute_url(),
+    ):
         response = client.get(url)
         assert response.status_code == 302, url
 
@@ -178,8 +186,12 @@ def test_dashboard_works_when_redis_is_down(client_ed, monkeypatch):
 def test_add_article_by_pasting(client_ed, editor):
     response = client_ed.post(
         reverse("claims:article-add"),
-        {"method": "text", "text-title": "Budget day", "text-outlet": "The Times",
-         "text-body": "Line one.\r\nThe end is in sight.\r\n"},
+        {
+            "method": "text",
+            "text-title": "Budget day",
+            "text-outlet": "The Times",
+            "text-body": "Line one.\r\nThe end is in sight.\r\n",
+        },
     )
     article = Article.objects.get(title="Budget day")
     assert response.status_code == 302 and response["Location"] == article.get_absolute_url()
@@ -194,14 +206,20 @@ def test_add_article_without_text_says_why_and_keeps_input(client_ed):
         {"method": "text", "text-title": "Kept title", "text-body": "   "},
     )
     assert response.status_code == 400
-    assert "Paste the article text" in error_text(response) or "This field is required" in error_text(response)
+    assert "Paste the article text" in error_text(
+        response
+    ) or "This field is required" in error_text(response)
     assert 'value="Kept title"' in response.content.decode()
     assert not Article.objects.exists()
 
 
 def test_upload_txt_article(client_ed):
-    upload = SimpleUploadedFile("budget_speech.txt", "Ministers said the end is in sight.".encode(), "text/plain")
-    response = client_ed.post(reverse("claims:article-add"), {"method": "upload", "upload-file": upload})
+    upload = SimpleUploadedFile(
+        "budget_speech.txt", b"Ministers said the end is in sight.", "text/plain"
+    )
+    response = client_ed.post(
+        reverse("claims:article-add"), {"method": "upload", "upload-file": upload}
+    )
     assert response.status_code == 302
     article = Article.objects.get()
     assert article.title == "budget speech"
@@ -216,7 +234,9 @@ def test_upload_html_article_keeps_only_text(client_ed):
         "<style>p{}</style></body></html>"
     )
     upload = SimpleUploadedFile("speech.html", html.encode(), "text/html")
-    response = client_ed.post(reverse("claims:article-add"), {"method": "upload", "upload-file": upload})
+    response = client_ed.post(
+        reverse("claims:article-add"), {"method": "upload", "upload-file": upload}
+    )
     assert response.status_code == 302
     article = Article.objects.get()
     assert article.title == "Speech & reply"
@@ -234,7 +254,9 @@ def test_upload_html_article_keeps_only_text(client_ed):
 )
 def test_upload_bad_files_are_refused_in_words(client_ed, name, content, message):
     upload = SimpleUploadedFile(name, content)
-    response = client_ed.post(reverse("claims:article-add"), {"method": "upload", "upload-file": upload})
+    response = client_ed.post(
+        reverse("claims:article-add"), {"method": "upload", "upload-file": upload}
+    )
     assert response.status_code == 400
     assert message in error_text(response)
     assert not Article.objects.exists()
@@ -243,13 +265,17 @@ def test_upload_bad_files_are_refused_in_words(client_ed, name, content, message
 def test_upload_too_large_is_refused(client_ed, settings):
     settings.ARTICLE_UPLOAD_MAX_BYTES = 1024
     upload = SimpleUploadedFile("big.txt", b"a" * 5000)
-    response = client_ed.post(reverse("claims:article-add"), {"method": "upload", "upload-file": upload})
+    response = client_ed.post(
+        reverse("claims:article-add"), {"method": "upload", "upload-file": upload}
+    )
     assert response.status_code == 400
     assert "the limit is 1 KB" in error_text(response)
 
 
 def test_add_article_by_url_bad_url_is_an_error(client_ed):
-    response = client_ed.post(reverse("claims:article-add"), {"method": "url", "url-url": "not a url at all"})
+    response = client_ed.post(
+        reverse("claims:article-add"), {"method": "url", "url-url": "not a url at all"}
+    )
     assert response.status_code == 400
     assert "Enter a valid URL" in error_text(response)
 
@@ -289,7 +315,9 @@ def test_log_claim_form_is_prefilled_from_selection(client_ed):
     article = factories.ArticleFactory()
     start = article.body.index("the end is in sight")
     url = reverse("claims:claim-log", args=[article.pk])
-    html = client_ed.get(url, {"quote": "the end is in sight", "start": start, "end": start + 19}).content.decode()
+    html = client_ed.get(
+        url, {"quote": "the end is in sight", "start": start, "end": start + 19}
+    ).content.decode()
     assert ">\nthe end is in sight</textarea>" in html
     assert f'name="start" value="{start}"' in html
 
@@ -299,9 +327,16 @@ def test_log_claim_with_offsets_and_new_claimant(client_ed, editor):
     start = article.body.index("the end is in sight")
     response = client_ed.post(
         reverse("claims:claim-log", args=[article.pk]),
-        {"quote": "the end is in sight", "start": start, "end": start + 19,
-         "claimant_name": "Jo Bloggs", "claimant_role": "Mayor", "claimant_organisation": "Town",
-         "statement": "The end is in sight", "tags": "economy, strikes"},
+        {
+            "quote": "the end is in sight",
+            "start": start,
+            "end": start + 19,
+            "claimant_name": "Jo Bloggs",
+            "claimant_role": "Mayor",
+            "claimant_organisation": "Town",
+            "statement": "The end is in sight",
+            "tags": "economy, strikes",
+        },
     )
     claim = Claim.objects.get()
     assert response.status_code == 302
@@ -360,7 +395,9 @@ def test_log_claim_missing_statement(client_ed):
 
 def test_claimant_autocomplete_and_inline_create(client_ed):
     factories.ClaimantFactory(name="Anders Fogh Rasmussen", organisation="NATO")
-    html = client_ed.get(reverse("claims:claimant-autocomplete"), {"claimant_name": "fogh"}).content.decode()
+    html = client_ed.get(
+        reverse("claims:claimant-autocomplete"), {"claimant_name": "fogh"}
+    ).content.decode()
     assert "Choose Anders Fogh Rasmussen" in html and 'role="option"' in html
     response = client_ed.post(
         reverse("claims:claimant-create"),
@@ -398,7 +435,9 @@ def test_claims_table_filters_by_claimant_status_and_text(client_ed):
 
 
 def test_claims_table_filters_by_rating_tag_assignee_and_dates(client_ed, editor):
-    verdict = factories.PublishedVerdictFactory(claim=factories.ClaimFactory(statement="Rated claim"))
+    verdict = factories.PublishedVerdictFactory(
+        claim=factories.ClaimFactory(statement="Rated claim")
+    )
     tagged = factories.ClaimFactory(statement="Tagged claim", assignee=editor)
     tagged.tags.create(name="health")
     url = reverse("claims:claim-list")
@@ -408,19 +447,25 @@ def test_claims_table_filters_by_rating_tag_assignee_and_dates(client_ed, editor
     assert "Tagged claim" in html and "Rated claim" not in html
     html = client_ed.get(url, {"assignee": editor.pk}).content.decode()
     assert "Tagged claim" in html and "Rated claim" not in html
-    html = client_ed.get(url, {"created_from": "2000-01-01", "created_to": "2000-12-31"}).content.decode()
+    html = client_ed.get(
+        url, {"created_from": "2000-01-01", "created_to": "2000-12-31"}
+    ).content.decode()
     assert "No claims match these filters" in html
 
 
 def test_claims_table_htmx_returns_only_results(client_ed):
     factories.ClaimFactory(statement="Partial claim")
     url = reverse("claims:claim-list")
-    response = client_ed.get(url, {"q": "partial"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="claim-results")
+    response = client_ed.get(
+        url, {"q": "partial"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="claim-results"
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="claim-results"') and "Partial claim" in html
     assert "<nav" not in html and "Filter claims" not in html
     # A link in the table (sorting, a claimant's name) swaps the filters and the results.
-    response = client_ed.get(url, {"sort": "id"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="claims-page")
+    response = client_ed.get(
+        url, {"sort": "id"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="claims-page"
+    )
     html = response.content.decode()
     assert html.lstrip().startswith("{#") is False and 'id="claims-page"' in html
     assert "Filter claims" in html and "Main navigation" not in html
@@ -445,7 +490,8 @@ def test_claims_table_columns_are_remembered(client_ed):
     headers = table_headers(client_ed.get(reverse("claims:claim-list")).content.decode())
     assert "Assignee" in headers and "Logged" not in headers
     response = client_ed.post(
-        reverse("claims:claim-columns"), {"columns": ["id", "created_at"], "next": "/claims/?status=new"}
+        reverse("claims:claim-columns"),
+        {"columns": ["id", "created_at"], "next": "/claims/?status=new"},
     )
     assert response["Location"] == "/claims/?status=new"
     headers = table_headers(client_ed.get(reverse("claims:claim-list")).content.decode())
@@ -453,7 +499,9 @@ def test_claims_table_columns_are_remembered(client_ed):
 
 
 def test_columns_next_does_not_redirect_offsite(client_ed):
-    response = client_ed.post(reverse("claims:claim-columns"), {"columns": ["id"], "next": "https://evil.example/"})
+    response = client_ed.post(
+        reverse("claims:claim-columns"), {"columns": ["id"], "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("claims:claim-list")
 
 
@@ -497,7 +545,10 @@ def test_article_and_source_lists_query_count_is_constant(client_ed):
     article_url, source_url = reverse("claims:article-list"), reverse("claims:source-list")
     factories.ClaimFactory()
     factories.SourceFactory()
-    articles_one, sources_one = queries_for(client_ed, article_url), queries_for(client_ed, source_url)
+    articles_one, sources_one = (
+        queries_for(client_ed, article_url),
+        queries_for(client_ed, source_url),
+    )
     factories.ClaimFactory.create_batch(49)
     factories.SourceFactory.create_batch(49, status="failed", last_error_kind="timeout")
     assert queries_for(client_ed, article_url) == articles_one
@@ -528,11 +579,18 @@ def test_bulk_assign_and_status(client_ed, editor):
     ids = [c.pk for c in claims]
     response = client_ed.post(
         reverse("claims:claim-bulk"),
-        {"action": "assign", "claims": ids[:2], "assignee": editor.pk, "next": "/claims/?status=new"},
+        {
+            "action": "assign",
+            "claims": ids[:2],
+            "assignee": editor.pk,
+            "next": "/claims/?status=new",
+        },
     )
     assert response["Location"] == "/claims/?status=new"
     assert Claim.objects.filter(assignee=editor).count() == 2
-    client_ed.post(reverse("claims:claim-bulk"), {"action": "status", "claims": ids, "status": "researching"})
+    client_ed.post(
+        reverse("claims:claim-bulk"), {"action": "status", "claims": ids, "status": "researching"}
+    )
     assert Claim.objects.filter(status="researching").count() == 3
 
 
@@ -575,7 +633,8 @@ def test_claim_page_shows_context_sources_evidence_history(client_ed):
     claim = factories.ClaimFactory()
     evidence = factories.EvidenceFactory(claim=claim, note="Stats office says no", stance="refutes")
     html = client_ed.get(claim.get_absolute_url()).content.decode()
-    assert "The minister said <mark class=\"claim-anchor\">unemployment fell by 12 per cent last year</mark>" in html
+    quoted = '<mark class="claim-anchor">unemployment fell by 12 per cent last year</mark>'
+    assert f"The minister said {quoted}" in html
     assert "Stats office says no" in html
     assert evidence.source.url in html or evidence.source.domain in html
     assert "logged the claim" in html
@@ -583,10 +642,14 @@ def test_claim_page_shows_context_sources_evidence_history(client_ed):
 
 def test_claim_status_change_and_error(client_ed):
     claim = factories.ClaimFactory()
-    response = client_ed.post(reverse("claims:claim-status", args=[claim.pk]), {"status": "not_checkable"})
+    response = client_ed.post(
+        reverse("claims:claim-status", args=[claim.pk]), {"status": "not_checkable"}
+    )
     assert response.status_code == 400
     assert "Say why the claim cannot be checked" in error_text(response)
-    response = client_ed.post(reverse("claims:claim-status", args=[claim.pk]), {"status": "researching"})
+    response = client_ed.post(
+        reverse("claims:claim-status", args=[claim.pk]), {"status": "researching"}
+    )
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.status == "researching"
@@ -603,7 +666,9 @@ def test_claim_edit_and_stale_edit_conflict(client_ed, editor):
     claim = factories.ClaimFactory(statement="Original")
     url = reverse("claims:claim-edit", args=[claim.pk])
     stale_version = claim.version
-    response = client_ed.post(url, {"version": stale_version, "statement": "First edit", "tags": "a"})
+    response = client_ed.post(
+        url, {"version": stale_version, "statement": "First edit", "tags": "a"}
+    )
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.statement == "First edit" and claim.version == stale_version + 1
@@ -616,14 +681,19 @@ def test_claim_edit_and_stale_edit_conflict(client_ed, editor):
     assert claim.statement == "First edit"
     # The conflict form now carries the current version: saving it again is deliberate.
     assert f'name="version" value="{claim.version}"' in html
-    assert client_ed.post(url, {"version": claim.version, "statement": "Second edit"}).status_code == 302
+    assert (
+        client_ed.post(url, {"version": claim.version, "statement": "Second edit"}).status_code
+        == 302
+    )
     claim.refresh_from_db()
     assert claim.statement == "Second edit"
 
 
 def test_claim_edit_bad_input(client_ed):
     claim = factories.ClaimFactory()
-    response = client_ed.post(reverse("claims:claim-edit", args=[claim.pk]), {"version": claim.version, "statement": ""})
+    response = client_ed.post(
+        reverse("claims:claim-edit", args=[claim.pk]), {"version": claim.version, "statement": ""}
+    )
     assert response.status_code == 400
     assert "This field is required" in error_text(response)
 
@@ -644,7 +714,9 @@ def test_add_evidence_inline_with_htmx(client_ed, editor):
 
 def test_add_evidence_needs_note_or_source(client_ed):
     claim = factories.ClaimFactory()
-    response = client_ed.post(reverse("claims:claim-evidence-add", args=[claim.pk]), {"stance": "refutes"})
+    response = client_ed.post(
+        reverse("claims:claim-evidence-add", args=[claim.pk]), {"stance": "refutes"}
+    )
     assert response.status_code == 400
     assert "Write a note, or choose the source" in error_text(response)
     assert not Evidence.objects.exists()
@@ -680,7 +752,12 @@ def test_source_page_escapes_extracted_text_and_offers_download(client_ed):
     capture = factories.CaptureFactory(
         text="<img src=x onerror=alert(1)> Official figures", metadata={"lang": "<b>en</b>"}
     )
-    capture.snapshot.save("x", __import__("django.core.files.base", fromlist=["ContentFile"]).ContentFile(b"<html><script>alert(1)</script></html>"))
+    capture.snapshot.save(
+        "x",
+        __import__("django.core.files.base", fromlist=["ContentFile"]).ContentFile(
+            b"<html><script>alert(1)</script></html>"
+        ),
+    )
     html = client_ed.get(capture.source.get_absolute_url()).content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt; Official figures" in html
     assert "<img src=x" not in html and "<b>en</b>" not in html
@@ -701,7 +778,9 @@ def test_snapshot_download_requires_login(client):
 
 def test_source_list_filters_by_status(client_ed):
     factories.SourceFactory(url="https://ok.example/a", status="fetched")
-    factories.SourceFactory(url="https://bad.example/b", status="failed", last_error_kind="timeout", last_error="slow")
+    factories.SourceFactory(
+        url="https://bad.example/b", status="failed", last_error_kind="timeout", last_error="slow"
+    )
     html = client_ed.get(reverse("claims:source-list"), {"status": "failed"}).content.decode()
     assert "bad.example" in html and "ok.example" not in html
     assert "Timed out: slow" in html
@@ -722,7 +801,8 @@ def test_source_status_partial_polls_only_while_pending(client_ed):
 def test_attach_source_shows_it_pending_with_live_status(client_ed):
     claim = factories.ClaimFactory()
     response = client_ed.post(
-        reverse("claims:claim-source-attach", args=[claim.pk]), {"url": "https://stats.example.org/report"}
+        reverse("claims:claim-source-attach", args=[claim.pk]),
+        {"url": "https://stats.example.org/report"},
     )
     assert response.status_code == 302
     evidence = Evidence.objects.get(claim=claim)
@@ -734,7 +814,9 @@ def test_attach_source_shows_it_pending_with_live_status(client_ed):
 
 def test_attach_source_bad_url_is_an_error_next_to_the_field(client_ed):
     claim = factories.ClaimFactory()
-    response = client_ed.post(reverse("claims:claim-source-attach", args=[claim.pk]), {"url": "http://10.0.0.1/x"})
+    response = client_ed.post(
+        reverse("claims:claim-source-attach", args=[claim.pk]), {"url": "http://10.0.0.1/x"}
+    )
     assert response.status_code == 400
     assert "only public addresses can be fetched" in error_text(response)
     assert not Evidence.objects.exists()
@@ -742,7 +824,9 @@ def test_attach_source_bad_url_is_an_error_next_to_the_field(client_ed):
 
 def test_refetch_source_with_htmx_returns_the_status_partial(client_ed):
     source = factories.SourceFactory(status="failed", last_error_kind="timeout")
-    response = client_ed.post(reverse("claims:source-refetch", args=[source.pk]), HTTP_HX_REQUEST="true")
+    response = client_ed.post(
+        reverse("claims:source-refetch", args=[source.pk]), HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert f'id="source-status-{source.pk}"' in html and "Pending" in html
     source.refresh_from_db()
@@ -757,7 +841,8 @@ def test_refetch_needs_permission(client, outsider):
 
 def test_add_article_by_url_starts_a_background_import(client_ed):
     response = client_ed.post(
-        reverse("claims:article-add"), {"method": "url", "url-url": "https://news.example.com/story"}
+        reverse("claims:article-add"),
+        {"method": "url", "url-url": "https://news.example.com/story"},
     )
     article = Article.objects.get()
     assert response.status_code == 302 and response["Location"] == article.get_absolute_url()
@@ -766,7 +851,9 @@ def test_add_article_by_url_starts_a_background_import(client_ed):
     assert f'hx-get="{reverse("claims:article-status", args=[article.pk])}"' in html
     # Once the worker has the text, the polled partial makes htmx reload the page.
     Article.objects.filter(pk=article.pk).update(status="ready", body="Text")
-    poll = client_ed.get(reverse("claims:article-status", args=[article.pk]), HTTP_HX_REQUEST="true")
+    poll = client_ed.get(
+        reverse("claims:article-status", args=[article.pk]), HTTP_HX_REQUEST="true"
+    )
     assert poll["HX-Refresh"] == "true"
 
 
@@ -806,7 +893,9 @@ def test_postgres_search_uses_the_gin_index(client_ed):
 def test_claimant_links_in_the_table_keep_the_other_filters(client_ed):
     alice = factories.ClaimantFactory(name="Alice")
     factories.ClaimFactory(claimant=alice, status="researching")
-    html = client_ed.get(reverse("claims:claim-list"), {"status": "researching", "page": 1}).content.decode()
+    html = client_ed.get(
+        reverse("claims:claim-list"), {"status": "researching", "page": 1}
+    ).content.decode()
     assert f'href="?status=researching&amp;claimant={alice.pk}"' in html
 
 
@@ -840,8 +929,12 @@ def test_claim_history_names_the_changes_in_constant_queries(client_ed, editor):
     for i in range(5):
         claim.refresh_from_db()
         services.claim_update(
-            claim=claim, version=claim.version, statement=f"Edit {i}", claimant=claim.claimant,
-            claimed_on=None, user=editor,
+            claim=claim,
+            version=claim.version,
+            statement=f"Edit {i}",
+            claimant=claim.claimant,
+            claimed_on=None,
+            user=editor,
         )
     html = client_ed.get(url).content.decode()
     assert "changed statement" in html and "changed status" in html

@@ -73,14 +73,18 @@ def test_editor_logs_a_claim_attaches_a_source_and_filters(
     screenshot(page, "01-dashboard")
 
     # Add an article by pasting its text.
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Articles").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Articles"
+    ).click()
     paste = page.get_by_role("form", name="Paste the text")
     paste.get_by_label("Title").fill("Budget day: minister says strikes nearly over")
     paste.get_by_label("Outlet").fill("Example Times")
     paste.get_by_label("Article text").fill(ARTICLE_TEXT)
     screenshot(page, "02-articles")
     paste.get_by_role("button", name="Add pasted article").click()
-    expect(page.get_by_role("heading", name="Budget day: minister says strikes nearly over")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Budget day: minister says strikes nearly over")
+    ).to_be_visible()
 
     # Select the words with the mouse and log the claim.
     select_text(page, "#article-body", "the end is in sight")
@@ -144,15 +148,21 @@ def test_editor_logs_a_claim_attaches_a_source_and_filters(
 
     # The source page shows the capture and the extracted text.
     sources.get_by_role("link", name=re.compile("Rail strike talks")).click()
-    expect(page.get_by_label("Text extracted from the latest capture")).to_contain_text("Talks between the unions")
+    expect(page.get_by_label("Text extracted from the latest capture")).to_contain_text(
+        "Talks between the unions"
+    )
     expect(page.get_by_role("link", name=re.compile("Download snapshot"))).to_be_visible()
     screenshot(page, "06-source")
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Sources").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Sources"
+    ).click()
     expect(page.locator("#sources-table")).to_contain_text("Rail strike talks")
     screenshot(page, "07-sources")
 
     # The claims table: filter by claimant, then by text, without reloading.
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Claims").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Claims"
+    ).click()
     table = page.locator("#claims-table")
     expect(table).to_contain_text("The rail strikes are nearly over")
     demo_rows = table.locator("tbody tr").count()
@@ -177,3 +187,33 @@ def test_editor_logs_a_claim_attaches_a_source_and_filters(
     expect(table).to_contain_text("The rail strikes are nearly over")
     assert page.evaluate("window.__stillTheSamePage") is True
     screenshot(page, "09-claims-search")
+
+
+ARTICLE_PAGE = """<!doctype html><html><head><title>Minister: strikes nearly over</title></head>
+<body><article><h1>Minister: strikes nearly over</h1>
+<p>The transport minister told parliament on Tuesday that the end is in sight for the rail
+strikes that have disrupted commuters for three months.</p>
+<p>Union leaders said no agreement had been reached and that further walkouts were planned
+for the coming weeks, contradicting the minister's account of the negotiations.</p>
+</article></body></html>"""
+
+
+def test_editor_adds_an_article_by_url_and_sees_it_arrive(
+    page, live_server, celery_worker, local_server, log_in, screenshot
+):
+    from claims.demo import LoadReport, ensure_demo_users
+
+    ensure_demo_users(LoadReport())
+    local_server.route("/news/strikes", Response.html(ARTICLE_PAGE, delay=1.0))
+    log_in(page, "editor")
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Articles"
+    ).click()
+    by_url = page.get_by_role("form", name="Fetch from a URL")
+    by_url.get_by_label("Article URL").fill(local_server.url("/news/strikes"))
+    by_url.get_by_role("button", name="Fetch article").click()
+    # The article page waits for the worker, then shows the text without the editor reloading.
+    expect(page.locator("#article-status")).to_be_visible()
+    expect(page.locator("#article-body")).to_contain_text("the end is in sight", timeout=30_000)
+    expect(page.get_by_role("heading", name="Minister: strikes nearly over")).to_be_visible()
+    screenshot(page, "10-article-from-url")
