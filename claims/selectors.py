@@ -246,7 +246,11 @@ def published_verdicts() -> QuerySet[Verdict]:
     """What readers see: for each claim, its latest published version. A correction under
     review leaves the earlier published version in place until the correction is published."""
     return (
-        Verdict.objects.filter(state=VerdictState.PUBLISHED)
+        # published_at is always set on a published verdict (a check constraint); saying so
+        # lets PostgreSQL start verdict_published_idx after the NULLs, which sort first in
+        # descending order: every draft and submitted verdict (0.4 ms instead of 130 ms for
+        # the feed's first page at 100k claims, benchmarks/).
+        Verdict.objects.filter(state=VerdictState.PUBLISHED, published_at__isnull=False)
         .exclude(superseded_by__state=VerdictState.PUBLISHED)
         .select_related("claim", "claim__claimant", "claim__article", "rating")
         .order_by("-published_at", "-id")
@@ -256,7 +260,9 @@ def published_verdicts() -> QuerySet[Verdict]:
 def published_corrections() -> QuerySet[Verdict]:
     """Published corrections, newest first, with the version each one corrected."""
     return (
-        Verdict.objects.filter(state=VerdictState.PUBLISHED, supersedes__isnull=False)
+        # published_at__isnull=False: see published_verdicts().
+        Verdict.objects.filter(state=VerdictState.PUBLISHED, supersedes__isnull=False,
+                               published_at__isnull=False)
         .select_related("claim", "claim__claimant", "rating", "supersedes__rating")
         .order_by("-published_at", "-id")
     )

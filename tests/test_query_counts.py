@@ -225,3 +225,25 @@ def test_text_search_uses_the_gin_index():
         plan = queryset.explain()
     assert "claim_search_gin_idx" in plan, plan
     assert queryset.count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("reader", ["published_verdicts", "published_corrections",
+                                    "recently_published"])
+def test_published_lists_skip_unpublished_verdicts_in_the_index(reader):
+    """Unpublished verdicts have no published_at, and NULLs come first in the descending
+    index: without a condition PostgreSQL walks every draft before the first published one
+    (130 ms at 100k claims, seconds at 1M)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL query plans")
+    from claims import selectors, selectors_desk
+
+    read = getattr(selectors, reader, None) or getattr(selectors_desk, reader)
+    queryset = read()
+    queryset = queryset if queryset.query.is_sliced else queryset[:20]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = queryset.explain()
+    assert "verdict_published_idx" in plan, plan
+    assert "Index Cond: (published_at IS NOT NULL)" in plan, plan
