@@ -15,9 +15,8 @@ from claims.models import Notification, Verdict
 from tests.factories import ClaimFactory
 from tests.verdict_setup import captured_source_evidence
 
-# serialized_rollback: a transactional test before this one flushed every table, migration
-# data (the default rating scale, the Editors and Reviewers groups) included; this puts it back.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Migration data flushed by an earlier transactional test is put back by tests/conftest.py.
+pytestmark = pytest.mark.e2e
 
 
 def test_draft_review_send_back_revise_approve_publish(browser, live_server, log_in,
