@@ -66,14 +66,16 @@ def _migration_data_after_flush(request):
     """A transactional test ends with a flush that also empties what the data migrations
     made (the default rating scale, the Editors and Reviewers groups). Put it back at the
     start of each transactional test, so none depends on running first."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    marked = bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+    if not (marked or {"transactional_db", "live_server"} & set(request.fixturenames)):
         yield
         return
     import importlib
 
     from django.apps import apps
 
-    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("_django_db_helper" if marked else "transactional_db")
     config = apps.get_app_config("claims")
     models_module = config.models_module  # 0003_groups sets it for historical apps
     try:
