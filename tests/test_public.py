@@ -137,6 +137,9 @@ def test_methodology_is_generated_from_the_default_scale(users):
     assert html.count('data-testid="rating-level"') == 6
     assert "Outside the scale" in html and "Unverifiable" in html
     assert html.index("Mostly true") < html.index("Half true") < html.index("Mostly false")
+    # Badge text is black or white, whichever contrasts more with the level's colour.
+    assert "background-color: #b08800; color: #000\">Half true" in html
+    assert "background-color: #cf222e; color: #fff\">False" in html
     Rating.objects.filter(scale__is_default=True, slug="false").update(
         definition="Plainly wrong.", colour="#123456")
     html = get("public:methodology").content.decode()

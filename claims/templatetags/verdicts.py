@@ -31,6 +31,19 @@ def word_diff(new: str, old: str):
     return diff_words(old, new)
 
 
+@register.filter
+def text_on(colour: str) -> str:
+    """Black or white, whichever reads better on `colour` (WCAG contrast), so a rating badge
+    stays legible whatever colour an admin gives the level."""
+    try:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    except (TypeError, ValueError):
+        return "#fff"
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#fff"
+
+
 def actions_for(verdict, user) -> dict:
     """What the user may do with the verdict now (the services decide again on POST)."""
     if verdict is None or not user.is_authenticated:
