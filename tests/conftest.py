@@ -76,6 +76,11 @@ def _migration_data_after_flush(request):
     from django.apps import apps
 
     request.getfixturevalue("_django_db_helper" if marked else "transactional_db")
+    from django.contrib.contenttypes.models import ContentType
+
+    # The flush deleted the content types too; a cached one would point new permissions at
+    # a row that no longer exists (and has_perm would then find nothing).
+    ContentType.objects.clear_cache()
     config = apps.get_app_config("claims")
     models_module = config.models_module  # 0003_groups sets it for historical apps
     try:

@@ -16,7 +16,8 @@ def run_settings(module: str, env: dict[str, str], expr: str) -> subprocess.Comp
     """Import a settings module in a fresh interpreter with exactly this environment."""
     clean = {k: v for k, v in os.environ.items()
              if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
-                          "FETCH_ALLOWED_PRIVATE_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+                          "FETCH_ALLOWED_PRIVATE_HOSTS", "DJANGO_SETTINGS_MODULE",
+                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     clean.update(env)
     code = (
         "import json, importlib; "
@@ -79,7 +80,9 @@ def test_production_refuses_private_fetch_allow_list():
 
 
 def test_production_passes_check_deploy_without_warnings():
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' process; production never has it.
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DJANGO_SETTINGS_MODULE": "factcheck.settings.production", "SECRET_KEY": GOOD_KEY})
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
