@@ -150,8 +150,10 @@ def child_main(args: argparse.Namespace) -> int:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql"
                        else "SELECT sqlite_version()")
         version = cursor.fetchone()[0]
+    load_before = os.getloadavg()
     results = pages.run_all(info=info, warmup=args.warmup, repeat=args.repeat,
                             peer_repeat=args.peer_repeat, log=log)
+    load_after = os.getloadavg()
     payload = {
         "vendor": connection.vendor,
         "database_version": version,
@@ -161,6 +163,9 @@ def child_main(args: argparse.Namespace) -> int:
         "generated_now": generated,
         "migrate_seconds": round(migrate_seconds, 1),
         "page_size": pages.table_page_size(),
+        # 1-minute load average before and after the measurements (2 cores: above 2, other
+        # processes competed for the CPU and every figure is inflated).
+        "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
         "results": [r.__dict__ for r in results],
     }
     args.result_file.write_text(json.dumps(payload, indent=1))

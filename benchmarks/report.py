@@ -42,6 +42,8 @@ def build(*, runs: list[dict], notes: list[str], extras: dict, settings: dict) -
             "cpu_count": os.cpu_count(),
             "affinity_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
             else None,
+            # Other work on the machine inflates every figure: the load says how much.
+            "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
@@ -113,7 +115,9 @@ def markdown(doc: dict) -> str:
         "# Benchmark results",
         "",
         f"Run {doc['generated_at']} on {m['cpu_count']} cores ({m['platform']}, Python "
-        f"{m['python']}), commit `{git['commit'][:12]}`{dirty}. "
+        f"{m['python']}), commit `{git['commit'][:12]}`{dirty}, load average "
+        f"{' / '.join(str(x) for x in m.get('load_average_1_5_15', []))} at the end "
+        "(1 / 5 / 15 min; above the core count, other processes were competing for the CPU). "
         f"Each page: {doc['settings']['warmup']} warm-up requests, then "
         f"{doc['settings']['repeat']} timed ones (admin: {doc['settings']['peer_repeat']}) through "
         "Django's test Client in one process, logged in as an editor. Times are wall-clock ms "
@@ -159,13 +163,15 @@ def markdown(doc: dict) -> str:
                              else "–")
             lines.append(f"| {labels[key]} | " + " | ".join(cells)
                          + f" | {_fmt(growth(runs, key), 'x')} |")
-        lines += ["", "## Datasets", "", "| Database | Claims | Rows loaded | Built in |",
-                  "|---|---|---|---|"]
+        lines += ["", "## Datasets", "",
+                  "| Database | Claims | Rows loaded | Built in | Load average while measured |",
+                  "|---|---|---|---|---|"]
         for run in runs:
             counts = run["dataset"].get("counts", {})
             rows = ", ".join(f"{k} {v:,}" for k, v in counts.items())
             lines.append(f"| {run['vendor']} ({run['database_version'].split(' on ')[0]}) | "
-                         f"{run['size']:,} | {rows} | {run['dataset'].get('total_seconds')} s |")
+                         f"{run['size']:,} | {rows} | {run['dataset'].get('total_seconds')} s | "
+                         f"{' → '.join(str(x) for x in run.get('load_average', []))} |")
     if doc["targets"]:
         lines += ["", f"## Targets (PostgreSQL, {_size(doc['targets'][0]['size'])} claims)", "",
                   "| Target | Reached | Met |", "|---|---|---|"]

@@ -49,7 +49,7 @@ def test_whole_benchmark_run_on_tiny_data(tmp_path):
         [sys.executable, "-m", "benchmarks", "--sqlite-only", "--size", "200", "--repeat", "3",
          "--warmup", "1", "--out", str(out), "--data-dir", str(data), "--skip-fetch",
          "--skip-export"],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     doc = json.loads((out / "latest.json").read_text())
@@ -63,7 +63,7 @@ def test_whole_benchmark_run_on_tiny_data(tmp_path):
         assert results[key]["status"] == 200, results[key]
         assert results[key]["p50_ms"] > 0 and results[key]["queries"] > 0
         assert len(results[key]["samples_ms"]) == 3
-    assert results["table.first"]["ratio_vs_peer"] > 0
+    assert results["table.first"]["ratio_vs_peer"] > 0, results["table.first"]
     latest = (out / "LATEST.md").read_text()
     assert "| Claims table, first page |" in latest and "Admin changelist" in latest
-    assert latest in proc.stdout
+    assert latest in proc.stdout, proc.stdout[-2000:]
