@@ -29,7 +29,7 @@ RETRY_ON_DATABASE_ERRORS = {"autoretry_for": DATABASE_ERRORS, "retry_backoff": 1
                             "retry_backoff_max": 60, "retry_jitter": True}
 
 
-@shared_task(bind=True, name="claims.tasks.fetch_source", max_retries=None,
+@shared_task(bind=True, name="claims.tasks.fetch_source", max_retries=None, ignore_result=True,
              soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_source(self, source_id: int) -> str:
     from .fetching.pipeline import source_fetch
@@ -40,7 +40,7 @@ def fetch_source(self, source_id: int) -> str:
     return outcome.status
 
 
-@shared_task(bind=True, name="claims.tasks.fetch_article", max_retries=None,
+@shared_task(bind=True, name="claims.tasks.fetch_article", max_retries=None, ignore_result=True,
              soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_article(self, article_id: int, attempt: int = 1) -> str:
     from .fetching.pipeline import article_fetch

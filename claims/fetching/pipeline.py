@@ -128,6 +128,9 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> float:
 # --- Sources -----------------------------------------------------------------------------
 
 _ACTIVE = (SourceStatus.PENDING, SourceStatus.FETCHING)
+_OUTCOME_FIELDS = ["status", "attempts", "status_changed_at", "next_attempt_at",
+                   "last_fetched_at", "last_error_kind", "last_error", "content_changed_at",
+                   "is_dead", "updated_at"]
 
 
 def source_fetch(*, source_id: int) -> FetchOutcome:
@@ -153,13 +156,11 @@ def source_fetch(*, source_id: int) -> FetchOutcome:
         successes = source.captures.filter(status=CaptureStatus.SUCCESS)
         previous = successes.order_by("-started_at", "-id").only("text_sha256").first()
         request_key = f"source:{source.pk}:capture:{successes.count() + 1}"
-        source.status = SourceStatus.FETCHING
-        source.attempts += 1
-        source.next_attempt_at = None
-        source.status_changed_at = timezone.now()
-        source.save(update_fields=["status", "attempts", "next_attempt_at",
-                                   "status_changed_at", "updated_at"])
-    attempt = source.attempts
+        attempt = source.attempts + 1
+        # A queryset update: "fetching" is a moment, not worth a history record per fetch.
+        Source.objects.filter(pk=source_id).update(
+            status=SourceStatus.FETCHING, attempts=attempt, next_attempt_at=None,
+            status_changed_at=timezone.now(), updated_at=timezone.now())
 
     started_at = timezone.now()
     clock = time.monotonic()
@@ -202,7 +203,7 @@ def _source_succeeded(source: Source, capture: Capture, previous: Capture | None
     source.last_error_kind = ""
     source.last_error = ""
     source.is_dead = False
-    source.save()
+    source.save(update_fields=[*_OUTCOME_FIELDS, "title"])
     return FetchOutcome(SourceStatus.FETCHED)
 
 
@@ -216,7 +217,7 @@ def _source_failed(source: Source, result: CaptureResult, attempt: int, *,
         delay = retry_delay(attempt, result.retry_after)
         source.status = SourceStatus.PENDING
         source.next_attempt_at = now + timedelta(seconds=delay)
-        source.save()
+        source.save(update_fields=_OUTCOME_FIELDS)
         return FetchOutcome("retrying", retry_in=delay)
     if result.transient:
         source.last_error = (f"{result.error_message} Gave up after {attempt} attempts.")
@@ -228,7 +229,7 @@ def _source_failed(source: Source, result: CaptureResult, attempt: int, *,
         source.is_dead = True
     else:
         source.status = SourceStatus.FAILED
-    source.save()
+    source.save(update_fields=_OUTCOME_FIELDS)
     return FetchOutcome(source.status)
 
 
