@@ -393,8 +393,12 @@ def main(argv=None) -> int:
         "page_cost": cost,
         "targets_met": {
             "sources_per_second": throughput["sources_per_second"] >= TARGET_SOURCES_PER_S,
-            "pipeline_overhead": cost["ratio"] <= TARGET_OVERHEAD,
+            "pipeline_overhead_wall": cost["ratio"] <= TARGET_OVERHEAD,
+            # CPU time is what a page costs the worker; wall time on a busy machine also
+            # counts waiting for the CPU and for the local server's process.
+            "pipeline_overhead_cpu": cost["cpu_ratio"] <= TARGET_OVERHEAD,
         },
+        "note": "Figures depend on what else the machine runs: see the load averages.",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(document, indent=2) + "\n")
