@@ -640,3 +640,26 @@ def test_soft_time_limit_during_extraction_is_recorded_and_retried(local_server,
     source.refresh_from_db()
     assert source.status == SourceStatus.PENDING  # not left stuck in fetching
     assert source.last_error == "The page took too long to process."
+
+
+def test_a_failed_duplicate_does_not_undo_a_finished_fetch(local_server, attach, monkeypatch):
+    """One delivery succeeds while a duplicate's request fails: the source stays fetched."""
+    local_server.route("/dup", Response.html(ARTICLE_HTML))
+    source = attach(local_server.url("/dup"))
+    real_capture = pipeline.capture_url
+    calls = []
+
+    def other_delivery_succeeds_then_ours_fails(url):
+        calls.append(url)
+        if len(calls) == 1:
+            source_fetch(source_id=source.pk)  # the other delivery, start to finish
+            return pipeline.CaptureResult(error_kind="connection", transient=True,
+                                          error_message="Could not connect.")
+        return real_capture(url)
+
+    monkeypatch.setattr(pipeline, "capture_url", other_delivery_succeeds_then_ours_fails)
+    assert source_fetch(source_id=source.pk).status == SourceStatus.FETCHED
+    source.refresh_from_db()
+    assert source.status == SourceStatus.FETCHED and source.last_error == ""
+    assert list(source.captures.values_list("status", flat=True).order_by("id")) == [
+        "success", "failed"]

@@ -188,6 +188,8 @@ def source_fetch(*, source_id: int) -> FetchOutcome:
                 return FetchOutcome(source.status)
             return _source_succeeded(source, capture, previous)
         capture.save()
+        if source.status not in _ACTIVE:
+            return FetchOutcome(source.status)  # another delivery finished it meanwhile
         return _source_failed(source, result, attempt, had_success=previous is not None)
 
 
