@@ -54,6 +54,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="where the JSON and LATEST.md go (default benchmarks/results)")
     p.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench",
                    help="where SQLite datasets are kept (default var/bench)")
+    p.add_argument("--merge", type=Path, action="append", default=[],
+                   help="also report the runs of an earlier results JSON (for sizes or "
+                        "databases this run does not measure)")
     # Internal: one measurement in a child process.
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--result-file", type=Path, help=argparse.SUPPRESS)
@@ -270,6 +273,18 @@ def main(argv=None) -> int:
     finally:
         if redis:
             redis.stop()
+
+    measured = {(r["vendor"], r["size"]) for r in runs}
+    for path in args.merge:
+        earlier = json.loads(path.read_text())
+        for run in earlier.get("runs", []):
+            if (run["vendor"], run["size"]) not in measured:
+                run["merged_from"] = f"{path.name} ({earlier.get('generated_at')})"
+                runs.append(run)
+                measured.add((run["vendor"], run["size"]))
+                notes.append(f"{run['vendor']} at {run['size']:,} claims was measured in an "
+                             f"earlier run ({earlier.get('generated_at')}, {path.name}).")
+    runs.sort(key=lambda r: (r["vendor"] != "postgresql", r["size"]))
 
     extras = {}
     for name, module in EXTRA_BENCHES.items():

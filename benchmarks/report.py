@@ -122,6 +122,8 @@ def markdown(doc: dict) -> str:
         f"{doc['settings']['repeat']} timed ones (admin: {doc['settings']['peer_repeat']}) through "
         "Django's test Client in one process, logged in as an editor. Times are wall-clock ms "
         "for the whole request (middleware, queries, template); *queries* is per request; "
+        "*cpu* is the median CPU time the web process itself spent per request (rendering "
+        "and ORM, not the database server; insensitive to waiting for a busy CPU); "
         "*vs admin* is how many times faster than the stock Django admin changelist doing the "
         "same thing on the same data in the same run.",
         "",
@@ -147,7 +149,9 @@ def markdown(doc: dict) -> str:
                 elif r["p50_ms"] is None:
                     cells.append(r["note"] or "–")
                 else:
-                    cells.append(f"{_fmt(r['p50_ms'])} / {_fmt(r['p95_ms'])} ({r['queries']})")
+                    cpu = r.get("cpu_p50_ms")
+                    cells.append(f"{_fmt(r['p50_ms'])} / {_fmt(r['p95_ms'])} ({r['queries']})"
+                                 + (f" cpu {_fmt(cpu)}" if cpu is not None else ""))
             lines.append(f"| {labels[key]} | " + " | ".join(cells) + " |")
         columns = " | ".join(f"{run['vendor'][:8]} {_size(run['size'])}" for run in runs)
         lines += ["", "## The desk against the Django admin (p50, x faster)", "",
