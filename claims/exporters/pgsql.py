@@ -68,8 +68,14 @@ def _date(expr: str) -> str:
     return f"to_char({expr}, 'YYYY-MM-DD')"
 
 
+# Constant literals, not chr() calls: this test runs on ~20 columns of every row.
+_TRIGGERS_SQL = ", ".join(
+    {"\t": r"E'\t'", "\r": r"E'\r'"}.get(c, f"'{c}'") for c in FORMULA_TRIGGERS
+)
+
+
 def _neutral(expr: str) -> str:
-    triggers = ", ".join(f"chr({ord(c)})" for c in FORMULA_TRIGGERS)
+    triggers = _TRIGGERS_SQL
     return f"(CASE WHEN left({expr}, 1) IN ({triggers}) THEN '''' || {expr} ELSE {expr} END)"
 
 
