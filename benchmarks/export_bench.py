@@ -239,6 +239,8 @@ def measure(fmt: str, rows: int) -> dict:
         "bytes": written, "mb_per_s": round(written / seconds / 1e6, 1) if seconds else None,
         "baseline_rss_mb": round(baseline, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
         "rss_samples": samples,
+        # Context for rows/s: on a shared machine other work takes the CPU.
+        "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
     }
 
 
