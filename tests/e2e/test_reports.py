@@ -1,9 +1,9 @@
 """The verdict report in a real browser: the Reports page leads to a report whose chart,
-badges and sources table render, on screen and with the print stylesheet."""
+badges and sources table render, on screen and with the print stylesheet. Chromium and the
+async-unsafe flag come from tests/e2e/conftest.py."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -21,22 +21,9 @@ from tests.factories import (
     default_rating,
 )
 
-# The live server and Playwright's sync page share this thread (see RECIPES.md).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"],
-    }
 
 
 @pytest.fixture
@@ -60,7 +47,8 @@ def report_desk():
             rationale="Official statistics show the opposite. See **table 4** of the "
                       "[labour survey](https://stats.example/labour).",
         )
-        source = SourceFactory(url=f"https://stats.example/table-{i}", title=f"Statistics table {i}")
+        source = SourceFactory(url=f"https://stats.example/table-{i}",
+                               title=f"Statistics table {i}")
         EvidenceFactory(claim=claim, source=source)
         CaptureFactory(source=source)
     return article
