@@ -57,6 +57,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--merge", type=Path, action="append", default=[],
                    help="also report the runs of an earlier results JSON (for sizes or "
                         "databases this run does not measure)")
+    p.add_argument("--report-only", action="store_true",
+                   help="measure nothing: build the report from the --merge files")
     # Internal: one measurement in a child process.
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--result-file", type=Path, help=argparse.SUPPRESS)
@@ -166,6 +168,8 @@ def child_main(args: argparse.Namespace) -> int:
         "generated_now": generated,
         "migrate_seconds": round(migrate_seconds, 1),
         "page_size": pages.table_page_size(),
+        "settings": {"warmup": args.warmup, "repeat": args.repeat,
+                     "peer_repeat": args.peer_repeat or args.repeat},
         # 1-minute load average before and after the measurements (2 cores: above 2, other
         # processes competed for the CPU and every figure is inflated).
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
@@ -222,7 +226,9 @@ def main(argv=None) -> int:
     notes: list[str] = []
     plan: list[tuple[str, int]] = []
     server = server_url()
-    if not args.sqlite_only:
+    if args.report_only:
+        sqlite_sizes = []
+    elif not args.sqlite_only:
         problem = postgres_reachable(server)
         if problem:
             message = (f"PostgreSQL is not reachable at {urlsplit(server).netloc} ({problem}): "
@@ -280,6 +286,7 @@ def main(argv=None) -> int:
         for run in earlier.get("runs", []):
             if (run["vendor"], run["size"]) not in measured:
                 run["merged_from"] = f"{path.name} ({earlier.get('generated_at')})"
+                run.setdefault("settings", earlier.get("settings"))
                 runs.append(run)
                 measured.add((run["vendor"], run["size"]))
                 notes.append(f"{run['vendor']} at {run['size']:,} claims was measured in an "
@@ -288,7 +295,7 @@ def main(argv=None) -> int:
 
     extras = {}
     for name, module in EXTRA_BENCHES.items():
-        if getattr(args, f"skip_{name}"):
+        if getattr(args, f"skip_{name}") or args.report_only:
             continue
         if (ROOT / (module.replace(".", "/") + ".py")).exists():
             extras[name] = run_extra(name, module)

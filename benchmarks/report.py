@@ -107,6 +107,10 @@ def _size(n: int) -> str:
         f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n))
 
 
+def _requests(settings: dict) -> str:
+    return f"{settings.get('warmup')} / {settings.get('repeat')} / {settings.get('peer_repeat')}"
+
+
 def markdown(doc: dict) -> str:
     m = doc["machine"]
     git = doc["git"]
@@ -168,13 +172,15 @@ def markdown(doc: dict) -> str:
             lines.append(f"| {labels[key]} | " + " | ".join(cells)
                          + f" | {_fmt(growth(runs, key), 'x')} |")
         lines += ["", "## Datasets", "",
-                  "| Database | Claims | Rows loaded | Built in | Load average while measured |",
-                  "|---|---|---|---|---|"]
+                  "| Database | Claims | Rows loaded | Built in | Requests per page (warm-up / "
+                  "timed / admin timed) | Load average while measured |",
+                  "|---|---|---|---|---|---|"]
         for run in runs:
             counts = run["dataset"].get("counts", {})
             rows = ", ".join(f"{k} {v:,}" for k, v in counts.items())
             lines.append(f"| {run['vendor']} ({run['database_version'].split(' on ')[0]}) | "
                          f"{run['size']:,} | {rows} | {run['dataset'].get('total_seconds')} s | "
+                         f"{_requests(run.get('settings') or doc['settings'])} | "
                          f"{' → '.join(str(x) for x in run.get('load_average', []))} |")
     if doc["targets"]:
         lines += ["", f"## Targets (PostgreSQL, {_size(doc['targets'][0]['size'])} claims)", "",
