@@ -957,3 +957,14 @@ def test_source_page_query_count_is_constant(client_ed):
     factories.CaptureFactory.create_batch(10, source=source)
     factories.EvidenceFactory.create_batch(10, source=source)
     assert queries_for(client_ed, source.get_absolute_url()) == one
+
+
+def test_log_claim_with_an_unknown_claimant_id_says_so(client_ed):
+    article = factories.ArticleFactory()
+    response = client_ed.post(
+        reverse("claims:claim-log", args=[article.pk]),
+        {"quote": "the end is in sight", "claimant": 999999, "statement": "End in sight"},
+    )
+    assert response.status_code == 400
+    assert "Claimant: Select a valid choice" in response.content.decode()
+    assert not Claim.objects.exists()

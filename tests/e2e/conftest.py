@@ -8,10 +8,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # The live server and Playwright's sync API share the test thread; Django would otherwise
 # refuse ORM calls made while Playwright's event loop runs.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Live updates go through a real worker and htmx polling every 2 s; on a loaded CI machine
+# the default 5 s for an assertion to come true is too tight.
+expect.set_options(timeout=15_000)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
