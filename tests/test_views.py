@@ -968,3 +968,14 @@ def test_log_claim_with_an_unknown_claimant_id_says_so(client_ed):
     assert response.status_code == 400
     assert "Claimant: Select a valid choice" in response.content.decode()
     assert not Claim.objects.exists()
+
+
+@pytest.mark.django_db
+def test_claim_page_shows_a_verdict_led_status_read_only(client, demo_users):
+    """In review and published follow the verdict: the page shows them as they are and offers
+    no status form that would pretend the claim is new."""
+    claim = factories.ClaimFactory(status=ClaimStatus.IN_REVIEW)
+    client.force_login(demo_users["editor"])
+    html = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert "Status: <strong>In review</strong>" in html
+    assert reverse("claims:claim-status", args=[claim.pk]) not in html
