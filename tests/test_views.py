@@ -623,7 +623,9 @@ def test_export_link_only_when_exports_exist(client_ed):
     except NoReverseMatch:
         assert "Export this view" not in html
     else:
-        assert f'href="{export}?status=new"' in html
+        # One link per format, each carrying the table's filters.
+        for fmt in ("csv", "json", "jsonl", "claimreview"):
+            assert f'href="{export}?status=new&amp;format={fmt}"' in html
 
 
 # --- Claim page --------------------------------------------------------------------------------
