@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from .assist import services
@@ -113,6 +113,18 @@ def _similar_panel(request, claim: Claim, *, error: str = ""):
     context = similar_claims_context(request, claim)
     context["error"] = error
     return render(request, "claims/partials/similar_claims.html", context)
+
+
+@login_required
+@require_GET
+def claim_similar(request, pk):
+    """The similar-claims panel on its own. The claim page loads it after the page itself
+    (htmx), because searching a large desk by trigram distance takes longer than the page;
+    without JavaScript it is a page of its own."""
+    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    if request.htmx:
+        return _similar_panel(request, claim)
+    return render(request, "claims/similar_page.html", {"claim": claim})
 
 
 @login_required

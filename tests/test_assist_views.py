@@ -204,8 +204,17 @@ def test_pages_show_the_panels(client, article, editor):
     html = client.get(article.get_absolute_url()).content.decode()
     assert 'id="claim-suggestions"' in html and "Log as claim" in html
     claim = ClaimFactory()
+    earlier = ClaimFactory()  # the factory's claims all say the same thing
     html = client.get(claim.get_absolute_url()).content.decode()
-    assert 'id="similar-claims"' in html
+    # The claim page loads the panel after itself (htmx) and links to it without JavaScript.
+    panel_url = reverse("claims:claim-similar", args=[claim.pk])
+    assert 'id="similar-claims"' in html and f'hx-get="{panel_url}"' in html
+    assert f'href="{panel_url}"' in html
+    panel = client.get(panel_url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="similar-claims"' in panel
+    assert f'id="similar-{earlier.pk}"' in panel and "Link as same claim" in panel
+    page = client.get(panel_url).content.decode()  # no JavaScript: a page of its own
+    assert "<nav" in page and f'id="similar-{earlier.pk}"' in page
 
 
 # --- Similar-claim search ---------------------------------------------------------------
@@ -276,17 +285,18 @@ def test_trigram_search_uses_pg_trgm_and_its_indexes(db):
         assert cursor.fetchone() == ("pg_trgm",)
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE indexname IN "
-            "('claim_statement_trgm_idx', 'claim_quote_trgm_idx') ORDER BY indexname"
+            "('claim_statement_trgm_gist', 'claim_quote_trgm_gist') ORDER BY indexname"
         )
         assert [r[0] for r in cursor.fetchall()] == [
-            "claim_quote_trgm_idx",
-            "claim_statement_trgm_idx",
+            "claim_quote_trgm_gist",
+            "claim_statement_trgm_gist",
         ]
     desk = _desk()
     with CaptureQueriesContext(connection) as queries:
         found = similar_claims(desk["jobs"], backend="trigram")
     assert found[0].claim == desk["jobs_again"]
-    assert any(" % " in q["sql"] for q in queries.captured_queries)
+    # Nearest neighbours by trigram distance: an index-ordered scan of the GiST index.
+    assert any(" <-> " in q["sql"] for q in queries.captured_queries)
     assert similarity_backend() == "trigram"
     # The Python fallback computes pg_trgm's similarity() exactly, so both rank alike.
     pairs = [

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import Q, Value
 
 from ..models import Article, Claim, ClaimSuggestion
 from .similarity import (
@@ -86,28 +85,28 @@ def _candidates_recent(exclude: set[int], limit: int) -> list[tuple[int, ClaimTe
     return [(pk, ClaimText(statement, quote)) for pk, statement, quote in rows]
 
 
-def _candidates_trigram(query: ClaimText, exclude: set[int]) -> list[tuple[int, ClaimText]]:
-    """PostgreSQL: pg_trgm's `%` operator finds candidates through the GIN trigram indexes
-    (migration 0005), similarity() ranks them; the figures are checked in Python."""
-    from django.contrib.postgres.lookups import TrigramSimilar
-    from django.contrib.postgres.search import TrigramSimilarity
+KNN_CANDIDATES = 25
 
-    rows = (
-        Claim.objects.exclude(pk__in=exclude)
-        .filter(
-            Q(TrigramSimilar(F("statement"), Value(query.statement)))
-            | Q(TrigramSimilar(F("quote"), Value(query.quote)))
+
+def _candidates_trigram(query: ClaimText, exclude: set[int]) -> list[tuple[int, ClaimText]]:
+    """PostgreSQL: the claims nearest by pg_trgm distance, on the statement and on the quote,
+    each found by walking a GiST trigram index in distance order (migration 0007), so the
+    cost does not grow with the desk; similarity() is checked and ranked in Python."""
+    from django.contrib.postgres.search import TrigramDistance
+
+    found: dict[int, ClaimText] = {}
+    for field, text in (("statement", query.statement), ("quote", query.quote)):
+        if not text:
+            continue
+        rows = (
+            Claim.objects.exclude(pk__in=exclude)
+            .annotate(distance=TrigramDistance(field, Value(text)))
+            .order_by("distance")
+            .values_list("pk", "statement", "quote")[:KNN_CANDIDATES]
         )
-        .annotate(
-            similarity=Greatest(
-                TrigramSimilarity("statement", query.statement),
-                TrigramSimilarity("quote", query.quote),
-            )
-        )
-        .order_by("-similarity", "-id")
-        .values_list("pk", "statement", "quote")[:50]
-    )
-    return [(pk, ClaimText(statement, quote)) for pk, statement, quote in rows]
+        for pk, statement, quote in rows:
+            found.setdefault(pk, ClaimText(statement, quote))
+    return list(found.items())
 
 
 def claim_family(claim: Claim) -> list[Claim]:

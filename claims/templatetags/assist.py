@@ -4,6 +4,7 @@ own data with a fixed number of queries:
     {% load assist %}
     {% claim_suggestions article %}   ranked check-worthy sentences, "Log as claim", "Dismiss"
     {% similar_claims claim %}        claims elsewhere that say the same thing, "Link as same claim"
+    {% similar_claims_later claim %}  the same, loaded after the page (the claim page uses it)
 """
 
 from __future__ import annotations
@@ -59,3 +60,10 @@ def similar_claims(context, claim):
     data = similar_claims_context(context.get("request"), claim)
     data["csrf_token"] = context.get("csrf_token")
     return data
+
+
+@register.inclusion_tag("claims/partials/similar_claims_lazy.html")
+def similar_claims_later(claim):
+    """A placeholder that loads {% similar_claims %} after the page (htmx, on load), with a
+    plain link for browsers without JavaScript: no query here at all."""
+    return {"claim": claim}
