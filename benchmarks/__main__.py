@@ -162,7 +162,8 @@ def child_main(args: argparse.Namespace) -> int:
     payload = {
         "vendor": connection.vendor,
         "database_version": version,
-        "database": str(connection.settings_dict["NAME"]),
+        # A SQLite file is named relative to the project, so results carry no machine path.
+        "database": _portable_name(connection.settings_dict["NAME"]),
         "size": size,
         "dataset": info,
         "generated_now": generated,
@@ -310,6 +311,14 @@ def main(argv=None) -> int:
     json_path, latest = report.save(document, markdown, args.out)
     print(f"Wrote {json_path} and {latest}")
     return 0 if runs else 1
+
+
+def _portable_name(name) -> str:
+    path = Path(str(name))
+    root = Path(__file__).resolve().parent.parent
+    if path.is_absolute() and path.is_relative_to(root):
+        return str(path.relative_to(root))
+    return str(name)
 
 
 if __name__ == "__main__":

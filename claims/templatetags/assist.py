@@ -64,6 +64,6 @@ def similar_claims(context, claim):
 
 @register.inclusion_tag("claims/partials/similar_claims_lazy.html")
 def similar_claims_later(claim):
-    """A placeholder that loads {% similar_claims %} after the page (htmx, on load), with a
+    """Stands in for {% similar_claims %} until the page has loaded (htmx, on load), with a
     plain link for browsers without JavaScript: no query here at all."""
     return {"claim": claim}
