@@ -25,7 +25,11 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: apt-get install chromium")
+        message = f"Chromium is not installed at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI installs it (.ci/run): a missing browser is a failure
+        # A laptop without it still runs everything else; the summary says what was skipped.
+        pytest.skip(f"browser tests skipped: {message}")
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
