@@ -17,6 +17,24 @@ PAGE_LINK = {"a": {"hx-boost": "false"}}
 NOWRAP = {"td": {"class": "text-nowrap"}}
 
 
+class StatusBadgeColumn(tables.Column):
+    """A record's status as a badge; `css_prefix` picks the colours (desk.css)."""
+
+    def __init__(self, *, css_prefix: str, **kwargs):
+        super().__init__(verbose_name="Status", **kwargs)
+        self.css_prefix = css_prefix
+
+    def render(self, value, record):
+        return format_html('<span class="badge {}-{}">{}</span>', self.css_prefix, record.status,
+                           record.get_status_display())
+
+
+def created_column(label: str) -> tables.DateTimeColumn:
+    """When a row was added, ordered by the (created_at, id) index."""
+    return tables.DateTimeColumn(verbose_name=label, order_by=("created_at", "id"),
+                                 format="j M Y H:i", attrs=NOWRAP)
+
+
 class DeskTable(tables.Table):
     default_columns: tuple[str, ...] = ()
 
@@ -54,7 +72,7 @@ class ClaimTable(DeskTable):
     )
     claimant = tables.Column(verbose_name="Claimant", orderable=False, default="—")
     article = tables.Column(verbose_name="Article", linkify=True, attrs=PAGE_LINK, orderable=False)
-    status = tables.Column(verbose_name="Status", order_by=("status", "-created_at", "-id"))
+    status = StatusBadgeColumn(css_prefix="status", order_by=("status", "-created_at", "-id"))
     rating = tables.Column(
         verbose_name="Rating", accessor="rating_label", orderable=False, default="—"
     )
@@ -67,9 +85,7 @@ class ClaimTable(DeskTable):
         format="j M Y",
         attrs=NOWRAP,
     )
-    created_at = tables.DateTimeColumn(
-        verbose_name="Logged", order_by=("created_at", "id"), format="j M Y H:i", attrs=NOWRAP
-    )
+    created_at = created_column("Logged")
 
     default_columns = (
         "select",
@@ -133,10 +149,6 @@ class ClaimTable(DeskTable):
             value,
         )
 
-    def render_status(self, value, record):
-        return format_html(
-            '<span class="badge status-{}">{}</span>', record.status, record.get_status_display()
-        )
 
     def render_tags(self, value):
         return ", ".join(tag.name for tag in value.all())
@@ -152,11 +164,9 @@ class ArticleTable(DeskTable):
         order_by=("published_on", "id"),
         default="—",
     )
-    status = tables.Column(verbose_name="Status", orderable=False)
+    status = StatusBadgeColumn(css_prefix="article-status", orderable=False)
     claim_count = tables.Column(verbose_name="Claims", orderable=False)
-    created_at = tables.DateTimeColumn(
-        verbose_name="Added", order_by=("created_at", "id"), format="j M Y H:i", attrs=NOWRAP
-    )
+    created_at = created_column("Added")
 
     class Meta:
         model = Article
@@ -165,12 +175,6 @@ class ArticleTable(DeskTable):
         empty_text = "No articles yet: add one above."
         order_by = ("-created_at",)
 
-    def render_status(self, value, record):
-        return format_html(
-            '<span class="badge article-status-{}">{}</span>',
-            record.status,
-            record.get_status_display(),
-        )
 
 
 class SourceTable(DeskTable):
@@ -178,7 +182,8 @@ class SourceTable(DeskTable):
         verbose_name="Source", linkify=lambda record: record.get_absolute_url(), orderable=False
     )
     domain = tables.Column(verbose_name="Domain", order_by=("domain", "-created_at", "-id"))
-    status = tables.Column(verbose_name="Status", order_by=("status", "status_changed_at", "id"))
+    status = StatusBadgeColumn(css_prefix="source-status",
+                               order_by=("status", "status_changed_at", "id"))
     last_fetched_at = tables.DateTimeColumn(
         verbose_name="Last capture",
         orderable=False,
@@ -187,9 +192,7 @@ class SourceTable(DeskTable):
         default="never",
     )
     last_error = tables.Column(verbose_name="Error", orderable=False, default="")
-    created_at = tables.DateTimeColumn(
-        verbose_name="Added", order_by=("created_at", "id"), format="j M Y H:i", attrs=NOWRAP
-    )
+    created_at = created_column("Added")
 
     class Meta:
         model = Source
@@ -202,12 +205,6 @@ class SourceTable(DeskTable):
         text = record.title or value
         return text if len(text) <= 90 else f"{text[:89]}…"
 
-    def render_status(self, value, record):
-        return format_html(
-            '<span class="badge source-status-{}">{}</span>',
-            record.status,
-            record.get_status_display(),
-        )
 
     def render_last_error(self, value, record):
         text = record.get_last_error_kind_display() if record.last_error_kind else ""
