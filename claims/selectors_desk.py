@@ -17,20 +17,28 @@ log = logging.getLogger(__name__)
 
 
 def _current_verdict(field: str) -> Subquery:
-    return Subquery(Verdict.objects.filter(claim=OuterRef("pk"), is_current=True).values(field)[:1])
+    # At most one current verdict per claim (a unique constraint): no ordering, so the
+    # subquery does not join the claim again for Verdict's default order.
+    return Subquery(
+        Verdict.objects.filter(claim=OuterRef("pk"), is_current=True).order_by().values(field)[:1]
+    )
 
 
-def claim_table_rows() -> QuerySet[Claim]:
-    """Claims for the claims table: related rows joined, tags prefetched (one query for a
-    whole page), the current verdict's rating as two scalar subqueries."""
-    return (
+def claim_table_rows(*, with_tags: bool = True) -> QuerySet[Claim]:
+    """Claims for the claims table: related rows joined, the current verdict's rating as two
+    scalar subqueries, and (when the table shows them) tags prefetched, one query for a whole
+    page. The long texts no column shows stay in the database: the articles' bodies alone
+    are tens of kilobytes a row."""
+    rows = (
         selectors.claim_list()
-        .prefetch_related("tags")
+        .defer("search_vector", "quote", "not_checkable_reason", "article__body",
+               "article__fetch_error")
         .annotate(
             rating_label=_current_verdict("rating__label"),
             rating_colour=_current_verdict("rating__colour"),
         )
     )
+    return rows.prefetch_related("tags") if with_tags else rows
 
 
 def article_table_rows() -> QuerySet[Article]:

@@ -312,11 +312,13 @@ def _claim_columns(request) -> list[str]:
 
 @login_required
 def claim_list(request):
+    shown = _claim_columns(request)
     claim_filter = ClaimFilter(
-        request.GET or None, queryset=reads.claim_table_rows(), request=request
+        request.GET or None,
+        queryset=reads.claim_table_rows(with_tags="tags" in shown),
+        request=request,
     )
     queryset = claim_filter.qs if claim_filter.is_bound else claim_filter.queryset
-    shown = _claim_columns(request)
     hidden = [name for name in ClaimTable.base_columns if name not in shown]
     table = _paginate(request, ClaimTable(queryset, exclude=hidden))
     export_url = _reverse_or_none("claims:export")
