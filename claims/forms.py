@@ -10,7 +10,6 @@ from .choices import ClaimStatus, Stance
 from .models import Claimant, Source
 from .uploads import normalise_newlines, text_from_upload
 
-
 # One renderer (and one Jinja2 environment with its template cache) for every desk form.
 DESK_FORM_RENDERER = Jinja2Renderer()
 

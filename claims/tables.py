@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.columns import ManyToManyColumn
-from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.base import LinkTransform
+from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.utils import AttributeDict, signature
 
 from .models import Article, Claim, Source
