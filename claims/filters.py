@@ -39,33 +39,8 @@ def claim_search(queryset: QuerySet[Claim], text: str) -> QuerySet[Claim]:
     return queryset
 
 
-class ListedModelChoiceIterator(django_filters.fields.ModelChoiceIterator):
-    """Options read with one plain query. Django's iterator reads them through
-    QuerySet.iterator(), which on PostgreSQL opens a server-side cursor: three round trips
-    (DECLARE, FETCH, CLOSE) for a list of a few dozen ratings, tags or users, on every
-    claims-table page."""
-
-    def __iter__(self):
-        field = self.field
-        if field.empty_label is not None:
-            yield ("", field.empty_label)
-        if field.null_label is not None:
-            yield (field.null_value, field.null_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
-
-
 class ClaimFilterForm(DeskFormMixin, forms.Form):
-    # The short lists; the claimant list is long and its widget lists only the chosen one.
-    LISTED_CHOICES = ("rating", "assignee", "tag")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.LISTED_CHOICES:
-            field = self.fields.get(name)
-            if field is not None:
-                field.iterator = ListedModelChoiceIterator
-                field.widget.choices = field.choices
+    pass
 
 
 class ChosenOnlySelect(forms.Select):

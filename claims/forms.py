@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import Jinja2 as Jinja2Renderer
 
 from .choices import ClaimStatus, Stance
@@ -14,7 +15,40 @@ from .uploads import normalise_newlines, text_from_upload
 DESK_FORM_RENDERER = Jinja2Renderer()
 
 
-class DeskFormMixin:
+class ListedModelChoiceIterator(ModelChoiceIterator):
+    """A model choice list read with one plain query. Django reads it through
+    QuerySet.iterator(), which on PostgreSQL opens a server-side cursor: three round trips
+    (DECLARE, FETCH, CLOSE) for a list of a few dozen ratings, tags, users or sources, each
+    time a page shows the field. Keeps django-filter's "null" choice where there is one."""
+
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if getattr(field, "null_label", None) is not None:
+            yield (field.null_value, field.null_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+    def __len__(self):
+        extra = (self.field.empty_label is not None) + (
+            getattr(self.field, "null_label", None) is not None
+        )
+        return self.queryset.count() + extra
+
+
+class ListedChoicesMixin:
+    """Every shown model choice field of the form lists its options with one plain query."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and not field.widget.is_hidden:
+                field.iterator = ListedModelChoiceIterator
+                field.widget.choices = field.choices
+
+
+class DeskFormMixin(ListedChoicesMixin):
     """Bootstrap classes on every widget, and errors tied to their field for screen readers.
 
     Widgets render with Django's Jinja2 form renderer (Django ships the same widget templates
@@ -147,36 +181,27 @@ class ClaimLogForm(DeskFormMixin, forms.Form):
         return split_tags(self.cleaned_data.get("tags", ""))
 
 
-class PlainOptionsSelect(forms.Select):
-    """A <select> whose options are written in Python, not one template render per option:
-    a desk has thousands of claimants (10,000 at a million claims), and the template path
-    took about half a millisecond per option on every claim page (benchmarks/)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        from django.forms.utils import flatatt
-        from django.utils.html import format_html, format_html_join
-
-        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(key), " selected" if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
-
-
 class ClaimEditForm(DeskFormMixin, forms.Form):
+    """A claim's statement, claimant, date and tags. The claimant is picked as on the log
+    form: a name with suggestions, and the chosen claimant's id in a hidden field (a desk has
+    thousands of claimants; a <select> of them all cost most of the claim page's time)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     statement = forms.CharField(label="Claim statement", max_length=300)
     claimant = forms.ModelChoiceField(
-        queryset=Claimant.objects.order_by("name", "id"),
+        queryset=Claimant.objects.all(),
         required=False,
-        empty_label="Unknown",
-        widget=PlainOptionsSelect,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That claimant is no longer on file: type the name "
+                        "again and choose from the suggestions."},
+    )
+    claimant_name = forms.CharField(
+        label="Claimant",
+        max_length=200,
+        required=False,
+        help_text="Start typing to choose someone already on file, or give a new name. "
+        "Leave it empty if nobody is known to have made the claim.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     claimed_on = forms.DateField(
         label="Date claimed", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -185,6 +210,21 @@ class ClaimEditForm(DeskFormMixin, forms.Form):
 
     def tag_names(self) -> list[str]:
         return split_tags(self.cleaned_data.get("tags", ""))
+
+    def clean(self):
+        data = super().clean()
+        if "claimant_name" not in self.data:
+            return data  # a client that sends only the id
+        # The name is what the editor sees and edits: without JavaScript the hidden id stays
+        # as it was, so an emptied or changed name must win over it.
+        name = " ".join(data.get("claimant_name", "").split())
+        chosen = data.get("claimant")
+        if not name:
+            data["claimant"] = None
+        elif chosen is not None and chosen.name.casefold() != name.casefold():
+            data["claimant"] = None
+        data["claimant_name"] = name
+        return data
 
 
 EDITABLE_STATUSES = [

@@ -86,6 +86,22 @@ def claimant_get_or_create(*, name: str, role: str = "", organisation: str = "")
 # --- Claims -----------------------------------------------------------------------------
 
 
+def claimant_by_name(name: str) -> Claimant:
+    """The claimant an editor means by a name typed without picking a suggestion: the one on
+    file with that name (whatever the letter case or organisation), or a new one. Several on
+    file with that name is an error that asks for a choice, never a guess."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the claimant's name."})
+    matches = list(
+        Claimant.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).order_by("id")[:2]
+    )
+    if len(matches) > 1:
+        raise ValidationError({"name": f"Several claimants on file are called “{name}”: "
+                                       "choose one from the suggestions as you type."})
+    return matches[0] if matches else claimant_get_or_create(name=name)
+
+
 def tags_from_names(names: Iterable[str]) -> list[Tag]:
     tags = []
     for raw in names:

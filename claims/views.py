@@ -434,6 +434,7 @@ def _edit_initial(claim):
         "version": claim.version,
         "statement": claim.statement,
         "claimant": claim.claimant_id,
+        "claimant_name": claim.claimant.name if claim.claimant else "",
         "claimed_on": claim.claimed_on,
         "tags": ", ".join(t.name for t in claim.tags.all()),
     }
@@ -467,11 +468,14 @@ def claim_edit(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
+            claimant = data["claimant"]
+            if claimant is None and data.get("claimant_name"):
+                claimant = services.claimant_by_name(data["claimant_name"])
             services.claim_update(
                 claim=claim,
                 version=data["version"],
                 statement=data["statement"],
-                claimant=data["claimant"],
+                claimant=claimant,
                 claimed_on=data["claimed_on"],
                 tags=form.tag_names(),
                 user=request.user,
@@ -480,7 +484,7 @@ def claim_edit(request, pk):
             current = reads.claim_page(pk)
             form.add_error(None, exc.messages)
             conflict = {
-                "mine": data,
+                "mine": {**data, "claimant": claimant},
                 "mine_tags": ", ".join(form.tag_names()),
                 "current": current,
                 "current_tags": ", ".join(t.name for t in current.tags.all()),
@@ -496,7 +500,7 @@ def claim_edit(request, pk):
                 status=409,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(form, exc, {"name": "claimant_name"})
         else:
             messages.success(request, "Claim saved.")
             return redirect(claim)

@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from claims.models import Tag
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +248,22 @@ def test_published_lists_skip_unpublished_verdicts_in_the_index(reader):
         plan = queryset.explain()
     assert "verdict_published_idx" in plan, plan
     assert "Index Cond: (published_at IS NOT NULL)" in plan, plan
+
+
+@pytest.mark.postgres
+def test_desk_pages_open_no_server_side_cursors(client_ed, editor):
+    """Option lists (ratings, tags, users, sources, evidence) are read with one plain query:
+    Django's default opens a server-side cursor for each on PostgreSQL, three round trips."""
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side cursors exist on PostgreSQL only")
+    claimant = factories.ClaimantFactory()
+    claims = make_claims(3, editor=editor, claimant=claimant, tag=Tag.objects.create(name="t"))
+    for url in (reverse("claims:claim-list"), claims[0].get_absolute_url()):
+        with CaptureQueriesContext(connection) as queries:
+            assert client_ed.get(url).status_code == 200
+        declared = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DECLARE")]
+        assert declared == [], (url, declared)
+        # The option lists are on the page all the same.
+        assert len(queries) > 3
+    html = client_ed.get(reverse("claims:claim-list")).content.decode()
+    assert '<option value="{}">t</option>'.format(Tag.objects.get(name="t").pk) in html

@@ -700,6 +700,71 @@ def test_claim_edit_bad_input(client_ed):
     assert "This field is required" in error_text(response)
 
 
+def test_claim_page_picks_the_claimant_by_name_not_from_a_list_of_all(client_ed):
+    claim = factories.ClaimFactory()
+    factories.ClaimantFactory.create_batch(30)
+    html = client_ed.get(claim.get_absolute_url()).content.decode()
+    # No <select> of every claimant on file: the name, with suggestions, and the id hidden.
+    assert '<select name="claimant"' not in html
+    assert f'name="claimant" value="{claim.claimant_id}"' in html
+    assert re.search(rf'name="claimant_name"[^>]*value="{claim.claimant.name}"', html)
+    assert 'role="combobox"' in html
+
+
+@pytest.mark.parametrize(
+    "case", ["same", "other on file", "new name", "emptied", "id only", "chosen from list"]
+)
+def test_claim_edit_claimant_cases(client_ed, case):
+    claim = factories.ClaimFactory()
+    original = claim.claimant
+    other = factories.ClaimantFactory(name="Jens Stoltenberg")
+    url = reverse("claims:claim-edit", args=[claim.pk])
+    base = {"version": claim.version, "statement": claim.statement}
+    # Without JavaScript the hidden id stays as the page gave it: the name decides.
+    post, expected = {
+        "same": ({"claimant": original.pk, "claimant_name": original.name}, original),
+        "other on file": ({"claimant": original.pk, "claimant_name": "jens  STOLTENBERG"}, other),
+        "new name": ({"claimant": original.pk, "claimant_name": "Mahmoud Jibril"}, "new"),
+        "emptied": ({"claimant": original.pk, "claimant_name": "  "}, None),
+        "id only": ({"claimant": other.pk}, other),
+        "chosen from list": ({"claimant": other.pk, "claimant_name": other.name}, other),
+    }[case]
+    response = client_ed.post(url, {**base, **post})
+    assert response.status_code == 302, error_text(response)
+    claim.refresh_from_db()
+    if expected == "new":
+        assert claim.claimant.name == "Mahmoud Jibril"
+        assert claim.claimant.pk not in (original.pk, other.pk)
+    else:
+        assert claim.claimant == expected
+
+
+def test_claim_edit_asks_for_a_choice_when_a_typed_name_is_ambiguous(client_ed):
+    claim = factories.ClaimFactory()
+    factories.ClaimantFactory(name="Ali Tarhouni", organisation="NTC")
+    factories.ClaimantFactory(name="Ali Tarhouni", organisation="University of Washington")
+    response = client_ed.post(
+        reverse("claims:claim-edit", args=[claim.pk]),
+        {"version": claim.version, "statement": "Edited", "claimant_name": "ali tarhouni"},
+    )
+    assert response.status_code == 400
+    assert "Several claimants on file are called" in error_text(response)
+    claim.refresh_from_db()
+    assert claim.statement != "Edited"  # nothing half-saved
+
+
+def test_claim_edit_rejects_an_unknown_claimant_id(client_ed):
+    claim = factories.ClaimFactory()
+    response = client_ed.post(
+        reverse("claims:claim-edit", args=[claim.pk]),
+        {"version": claim.version, "statement": "x", "claimant": 999999, "claimant_name": "X"},
+    )
+    assert response.status_code == 400
+    assert "That claimant is no longer on file" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.statement != "x"
+
+
 def test_add_evidence_inline_with_htmx(client_ed, editor):
     claim = factories.ClaimFactory()
     response = client_ed.post(
