@@ -275,7 +275,8 @@ def claimant_autocomplete(request):
         "claims/partials/claimant_filter_options.html"
         if for_filter
         else "claims/partials/claimant_options.html",
-        {"claimants": reads.claimant_matches(text), "text": text.strip()},
+        {"claimants": reads.claimant_matches(text), "text": text.strip(),
+         "adds_on_save": request.GET.get("for") == "edit"},
     )
 
 

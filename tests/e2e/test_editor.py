@@ -217,3 +217,45 @@ def test_editor_adds_an_article_by_url_and_sees_it_arrive(
     expect(page.locator("#article-body")).to_contain_text("the end is in sight", timeout=30_000)
     expect(page.get_by_role("heading", name="Minister: strikes nearly over")).to_be_visible()
     screenshot(page, "10-article-from-url")
+
+
+def test_editor_changes_a_claims_claimant_by_name(page, live_server, log_in, screenshot):
+    """The claim edit form picks the claimant as the log form does: type, choose a
+    suggestion, save. A desk has thousands of claimants; the page never lists them all."""
+    from claims.models import Claimant
+    from tests.factories import ClaimantFactory, ClaimFactory, UserFactory
+
+    from django.contrib.auth.models import Group
+
+    editor = UserFactory(username="edna", first_name="Edna", last_name="Editor")
+    editor.set_password("correct horse battery")
+    editor.save()
+    editor.groups.add(Group.objects.get(name="Editors"))
+    claim = ClaimFactory(statement="Twelve of NATO's 28 members recognise the NTC")
+    wanted = ClaimantFactory(name="Anders Fogh Rasmussen", organisation="NATO")
+    ClaimantFactory.create_batch(5)
+
+    log_in(page, "edna", "correct horse battery")
+    page.goto(live_server.url + claim.get_absolute_url())
+    edit = page.locator("#claimant-picker")
+    name = edit.get_by_role("combobox", name="Claimant")
+    expect(name).to_have_value(claim.claimant.name)
+    name.fill("fogh")
+    edit.get_by_role("button", name=re.compile("Choose Anders Fogh Rasmussen")).click()
+    expect(name).to_have_value("Anders Fogh Rasmussen")
+    expect(edit.locator("#claimant-chosen")).to_contain_text("Anders Fogh Rasmussen (NATO)")
+    screenshot(page, "10-claim-edit-claimant")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Claim saved.")).to_be_visible()
+    claim.refresh_from_db()
+    assert claim.claimant == wanted
+
+    # A name nobody has yet: the suggestions say so, and saving adds the claimant.
+    name = page.locator("#claimant-picker").get_by_role("combobox", name="Claimant")
+    name.fill("Mahmoud Jibril")
+    expect(page.get_by_text("saving adds them as a new claimant")).to_be_visible()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Claim saved.")).to_be_visible()
+    claim.refresh_from_db()
+    assert claim.claimant.name == "Mahmoud Jibril"
+    assert Claimant.objects.filter(name="Mahmoud Jibril").count() == 1
