@@ -270,7 +270,7 @@ def test_corrected_verdict_shows_first_publication_and_correction(desk):
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL fast path")
-def test_postgres_fast_path_matches_the_python_exporters(desk):
+def test_postgres_fast_path_matches_the_python_exporters(desk, monkeypatch):
     """PostgreSQL writes CSV and JSON itself; parsed, its output equals the Python
     exporters' row for row, field for field."""
     from claims import selectors
@@ -293,7 +293,14 @@ def test_postgres_fast_path_matches_the_python_exporters(desk):
                     .splitlines()]
     postgres_jsonl = [json.loads(x) for x in "".join(pgsql.jsonl_chunks(claims)).splitlines()]
     assert postgres_jsonl == python_jsonl
-    assert json.loads("".join(pgsql.json_array_chunks(claims, chunk_size=2))) == python_jsonl
+    assert json.loads("".join(pgsql.json_array_chunks(claims))) == python_jsonl
+    # Tiny blocks: they end mid-record and mid-character, and nothing is lost or garbled.
+    monkeypatch.setattr(pgsql, "BLOCK_BYTES", 7)
+    assert parse_csv("".join(pgsql.csv_chunks(claims))) == python_csv
+    assert json.loads("".join(pgsql.json_array_chunks(claims))) == python_jsonl
+    assert [json.loads(x) for x in "".join(pgsql.jsonl_chunks(claims)).splitlines()] == (
+        python_jsonl
+    )
     filtered = selectors.claim_export_queryset({"status": "researching", "sort": "id"})
     lines = "".join(pgsql.jsonl_chunks(filtered)).splitlines()
     assert [json.loads(line)["claim_id"] for line in lines] == [
