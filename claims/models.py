@@ -20,6 +20,7 @@ from .choices import (
     Stance,
     VerdictState,
 )
+from .urlcache import pk_url
 
 USER = settings.AUTH_USER_MODEL
 
@@ -68,7 +69,7 @@ class Article(TimeStamped):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:article-detail", args=[self.pk])
+        return pk_url("claims:article-detail", self.pk)
 
 
 class Claimant(TimeStamped):
@@ -182,7 +183,7 @@ class Claim(TimeStamped):
         return self.statement
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:claim-detail", args=[self.pk])
+        return pk_url("claims:claim-detail", self.pk)
 
 
 class Source(TimeStamped):
@@ -228,7 +229,7 @@ class Source(TimeStamped):
         return self.title or self.url
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:source-detail", args=[self.pk])
+        return pk_url("claims:source-detail", self.pk)
 
 
 def snapshot_upload_to(instance: Capture, filename: str) -> str:

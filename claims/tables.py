@@ -12,7 +12,9 @@ from django.http import QueryDict
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
-from django.utils.html import format_html
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.columns import ManyToManyColumn
@@ -35,8 +37,9 @@ class StatusBadgeColumn(tables.Column):
         self.css_prefix = css_prefix
 
     def render(self, value, record):
+        # `value` is the status's label (django-tables2 shows a choices field's label).
         return format_html('<span class="badge {}-{}">{}</span>', self.css_prefix, record.status,
-                           record.get_status_display())
+                           value)
 
 
 class FormattedDateColumn(tables.Column):
@@ -93,13 +96,15 @@ class _CellPlan:
         self.empty_values = column.empty_values
         self.display = None
         model = getattr(table.data, "model", None)
+        self.model_rows = model is not None
         if model is not None and not self.generic:
             try:
                 field = model._meta.get_field(self.accessor)
             except FieldDoesNotExist:
                 field = None
             if getattr(field, "choices", None):
-                self.display = f"get_{self.accessor}_display"
+                # What Model.get_FOO_display gives, from a map built once, not per cell.
+                self.display = {make_hashable(k): v for k, v in field.flatchoices}
         raw_td = {**table.attrs, **column.attrs}
         raw_td = raw_td.get("td", raw_td.get("cell", {}))
         self.td_html = None if _has_callable(raw_td) else _td_html(bound_column)
@@ -117,14 +122,25 @@ class _CellPlan:
             td_html = _td_html(self.bound_column)
         else:
             td_html = self.td_html
-        return f"<td {td_html}>{render_value_in_context(content, _CELL_CONTEXT)}</td>"
+        if type(content) is SafeString:
+            text = content
+        elif type(content) is str:
+            text = escape(content)
+        else:
+            text = render_value_in_context(content, _CELL_CONTEXT)
+        return f"<td {td_html}>{text}</td>"
 
     def _content(self, row):
         record = row.record
         if self.display is not None:
-            value = getattr(record, self.display)()
+            raw = getattr(record, self.accessor)
+            value = force_str(self.display.get(make_hashable(raw), raw), strings_only=True)
         else:
-            value = tables.A(self.accessor).resolve(record, quiet=True)
+            # A plain attribute of a model row directly; anything else (a dict row, a
+            # method, a manager) as django-tables2's Accessor.resolve does it.
+            value = getattr(record, self.accessor, _MISSING) if self.model_rows else _MISSING
+            if value is _MISSING or callable(value):
+                value = tables.A(self.accessor).resolve(record, quiet=True)
         if value in self.empty_values:
             return self.default
         kwargs = {"value": value, "record": record, "column": self.bound_column.column,
@@ -139,14 +155,19 @@ class _CellPlan:
             return content
         if self.link_attrs is None:
             return self.link(content, **kwargs)
-        target = tables.A(self.name).resolve(record)
+        target = getattr(record, self.name, None) if self.name == self.accessor else None
+        if target is None or callable(target):
+            target = tables.A(self.name).resolve(record)
         if not hasattr(target, "get_absolute_url"):
             target = record
-        return format_html('<a {}href="{}">{}</a>', mark_safe(self.link_attrs),  # noqa: S308
-                           target.get_absolute_url(), content)
+        return mark_safe(  # noqa: S308 - the URL and the content are escaped here
+            f'<a {self.link_attrs}href="{escape(target.get_absolute_url())}">'
+            f"{conditional_escape(content)}</a>"
+        )
 
 
 _CELL_CONTEXT = Context(autoescape=True)
+_MISSING = object()
 
 
 def _has_callable(attrs) -> bool:
