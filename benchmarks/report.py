@@ -124,7 +124,11 @@ def markdown(doc: dict) -> str:
         "(1 / 5 / 15 min; above the core count, other processes were competing for the CPU). "
         f"Each page: {doc['settings']['warmup']} warm-up requests, then "
         f"{doc['settings']['repeat']} timed ones (admin: {doc['settings']['peer_repeat']}) through "
-        "Django's test Client in one process, logged in as an editor. Times are wall-clock ms "
+        "Django's test Client in one process, logged in as an editor"
+        + (", the process pinned to one core (PostgreSQL has the others; `--no-pin` to "
+           "measure unpinned)" if any(r.get("pinned_core") is not None for r in doc["runs"])
+           else "")
+        + ". Times are wall-clock ms "
         "for the whole request (middleware, queries, template); *queries* is per request; "
         "*cpu* is the median CPU time the web process itself spent per request (rendering "
         "and ORM, not the database server; insensitive to waiting for a busy CPU); "
