@@ -96,17 +96,21 @@ def claimreview_verdicts() -> QuerySet[Verdict]:
     )
 
 
+# The verdict fields an export reports (see claim_export_queryset: `sv_<field>`).
+EXPORT_VERDICT_FIELDS = (
+    "id", "state", "version", "rating__label", "rating__value",
+    "summary", "rationale", "correction_note", "published_at",
+    "author__username", "author__first_name", "author__last_name",
+    "reviewer__username", "reviewer__first_name", "reviewer__last_name",
+)
+
 # The columns of a claims export, read as one flat row per claim (values_list, no model
-# instances: a million rows must stream at 100,000+ rows/s). `cv` is the claim's current
-# verdict, at most one per claim (a unique constraint), so the join adds no rows.
+# instances: a million rows must stream at 100,000+ rows/s).
 CLAIM_EXPORT_FIELDS = (
     "id", "statement", "quote", "status", "claimed_on", "created_at",
     "claimant__name", "claimant__role", "claimant__organisation",
     "article_id", "article__title", "article__outlet", "article__url", "article__published_on",
-    "cv__id", "cv__state", "cv__version", "cv__rating__label", "cv__rating__value",
-    "cv__summary", "cv__rationale", "cv__correction_note", "cv__published_at",
-    "cv__author__username", "cv__author__first_name", "cv__author__last_name",
-    "cv__reviewer__username", "cv__reviewer__first_name", "cv__reviewer__last_name",
+    *(f"sv_{field.replace('__', '_')}" for field in EXPORT_VERDICT_FIELDS),
     "first_published_at",
 )
 
@@ -140,7 +144,7 @@ def claim_export_queryset(
     claims whose fact-check was first published then. Bad filter values raise
     ValidationError in words."""
     from django.core.exceptions import ValidationError
-    from django.db.models import Case, FilteredRelation, Min, OuterRef, Q, Subquery, When
+    from django.db.models import Case, F, FilteredRelation, Min, OuterRef, Q, Subquery, When
 
     from .filters import ClaimFilter
 
@@ -163,9 +167,23 @@ def claim_export_queryset(
         .annotate(first=Min("published_at"))
         .values("first")[:1]
     )
+    # `cv` is the claim's current verdict (at most one per claim, a unique constraint, so
+    # the join adds no rows). While a correction of a published verdict is being written,
+    # the current verdict is that unpublished draft, and readers still see the version it
+    # supersedes: the export reports that published version too, not the working text.
+    correcting = Q(cv__supersedes__isnull=False) & Q(cv__state__in=[
+        state for state in VerdictState.values if state != VerdictState.PUBLISHED
+    ])
+    shown = {
+        f"sv_{field.replace('__', '_')}": Case(
+            When(correcting, then=F(f"cv__supersedes__{field}")), default=F(f"cv__{field}")
+        )
+        for field in EXPORT_VERDICT_FIELDS
+    }
     claims = (
         filterset.qs.annotate(
             cv=FilteredRelation("verdicts", condition=Q(verdicts__is_current=True)),
+            **shown,
             # Only a corrected verdict (version > 1) needs the lookup; the CASE spares the
             # subquery on every other row.
             first_published_at=Case(

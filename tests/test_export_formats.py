@@ -324,3 +324,51 @@ def test_export_this_view_links_carry_the_table_querystring(client, desk):
     client.force_login(UserFactory())
     rows = parse_csv(b"".join(client.get(links["CSV"]).streaming_content).decode())
     assert [int(r["claim_id"]) for r in rows] == [desk["draft"].pk]
+
+
+def test_a_correction_being_written_exports_the_version_readers_see(desk):
+    """While a correction is drafted the published verdict stays up; every export format
+    reports it, not the correction's working text, until the correction is published."""
+    from claims.exporters import stream
+    from claims.exporters.json import jsonl_lines
+    from claims.exporters.rows import export_rows
+    from claims import selectors
+
+    published = desk["verdict"]
+    published.is_current = False
+    published.save()
+    correction = VerdictFactory(
+        claim=published.claim, version=2, supersedes=published, is_current=True,
+        state="submitted", rating=default_rating("true"), summary="WORKING TEXT",
+        rationale="not checked yet", correction_note="draft note",
+    )
+    claims = selectors.claim_export_queryset({})
+
+    def rows_of(text_csv, text_jsonl):
+        by_csv = {int(r["claim_id"]): r for r in parse_csv(text_csv)}
+        by_json = {r["claim_id"]: r for r in map(json.loads, text_jsonl.splitlines())}
+        return by_csv[published.claim_id], by_json[published.claim_id]
+
+    outputs = [("python", "".join(csv_lines(export_rows(claims))),
+                "".join(jsonl_lines(export_rows(claims))))]
+    # On PostgreSQL the database writes the files itself: the same answer is required.
+    outputs.append(("served", "".join(stream.csv_stream(claims)),
+                    "".join(stream.jsonl_stream(claims))))
+    for path, text_csv, text_jsonl in outputs:
+        row, record = rows_of(text_csv, text_jsonl)
+        assert row["summary"] == TRICKY, path
+        assert "WORKING TEXT" not in text_csv and "WORKING TEXT" not in text_jsonl, path
+        assert row["rating"] == "False" and record["rating"] == "False", path
+        assert row["verdict_state"] == "published" and record["verdict_version"] == 1, path
+        assert row["correction_note"] == "" and row["corrected_at"] == "", path
+
+    # Once the correction is published it is what every export reports.
+    correction.state = "published"
+    correction.reviewer = UserFactory()
+    correction.published_at = timezone.now()
+    correction.save()
+    row, record = rows_of("".join(stream.csv_stream(claims)), "".join(stream.jsonl_stream(claims)))
+    assert row["summary"] == "WORKING TEXT" and record["verdict_version"] == 2
+    assert row["rating"] == "True" and row["correction_note"] == "draft note"
+    assert parse_datetime(row["corrected_at"]) == correction.published_at
+    assert parse_datetime(row["published_at"]) == published.published_at

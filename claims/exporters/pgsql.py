@@ -82,9 +82,9 @@ def _neutral(expr: str) -> str:
 
 
 def _person(prefix: str) -> str:
-    full = f'btrim(q."{prefix}__first_name" || \' \' || q."{prefix}__last_name")'
-    return f"""(CASE WHEN q."{prefix}__username" IS NULL THEN ''
-        WHEN {full} <> '' THEN {full} ELSE q."{prefix}__username" END)"""
+    full = f'btrim(q."{prefix}_first_name" || \' \' || q."{prefix}_last_name")'
+    return f"""(CASE WHEN q."{prefix}_username" IS NULL THEN ''
+        WHEN {full} <> '' THEN {full} ELSE q."{prefix}_username" END)"""
 
 
 def _columns() -> dict[str, str]:
@@ -106,18 +106,18 @@ def _columns() -> dict[str, str]:
         "article_url": 'q."article__url"',
         "article_published_on": 'q."article__published_on"',
         "status": 'q."status"',
-        "verdict_state": 'coalesce(q."cv__state", \'\')',
-        "verdict_version": 'q."cv__version"',
-        "rating": 'coalesce(q."cv__rating__label", \'\')',
-        "rating_value": 'q."cv__rating__value"',
-        "summary": 'coalesce(q."cv__summary", \'\')',
-        "rationale": 'coalesce(q."cv__rationale", \'\')',
-        "correction_note": 'coalesce(q."cv__correction_note", \'\')',
-        "author": _person("cv__author"),
-        "reviewer": _person("cv__reviewer"),
+        "verdict_state": 'coalesce(q."sv_state", \'\')',
+        "verdict_version": 'q."sv_version"',
+        "rating": 'coalesce(q."sv_rating_label", \'\')',
+        "rating_value": 'q."sv_rating_value"',
+        "summary": 'coalesce(q."sv_summary", \'\')',
+        "rationale": 'coalesce(q."sv_rationale", \'\')',
+        "correction_note": 'coalesce(q."sv_correction_note", \'\')',
+        "author": _person("sv_author"),
+        "reviewer": _person("sv_reviewer"),
         "published_at": 'q."first_published_at"',
-        "corrected_at": """(CASE WHEN q."cv__version" > 1 AND q."cv__state" = 'published'
-            THEN q."cv__published_at" END)""",
+        "corrected_at": """(CASE WHEN q."sv_version" > 1 AND q."sv_state" = 'published'
+            THEN q."sv_published_at" END)""",
     }
 
 
