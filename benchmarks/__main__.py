@@ -47,6 +47,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--peer-repeat", type=int, default=None,
                    help="timed requests per admin page (default: --repeat)")
     p.add_argument("--warmup", type=int, default=3, help="untimed requests first (default 3)")
+    p.add_argument("--processes", type=int, default=2,
+                   help="measure each dataset in this many fresh processes and keep each "
+                        "page's fastest (default 2; see best_of)")
     p.add_argument("--no-pin", action="store_true",
                    help="do not pin the measuring process to one core (see pin_to_one_core)")
     p.add_argument("--skip-fetch", action="store_true", help="do not run benchmarks.fetch_bench")
@@ -200,6 +203,33 @@ def child_main(args: argparse.Namespace) -> int:
     return 0
 
 
+def best_of(payloads: list[dict]) -> dict:
+    """One run from several processes' measurements of the same dataset: each page's fastest
+    p50 (with that process's other figures), ratios against the admin recomputed from them.
+
+    Why: on this 2-core VM a whole process sometimes runs in a slow mode. The same page, same
+    code and same queries measured 36-40 ms p50 in some processes and 55-72 ms in others
+    (2026-11-24), with identical call counts and profiles; which mode a process gets does
+    not depend on the page. The fastest of a few processes is the figure least disturbed by
+    the machine; every process's p50 stays in the JSON (`process_p50_ms`)."""
+    best = dict(payloads[0])
+    merged = []
+    for i, result in enumerate(payloads[0]["results"]):
+        candidates = [p["results"][i] for p in payloads if p["results"][i].get("p50_ms")]
+        chosen = dict(min(candidates, key=lambda r: r["p50_ms"]) if candidates else result)
+        chosen["process_p50_ms"] = [p["results"][i].get("p50_ms") for p in payloads]
+        merged.append(chosen)
+    by_key = {r["key"]: r for r in merged}
+    for result in merged:
+        peer = by_key.get(result.get("peer") or "")
+        if peer and peer.get("p50_ms") and result.get("p50_ms"):
+            result["ratio_vs_peer"] = round(peer["p50_ms"] / result["p50_ms"], 2)
+    best["results"] = merged
+    best["processes"] = len(payloads)
+    best["load_average"] = [payloads[0]["load_average"][0], payloads[-1]["load_average"][-1]]
+    return best
+
+
 def run_child(args, *, size: int, db_url: str, redis_url: str, result_file: Path) -> int:
     env = {
         **os.environ,
@@ -296,7 +326,14 @@ def main(argv=None) -> int:
                 notes.append(f"{vendor} at {size:,} claims failed (exit {code}); see the log.")
                 print(f"!! {vendor} {size:,}: child exited {code}", flush=True)
                 continue
-            runs.append(json.loads(result_file.read_text()))
+            payloads = [json.loads(result_file.read_text())]
+            for extra in range(1, max(1, args.processes)):
+                print(f"   again in a fresh process ({extra + 1} of {args.processes})",
+                      flush=True)
+                if run_child(args, size=size, db_url=db_url, redis_url=redis_url,
+                             result_file=result_file) == 0:
+                    payloads.append(json.loads(result_file.read_text()))
+            runs.append(best_of(payloads))
     finally:
         if redis:
             redis.stop()

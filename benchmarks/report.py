@@ -125,6 +125,9 @@ def markdown(doc: dict) -> str:
         f"Each page: {doc['settings']['warmup']} warm-up requests, then "
         f"{doc['settings']['repeat']} timed ones (admin: {doc['settings']['peer_repeat']}) through "
         "Django's test Client in one process, logged in as an editor"
+        + (f"; each dataset measured in {doc['runs'][0].get('processes')} fresh processes, "
+           "each page's fastest kept (see `best_of` in benchmarks/__main__.py)"
+           if doc["runs"] and (doc["runs"][0].get("processes") or 1) > 1 else "")
         + (", the process pinned to one core (PostgreSQL has the others; `--no-pin` to "
            "measure unpinned)" if any(r.get("pinned_core") is not None for r in doc["runs"])
            else "")
