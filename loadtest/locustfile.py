@@ -9,6 +9,7 @@ import os
 import random
 import re
 import threading
+import time
 import uuid
 from collections import Counter
 
@@ -28,17 +29,26 @@ def record(kind: str, **fields) -> None:
         f.write(json.dumps({"kind": kind, **fields}) + "\n")
 
 
+TIMES_PATH = os.environ["LOADTEST_TIMES"]
+_times = []
+
+
 @events.request.add_listener
-def count_status(response=None, exception=None, **_):
+def count_status(response=None, exception=None, name="", response_time=0.0, **_):
     code = getattr(response, "status_code", None) or 0
     with _lock:
         _status[str(code)] += 1
+        # Every request with its wall-clock time: the run reports the steady state (every
+        # editor signed in) apart from the ramp.
+        _times.append((time.time(), name, response_time, code))
 
 
 @events.test_stop.add_listener
 def write_status(**_):
     with open(STATUS_PATH, "w") as f:
         json.dump(dict(_status), f)
+    with open(TIMES_PATH, "w") as f:
+        json.dump(_times, f)
 
 
 class Editor(HttpUser):

@@ -103,3 +103,23 @@ def test_test_settings_are_fast():
                                   "REDIS_URL", "ORGANISATION_NAME", "ORGANISATION_URL"])
 def test_every_documented_variable_is_in_the_readme(name):
     assert f"`{name}`" in (ROOT / "README.md").read_text()
+
+
+def test_passwords_are_hashed_with_argon2_and_old_hashes_still_work(db):
+    """Production settings hash with Argon2; a PBKDF2 hash from before still signs in and is
+    upgraded to Argon2 on that sign-in."""
+    from django.contrib.auth import authenticate, get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.test import override_settings
+
+    from factcheck.settings import base
+
+    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    with override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS):
+        user = get_user_model().objects.create(
+            username="old-hash", password=make_password("s3cret-pass", hasher="pbkdf2_sha256"))
+        assert user.password.startswith("pbkdf2_sha256$")
+        assert authenticate(username="old-hash", password="s3cret-pass") == user
+        user.refresh_from_db()
+        assert user.password.startswith("argon2$")
+        assert authenticate(username="old-hash", password="wrong") is None
