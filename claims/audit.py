@@ -94,18 +94,24 @@ def _entries(records: list, model, subject_of, names: dict) -> list[AuditEntry]:
     return entries
 
 
-def claim_audit_trail(claim: Claim) -> list[AuditEntry]:
-    """Newest first: the claim's own history, its verdicts' and its evidence's."""
-    claim_records = list(
-        Claim.history.filter(id=claim.pk).select_related("history_user")
-        .order_by("-history_date", "-history_id")[:LIMIT]
-    )
+def claim_audit_trail(claim: Claim, records: dict | None = None) -> list[AuditEntry]:
+    """Newest first: the claim's own history, its verdicts' and its evidence's. `records`:
+    the claim's and evidence's history records when the page has read them already
+    (selectors_desk.claim_history_records, the same order and at least LIMIT of each)."""
+    if records is not None and records.get("claim_pk") == claim.pk:
+        claim_records = records["claim"][:LIMIT]
+        evidence_records = records["evidence"][:LIMIT]
+    else:
+        claim_records = list(
+            Claim.history.filter(id=claim.pk).select_related("history_user")
+            .order_by("-history_date", "-history_id")[:LIMIT]
+        )
+        evidence_records = list(
+            Evidence.history.filter(claim_id=claim.pk).select_related("history_user")
+            .order_by("-history_date", "-history_id")[:LIMIT]
+        )
     verdict_records = list(
         Verdict.history.filter(claim_id=claim.pk).select_related("history_user")
-        .order_by("-history_date", "-history_id")[:LIMIT]
-    )
-    evidence_records = list(
-        Evidence.history.filter(claim_id=claim.pk).select_related("history_user")
         .order_by("-history_date", "-history_id")[:LIMIT]
     )
     records = claim_records + verdict_records + evidence_records

@@ -75,16 +75,29 @@ def claim_sources(claim: Claim) -> QuerySet[Source]:
     return Source.objects.filter(evidence__claim=claim).order_by("evidence__created_at", "id")
 
 
-def claim_history(claim: Claim, limit: int = 50) -> list:
+def claim_history_records(claim: Claim, limit: int = 200) -> dict:
+    """The claim's and its evidence's history records, newest first: read once for the claim
+    page's timeline and for its verdict panel's audit trail (audit.claim_audit_trail)."""
+    return {
+        "claim_pk": claim.pk,
+        "claim": list(
+            Claim.history.filter(id=claim.pk).select_related("history_user")
+            .order_by("-history_date", "-history_id")[:limit]
+        ),
+        "evidence": list(
+            Evidence.history.filter(claim_id=claim.pk)
+            .select_related("history_user", "source")
+            .order_by("-history_date", "-history_id")[:limit]
+        ),
+    }
+
+
+def claim_history(claim: Claim, limit: int = 50, records: dict | None = None) -> list:
     """Changes to the claim and its evidence, newest first, with who made them."""
-    claim_records = list(
-        claim.history.select_related("history_user").order_by("-history_date")[:limit]
-    )
-    evidence_records = list(
-        Evidence.history.filter(claim_id=claim.pk)
-        .select_related("history_user", "source")
-        .order_by("-history_date")[:limit]
-    )
+    if records is None or records.get("claim_pk") != claim.pk:
+        records = claim_history_records(claim, limit)
+    claim_records = records["claim"][:limit]
+    evidence_records = records["evidence"][:limit]
     records = []
     # Each record is compared with the next older one already loaded (record.prev_record
     # would cost a query per entry).

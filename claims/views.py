@@ -406,6 +406,7 @@ def claim_bulk(request):
 def _claim_context(request, claim, **forms):
     body = claim.article.body
     context_chars = 240
+    history_records = reads.claim_history_records(claim)
     return {
         "claim": claim,
         "before": body[max(0, claim.anchor_start - context_chars) : claim.anchor_start],
@@ -415,7 +416,8 @@ def _claim_context(request, claim, **forms):
         "context_cut_after": claim.anchor_end + context_chars < len(body),
         "sources": list(reads.claim_sources(claim)),
         "evidence": list(reads.claim_evidence(claim)),
-        "history": reads.claim_history(claim),
+        "history": reads.claim_history(claim, records=history_records),
+        "history_records": history_records,  # the verdict panel's audit trail reuses them
         "can_change": request.user.has_perm("claims.change_claim"),
         "can_attach": request.user.has_perm("claims.add_source"),
         "can_add_evidence": request.user.has_perm("claims.add_evidence"),

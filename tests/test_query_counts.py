@@ -267,3 +267,17 @@ def test_desk_pages_open_no_server_side_cursors(client_ed, editor):
         assert len(queries) > 3
     html = client_ed.get(reverse("claims:claim-list")).content.decode()
     assert '<option value="{}">t</option>'.format(Tag.objects.get(name="t").pk) in html
+
+
+def test_claim_page_reads_each_history_once(client_ed, editor):
+    """The timeline and the verdict panel's audit trail share one read of the claim's and
+    its evidence's history."""
+    claimant = factories.ClaimantFactory()
+    (claim,) = make_claims(1, editor=editor, claimant=claimant)
+    with CaptureQueriesContext(connection) as queries:
+        html = client_ed.get(claim.get_absolute_url()).content.decode()
+    reads = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "claims_historicalclaim"' in sql for sql in reads) == 1
+    assert sum('FROM "claims_historicalevidence"' in sql for sql in reads) == 1
+    # Both still show the history.
+    assert "Audit history" in html and "logged the claim" in html

@@ -114,7 +114,8 @@ def verdict_panel(context, claim):
         "correction_form": correction_form,
         "publish_problems": services.verdict_publish_problems(current)
         if current is not None and current.state == VerdictState.APPROVED else [],
-        "audit": claim_audit_trail(claim),
+        # The claim page passes the history it has read for its own timeline.
+        "audit": claim_audit_trail(claim, records=context.get("history_records")),
     }
 
 
