@@ -366,7 +366,7 @@ def main(argv=None) -> int:
     markdown = report.markdown(document)
     print("\n" + markdown)
     json_path, latest = report.save(document, markdown, args.out)
-    print(f"Wrote {json_path} and {latest}")
+    print(f"Wrote {_portable_name(json_path)} and {_portable_name(latest)}")
     return 0 if runs else 1
 
 

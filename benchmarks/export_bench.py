@@ -321,9 +321,16 @@ def main(argv=None) -> int:
     results["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"Wrote {args.out}")
+    print(f"Wrote {_shown(args.out)}")
     return 0
+
+
+def _shown(path: Path) -> str:
+    """A path as the results show it: relative to the project, never a machine's path."""
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
