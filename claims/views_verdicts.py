@@ -16,6 +16,9 @@ from .audit import review_changes
 from .models import Claim, Verdict
 from .verdict_forms import CorrectionForm, VerdictDraftForm
 
+# Verdicts per page of the review queue.
+REVIEW_QUEUE_PAGE = 50
+
 
 def _claim_url(claim_id: int) -> str:
     return reverse("claims:claim-detail", args=[claim_id]) + "#verdict"
@@ -152,9 +155,11 @@ def verdict_correct(request, pk):
 @login_required
 @require_GET
 def review_queue(request):
-    verdicts = list(selectors.review_queue()[:200])
+    # Oldest first, a page at a time: a busy desk can have more waiting than one page shows.
+    page = Paginator(selectors.review_queue(), REVIEW_QUEUE_PAGE).get_page(
+        request.GET.get("page"))
     return render(request, "verdicts/review_queue.html",
-                  {"items": review_changes(verdicts)})
+                  {"items": review_changes(list(page.object_list)), "page": page})
 
 
 @login_required

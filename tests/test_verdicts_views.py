@@ -254,6 +254,34 @@ def test_review_queue_lists_submitted_oldest_first_with_changes_since_sent_back(
     assert len(ctx.captured_queries) == queries
 
 
+def test_review_queue_pages_through_everything_waiting(users, monkeypatch):
+    """Nothing waiting is out of reach: the queue pages, oldest first, and a bad page number
+    shows a page rather than an error."""
+    from claims import views_verdicts
+
+    monkeypatch.setattr(views_verdicts, "REVIEW_QUEUE_PAGE", 2)
+    verdicts = [make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
+                for _ in range(5)]
+    for i, verdict in enumerate(verdicts):  # oldest first: the order they were made in
+        Verdict.objects.filter(pk=verdict.pk).update(
+            submitted_at=verdict.submitted_at.replace(year=2020 + i))
+    client = client_for(users["reviewer"])
+    url = reverse("claims:review-queue")
+
+    seen = []
+    for number in (1, 2, 3):
+        html = client.get(url, {"page": number}).content.decode()
+        seen += [v.pk for v in verdicts if v.claim.statement in html]
+    assert seen == [v.pk for v in verdicts]  # every one, once, oldest first
+    html = client.get(url, {"page": 1}).content.decode()
+    assert "5 waiting; 1–2 on this page" in html and "Page 1 of 3" in html
+    assert 'href="?page=2"' in html
+    for bad in ("x", "0", "99"):
+        response = client.get(url, {"page": bad})
+        assert response.status_code == 200
+        assert response.content.decode().count('data-testid="queue-item"') in (1, 2)
+
+
 # --- Notifications ----------------------------------------------------------------------------
 
 
