@@ -135,16 +135,18 @@ def claim_export_ordering(sort: str | None) -> tuple[str, ...]:
     return keys
 
 
-def claim_export_queryset(
+def claim_export_selection(
     params=None, *, claim_ids=None, published_since=None, published_until=None
 ) -> QuerySet[Claim]:
-    """Claims for an export: the claims table's filters (the same ClaimFilter, from the same
-    querystring) and ordering, joined to each claim's current verdict. `claim_ids` narrows
-    it to a selection (admin actions); `published_since`/`until` (dates, inclusive) to
-    claims whose fact-check was first published then. Bad filter values raise
-    ValidationError in words."""
+    """Which claims an export holds, in which order: the claims table's filters (the same
+    ClaimFilter, from the same querystring) and ordering. `claim_ids` narrows it to a
+    selection (admin actions); `published_since`/`until` (dates, inclusive) to claims whose
+    fact-check was first published then. Bad filter values raise ValidationError in words.
+
+    Only what the filters need is joined: the PostgreSQL exporter reads each claim's record
+    by id (claims/exporters/pgsql.py), and with_export_fields() adds the columns for the
+    Python exporters."""
     from django.core.exceptions import ValidationError
-    from django.db.models import Case, F, FilteredRelation, Min, OuterRef, Q, Subquery, When
 
     from .filters import ClaimFilter
 
@@ -160,6 +162,28 @@ def claim_export_queryset(
             for f, errs in filterset.form.errors.items()
         )
         raise ValidationError(f"The filters are not valid: {problems}")
+    claims = filterset.qs.order_by(*claim_export_ordering(params.get("sort")))
+    if published_since or published_until:
+        claims = claims.annotate(**_current_verdict(), first_published_at=_first_published())
+    if published_since:
+        claims = claims.filter(first_published_at__date__gte=published_since)
+    if published_until:
+        claims = claims.filter(first_published_at__date__lte=published_until)
+    return claims
+
+
+def _current_verdict() -> dict:
+    """`cv`: the claim's current verdict (at most one per claim, a unique constraint, so the
+    join adds no rows)."""
+    from django.db.models import FilteredRelation, Q
+
+    return {"cv": FilteredRelation("verdicts", condition=Q(verdicts__is_current=True))}
+
+
+def _first_published():
+    """When the claim's fact-check was first published (any version), or None."""
+    from django.db.models import Case, Min, OuterRef, Subquery, When
+
     first_published = (
         Verdict.objects.filter(claim_id=OuterRef("id"), published_at__isnull=False)
         .order_by()
@@ -167,10 +191,19 @@ def claim_export_queryset(
         .annotate(first=Min("published_at"))
         .values("first")[:1]
     )
-    # `cv` is the claim's current verdict (at most one per claim, a unique constraint, so
-    # the join adds no rows). While a correction of a published verdict is being written,
-    # the current verdict is that unpublished draft, and readers still see the version it
-    # supersedes: the export reports that published version too, not the working text.
+    # Only a corrected verdict (version > 1) needs the lookup; the CASE spares the subquery
+    # on every other row.
+    return Case(When(cv__version__gt=1, then=Subquery(first_published)),
+                default="cv__published_at")
+
+
+def with_export_fields(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """A selection with every column of CLAIM_EXPORT_FIELDS: the claim's current verdict
+    and, while a correction of a published verdict is being written (the current verdict
+    is that unpublished draft), the published version it supersedes, which readers still
+    see: the export reports that one, not the working text."""
+    from django.db.models import Case, F, Q, When
+
     correcting = Q(cv__supersedes__isnull=False) & Q(cv__state__in=[
         state for state in VerdictState.values if state != VerdictState.PUBLISHED
     ])
@@ -180,24 +213,21 @@ def claim_export_queryset(
         )
         for field in EXPORT_VERDICT_FIELDS
     }
-    claims = (
-        filterset.qs.annotate(
-            cv=FilteredRelation("verdicts", condition=Q(verdicts__is_current=True)),
-            **shown,
-            # Only a corrected verdict (version > 1) needs the lookup; the CASE spares the
-            # subquery on every other row.
-            first_published_at=Case(
-                When(cv__version__gt=1, then=Subquery(first_published)),
-                default="cv__published_at",
-            ),
-        )
-        .order_by(*claim_export_ordering(params.get("sort")))
+    if "first_published_at" in claims.query.annotations:  # filtered on it already
+        return claims.annotate(**shown)
+    return claims.annotate(**_current_verdict()).annotate(
+        **shown, first_published_at=_first_published()
     )
-    if published_since:
-        claims = claims.filter(first_published_at__date__gte=published_since)
-    if published_until:
-        claims = claims.filter(first_published_at__date__lte=published_until)
-    return claims
+
+
+def claim_export_queryset(
+    params=None, *, claim_ids=None, published_since=None, published_until=None
+) -> QuerySet[Claim]:
+    """claim_export_selection() with every export column (the Python exporters' input)."""
+    return with_export_fields(claim_export_selection(
+        params, claim_ids=claim_ids, published_since=published_since,
+        published_until=published_until,
+    ))
 
 
 def claim_export_sources(claim_ids) -> dict[int, list[dict]]:

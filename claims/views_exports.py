@@ -24,7 +24,7 @@ EXPORT_FORMATS = {
 
 def export_stream(fmt: str, params, *, request=None, claim_ids=None):
     """The body of a download, as an iterator of text, for any export format."""
-    claims = selectors.claim_export_queryset(params, claim_ids=claim_ids)
+    claims = selectors.claim_export_selection(params, claim_ids=claim_ids)
     if fmt == "csv":
         return stream.csv_stream(claims)
     if fmt == "json":

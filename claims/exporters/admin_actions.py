@@ -19,7 +19,7 @@ def _download(fmt: str, body, stem: str):
 @admin.action(description="Export the selected claims as CSV")
 def export_claims_csv(modeladmin, request, queryset):
     ids = queryset.values_list("id", flat=True)
-    return _download("csv", stream.csv_stream(selectors.claim_export_queryset(claim_ids=ids)),
+    return _download("csv", stream.csv_stream(selectors.claim_export_selection(claim_ids=ids)),
                      "claims")
 
 
@@ -32,7 +32,7 @@ def export_claims_claimreview(modeladmin, request, queryset):
 @admin.action(description="Export the selected verdicts' claims as CSV")
 def export_verdicts_csv(modeladmin, request, queryset):
     ids = queryset.values_list("claim_id", flat=True)
-    return _download("csv", stream.csv_stream(selectors.claim_export_queryset(claim_ids=ids)),
+    return _download("csv", stream.csv_stream(selectors.claim_export_selection(claim_ids=ids)),
                      "verdicts")
 
 

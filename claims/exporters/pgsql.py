@@ -2,20 +2,36 @@
 
 Building each row in Python costs tens of microseconds (psycopg turns ~30 columns into
 Python objects, then csv/json turn them back into text): a million-claim export would take
-minutes. Here PostgreSQL writes the text itself: CSV through `COPY (...) TO STDOUT` and JSON
-Lines as one `json_build_object` string per row from a server-side cursor, read in blocks,
-so Python only passes bytes along and memory stays flat.
+minutes. Here PostgreSQL writes the text itself, and keeps it.
 
-The rows come from the same selector (the claims table's filters and ordering: the Django
-query is compiled and wrapped, never rewritten) and match the Python exporters field for
-field; tests/test_export_formats.py compares the two paths on PostgreSQL.
+Each claim's record, as one CSV line and one JSON text, is kept in claims_exportline
+(models.ExportLine), so an export reads one stored line per claim by id instead of joining
+seven tables, aggregating the sources and formatting some thirty columns for every row:
+
+- Database triggers (migration 0008) mark a claim's line stale, in the same transaction, on
+  every change to anything the line shows: the claim, its verdicts, rating, authors,
+  claimant, article, evidence, sources and captures. Whatever writes (services, the admin,
+  a bulk update, raw SQL), the stored line can never be read after it went out of date.
+- refresh_lines() (a Celery beat task) writes the missing and stale lines in batches. A
+  line computed before a concurrent change is not stored: each write checks the line's
+  generation, which every stale-marking raises.
+- An export takes the stored line where it is current and computes the others on the fly,
+  with the same SQL, in the same statement: one snapshot, never a stale line.
+- A line's `recipe` is a hash of the SQL that writes it (so of SITE_URL and the desk's
+  URLs too): change either and every stored line counts as stale until rewritten.
+
+The rows, their filters and order come from the same selector as the claims table (the
+Django query is compiled and wrapped, never rewritten), and the records match the Python
+exporters field for field; tests/test_export_formats.py and tests/test_export_lines.py
+check both on PostgreSQL.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv as _csv
+import hashlib
 import io
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -159,40 +175,64 @@ def _snapshot_sql() -> str:
     return f"(CASE WHEN src_rows.snapshot <> '' THEN {snapshot} ELSE '' END)"
 
 
-def csv_sql(queryset) -> tuple[str, tuple]:
-    inner, params = queryset.values_list(*selectors.CLAIM_EXPORT_FIELDS).query.sql_with_params()
+# Numbers, dates and times go out bare; every text cell is quoted, so commas, quotes and
+# newlines in it need no further test.
+_NUMBER_COLUMNS = {"claim_id", "verdict_version", "rating_value"}
+
+_CSV_SOURCES = {
+    "urls": f"string_agg({_neutral('src_rows.url')}, E'\\n')",
+    "captured": f"string_agg(coalesce({_ts('src_rows.started_at')}, ''), E'\\n')",
+    "sha256": "string_agg(coalesce(src_rows.sha256, ''), E'\\n')",
+    "snapshots": None,  # needs reverse(): filled in by _csv_sources()
+}
+
+
+def _quoted(expr: str) -> str:
+    return f"""('"' || replace(coalesce({expr}, ''), '"', '""') || '"')"""
+
+
+def _csv_sources() -> str:
+    aggregates = {**_CSV_SOURCES, "snapshots": f"string_agg({_snapshot_sql()}, E'\\n')"}
+    return ", ".join(f"{sql} AS {name}" for name, sql in aggregates.items())
+
+
+def _json_sources() -> str:
+    return f"""json_agg(json_build_object(
+        'url', src_rows.url, 'title', src_rows.title,
+        'captured_at', {_ts("src_rows.started_at")},
+        'sha256', coalesce(src_rows.sha256, ''), 'snapshot_url', {_snapshot_sql()}
+    )) AS items"""
+
+
+def csv_line_sql() -> str:
+    """One claim's CSV line (no line end) over `q` (a row of the export selector) and `src`
+    (its sources): what csv.py writes for the same row, parsed back."""
     columns = _columns()
-    select = []
     # The desk's URLs start with SITE_URL: neutralised too in the (odd) case it could trip.
     text_columns = _TEXT_COLUMNS | (
         {"claim_url", "public_url"} if settings.SITE_URL[:1] in FORMULA_TRIGGERS else set()
     )
+    cells = []
     for name in HEADER[: -4]:
         expr = columns[name]
-        if name in text_columns:
-            expr = _neutral(expr)
+        if name in _NUMBER_COLUMNS:
+            cells.append(f"coalesce(({expr})::text, '')")
         elif name in _DATE_COLUMNS:
-            expr = _date(expr)
+            cells.append(f"coalesce({_date(expr)}, '')")
         elif name in _TIMESTAMP_COLUMNS:
-            expr = _ts(expr)
-        select.append(expr)
-    sources = _sources_join(
-        f"""string_agg({_neutral("src_rows.url")}, E'\\n') AS urls,
-            string_agg(coalesce({_ts("src_rows.started_at")}, ''), E'\\n') AS captured,
-            string_agg(coalesce(src_rows.sha256, ''), E'\\n') AS sha256,
-            string_agg({_snapshot_sql()}, E'\\n') AS snapshots"""
-    )
-    select += ["src.urls", "src.captured", "src.sha256", "src.snapshots"]
-    sql = f"SELECT {', '.join(select)} FROM ({inner}) q {sources}"
-    return sql, params
+            cells.append(f"coalesce({_ts(expr)}, '')")
+        else:
+            cells.append(_quoted(_neutral(expr) if name in text_columns else expr))
+    cells += [_quoted(f"src.{name}") for name in _CSV_SOURCES]
+    return " || ',' || ".join(cells)
 
 
-def jsonl_sql(queryset) -> tuple[str, tuple]:
-    inner, params = queryset.values_list(*selectors.CLAIM_EXPORT_FIELDS).query.sql_with_params()
-    columns = _columns()
-    pairs = []
+def json_line_sql() -> str:
+    """One claim's JSON text over `q` and `src`: a JSON Lines record without its newline."""
     from .rows import COLUMNS
 
+    columns = _columns()
+    pairs = []
     for name in COLUMNS:
         if name == "sources":
             pairs.append("'sources', coalesce(src.items, '[]'::json)")
@@ -203,50 +243,203 @@ def jsonl_sql(queryset) -> tuple[str, tuple]:
         elif name in _TIMESTAMP_COLUMNS:
             expr = _ts(expr)
         pairs.append(f"{_lit(name)}, {expr}")
-    sources = _sources_join(
-        f"""json_agg(json_build_object(
-                'url', src_rows.url, 'title', src_rows.title,
-                'captured_at', {_ts("src_rows.started_at")},
-                'sha256', coalesce(src_rows.sha256, ''), 'snapshot_url', {_snapshot_sql()}
-            )) AS items"""
-    )
-    sql = f"SELECT json_build_object({', '.join(pairs)})::text FROM ({inner}) q {sources}"
-    return sql, params
+    return f"json_build_object({', '.join(pairs)})::text"
 
 
-def _copy_text(sql: str, params, copy_options: str) -> Iterator[str]:
-    """The text COPY writes, in blocks of about BLOCK_BYTES: COPY sends one message per
-    row, and a Python step (and an HTTP chunk) per row cost more than the row itself."""
-    decoder = codecs.getincrementaldecoder("utf-8")()  # a block may end mid-character
+def _all_claims_sql() -> tuple[str, tuple]:
+    """The export selector over every claim, unordered: `WHERE q."id" = ...` around it
+    reads one claim's row by its primary key."""
+    from claims.models import Claim
+
+    claims = selectors.with_export_fields(Claim.objects.order_by())
+    return claims.values_list(*selectors.CLAIM_EXPORT_FIELDS).query.sql_with_params()
+
+
+def recipe() -> str:
+    """A name for the SQL that writes the lines: a stored line is current only when it was
+    written by the SQL this code would run now."""
+    inner, params = _all_claims_sql()
+    text = "\n".join((RECIPE_VERSION, inner, repr(params), csv_line_sql(), json_line_sql(),
+                      _csv_sources(), _json_sources()))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# Raise it when the stored lines must be rewritten for a reason the SQL text doesn't show.
+RECIPE_VERSION = "1"
+_FORMATS = {"csv": (csv_line_sql, _csv_sources), "json": (json_line_sql, _json_sources)}
+
+
+def export_sql(selection, fmt: str) -> tuple[str, tuple]:
+    """One text per claim of `selection` (claims in order), in format "csv" or "json": the
+    stored line where it is current, else the line computed in the same statement."""
+    line, sources = _FORMATS[fmt]
+    ids_sql, ids_params = selection.values_list("id").query.sql_with_params()
+    inner, inner_params = _all_claims_sql()
+    # The stored line is read by a parameterised scan per claim (OFFSET 0 keeps the planner
+    # from turning it into a join that could reorder the claims); the CASE evaluates the
+    # computing subquery only for claims without a current line.
+    sql = f"""SELECT CASE WHEN x.recipe = %s THEN x.{fmt} ELSE (
+            SELECT {line()} FROM ({inner}) q {_sources_join(sources())}
+            WHERE q."id" = ids."id"
+        ) END
+        FROM ({ids_sql}) ids
+        LEFT JOIN LATERAL (
+            SELECT e.recipe, e.{fmt} FROM claims_exportline e WHERE e.claim_id = ids."id"
+            OFFSET 0
+        ) x ON true"""
+    return sql, (recipe(), *inner_params, *ids_params)
+
+
+_BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+
+
+def _copy_lines(sql: str, params) -> Iterator[str]:
+    """The one text column of `sql`'s rows, a line each, in blocks of about BLOCK_BYTES.
+
+    Binary COPY hands over each value's bytes as they are (text and CSV COPY would escape
+    or quote the newlines inside a CSV line), and PostgreSQL sends each row as one message
+    (the protocol says so): a 2-byte field count, a 4-byte length, the text. A Python step
+    and an HTTP chunk per row would cost more than the row itself, so rows go out in
+    blocks."""
     with _export_transaction(), connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT ({copy_options})", params) as copy:
-            buffer = bytearray()
-            for row in copy:
-                buffer += row
-                if len(buffer) >= BLOCK_BYTES:
-                    yield decoder.decode(buffer)
-                    buffer.clear()
-            yield decoder.decode(buffer, final=True)
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)", params) as copy:
+            lines: list = []
+            size = 0
+            first = True
+            for message in copy:
+                if first:  # the file header rides on the first message
+                    first = False
+                    if bytes(message[:11]) != _BINARY_SIGNATURE:
+                        raise RuntimeError("COPY did not send a binary COPY header.")
+                    extension = int.from_bytes(message[15:19], "big")
+                    message = message[19 + extension:]
+                    if not message:
+                        continue
+                if len(message) <= 6:
+                    if bytes(message) == b"\xff\xff":  # the trailer: the last message
+                        continue
+                    if bytes(message[2:6]) == b"\xff\xff\xff\xff":
+                        raise RuntimeError("An export line came out NULL.")
+                lines.append(message[6:])
+                size += len(message)
+                if size >= BLOCK_BYTES:
+                    lines.append(b"")
+                    yield b"\n".join(lines).decode()
+                    lines.clear()
+                    size = 0
+            if lines:
+                lines.append(b"")
+                yield b"\n".join(lines).decode()
 
 
-def csv_chunks(queryset, *, bom: bool = True) -> Iterator[str]:
-    """The CSV export as text blocks straight from COPY."""
+def csv_chunks(selection, *, bom: bool = True) -> Iterator[str]:
+    """The CSV export as text blocks: a header, then a line per claim."""
     header = io.StringIO()
-    _csv.writer(header).writerow(HEADER)
+    _csv.writer(header, lineterminator="\n").writerow(HEADER)
     yield ("\ufeff" if bom else "") + header.getvalue()
-    sql, params = csv_sql(queryset)
-    yield from _copy_text(sql, params, "FORMAT csv")
+    yield from _copy_lines(*export_sql(selection, "csv"))
 
 
-# One JSON text per row, written by COPY as is. CSV format with a delimiter and a quote
-# character that JSON text never holds raw (json_build_object escapes every control
-# character), so COPY neither quotes nor escapes anything: the lines are the JSON.
-_JSON_LINES_COPY = "FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01'"
+def jsonl_chunks(selection) -> Iterator[str]:
+    yield from _copy_lines(*export_sql(selection, "json"))
 
 
-def jsonl_chunks(queryset) -> Iterator[str]:
-    sql, params = jsonl_sql(queryset)
-    yield from _copy_text(sql, params, _JSON_LINES_COPY)
+# --- keeping the stored lines ------------------------------------------------------------------
+
+REFRESH_BATCH = 2000
+
+
+def _stale_ids(after: int, current: str, batch: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Walks the claims' primary key from `after` and stops after `batch` hits.
+            """SELECT c.id FROM claims_claim c
+               WHERE c.id > %s AND NOT EXISTS (
+                   SELECT 1 FROM claims_exportline x
+                   WHERE x.claim_id = c.id AND x.recipe = %s AND x.claim_id > %s
+               )
+               ORDER BY c.id LIMIT %s""",
+            [after, current, after, batch],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def refresh_lines(
+    *, batch: int = REFRESH_BATCH, max_claims: int | None = None, seconds: float | None = None
+) -> int:
+    """Write the line of every claim whose stored line is missing or stale, `batch` claims
+    per transaction, in id order; then drop lines whose claim is gone. Stops early after
+    `max_claims` lines or `seconds` (the rest waits for the next run). Returns how many
+    lines were written; 0 at once if another refresh is running (an advisory lock).
+
+    Safe beside any writer: the line, and the generation it was computed at, come from one
+    snapshot, and the upsert only lands if the generation is still the same. A change
+    committed meanwhile raised it (its trigger), so that line stays stale for the next run
+    instead of being stored out of date."""
+    current = recipe()
+    inner, inner_params = _all_claims_sql()
+    sql = f"""INSERT INTO claims_exportline (claim_id, generation, recipe, csv, json)
+        SELECT q."id", coalesce(x.generation, 0), %s, {csv_line_sql()}, {json_line_sql()}
+        FROM ({inner}) q
+        LEFT JOIN claims_exportline x ON x.claim_id = q."id"
+        {_sources_join(_csv_sources() + ", " + _json_sources())}
+        WHERE q."id" = ANY(%s)
+        ORDER BY q."id"
+        ON CONFLICT (claim_id) DO UPDATE
+        SET recipe = EXCLUDED.recipe, csv = EXCLUDED.csv, json = EXCLUDED.json
+        WHERE claims_exportline.generation = EXCLUDED.generation"""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_REFRESH_LOCK])
+        if not cursor.fetchone()[0]:
+            return 0
+    try:
+        return _refresh(sql, current, inner_params, batch, max_claims, seconds)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_REFRESH_LOCK])
+
+
+# pg_try_advisory_lock's key: one refresh at a time (a beat run that outlasts its interval).
+_REFRESH_LOCK = 0x6578706F7274  # "export"
+
+
+def _refresh(sql, current, inner_params, batch, max_claims, seconds) -> int:
+    deadline = None if seconds is None else time.monotonic() + seconds
+    written = 0
+    after = 0
+    while True:
+        if (max_claims is not None and written >= max_claims) or (
+            deadline is not None and time.monotonic() >= deadline
+        ):
+            return written  # the rest next time; clearing out waits for a whole pass
+        ids = _stale_ids(after, current, batch)
+        if not ids:
+            break
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cursor.execute(sql, (current, *inner_params, ids))
+            written += cursor.rowcount
+        after = ids[-1]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """DELETE FROM claims_exportline x
+               WHERE NOT EXISTS (SELECT 1 FROM claims_claim c WHERE c.id = x.claim_id)"""
+        )
+    return written
+
+
+def line_counts() -> dict[str, int]:
+    """How many claims have a current stored line, and how many don't (yet)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT count(*) FILTER (WHERE x.recipe = %s), count(*) FILTER (
+                   WHERE x.claim_id IS NULL OR x.recipe <> %s)
+               FROM claims_claim c LEFT JOIN claims_exportline x ON x.claim_id = c.id""",
+            [recipe()] * 2,
+        )
+        current, stale = cursor.fetchone()
+    return {"current": current, "stale": stale}
 
 
 def json_array_chunks(queryset) -> Iterator[str]:

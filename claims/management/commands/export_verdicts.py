@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 )
                 self._write_bytes(report.render_pdf(data), output)
                 return
-            claims = selectors.claim_export_queryset(
+            claims = selectors.claim_export_selection(
                 params, published_since=since, published_until=until
             )
         except ValidationError as error:
