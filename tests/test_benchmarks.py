@@ -5,6 +5,7 @@ peer, write the report) finishes and reports every page."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,31 @@ def test_best_of_keeps_each_pages_fastest_process_and_recomputes_ratios():
     assert admin["p50_ms"] == 100.0 and admin["process_p50_ms"] == [100.0, 120.0]
     assert table["ratio_vs_peer"] == 2.5  # 100 / 40: each side's fastest
     assert merged["processes"] == 2 and merged["load_average"] == [0.5, 0.7]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the export benchmark needs PostgreSQL",
+)
+def test_export_benchmark_on_tiny_data_measures_both_passes(tmp_path):
+    """`make bench`'s export part: a throwaway database, computed lines, then stored."""
+    out = tmp_path / "export.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.export_bench", "--rows", "30", "--rows", "60",
+         "--out", str(out), "--server", os.environ["DATABASE_URL"]],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    assert doc["refresh"]["lines_written"] == 60
+    assert doc["refresh"]["counts"] == {"current": 60, "stale": 0}
+    runs = {(r["lines"], r["format"], r["rows"]): r for r in doc["runs"]}
+    assert set(runs) == {(lines, fmt, rows) for lines in ("computed", "stored")
+                         for fmt in ("csv", "jsonl") for rows in (30, 60)}
+    for (lines, fmt, rows), run in runs.items():
+        assert run["rows_per_s"] > 0 and run["peak_rss_mb"] < 200
+    # The same rows either way: stored lines change the speed, not the bytes.
+    for fmt in ("csv", "jsonl"):
+        assert runs[("computed", fmt, 60)]["bytes"] == runs[("stored", fmt, 60)]["bytes"]
+    assert "Dropped database" in proc.stdout
