@@ -372,3 +372,21 @@ def test_a_correction_being_written_exports_the_version_readers_see(desk):
     assert row["rating"] == "True" and row["correction_note"] == "draft note"
     assert parse_datetime(row["corrected_at"]) == correction.published_at
     assert parse_datetime(row["published_at"]) == published.published_at
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite path")
+def test_without_postgresql_nothing_is_stored_and_the_beat_task_does_nothing(desk):
+    from claims import tasks
+    from claims.models import ExportLine
+
+    assert tasks.refresh_export_lines() == 0
+    assert not ExportLine.objects.exists()
+    rows = parse_csv("".join(stream_csv()))
+    assert {int(r["claim_id"]) for r in rows} == set(Claim.objects.values_list("id", flat=True))
+
+
+def stream_csv():
+    from claims import selectors
+    from claims.exporters import stream
+
+    return stream.csv_stream(selectors.claim_export_selection({}))

@@ -248,52 +248,75 @@ def test_refresh_stops_after_its_budget_and_the_next_run_carries_on(desk):  # no
     assert pgsql.refresh_lines(batch=1) == total - 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_line_computed_before_a_concurrent_change_is_not_stored():
-    """The race a cache must not lose: the refresh reads the claim, a writer changes it and
-    commits, the refresh stores what it read. The writer's trigger raises the generation,
-    so the refresh's upsert, which waits on the writer's row and then re-checks it, stores
-    nothing; the line stays stale until the next run writes the new text."""
+def _other_connection():
     import psycopg
 
-    claimant = ClaimantFactory(name="Before")
-    claim = Claim.objects.create(article=ArticleFactory(), claimant=claimant,
-                                 statement="Raced", quote="q", anchor_start=0, anchor_end=1)
     db = connection.settings_dict
-    writer = psycopg.connect(dbname=db["NAME"], host=db["HOST"] or None,
-                             port=db["PORT"] or None, user=db["USER"] or None,
-                             password=db["PASSWORD"] or None)
+    return psycopg.connect(dbname=db["NAME"], host=db["HOST"] or None, port=db["PORT"] or None,
+                           user=db["USER"] or None, password=db["PASSWORD"] or None)
+
+
+def _refresh_beside_an_open_write(claimant_id: int, *, hold_seconds: float | None) -> dict:
+    """Rename a claimant in another connection and leave it uncommitted (its trigger holds
+    the line's row), refresh in a thread, then commit: as soon as the refresh waits on the
+    writer's row, or after `hold_seconds`."""
+    writer = _other_connection()
     outcome: dict = {}
 
     def refresh():
         from django.db import connection as thread_connection
 
+        started = time.monotonic()
         try:
             outcome["written"] = pgsql.refresh_lines()
         finally:
+            outcome["seconds"] = time.monotonic() - started
             thread_connection.close()
 
     try:
-        # The writer's change is made, not committed: its trigger holds the line's row.
-        writer.execute("UPDATE claims_claimant SET name = 'After' WHERE id = %s", [claimant.pk])
+        writer.execute("UPDATE claims_claimant SET name = 'After' WHERE id = %s", [claimant_id])
         refresher = threading.Thread(target=refresh)
         refresher.start()
-        deadline = time.monotonic() + 20
-        with connection.cursor() as cursor:
-            while True:  # until the refresh waits on the writer's row
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND datname = current_database()"
-                )
-                if cursor.fetchone()[0] or time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
+        if hold_seconds is None:
+            deadline = time.monotonic() + 20
+            with connection.cursor() as cursor:
+                while time.monotonic() < deadline:  # until the refresh waits on the writer
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database()"
+                    )
+                    if cursor.fetchone()[0]:
+                        outcome["waited"] = True
+                        break
+                    time.sleep(0.02)
+        else:
+            refresher.join(timeout=hold_seconds)
         writer.commit()
         refresher.join(timeout=30)
     finally:
         writer.close()
+    return outcome
 
-    assert outcome == {"written": 0}
+
+def _raced_claim():
+    claimant = ClaimantFactory(name="Before")
+    claim = Claim.objects.create(article=ArticleFactory(), claimant=claimant,
+                                 statement="Raced", quote="q", anchor_start=0, anchor_end=1)
+    return claimant, claim
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_line_computed_before_a_concurrent_change_is_not_stored(monkeypatch):
+    """The race a cache must not lose: the refresh reads the claim, a writer changes it and
+    commits, the refresh stores what it read. The writer's trigger raises the generation,
+    so the refresh's upsert, which waits on the writer's row and then re-checks it, stores
+    nothing; the line stays stale until the next run writes the new text."""
+    monkeypatch.setattr(pgsql, "REFRESH_LOCK_TIMEOUT_MS", 20_000)  # wait for the writer
+    claimant, claim = _raced_claim()
+
+    outcome = _refresh_beside_an_open_write(claimant.pk, hold_seconds=None)
+
+    assert outcome["waited"] and outcome["written"] == 0
     generation, recipe, csv_line, _ = stored(claim.pk)
     assert (generation, recipe, csv_line) == (1, "", None)
     assert pgsql.refresh_lines() == 1
@@ -302,13 +325,23 @@ def test_a_line_computed_before_a_concurrent_change_is_not_stored():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_only_one_refresh_runs_at_a_time():
-    import psycopg
+def test_the_refresh_gives_way_to_a_writer_instead_of_holding_it_up():
+    """A writer holding a line's row for longer than REFRESH_LOCK_TIMEOUT_MS: the refresh
+    leaves that batch (no error, nothing stored) and the writer's change stands."""
+    claimant, claim = _raced_claim()
 
-    ClaimantFactory()
-    db = connection.settings_dict
-    with psycopg.connect(dbname=db["NAME"], host=db["HOST"] or None, port=db["PORT"] or None,
-                         user=db["USER"] or None, password=db["PASSWORD"] or None) as other:
+    outcome = _refresh_beside_an_open_write(claimant.pk, hold_seconds=3)
+
+    assert outcome["written"] == 0
+    assert outcome["seconds"] < 2, outcome  # it gave up after 0.2 s, not at the commit
+    assert stored(claim.pk)[1:3] == ("", None)
+    assert pgsql.refresh_lines() == 1
+    assert '"After"' in exported()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_one_refresh_runs_at_a_time():
+    with _other_connection() as other:
         other.execute("SELECT pg_advisory_lock(%s)", [pgsql._REFRESH_LOCK])
         Claim.objects.create(article=ArticleFactory(), statement="s", quote="q",
                              anchor_start=0, anchor_end=1)

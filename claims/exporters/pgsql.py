@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 from claims import selectors
@@ -403,6 +403,28 @@ def refresh_lines(
 _REFRESH_LOCK = 0x6578706F7274  # "export"
 
 
+# The refresh gives way to the desk: it waits at most this long for a line's row that a
+# writer holds (the writer's trigger marking it stale), then leaves that batch for the next
+# run. Below PostgreSQL's deadlock_timeout (1 s), so a writer that waits on the refresh never
+# waits longer than one batch and is never the one a deadlock check aborts.
+REFRESH_LOCK_TIMEOUT_MS = 200
+
+
+@contextmanager
+def _giving_way():
+    """A transaction with lock_timeout set. If a lock wait times out, the transaction rolls
+    back and the error goes no further: that work is left for the next run."""
+    import psycopg
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = {int(REFRESH_LOCK_TIMEOUT_MS)}")
+            yield cursor
+    except OperationalError as error:
+        if not isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
+            raise
+
+
 def _refresh(sql, current, inner_params, batch, max_claims, seconds) -> int:
     deadline = None if seconds is None else time.monotonic() + seconds
     written = 0
@@ -415,13 +437,13 @@ def _refresh(sql, current, inner_params, batch, max_claims, seconds) -> int:
         ids = _stale_ids(after, current, batch)
         if not ids:
             break
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _giving_way() as cursor:
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(sql, (current, *inner_params, ids))
             written += cursor.rowcount
-        after = ids[-1]
-    with transaction.atomic(), connection.cursor() as cursor:
+        after = ids[-1]  # a batch that gave way stays stale until the next run
+    with _giving_way() as cursor:
         cursor.execute(
             """DELETE FROM claims_exportline x
                WHERE NOT EXISTS (SELECT 1 FROM claims_claim c WHERE c.id = x.claim_id)"""
