@@ -527,5 +527,12 @@ class ExportLine(models.Model):
     csv = models.TextField(null=True)  # noqa: DJ001
     json = models.TextField(null=True)  # noqa: DJ001
 
+    class Meta:
+        indexes = [
+            # The lines to write: a run with nothing to do is one probe of this index.
+            models.Index(fields=["claim"], condition=Q(csv__isnull=True),
+                         name="exportline_stale_idx"),
+        ]
+
     def __str__(self) -> str:
         return f"export line of claim {self.claim_id}"

@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims import selectors, tasks
@@ -233,11 +234,36 @@ def test_lines_written_for_other_urls_are_not_sent(desk):  # noqa: F811
         assert exported()[0] == csv_text
 
 
-def test_refresh_clears_out_lines_of_claims_that_are_gone(desk):  # noqa: F811
-    with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO claims_exportline VALUES (987654, 0, 'x', 'a', 'b')")
+def test_a_new_claim_is_marked_and_an_idle_run_reads_no_claims(desk):  # noqa: F811
+    """Markers make a run with nothing to do cheap: it reads the stale lines' index, not
+    every claim (the sync pass, which does, runs once a day or after a recipe change)."""
     pgsql.refresh_lines()
+    claim = Claim.objects.create(article=ArticleFactory(), statement="New", quote="q",
+                                 anchor_start=0, anchor_end=1)
+    assert stored(claim.pk)[2:] == (None, None)
+    assert pgsql.refresh_lines() == 1
+    with CaptureQueriesContext(connection) as idle:
+        assert pgsql.refresh_lines() == 0
+    assert not [q for q in idle.captured_queries if "claims_claim" in q["sql"]], idle
+    assert len(idle) <= 4  # lock, sentinel, stale lines, unlock
+
+
+def test_the_sync_pass_repairs_what_bypassed_the_triggers(desk):  # noqa: F811
+    """A bulk load with the triggers off leaves claims without a row, an emptied table (a
+    crash: it is unlogged) leaves none; orphans outlive a claim deleted behind the
+    triggers' back. The sync pass puts all of it right."""
+    pgsql.refresh_lines()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM claims_exportline WHERE claim_id = %s", [desk["bare"].pk])
+        cursor.execute("INSERT INTO claims_exportline VALUES (987654, 0, 'x', 'a', 'b')")
+    assert pgsql.refresh_lines() == 0  # synced today: the run only reads markers
+    assert pgsql.refresh_lines(sync=True) == 1
     assert stored(987654) is None
+    assert pgsql.line_counts()["stale"] == 0
+
+    with connection.cursor() as cursor:  # what a crash leaves of an unlogged table
+        cursor.execute("TRUNCATE claims_exportline")
+    assert pgsql.refresh_lines() == Claim.objects.count()
 
 
 def test_refresh_stops_after_its_budget_and_the_next_run_carries_on(desk):  # noqa: F811
@@ -317,8 +343,7 @@ def test_a_line_computed_before_a_concurrent_change_is_not_stored(monkeypatch):
     outcome = _refresh_beside_an_open_write(claimant.pk, hold_seconds=None)
 
     assert outcome["waited"] and outcome["written"] == 0
-    generation, recipe, csv_line, _ = stored(claim.pk)
-    assert (generation, recipe, csv_line) == (1, "", None)
+    assert stored(claim.pk)[1:3] == ("", None)  # still marked, not stored with "Before"
     assert pgsql.refresh_lines() == 1
     assert '"After"' in stored(claim.pk)[2]
     assert '"After"' in exported()[0]

@@ -345,38 +345,140 @@ def jsonl_chunks(selection) -> Iterator[str]:
 
 
 # --- keeping the stored lines ------------------------------------------------------------------
+#
+# Every claim has a row: its line, or a marker (csv NULL) that a trigger left when the claim
+# was created or something its line shows changed. A run writes the markers' lines, found
+# through a partial index (exportline_stale_idx), so a run with nothing to do costs one
+# index probe, not a scan of a million lines. A sync pass puts markers where they are
+# missing (claims loaded with the triggers bypassed; every claim after a crash, which
+# empties the unlogged table) and on lines of another recipe, and drops lines whose claim
+# is gone. It runs when the sentinel row (claim id 0, which no claim has) is missing, names
+# another recipe (an upgrade, a new SITE_URL) or is a day old. Each step is a short
+# transaction that gives way to writers.
 
 REFRESH_BATCH = 2000
+SYNC_RANGE = 20_000  # claim ids per sync step
+SYNC_EVERY_SECONDS = 24 * 3600
+_SENTINEL_ID = 0  # the sentinel row's claim_id: its recipe and, as generation, when synced
+
+# The refresh gives way to the desk: it waits at most this long for a line's row that a
+# writer holds (the writer's trigger marking it stale), then leaves that work for the next
+# run. Below PostgreSQL's deadlock_timeout (1 s), so a writer that waits on the refresh never
+# waits longer than one batch and is never the one a deadlock check aborts.
+REFRESH_LOCK_TIMEOUT_MS = 200
+
+# pg_try_advisory_lock's key: one refresh at a time (a beat run that outlasts its interval).
+_REFRESH_LOCK = 0x6578706F7274  # "export"
 
 
-def _stale_ids(after: int, current: str, batch: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Walks the claims' primary key from `after` and stops after `batch` hits.
-            """SELECT c.id FROM claims_claim c
-               WHERE c.id > %s AND NOT EXISTS (
-                   SELECT 1 FROM claims_exportline x
-                   WHERE x.claim_id = c.id AND x.recipe = %s AND x.claim_id > %s
-               )
-               ORDER BY c.id LIMIT %s""",
-            [after, current, after, batch],
-        )
-        return [row[0] for row in cursor.fetchall()]
+class _Step:
+    """A short transaction with lock_timeout set. If a lock wait times out, it rolls back,
+    the error goes no further and `gave_way` is set: that work is left for the next run."""
+
+    def __init__(self):
+        self.gave_way = False
+
+    @contextmanager
+    def transaction(self):
+        import psycopg
+
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = {int(REFRESH_LOCK_TIMEOUT_MS)}")
+                yield cursor
+        except OperationalError as error:
+            if not isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
+                raise
+            self.gave_way = True
 
 
 def refresh_lines(
-    *, batch: int = REFRESH_BATCH, max_claims: int | None = None, seconds: float | None = None
+    *, batch: int = REFRESH_BATCH, max_claims: int | None = None, seconds: float | None = None,
+    sync: bool | None = None,
 ) -> int:
-    """Write the line of every claim whose stored line is missing or stale, `batch` claims
-    per transaction, in id order; then drop lines whose claim is gone. Stops early after
-    `max_claims` lines or `seconds` (the rest waits for the next run). Returns how many
-    lines were written; 0 at once if another refresh is running (an advisory lock).
+    """Write the line of every claim marked stale, `batch` claims per transaction, in id
+    order. Stops early after `max_claims` lines or `seconds` (the rest waits for the next
+    run). `sync` runs the sync pass first (by default when the recipe changed since the
+    last complete one, when that was a day ago, or when the table was emptied). Returns
+    how many lines were written; 0 at once if another refresh is running (an advisory
+    lock).
 
     Safe beside any writer: the line, and the generation it was computed at, come from one
     snapshot, and the upsert only lands if the generation is still the same. A change
     committed meanwhile raised it (its trigger), so that line stays stale for the next run
     instead of being stored out of date."""
-    current = recipe()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_REFRESH_LOCK])
+        if not cursor.fetchone()[0]:
+            return 0
+    try:
+        current = recipe()
+        if (sync if sync is not None else not _synced(current)) and sync_lines(current):
+            _mark_synced(current)
+        return _write_stale(current, batch, max_claims, seconds)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_REFRESH_LOCK])
+
+
+def _synced(current: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT recipe, generation FROM claims_exportline WHERE claim_id = %s",
+                       [_SENTINEL_ID])
+        row = cursor.fetchone()
+    return bool(row) and row[0] == current and time.time() - row[1] < SYNC_EVERY_SECONDS
+
+
+def _mark_synced(current: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO claims_exportline (claim_id, generation, recipe, csv, json)
+               VALUES (%s, %s, %s, '', '')
+               ON CONFLICT (claim_id) DO UPDATE
+               SET generation = EXCLUDED.generation, recipe = EXCLUDED.recipe""",
+            [_SENTINEL_ID, int(time.time()), current],
+        )
+
+
+def sync_lines(current: str) -> bool:
+    """The sync pass, in ranges of claim ids. True if every step went through (none gave
+    way to a writer)."""
+    step = _Step()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT greatest((SELECT max(id) FROM claims_claim),"
+            " (SELECT max(claim_id) FROM claims_exportline))"
+        )
+        top = cursor.fetchone()[0] or 0
+    for low in range(0, top, SYNC_RANGE):
+        high = low + SYNC_RANGE
+        with step.transaction() as cursor:
+            cursor.execute(
+                """INSERT INTO claims_exportline (claim_id, generation, recipe, csv, json)
+                   SELECT c.id, 1, '', NULL, NULL FROM claims_claim c
+                   WHERE c.id > %s AND c.id <= %s AND NOT EXISTS (
+                       SELECT 1 FROM claims_exportline x WHERE x.claim_id = c.id)
+                   ORDER BY c.id
+                   ON CONFLICT (claim_id) DO NOTHING""",
+                [low, high],
+            )
+            cursor.execute(
+                """UPDATE claims_exportline
+                   SET generation = generation + 1, recipe = '', csv = NULL, json = NULL
+                   WHERE claim_id > %s AND claim_id <= %s AND csv IS NOT NULL
+                   AND recipe <> %s""",
+                [low, high, current],
+            )
+            cursor.execute(
+                """DELETE FROM claims_exportline x
+                   WHERE x.claim_id > %s AND x.claim_id <= %s AND NOT EXISTS (
+                       SELECT 1 FROM claims_claim c WHERE c.id = x.claim_id)""",
+                [low, high],
+            )
+    return not step.gave_way
+
+
+def _write_stale(current, batch, max_claims, seconds) -> int:
     inner, inner_params = _all_claims_sql()
     sql = f"""INSERT INTO claims_exportline (claim_id, generation, recipe, csv, json)
         SELECT q."id", coalesce(x.generation, 0), %s, {csv_line_sql()}, {json_line_sql()}
@@ -388,66 +490,28 @@ def refresh_lines(
         ON CONFLICT (claim_id) DO UPDATE
         SET recipe = EXCLUDED.recipe, csv = EXCLUDED.csv, json = EXCLUDED.json
         WHERE claims_exportline.generation = EXCLUDED.generation"""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_REFRESH_LOCK])
-        if not cursor.fetchone()[0]:
-            return 0
-    try:
-        return _refresh(sql, current, inner_params, batch, max_claims, seconds)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_REFRESH_LOCK])
-
-
-# pg_try_advisory_lock's key: one refresh at a time (a beat run that outlasts its interval).
-_REFRESH_LOCK = 0x6578706F7274  # "export"
-
-
-# The refresh gives way to the desk: it waits at most this long for a line's row that a
-# writer holds (the writer's trigger marking it stale), then leaves that batch for the next
-# run. Below PostgreSQL's deadlock_timeout (1 s), so a writer that waits on the refresh never
-# waits longer than one batch and is never the one a deadlock check aborts.
-REFRESH_LOCK_TIMEOUT_MS = 200
-
-
-@contextmanager
-def _giving_way():
-    """A transaction with lock_timeout set. If a lock wait times out, the transaction rolls
-    back and the error goes no further: that work is left for the next run."""
-    import psycopg
-
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = {int(REFRESH_LOCK_TIMEOUT_MS)}")
-            yield cursor
-    except OperationalError as error:
-        if not isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
-            raise
-
-
-def _refresh(sql, current, inner_params, batch, max_claims, seconds) -> int:
     deadline = None if seconds is None else time.monotonic() + seconds
+    step = _Step()
     written = 0
     after = 0
-    while True:
-        if (max_claims is not None and written >= max_claims) or (
-            deadline is not None and time.monotonic() >= deadline
-        ):
-            return written  # the rest next time; clearing out waits for a whole pass
-        ids = _stale_ids(after, current, batch)
+    while (max_claims is None or written < max_claims) and (
+        deadline is None or time.monotonic() < deadline
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT claim_id FROM claims_exportline
+                   WHERE csv IS NULL AND claim_id > %s ORDER BY claim_id LIMIT %s""",
+                [after, batch],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
         if not ids:
             break
-        with _giving_way() as cursor:
+        with step.transaction() as cursor:
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(sql, (current, *inner_params, ids))
             written += cursor.rowcount
         after = ids[-1]  # a batch that gave way stays stale until the next run
-    with _giving_way() as cursor:
-        cursor.execute(
-            """DELETE FROM claims_exportline x
-               WHERE NOT EXISTS (SELECT 1 FROM claims_claim c WHERE c.id = x.claim_id)"""
-        )
     return written
 
 

@@ -1,8 +1,8 @@
 """Stored export lines (models.ExportLine) and, on PostgreSQL, the triggers that mark a
 claim's line stale, in the writing transaction, whenever anything the line shows changes.
 
-A trigger per table the export reads. Row changes of the claim, its verdicts and evidence
-mark that claim; changes of shared rows (claimant, article, rating, user, source, capture)
+A trigger per table the export reads. A new claim gets a marker (a row with no line yet),
+and row changes of the claim, its verdicts and evidence mark that claim; changes of shared rows (claimant, article, rating, user, source, capture)
 mark every claim that shows them, and only when a column the export shows changed: a sign-in
 updates auth_user.last_login and must not mark a reviewer's ten thousand claims.
 tests/test_export_lines.py changes each column and checks the export follows.
@@ -28,7 +28,7 @@ $$;
 # table, trigger name, events, WHEN condition (or None), the claims to mark
 # (SQL over NEW and OLD; in DELETE triggers only OLD is set, in INSERT only NEW).
 WATCHES = [
-    ("claims_claim", "claims_exportline_claim", "UPDATE", None, "ARRAY[NEW.id]"),
+    ("claims_claim", "claims_exportline_claim", "INSERT OR UPDATE", None, "ARRAY[NEW.id]"),
     ("claims_verdict", "claims_exportline_verdict", "INSERT OR UPDATE OR DELETE", None,
      "ARRAY[{row}.claim_id]"),
     ("claims_evidence", "claims_exportline_evidence", "INSERT OR UPDATE OR DELETE", None,
@@ -143,6 +143,10 @@ class Migration(migrations.Migration):
                 ("csv", models.TextField(null=True)),
                 ("json", models.TextField(null=True)),
             ],
+            options={
+                "indexes": [models.Index(condition=models.Q(("csv__isnull", True)),
+                                         fields=["claim"], name="exportline_stale_idx")],
+            },
         ),
         migrations.RunPython(forwards, backwards, elidable=False),
     ]
