@@ -403,3 +403,27 @@ def test_lines_written_in_another_session_time_zone_are_the_same(desk):  # noqa:
     assert exported() == computed
     published = _verdict(desk).published_at.astimezone(UTC)
     assert published.isoformat(timespec="microseconds") in computed[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_wrote_many_lines_vacuums_the_table(monkeypatch):
+    """Lines written over markers leave dead rows: a big run vacuums at once (outside a
+    transaction, as the beat task runs), so the next export reads clean pages."""
+    def vacuums() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT vacuum_count FROM pg_stat_user_tables "
+                           "WHERE relname = 'claims_exportline'")
+            return cursor.fetchone()[0]
+
+    for i in range(3):
+        Claim.objects.create(article=ArticleFactory(), statement=f"s{i}", quote="q",
+                             anchor_start=0, anchor_end=1)
+    monkeypatch.setattr(pgsql, "VACUUM_AFTER_LINES", 3)
+    before = vacuums()
+    assert pgsql.refresh_lines() == 3
+    assert vacuums() == before + 1
+    Claim.objects.create(article=ArticleFactory(), statement="one more", quote="q",
+                         anchor_start=0, anchor_end=1)
+    assert pgsql.refresh_lines() == 1  # under the threshold: no vacuum
+    assert vacuums() == before + 1

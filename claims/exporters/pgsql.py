@@ -359,6 +359,7 @@ def jsonl_chunks(selection) -> Iterator[str]:
 REFRESH_BATCH = 2000
 SYNC_RANGE = 20_000  # claim ids per sync step
 SYNC_EVERY_SECONDS = 24 * 3600
+VACUUM_AFTER_LINES = 50_000  # a run that wrote this many lines vacuums the table
 _SENTINEL_ID = 0  # the sentinel row's claim_id: its recipe and, as generation, when synced
 
 # The refresh gives way to the desk: it waits at most this long for a line's row that a
@@ -415,7 +416,15 @@ def refresh_lines(
         current = recipe()
         if (sync if sync is not None else not _synced(current)) and sync_lines(current):
             _mark_synced(current)
-        return _write_stale(current, batch, max_claims, seconds)
+        written = _write_stale(current, batch, max_claims, seconds)
+        if written >= VACUUM_AFTER_LINES and not connection.in_atomic_block:
+            # Each line written replaced its marker: vacuum now, not whenever autovacuum
+            # comes by, or the next export pays for the dead rows and unset hint bits
+            # (measured at 1M lines: 125,000 rows/s on the first read, 219,000 after a
+            # 2.6 s VACUUM).
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE) claims_exportline")
+        return written
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_REFRESH_LOCK])
