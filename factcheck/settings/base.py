@@ -227,7 +227,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
     },
 }
-# How long one beat run of refresh_export_lines may write lines (about 7,000 a second).
+# How long one beat run of refresh_export_lines may write lines (about 8,000 a second).
 EXPORT_REFRESH_SECONDS = env.float("EXPORT_REFRESH_SECONDS", default=50.0)
 
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
