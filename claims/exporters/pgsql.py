@@ -352,7 +352,7 @@ def jsonl_chunks(selection) -> Iterator[str]:
 # index probe, not a scan of a million lines. A sync pass puts markers where they are
 # missing (claims loaded with the triggers bypassed; every claim after a crash, which
 # empties the unlogged table) and on lines of another recipe, and drops lines whose claim
-# is gone. It runs when the sentinel row (claim id 0, which no claim has) is missing, names
+# is gone. It runs when the sync row (claim id 0, which no claim has) is missing, names
 # another recipe (an upgrade, a new SITE_URL) or is a day old. Each step is a short
 # transaction that gives way to writers.
 
@@ -360,7 +360,7 @@ REFRESH_BATCH = 2000
 SYNC_RANGE = 20_000  # claim ids per sync step
 SYNC_EVERY_SECONDS = 24 * 3600
 VACUUM_AFTER_LINES = 50_000  # a run that wrote this many lines vacuums the table
-_SENTINEL_ID = 0  # the sentinel row's claim_id: its recipe and, as generation, when synced
+_SYNC_ROW_ID = 0  # the sync row (no claim has id 0): its recipe and, as generation, when synced
 
 # The refresh gives way to the desk: it waits at most this long for a line's row that a
 # writer holds (the writer's trigger marking it stale), then leaves that work for the next
@@ -433,7 +433,7 @@ def refresh_lines(
 def _synced(current: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT recipe, generation FROM claims_exportline WHERE claim_id = %s",
-                       [_SENTINEL_ID])
+                       [_SYNC_ROW_ID])
         row = cursor.fetchone()
     return bool(row) and row[0] == current and time.time() - row[1] < SYNC_EVERY_SECONDS
 
@@ -445,7 +445,7 @@ def _mark_synced(current: str) -> None:
                VALUES (%s, %s, %s, '', '')
                ON CONFLICT (claim_id) DO UPDATE
                SET generation = EXCLUDED.generation, recipe = EXCLUDED.recipe""",
-            [_SENTINEL_ID, int(time.time()), current],
+            [_SYNC_ROW_ID, int(time.time()), current],
         )
 
 
