@@ -2,9 +2,11 @@
 claim's line stale, in the writing transaction, whenever anything the line shows changes.
 
 A trigger per table the export reads. A new claim gets a marker (a row with no line yet),
-and row changes of the claim, its verdicts and evidence mark that claim; changes of shared rows (claimant, article, rating, user, source, capture)
-mark every claim that shows them, and only when a column the export shows changed: a sign-in
-updates auth_user.last_login and must not mark a reviewer's ten thousand claims.
+and row changes of the claim, its verdicts and evidence mark that claim. Changes of shared
+rows (claimant, article, rating, user, source) mark every claim that shows them, and only
+when a column the export shows changed: a sign-in updates auth_user.last_login and must not
+mark a reviewer's ten thousand claims. Any change to a capture marks the claims citing
+its source.
 tests/test_export_lines.py changes each column and checks the export follows.
 
 Marking is an upsert that raises the line's generation (see pgsql.refresh_lines). A line is
@@ -60,7 +62,7 @@ def _when(columns: str | None) -> str:
     return f"WHEN (({', '.join(olds)}) IS DISTINCT FROM ({', '.join(news)}))"
 
 
-def _function(name: str, events: str, claims: str) -> str:
+def _function(name: str, claims: str) -> str:
     if "{row}" not in claims:
         body = f"PERFORM claims_exportline_stale({claims});"
     else:
@@ -104,7 +106,7 @@ def forwards(apps, schema_editor):
     user_table = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
     for table, name, events, columns, claims in WATCHES:
         table = user_table if table == "auth_user" else table
-        schema_editor.execute(_function(name, events, claims))
+        schema_editor.execute(_function(name, claims))
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         schema_editor.execute(
             f"CREATE TRIGGER {name} AFTER {events} ON {table} FOR EACH ROW "
