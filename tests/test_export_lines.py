@@ -131,6 +131,8 @@ CHANGES = {
     "claim quote": lambda d: _save(_claim(d), quote="New quote"),
     "claim status (bulk update)": lambda d: Claim.objects.filter(pk=d["claim"].pk).update(
         status="researching"),
+    "every claim's status (one statement)": lambda d: Claim.objects.update(
+        status="not_checkable", not_checkable_reason="Opinion"),
     "claim claimant": lambda d: _save(_claim(d), claimant=ClaimantFactory(name="Other One")),
     "claim article": lambda d: _save(_claim(d), article=ArticleFactory(title="Moved")),
     "claimant name": lambda d: _save(Claimant.objects.get(claims=d["claim"]), name="Renamed"),
@@ -190,6 +192,8 @@ def test_every_change_an_export_shows_reaches_it_through_stored_lines(desk, chan
     assert after != before, "the change should show in the export"
     stale = pgsql.line_counts()["stale"]
     assert stale >= 1 or change == "claim deleted"
+    if change.startswith("every claim"):
+        assert stale == Claim.objects.count()
     # Written again, the lines give the same bytes as computed.
     assert pgsql.refresh_lines() == stale
     assert pgsql.line_counts()["stale"] == 0

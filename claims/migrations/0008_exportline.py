@@ -27,69 +27,108 @@ LANGUAGE sql AS $$
 $$;
 """
 
-# table, trigger name, events, WHEN condition (or None), the claims to mark
-# (SQL over NEW and OLD; in DELETE triggers only OLD is set, in INSERT only NEW).
-WATCHES = [
-    ("claims_claim", "claims_exportline_claim", "INSERT OR UPDATE", None, "ARRAY[NEW.id]"),
-    ("claims_verdict", "claims_exportline_verdict", "INSERT OR UPDATE OR DELETE", None,
-     "ARRAY[{row}.claim_id]"),
-    ("claims_evidence", "claims_exportline_evidence", "INSERT OR UPDATE OR DELETE", None,
-     "ARRAY[{row}.claim_id]"),
-    ("claims_claimant", "claims_exportline_claimant", "UPDATE",
-     "OLD.name, OLD.role, OLD.organisation",
-     "ARRAY(SELECT id FROM claims_claim WHERE claimant_id = NEW.id)"),
-    ("claims_article", "claims_exportline_article", "UPDATE",
-     "OLD.title, OLD.outlet, OLD.url, OLD.published_on",
-     "ARRAY(SELECT id FROM claims_claim WHERE article_id = NEW.id)"),
-    ("claims_rating", "claims_exportline_rating", "UPDATE", "OLD.label, OLD.value",
-     "ARRAY(SELECT claim_id FROM claims_verdict WHERE rating_id = NEW.id)"),
-    ("auth_user", "claims_exportline_user", "UPDATE",
-     "OLD.username, OLD.first_name, OLD.last_name",
-     "ARRAY(SELECT claim_id FROM claims_verdict WHERE author_id = NEW.id "
-     "UNION SELECT claim_id FROM claims_verdict WHERE reviewer_id = NEW.id)"),
-    ("claims_source", "claims_exportline_source", "UPDATE", "OLD.url, OLD.title",
-     "ARRAY(SELECT claim_id FROM claims_evidence WHERE source_id = NEW.id)"),
-    ("claims_capture", "claims_exportline_capture", "INSERT OR UPDATE OR DELETE", None,
-     "ARRAY(SELECT claim_id FROM claims_evidence WHERE source_id = {row}.source_id)"),
+# Statement-level triggers over transition tables (new_rows, old_rows): one marking per
+# statement, of every claim it touched, in id order. Two transactions then take the marker
+# rows' locks in the same order (a bulk status change and a claimant rename over the same
+# claims cannot deadlock on them), and a bulk update marks N claims in one upsert, not N.
+#
+# (table, event, claims to mark): SQL over new_rows/old_rows giving claim ids.
+DIRECT = [
+    ("claims_claim", "INSERT", "SELECT id FROM new_rows"),
+    ("claims_claim", "UPDATE", "SELECT id FROM new_rows"),
+    ("claims_verdict", "INSERT", "SELECT claim_id FROM new_rows"),
+    ("claims_verdict", "UPDATE",
+     "SELECT claim_id FROM new_rows UNION SELECT claim_id FROM old_rows"),
+    ("claims_verdict", "DELETE", "SELECT claim_id FROM old_rows"),
+    ("claims_evidence", "INSERT", "SELECT claim_id FROM new_rows"),
+    ("claims_evidence", "UPDATE",
+     "SELECT claim_id FROM new_rows UNION SELECT claim_id FROM old_rows"),
+    ("claims_evidence", "DELETE", "SELECT claim_id FROM old_rows"),
 ]
 
+# Shared rows: (table, event, the columns the export shows (UPDATE: only a change to one of
+# them marks), the key each changed row gives, SQL of the claims to mark for one key `k`).
+# The claims are looked up key by key, through their indexes: a sign-in updates auth_user
+# and must cost one comparison, not a scan of the verdicts.
+FAN_OUT = [
+    ("claims_claimant", "UPDATE", ("name", "role", "organisation"), "id",
+     "SELECT id FROM claims_claim WHERE claimant_id = k"),
+    ("claims_article", "UPDATE", ("title", "outlet", "url", "published_on"), "id",
+     "SELECT id FROM claims_claim WHERE article_id = k"),
+    ("claims_rating", "UPDATE", ("label", "value"), "id",
+     "SELECT claim_id FROM claims_verdict WHERE rating_id = k"),
+    ("auth_user", "UPDATE", ("username", "first_name", "last_name"), "id",
+     "SELECT claim_id FROM claims_verdict WHERE author_id = k "
+     "UNION SELECT claim_id FROM claims_verdict WHERE reviewer_id = k"),
+    ("claims_source", "UPDATE", ("url", "title"), "id",
+     "SELECT claim_id FROM claims_evidence WHERE source_id = k"),
+    ("claims_capture", "INSERT", None, "source_id",
+     "SELECT claim_id FROM claims_evidence WHERE source_id = k"),
+    ("claims_capture", "UPDATE", None, "source_id",
+     "SELECT claim_id FROM claims_evidence WHERE source_id = k"),
+    ("claims_capture", "DELETE", None, "source_id",
+     "SELECT claim_id FROM claims_evidence WHERE source_id = k"),
+]
 
-def _when(columns: str | None) -> str:
+_REFERENCING = {
+    "INSERT": "REFERENCING NEW TABLE AS new_rows",
+    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "DELETE": "REFERENCING OLD TABLE AS old_rows",
+}
+
+
+def _keys(event: str, columns, key: str) -> str:
+    """The distinct keys of the rows this statement changed in a way the export shows."""
+    if event == "DELETE":
+        return f"SELECT DISTINCT {key} FROM old_rows"
+    if event == "INSERT":
+        return f"SELECT DISTINCT {key} FROM new_rows"
     if not columns:
-        return ""
-    olds = [c.strip() for c in columns.split(",")]
-    news = [c.replace("OLD.", "NEW.") for c in olds]
-    return f"WHEN (({', '.join(olds)}) IS DISTINCT FROM ({', '.join(news)}))"
+        return f"SELECT {key} FROM new_rows UNION SELECT {key} FROM old_rows"
+    olds = ", ".join(f"o.{c}" for c in columns)
+    news = ", ".join(f"n.{c}" for c in columns)
+    return (f"SELECT DISTINCT n.{key} FROM new_rows n JOIN old_rows o ON o.id = n.id "
+            f"WHERE ({olds}) IS DISTINCT FROM ({news})")
 
 
-def _function(name: str, claims: str) -> str:
-    if "{row}" not in claims:
-        body = f"PERFORM claims_exportline_stale({claims});"
-    else:
-        body = f"""IF TG_OP <> 'INSERT' THEN
-            PERFORM claims_exportline_stale({claims.format(row="OLD")});
-        END IF;
-        IF TG_OP <> 'DELETE' THEN
-            PERFORM claims_exportline_stale({claims.format(row="NEW")});
-        END IF;"""
-    return f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+def _trigger(table: str, event: str, body: str) -> tuple[str, str]:
+    """(name, SQL) of a statement-level trigger and its function."""
+    name = f"claims_exportline_{table.removeprefix('claims_')}_{event.lower()}"
+    sql = f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        k bigint;
+        ids bigint[] := '{{}}';
     BEGIN
         {body}
         RETURN NULL;
-    END $$;"""
+    END $$;
+    DROP TRIGGER IF EXISTS {name} ON {table};
+    CREATE TRIGGER {name} AFTER {event} ON {table} {_REFERENCING[event]}
+    FOR EACH STATEMENT EXECUTE FUNCTION {name}();"""
+    return name, sql
 
 
-CLAIM_DELETED = """
-CREATE OR REPLACE FUNCTION claims_exportline_claim_deleted() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM claims_exportline WHERE claim_id = OLD.id;
-    RETURN NULL;
-END $$;
-DROP TRIGGER IF EXISTS claims_exportline_claim_deleted ON claims_claim;
-CREATE TRIGGER claims_exportline_claim_deleted AFTER DELETE ON claims_claim
-FOR EACH ROW EXECUTE FUNCTION claims_exportline_claim_deleted();
-"""
+def triggers(user_table: str) -> list[tuple[str, str, str]]:
+    """(table, trigger name, SQL) of every trigger, the user table by its real name."""
+    made = []
+    for table, event, claims in DIRECT:
+        name, sql = _trigger(table, event,
+                             f"PERFORM claims_exportline_stale(ARRAY({claims}));")
+        made.append((table, name, sql))
+    for table, event, columns, key, claims in FAN_OUT:
+        table = user_table if table == "auth_user" else table
+        body = f"""FOR k IN {_keys(event, columns, key)} LOOP
+            ids := ids || ARRAY({claims});
+        END LOOP;
+        IF cardinality(ids) > 0 THEN
+            PERFORM claims_exportline_stale(ids);
+        END IF;"""
+        name, sql = _trigger(table, event, body)
+        made.append((table, name, sql))
+    name, sql = _trigger("claims_claim", "DELETE", """DELETE FROM claims_exportline
+            WHERE claim_id IN (SELECT id FROM old_rows);""")
+    made.append(("claims_claim", name, sql))
+    return made
 
 
 def forwards(apps, schema_editor):
@@ -103,24 +142,14 @@ def forwards(apps, schema_editor):
         "ALTER COLUMN csv SET STORAGE MAIN, ALTER COLUMN json SET STORAGE MAIN"
     )
     schema_editor.execute(STALE)
-    user_table = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
-    for table, name, events, columns, claims in WATCHES:
-        table = user_table if table == "auth_user" else table
-        schema_editor.execute(_function(name, claims))
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-        schema_editor.execute(
-            f"CREATE TRIGGER {name} AFTER {events} ON {table} FOR EACH ROW "
-            f"{_when(columns)} EXECUTE FUNCTION {name}()"
-        )
-    schema_editor.execute(CLAIM_DELETED)
+    for _table, _name, sql in triggers(apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table):
+        schema_editor.execute(sql)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    user_table = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
-    for table, name, *_ in WATCHES + [("claims_claim", "claims_exportline_claim_deleted")]:
-        table = user_table if table == "auth_user" else table
+    for table, name, _sql in triggers(apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
     schema_editor.execute("DROP FUNCTION IF EXISTS claims_exportline_stale(bigint[])")
