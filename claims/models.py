@@ -48,6 +48,13 @@ class Article(TimeStamped):
         max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.READY
     )
     fetch_error = models.TextField(blank=True)
+    # Internal material (a memo, a tip, a draft) that readers must never see: its title and
+    # URL stay off public pages, ClaimReview and the feeds even when a published claim was
+    # made in it or repeats in it.
+    is_internal = models.BooleanField(
+        "internal", default=False,
+        help_text="Never shown to readers: public pages, ClaimReview and feeds leave it out.",
+    )
     created_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -405,6 +412,9 @@ class Verdict(TimeStamped):
         blank=True, help_text="Why an admin approved their own verdict (two-person rule override)."
     )
     correction_note = models.TextField(blank=True)
+    # What a correction changes on the claim itself (statement, claimant_id, claimed_on as
+    # ISO text): held here while it is reviewed, written to the claim when it is published.
+    claim_changes = models.JSONField(default=dict, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -450,6 +460,26 @@ class Verdict(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("claims:claim-detail", args=[self.claim_id])
+
+
+class VerdictAppearance(models.Model):
+    """An article where the claim appears, as the reviewer approved it with this verdict
+    version: readers see these, never a link made after the review."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="appearance_links")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["verdict", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["verdict", "article"], name="verdict_appearance_once"),
+            models.UniqueConstraint(fields=["verdict", "position"],
+                                    name="verdict_appearance_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} (verdict {self.verdict_id}, #{self.position})"
 
 
 class Notification(models.Model):

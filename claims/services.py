@@ -181,8 +181,36 @@ def claim_set_status(
     In review and published follow the verdict; a published claim changes only through a
     correction."""
     status = ClaimStatus(status)
+    with transaction.atomic():
+        # The claim row is locked before anything is read, as verdict_submit does: of a
+        # verdict submitted and a "not checkable" at the same moment, one waits for the
+        # other and then sees its result, so one of them is refused.
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        _claim_set_status_locked(locked, status=status, reason=reason)
+    for field in ("status", "not_checkable_reason", "version", "updated_at"):
+        setattr(claim, field, getattr(locked, field))
+    return claim
+
+
+def _claim_set_status_locked(claim: Claim, *, status: ClaimStatus, reason: str) -> None:
     if status == claim.status:
-        return claim
+        return
+    if status == ClaimStatus.NOT_CHECKABLE:
+        if claim_has_published_verdict(claim):
+            raise PublishedClaimFrozen(
+                "This claim has a published fact-check, so it cannot be set aside as not "
+                "checkable. To withdraw or change what readers see, start a correction."
+            )
+        under_review = Verdict.objects.filter(
+            claim=claim, is_current=True,
+            state__in=[VerdictState.SUBMITTED, VerdictState.APPROVED],
+        ).first()
+        if under_review is not None:
+            raise ValidationError(
+                f"A verdict on this claim is {VerdictState(under_review.state).label.lower()} "
+                "and waiting for review or publication; it must be sent back before the "
+                "claim can be set aside as not checkable."
+            )
     if status not in _ALLOWED_CLAIM_MOVES[ClaimStatus(claim.status)]:
         raise ValidationError(
             f"A claim that is {claim.get_status_display().lower()} cannot be set to "
@@ -200,7 +228,6 @@ def claim_set_status(
     claim.not_checkable_reason = reason.strip() if status == ClaimStatus.NOT_CHECKABLE else ""
     claim.version += 1
     claim.save(update_fields=["status", "not_checkable_reason", "version", "updated_at"])
-    return claim
 
 
 # --- Verdicts ---------------------------------------------------------------------------
@@ -237,6 +264,105 @@ REASON_CORRECT = "Correction submitted for review"
 REASON_SUPERSEDED = "Superseded by a correction"
 
 EDITABLE_STATES = (VerdictState.DRAFT, VerdictState.CHANGES_REQUESTED)
+
+# --- What readers see is frozen ---------------------------------------------------------
+# Once a claim has a published fact-check, everything a reader sees of it (statement,
+# claimant, quote, date claimed, appearances, the evidence the verdict cites, rating and
+# rationale) changes only through a correction: a new verdict version, reviewed under the
+# two-person rule and listed in the public corrections log. Edits are refused, in words
+# that point to "Start a correction"; the correction carries the claim's new wording
+# (Verdict.claim_changes) and writes it when it is published.
+
+START_A_CORRECTION = (
+    "Use “Start a correction” on the claim page: the correction is reviewed by a second "
+    "person and listed in the public corrections log."
+)
+
+
+class PublishedClaimFrozen(ValidationError):
+    """An edit of something readers see on a published fact-check, outside a correction."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="published")
+
+
+def claim_has_published_verdict(claim: Claim | int) -> bool:
+    """Do readers see a fact-check of this claim (a published verdict, any version)?"""
+    claim_id = claim if isinstance(claim, int) else claim.pk
+    return Verdict.objects.filter(claim_id=claim_id, state=VerdictState.PUBLISHED).exists()
+
+
+def _refuse_published_edit(claim: Claim, what: str) -> None:
+    if claim_has_published_verdict(claim):
+        raise PublishedClaimFrozen(
+            f"This claim’s fact-check is published, and readers see its {what}: it changes "
+            f"only through a correction. {START_A_CORRECTION}"
+        )
+
+
+def evidence_is_published(evidence: Evidence) -> bool:
+    """Does a published verdict cite this evidence (so readers see its stance and note)?"""
+    return evidence.pk is not None and evidence.verdicts.filter(
+        state=VerdictState.PUBLISHED
+    ).exists()
+
+
+def claim_reader_changes(
+    claim: Claim, *, statement: str, claimant: Claimant | None, claimed_on: date | None
+) -> dict:
+    """Of these values, the ones that differ from what the claim says now, as stored in
+    Verdict.claim_changes (claimant by id, the date as ISO text)."""
+    changes: dict = {}
+    if statement.strip() != claim.statement:
+        changes["statement"] = statement.strip()
+    if (claimant.pk if claimant else None) != claim.claimant_id:
+        changes["claimant_id"] = claimant.pk if claimant else None
+    if claimed_on != claim.claimed_on:
+        changes["claimed_on"] = claimed_on.isoformat() if claimed_on else None
+    return changes
+
+
+def _claim_apply_changes(claim: Claim, changes: dict, *, user, reason: str) -> None:
+    """Write a published correction's claim changes (the only writer of these fields on a
+    published claim)."""
+    if not changes:
+        return
+    if "statement" in changes:
+        claim.statement = changes["statement"]
+    if "claimant_id" in changes:
+        claim.claimant_id = changes["claimant_id"]
+    if "claimed_on" in changes:
+        claim.claimed_on = date.fromisoformat(changes["claimed_on"]) if changes["claimed_on"] \
+            else None
+    claim.version += 1
+    claim.full_clean(exclude=["article", "claimant", "assignee", "appearance_of", "created_by"],
+                     validate_constraints=False)
+    claim._history_user = user
+    claim._change_reason = reason
+    claim.save(update_fields=["statement", "claimant", "claimed_on", "version", "updated_at"])
+
+
+def claim_appearance_articles(claim: Claim) -> list[Article]:
+    """The articles the claim appears in, first appearance first (ClaimReview
+    firstAppearance / appearance), internal articles left out."""
+    from .exporters.claimreview import claim_appearances
+
+    claim = Claim.objects.select_related("article", "appearance_of__article").get(pk=claim.pk)
+    return [a for a in claim_appearances(claim) if not a.is_internal]
+
+
+def verdict_record_appearances(*, verdict: Verdict) -> list[Article]:
+    """Record, with the verdict version a reviewer approves, the appearances readers will
+    see. A link made afterwards stays on the desk until a correction is reviewed."""
+    from .models import VerdictAppearance
+
+    articles = claim_appearance_articles(verdict.claim)
+    VerdictAppearance.objects.filter(verdict=verdict).delete()
+    VerdictAppearance.objects.bulk_create(
+        VerdictAppearance(verdict=verdict, article=article, position=i)
+        for i, article in enumerate(articles)
+    )
+    return articles
 
 # Which group grants each permission, so a refusal can say whom to ask.
 _ROLE_FOR_PERMISSION = {
@@ -300,7 +426,11 @@ def _require_state(verdict: Verdict, allowed: tuple[str, ...], doing: str) -> No
 
 
 def _locked(verdict: Verdict) -> Verdict:
-    """Reload the row under a lock, so the state we check is the state we change."""
+    """Reload the row under a lock, so the state we check is the state we change. The
+    claim's row is locked first, then the verdict's: every transition that touches both
+    takes them in that order (claim_set_status and verdict_save_draft too), so two of them
+    on one claim queue up instead of deadlocking or acting on a stale status."""
+    list(Claim.objects.select_for_update().filter(pk=verdict.claim_id).values_list("pk"))
     return Verdict.objects.select_for_update().select_related("claim", "author").get(pk=verdict.pk)
 
 
@@ -504,6 +634,11 @@ def verdict_approve(*, verdict: Verdict, user, override_reason: str = "") -> Ver
     _require_permission(user, "review_verdict", "approve a verdict")
     verdict = _locked(verdict)
     _require_state(verdict, (VerdictState.SUBMITTED,), "approve this verdict")
+    if verdict.claim.status == ClaimStatus.NOT_CHECKABLE:
+        raise ValidationError(
+            "The claim is set aside as not checkable, so a verdict on it cannot be approved; "
+            "send the verdict back, or set the claim back to researching first."
+        )
     override_reason = override_reason.strip()
     reason = REASON_APPROVE
     try:
@@ -524,6 +659,7 @@ def verdict_approve(*, verdict: Verdict, user, override_reason: str = "") -> Ver
     verdict.override_reason = override_reason
     _save_verdict(verdict, user=user, reason=reason,
                   fields=["state", "reviewer", "approved_at", "override_reason"])
+    verdict_record_appearances(verdict=verdict)
     notification_send(
         recipient=verdict.author, actor=user, verb="approved", verdict=verdict,
         message=f"{user_display(user)} approved your verdict on “{verdict.claim.statement}”.",
@@ -564,6 +700,8 @@ def verdict_publish(*, verdict: Verdict, user) -> Verdict:
     verdict.state = VerdictState.PUBLISHED
     verdict.published_at = timezone.now()
     _save_verdict(verdict, user=user, reason=REASON_PUBLISH, fields=["state", "published_at"])
+    _claim_apply_changes(verdict.claim, verdict.claim_changes, user=user,
+                         reason=f"Corrected (verdict version {verdict.version})")
     _claim_follow_verdict(verdict.claim, status=ClaimStatus.PUBLISHED, user=user)
     message = f"{user_display(user)} published the verdict on “{verdict.claim.statement}”."
     for recipient in {verdict.author, verdict.reviewer} - {None}:
@@ -583,11 +721,16 @@ def verdict_correct(
     summary: str | None = None,
     rationale: str | None = None,
     evidence: Iterable[Evidence] | None = None,
+    claim_changes: dict | None = None,
 ) -> Verdict:
     """Correct a published verdict: never a silent edit. A new version is created with the
     corrected text and a correction note, and submitted for review; the published version
     stays (is_current=False) and stays visible to readers until the correction is
-    published, then as the earlier version. The claim goes back to in review."""
+    published, then as the earlier version. The claim goes back to in review.
+
+    `claim_changes` (from claim_reader_changes: statement, claimant_id, claimed_on) is
+    what the correction changes on the claim itself: held on the new version while it is
+    reviewed and written to the claim only when the correction is published."""
     _require_permission(user, "change_verdict", "correct a verdict")
     old = _locked(verdict)
     _require_state(old, (VerdictState.PUBLISHED,), "correct this verdict")
@@ -614,6 +757,7 @@ def verdict_correct(
         state=VerdictState.SUBMITTED,
         submitted_at=timezone.now(),
         correction_note=correction_note,
+        claim_changes=_checked_claim_changes(claim_changes or {}),
         lock_version=0,
     )
     new.full_clean(exclude=["author", "claim", "supersedes"], validate_constraints=False)
@@ -625,6 +769,23 @@ def verdict_correct(
     )
     _claim_follow_verdict(old.claim, status=ClaimStatus.IN_REVIEW, user=user)
     return new
+
+
+def _checked_claim_changes(changes: dict) -> dict:
+    unknown = set(changes) - {"statement", "claimant_id", "claimed_on"}
+    if unknown:
+        raise ValidationError(
+            f"A correction cannot change the claim’s {', '.join(sorted(unknown))}."
+        )
+    if "statement" in changes and not str(changes["statement"]).strip():
+        raise ValidationError({"statement": "The corrected statement cannot be empty."})
+    if changes.get("claimant_id") is not None and not Claimant.objects.filter(
+        pk=changes["claimant_id"]
+    ).exists():
+        raise ValidationError({"claimant": "That claimant is not on file."})
+    if changes.get("claimed_on"):
+        date.fromisoformat(changes["claimed_on"])
+    return dict(changes)
 
 
 # --- Notifications ----------------------------------------------------------------------
@@ -694,7 +855,9 @@ def claim_update(
     user: User | None = None,
 ) -> Claim:
     """Edit a claim's description. Optimistic concurrency: the edit carries the version
-    the editor saw; if someone saved since, nothing is overwritten and the caller is told."""
+    the editor saw; if someone saved since, nothing is overwritten and the caller is told.
+    Once the claim's fact-check is published, its statement, claimant and date claimed
+    change only through a correction (tags, which readers never see, stay editable)."""
     current = Claim.objects.select_for_update().get(pk=claim.pk)
     if current.version != version:
         raise ClaimEditConflict(
@@ -702,6 +865,12 @@ def claim_update(
             "saved over their changes: compare the two versions below and save again.",
             current=current,
         )
+    changed = claim_reader_changes(current, statement=statement, claimant=claimant,
+                                   claimed_on=claimed_on)
+    if changed:
+        labels = {"statement": "statement", "claimant_id": "claimant",
+                  "claimed_on": "date claimed"}
+        _refuse_published_edit(current, " and ".join(labels[k] for k in changed))
     current.statement = statement.strip()
     current.claimant = claimant
     current.claimed_on = claimed_on
@@ -723,7 +892,10 @@ def evidence_add(
 ):
     """Record a piece of evidence on a claim. It must rest on a source or say something in
     its note. A source is cited once per claim: evidence on a source already attached to the
-    claim fills in that citation's stance, note and excerpt (history keeps the old ones)."""
+    claim fills in that citation's stance, note and excerpt (history keeps the old ones),
+    unless a published verdict cites it: readers see it, so it changes only through a
+    correction. New evidence on a published claim is desk work for the next correction:
+    readers see it only once a reviewed correction cites it."""
     from .models import Evidence
 
     note, excerpt = note.strip(), excerpt.strip()
@@ -732,6 +904,11 @@ def evidence_add(
     evidence = None
     if source is not None:
         evidence = Evidence.objects.filter(claim=claim, source=source).first()
+    if evidence is not None and evidence_is_published(evidence):
+        raise PublishedClaimFrozen(
+            "Readers see this source’s stance, note and excerpt on the published fact-check, "
+            f"so they change only through a correction. {START_A_CORRECTION}"
+        )
     if evidence is None:
         evidence = Evidence(claim=claim, source=source, created_by=user)
     evidence.stance, evidence.note, evidence.excerpt = stance, note, excerpt

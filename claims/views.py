@@ -419,6 +419,8 @@ def _claim_context(request, claim, **forms):
         "history": reads.claim_history(claim, records=history_records),
         "history_records": history_records,  # the verdict panel's audit trail reuses them
         "can_change": request.user.has_perm("claims.change_claim"),
+        # A published fact-check is frozen: the page offers a correction, not the edit form.
+        "claim_published": services.claim_has_published_verdict(claim),
         "can_attach": request.user.has_perm("claims.add_source"),
         "can_add_evidence": request.user.has_perm("claims.add_evidence"),
         "status_form": forms.get("status_form")
