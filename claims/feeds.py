@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
 from . import selectors
@@ -114,7 +115,13 @@ def claimreview_feed(request):
 
 
 class FactChecksFeed(Feed):
-    """The latest published fact-checks as RSS 2.0."""
+    """The latest published fact-checks as RSS 2.0.
+
+    Feed readers render an item's description (RSS <description>, Atom <summary
+    type="html">) and, in RSS, usually its title as HTML. What editors typed there is text,
+    so it is sent HTML-escaped: the XML carries `&amp;lt;img ...` and a reader shows the
+    characters "<img ...", never an element. (The XML writer's own escaping is not enough:
+    a reader undoes it first, then renders the HTML.)"""
 
     description_template = None
 
@@ -130,8 +137,11 @@ class FactChecksFeed(Feed):
     def items(self):
         return selectors.claimreview_verdicts()[:PAGE_SIZE]
 
-    def item_title(self, verdict):
+    def item_title_text(self, verdict) -> str:
         return f"{verdict.rating.label}: {verdict.claim.statement}"
+
+    def item_title(self, verdict):
+        return escape(self.item_title_text(verdict))
 
     def item_description(self, verdict):
         claimant = verdict.claim.claimant
@@ -139,7 +149,7 @@ class FactChecksFeed(Feed):
         correction = (
             f" Correction: {verdict.correction_note}" if verdict.correction_note else ""
         )
-        return f"{who}“{verdict.claim.quote}”. {verdict.summary}{correction}".strip()
+        return escape(f"{who}“{verdict.claim.quote}”. {verdict.summary}{correction}".strip())
 
     def item_link(self, verdict):
         return absolute_url(public_path(verdict.claim_id))
@@ -164,6 +174,10 @@ class FactChecksFeed(Feed):
 
 class FactChecksAtomFeed(FactChecksFeed):
     feed_type = Atom1Feed
+
+    def item_title(self, verdict):
+        # An Atom <title> without a type is text (RFC 4287 3.1.1): readers show it as is.
+        return self.item_title_text(verdict)
 
     def subtitle(self):
         return self.description()

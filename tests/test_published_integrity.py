@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from claims import services
-from claims.choices import ClaimStatus, Stance, VerdictState
+from claims.choices import ClaimStatus, Stance
 from claims.models import Claim, Evidence, Verdict
 from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory, default_rating
 from tests.verdict_setup import captured_source_evidence, make_roles
