@@ -207,9 +207,9 @@ def _claim_set_status_locked(claim: Claim, *, status: ClaimStatus, reason: str) 
         ).first()
         if under_review is not None:
             raise ValidationError(
-                f"A verdict on this claim is {VerdictState(under_review.state).label.lower()} "
-                "and waiting for review or publication; it must be sent back before the "
-                "claim can be set aside as not checkable."
+                f"A verdict on this claim is {VerdictState(under_review.state).label.lower()}, "
+                "so the claim cannot be set aside as not checkable: the verdict must be sent "
+                "back first."
             )
     if status not in _ALLOWED_CLAIM_MOVES[ClaimStatus(claim.status)]:
         raise ValidationError(
