@@ -34,8 +34,9 @@ admin.site.index_title = "Desk records"
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "outlet", "published_on", "status", "claim_count", "created_at"]
-    list_filter = ["status", "outlet", "published_on"]
+    list_display = ["title", "outlet", "published_on", "status", "is_internal", "claim_count",
+                    "created_at"]
+    list_filter = ["status", "is_internal", "outlet", "published_on"]
     search_fields = ["title", "outlet", "url"]
     date_hierarchy = "created_at"
     readonly_fields = ["body_sha256", "created_at", "updated_at"]

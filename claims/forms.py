@@ -114,6 +114,11 @@ class ArticleTextForm(DeskFormMixin, forms.Form):
         label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     body = forms.CharField(label="Article text", widget=forms.Textarea(attrs={"rows": 12}))
+    is_internal = forms.BooleanField(
+        label="Internal: never shown to readers", required=False,
+        help_text="A memo, tip or draft. Public fact-checks, ClaimReview and feeds never name "
+        "an internal article, even when a published claim was made or repeated in it.",
+    )
 
     def clean_body(self):
         body = normalise_newlines(self.cleaned_data["body"]).strip()
@@ -131,6 +136,11 @@ class ArticleUploadForm(DeskFormMixin, forms.Form):
         max_length=500, required=False, help_text="Leave empty to use the file's own title."
     )
     outlet = forms.CharField(max_length=200, required=False)
+    is_internal = forms.BooleanField(
+        label="Internal: never shown to readers", required=False,
+        help_text="A memo, tip or draft. Public fact-checks, ClaimReview and feeds never name "
+        "an internal article, even when a published claim was made or repeated in it.",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -57,9 +57,9 @@ def desk_stats() -> dict:
 def claimreview_verdicts() -> QuerySet[Verdict]:
     """Published verdicts as readers see them (published_verdicts: a correction under review
     leaves the published version in place) with everything a ClaimReview record reads (claim,
-    claimant, article, rating, the claim's other appearances and its first publication
-    date), so building any number of records costs a fixed number of queries."""
-    from django.db.models import Max, Min, OuterRef, Prefetch, Subquery
+    claimant, article, rating, the appearances reviewed with the verdict and its first
+    publication date), so building any number of records costs a fixed number of queries."""
+    from django.db.models import Max, Min, OuterRef, Subquery
 
     first_published = (
         Verdict.objects.filter(claim_id=OuterRef("claim_id"), published_at__isnull=False)
@@ -77,16 +77,10 @@ def claimreview_verdicts() -> QuerySet[Verdict]:
             .values("v")[:1]
         )
 
-    siblings = Claim.objects.select_related("article").order_by("id")
     return (
         published_verdicts()
-        .select_related(
-            "rating", "claim__article", "claim__claimant", "claim__appearance_of__article"
-        )
-        .prefetch_related(
-            Prefetch("claim__appearances", queryset=siblings),
-            Prefetch("claim__appearance_of__appearances", queryset=siblings),
-        )
+        .select_related("rating", "claim__article", "claim__claimant")
+        .prefetch_related(public_appearances_prefetch())
         .annotate(
             first_published_at=Subquery(first_published[:1]),
             scale_worst=scale_value(Min),
@@ -302,6 +296,21 @@ def published_verdicts() -> QuerySet[Verdict]:
         .exclude(superseded_by__state=VerdictState.PUBLISHED)
         .select_related("claim", "claim__claimant", "claim__article", "rating")
         .order_by("-published_at", "-id")
+    )
+
+
+def public_appearances_prefetch():
+    """A verdict's reviewed appearances (`verdict.reviewed_appearances`, first appearance
+    first): those recorded when the verdict was approved. A claim linked after the review is
+    not among them; the exporter leaves out articles marked internal."""
+    from django.db.models import Prefetch
+
+    from .models import VerdictAppearance
+
+    return Prefetch(
+        "appearance_links",
+        queryset=VerdictAppearance.objects.select_related("article").order_by("position"),
+        to_attr="reviewed_appearances",
     )
 
 

@@ -37,8 +37,10 @@ def article_create(
     published_on: date | None = None,
     language: str = "",
     status: str = ArticleStatus.READY,
+    is_internal: bool = False,
 ) -> Article:
-    """Create an article from text the desk already has (pasted, uploaded or imported)."""
+    """Create an article from text the desk already has (pasted, uploaded or imported).
+    An internal article (a memo, a tip) is never named to readers."""
     article = Article(
         title=title.strip(),
         body=body,
@@ -49,6 +51,7 @@ def article_create(
         published_on=published_on,
         language=language,
         status=status,
+        is_internal=is_internal,
         created_by=user,
     )
     article.full_clean()
@@ -343,17 +346,18 @@ def _claim_apply_changes(claim: Claim, changes: dict, *, user, reason: str) -> N
 
 
 def claim_appearance_articles(claim: Claim) -> list[Article]:
-    """The articles the claim appears in, first appearance first (ClaimReview
-    firstAppearance / appearance), internal articles left out."""
+    """The articles the claim appears in now, first appearance first (ClaimReview
+    firstAppearance / appearance)."""
     from .exporters.claimreview import claim_appearances
 
     claim = Claim.objects.select_related("article", "appearance_of__article").get(pk=claim.pk)
-    return [a for a in claim_appearances(claim) if not a.is_internal]
+    return claim_appearances(claim)
 
 
 def verdict_record_appearances(*, verdict: Verdict) -> list[Article]:
-    """Record, with the verdict version a reviewer approves, the appearances readers will
-    see. A link made afterwards stays on the desk until a correction is reviewed."""
+    """Record, with the verdict version a reviewer approves, the appearances readers may
+    see (internal articles are left out when read, so marking one internal later hides it).
+    A link made afterwards stays on the desk until a correction is reviewed."""
     from .models import VerdictAppearance
 
     articles = claim_appearance_articles(verdict.claim)

@@ -150,6 +150,7 @@ def _article_create(which, form, user) -> Article:
             outlet=data["outlet"],
             author=data["author"],
             published_on=data["published_on"],
+            is_internal=data["is_internal"],
         )
     if which == "upload":
         extracted = form.extracted
@@ -158,6 +159,7 @@ def _article_create(which, form, user) -> Article:
             body=extracted.body,
             user=user,
             outlet=data["outlet"],
+            is_internal=data["is_internal"],
         )
     return services.article_import_url(url=data["url"], user=user)
 

@@ -97,10 +97,21 @@ class VerdictFactory(factory.django.DjangoModelFactory):
 class PublishedVerdictFactory(VerdictFactory):
     """A current, published verdict (the workflow's end state), for exports and feeds."""
 
+    class Meta:
+        skip_postgeneration_save = True
+
     state = "published"
     is_current = True
     reviewer = factory.SubFactory(UserFactory)
     published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def appearances(self, create, extracted, **kwargs):
+        # As verdict_approve does: the claim's appearances at review are what readers see.
+        if create:
+            from claims.services import verdict_record_appearances
+
+            verdict_record_appearances(verdict=self)
 
 
 class CaptureFactory(factory.django.DjangoModelFactory):

@@ -15,6 +15,9 @@ record stays valid and says exactly what the desk said.
 Reading the related rows: `claimreview_for` works on a bare Verdict (a few queries), and on
 one from `selectors.claimreview_verdicts()` with no query at all, which is what the feed
 and the bulk exports use.
+
+Only what was reviewed is public: the appearances are those recorded with the verdict when
+it was approved (VerdictAppearance), and an article marked internal is never named.
 """
 
 from __future__ import annotations
@@ -110,6 +113,21 @@ def claim_appearances(claim) -> list:
     return list(seen.values())
 
 
+def public_appearances(verdict) -> list:
+    """The articles readers may see the claim in, first appearance first: those recorded
+    with the reviewed verdict (claims linked later stay on the desk until a correction is
+    reviewed), never an internal one. A verdict with none recorded shows the article the
+    claim was logged from, if it is public."""
+    links = getattr(verdict, "reviewed_appearances", None)
+    if links is None:
+        links = list(verdict.appearance_links.select_related("article").order_by("position"))
+    if not links:
+        links_articles = [verdict.claim.article]
+    else:
+        links_articles = [link.article for link in links]
+    return [article for article in links_articles if not article.is_internal]
+
+
 def _appearance_order(claim):
     published = claim.article.published_on or claim.claimed_on or date.max
     # The root claim wins ties: the desk linked the others to it as repeats.
@@ -166,7 +184,7 @@ def claimreview_for(
 ) -> dict:
     """The ClaimReview record of one published verdict, ready for json.dumps."""
     claim = verdict.claim
-    appearances = claim_appearances(claim)
+    appearances = public_appearances(verdict)
     item: dict = {"@type": "Claim"}
     author = claimant_node(claim.claimant)
     if author:
@@ -174,8 +192,9 @@ def claimreview_for(
     claim_date = claim.claimed_on or claim.article.published_on
     if claim_date:
         item["datePublished"] = _iso(claim_date)
-    item["firstAppearance"] = article_node(appearances[0])
-    item["appearance"] = [article_node(a) for a in appearances]
+    if appearances:
+        item["firstAppearance"] = article_node(appearances[0])
+        item["appearance"] = [article_node(a) for a in appearances]
 
     record: dict = {
         "@context": CONTEXT,
