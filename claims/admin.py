@@ -27,13 +27,126 @@ from .models import (
     Verdict,
 )
 
+
+class PublishedRecordForm(forms.ModelForm):
+    """An admin change form that guards what readers see of a published fact-check: a change
+    to one of `reader_fields` of a record a published fact-check shows is refused unless the
+    admin may override (services.published_edit_check) and gives a reason, which is
+    recorded (PublishedEdit, and the history row's change reason) and listed in the public
+    corrections log. The usual way is a correction, reviewed by a second person."""
+
+    published_change_reason = forms.CharField(
+        label="Reason for changing a published fact-check", required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Readers see this record on a published fact-check. Changes normally go "
+        "through a correction; an override needs a reason, which is recorded and shown in the "
+        "public corrections log.",
+    )
+    reader_fields: tuple[str, ...] = ()
+    record_name = "record"
+    request_user = None
+
+    def reader_changes(self) -> list[str]:
+        return [name for name in self.changed_data if name in self.reader_fields]
+
+    def clean(self):
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        from . import services
+
+        cleaned = super().clean()
+        self.published_claims = services.claims_showing(self.instance) if self.instance.pk \
+            else []
+        changed = self.reader_changes()
+        if changed and self.published_claims:
+            what = f"{self.record_name}’s " + ", ".join(
+                str(self.fields[name].label).lower() for name in changed)
+            try:
+                services.published_edit_check(
+                    user=self.request_user, reason=cleaned.get("published_change_reason", ""),
+                    what=what)
+            except (ValidationError, PermissionDenied) as exc:
+                message = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                raise forms.ValidationError(message) from None
+            stored = type(self.instance).objects.get(pk=self.instance.pk)
+            self.published_changes = {
+                name: {"before": str(getattr(stored, name)),
+                       "after": str(cleaned.get(name))}
+                for name in changed
+            }
+        else:
+            self.published_changes = {}
+        return cleaned
+
+
+class PublishedRecordAdminMixin:
+    """Wires PublishedRecordForm into a ModelAdmin: the reason field shows only on a record a
+    published fact-check shows, and an override is recorded with the save."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def get_fields(self, request, obj=None):
+        from . import services
+
+        fields = list(super().get_fields(request, obj))
+        if obj is None or not services.claims_showing(obj):
+            fields = [f for f in fields if f != "published_change_reason"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        from . import services
+
+        changes = getattr(form, "published_changes", {})
+        if changes:
+            reason = form.cleaned_data["published_change_reason"].strip()
+            obj._change_reason = f"Changed on a published fact-check outside a correction: {reason}"
+        super().save_model(request, obj, form, change)
+        if changes:
+            services.published_edit_record(
+                claims=form.published_claims, user=request.user, reason=reason,
+                record=form.record_name, changes=changes)
+
+    def has_delete_permission(self, request, obj=None):
+        from . import services
+
+        if obj is not None and services.claims_showing(obj):
+            return False  # readers see it: a correction, never a deletion
+        return super().has_delete_permission(request, obj)
+
+
+class ClaimAdminForm(PublishedRecordForm):
+    reader_fields = ("article", "claimant", "statement", "quote", "claimed_on", "status",
+                     "appearance_of")
+    record_name = "claim"
+
+
+class EvidenceAdminForm(PublishedRecordForm):
+    reader_fields = ("claim", "source", "stance", "note", "excerpt")
+    record_name = "evidence"
+
+
+class ArticleAdminForm(PublishedRecordForm):
+    reader_fields = ("title", "url", "outlet", "author", "published_on", "is_internal")
+    record_name = "article"
+
+    def reader_changes(self) -> list[str]:
+        changed = super().reader_changes()
+        if "is_internal" in changed and self.cleaned_data.get("is_internal"):
+            changed.remove("is_internal")  # hiding an article from readers needs no reason
+        return changed
+
+
 admin.site.site_header = "Factcheck administration"
 admin.site.site_title = "Factcheck admin"
 admin.site.index_title = "Desk records"
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(PublishedRecordAdminMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = ["title", "outlet", "published_on", "status", "is_internal", "claim_count",
                     "created_at"]
     list_filter = ["status", "is_internal", "outlet", "published_on"]
@@ -70,6 +183,23 @@ class EvidenceInline(admin.TabularInline):
     fields = ["source", "stance", "note", "excerpt", "created_by"]
     raw_id_fields = ["created_by"]
 
+    # On a published claim the evidence is shown read-only here: readers see what its
+    # verdict cites, so a change goes through a correction or the evidence's own change page
+    # (with a recorded reason).
+    def _published(self, obj) -> bool:
+        from . import services
+
+        return obj is not None and services.claim_has_published_verdict(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if self._published(obj) else super().get_readonly_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_delete_permission(request, obj)
+
 
 class VerdictInline(admin.StackedInline):
     model = Verdict
@@ -87,7 +217,8 @@ class VerdictInline(admin.StackedInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(PublishedRecordAdminMixin, SimpleHistoryAdmin):
+    form = ClaimAdminForm
     list_display = ["statement", "claimant", "article", "status", "assignee", "claimed_on",
                     "created_at"]
     list_filter = ["status", "claimed_on", "tags", "assignee"]
@@ -181,7 +312,8 @@ class CaptureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(PublishedRecordAdminMixin, SimpleHistoryAdmin):
+    form = EvidenceAdminForm
     list_display = ["claim", "source", "stance", "created_by", "created_at"]
     list_filter = ["stance"]
     search_fields = ["note", "excerpt", "claim__statement", "source__url"]

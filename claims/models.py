@@ -161,6 +161,11 @@ class Claim(TimeStamped):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("change_published_claim",
+             "Can change what readers see of a published fact-check outside a correction, "
+             "recording a reason"),
+        ]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="claim_created_idx"),
             models.Index(fields=["status", "-created_at", "-id"], name="claim_status_created_idx"),
@@ -480,6 +485,29 @@ class VerdictAppearance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} (verdict {self.verdict_id}, #{self.position})"
+
+
+class PublishedEdit(models.Model):
+    """A change to what readers see of a published fact-check made outside a correction (an
+    admin's override, in the Django admin): who, when, why and what changed. Listed in the
+    public corrections log beside the corrections."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="published_edits")
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    record = models.CharField(max_length=40, help_text="What was changed: claim, evidence, ...")
+    changes = models.JSONField(default=dict, help_text="{field: {before, after}}")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="published_edit_created_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="published_edit_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} of claim {self.claim_id} changed: {self.reason[:60]}"
 
 
 class Notification(models.Model):

@@ -325,6 +325,18 @@ def published_corrections() -> QuerySet[Verdict]:
     )
 
 
+def published_edits(limit: int = 50):
+    """Changes made to published fact-checks outside a correction (admin overrides, with
+    their reasons), newest first, for the public corrections log."""
+    from .models import PublishedEdit
+
+    published = Verdict.objects.filter(state=VerdictState.PUBLISHED).values("claim_id")
+    return (
+        PublishedEdit.objects.filter(claim_id__in=published)
+        .select_related("claim").order_by("-created_at", "-id")[:limit]
+    )
+
+
 def notifications_for(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 

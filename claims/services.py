@@ -10,6 +10,7 @@ from datetime import date
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from .anchoring import AnchorError, anchor_at
@@ -301,6 +302,61 @@ def _refuse_published_edit(claim: Claim, what: str) -> None:
             f"This claim’s fact-check is published, and readers see its {what}: it changes "
             f"only through a correction. {START_A_CORRECTION}"
         )
+
+
+def published_edit_check(*, user, reason: str, what: str) -> str:
+    """May this user change `what` readers see of a published fact-check outside a
+    correction (the Django admin)? Only with the change_published_claim permission and a
+    reason, which is recorded (published_edit_record) and shown in the public corrections
+    log. Returns the reason, stripped."""
+    if user is None or not user.is_active or not user.has_perm("claims.change_published_claim"):
+        raise PermissionDenied(
+            f"Readers see the {what} on a published fact-check: it changes only through a "
+            f"correction. {START_A_CORRECTION}"
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            f"Readers see the {what} on a published fact-check. Change it through a correction "
+            "(“Start a correction” on the claim page), or give the reason for changing it here; "
+            "the reason is recorded and listed in the public corrections log."
+        )
+    return reason
+
+
+@transaction.atomic
+def published_edit_record(*, claims: Iterable[Claim], user, reason: str, record: str,
+                          changes: dict) -> list:
+    """Record an override made with published_edit_check, once per published claim that
+    shows the changed record."""
+    from .models import PublishedEdit
+
+    reason = published_edit_check(user=user, reason=reason, what=record)
+    return [
+        PublishedEdit.objects.create(claim=claim, user=user, reason=reason, record=record,
+                                     changes=changes)
+        for claim in claims
+    ]
+
+
+def claims_showing(obj) -> list[Claim]:
+    """The claims whose published fact-check shows this claim, evidence or article (the
+    records an override must be recorded against)."""
+    from .models import VerdictAppearance
+
+    published = Q(verdicts__state=VerdictState.PUBLISHED)
+    if isinstance(obj, Claim):
+        return [obj] if obj.pk and claim_has_published_verdict(obj) else []
+    if isinstance(obj, Evidence):
+        return [obj.claim] if evidence_is_published(obj) else []
+    if isinstance(obj, Article):
+        if obj.pk is None:
+            return []
+        shown_in = VerdictAppearance.objects.filter(
+            article=obj, verdict__state=VerdictState.PUBLISHED).values("verdict__claim_id")
+        return list(Claim.objects.filter((published & Q(article=obj)) | Q(pk__in=shown_in))
+                    .distinct().order_by("id"))
+    return []
 
 
 def evidence_is_published(evidence: Evidence) -> bool:

@@ -55,7 +55,9 @@ def factcheck_detail(request, pk):
 @require_GET
 def corrections(request):
     page = Paginator(selectors.published_corrections(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "public/corrections.html", {"page": page})
+    return render(request, "public/corrections.html", {
+        "page": page, "published_edits": selectors.published_edits(),
+    })
 
 
 @require_GET
