@@ -55,3 +55,31 @@ class CorrectionForm(VerdictDraftForm):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text="What was wrong and what changed. Readers see this note.",
     )
+    # What readers see of the claim itself: a published claim changes only here, held with
+    # the correction until it is reviewed and published.
+    statement = forms.CharField(label="Claim statement", max_length=300, required=False)
+    claimant_name = forms.CharField(
+        label="Claimant", max_length=200, required=False,
+        help_text="The name of someone on file, or a new name; empty if nobody is known.",
+    )
+    claimed_on = forms.DateField(label="Date claimed", required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        super().__init__(*args, claim=claim, **kwargs)
+        self.fields["statement"].initial = claim.statement
+        self.fields["claimant_name"].initial = claim.claimant.name if claim.claimant else ""
+        self.fields["claimed_on"].initial = claim.claimed_on
+        for name in ("statement", "claimant_name", "claimed_on"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+        self.claim = claim
+
+    def clean(self):
+        cleaned = super().clean()
+        # A post without the claim's fields (an older form, a script) leaves them as they are.
+        for name in ("statement", "claimant_name", "claimed_on"):
+            if self.add_prefix(name) not in self.data:
+                cleaned[name] = self.fields[name].initial
+        if not (cleaned.get("statement") or "").strip():
+            self.add_error("statement", "The claim needs a statement.")
+        return cleaned

@@ -134,10 +134,18 @@ def verdict_correct(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
+            name = " ".join(data["claimant_name"].split())
+            if claim.claimant and name.casefold() == claim.claimant.name.casefold():
+                claimant = claim.claimant
+            else:
+                claimant = services.claimant_by_name(name) if name else None
             services.verdict_correct(
                 verdict=verdict, user=request.user, correction_note=data["correction_note"],
                 rating=data["rating"], summary=data["summary"], rationale=data["rationale"],
                 evidence=data["evidence"],
+                claim_changes=services.claim_reader_changes(
+                    claim, statement=data["statement"], claimant=claimant,
+                    claimed_on=data["claimed_on"]),
             )
         except PermissionDenied as exc:
             messages.error(request, _words(exc))

@@ -256,3 +256,35 @@ def test_a_correction_changes_the_claim_only_once_reviewed_and_published(users, 
     assert views["record"]["itemReviewed"]["author"]["name"] == "John Doe"
     log = Client().get(reverse("public:corrections")).content.decode()
     assert "We misquoted the figure and the speaker." in log
+
+
+def test_start_a_correction_through_the_page_changes_the_statement_after_review(
+    users, published
+):
+    claim, verdict = published["claim"], published["verdict"]
+    author = client_for(users["reviewer_author"])
+    page = author.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'name="correction-statement"' in page
+    response = author.post(reverse("claims:verdict-correct", args=[verdict.pk]), {
+        "correction-correction_note": "The minister said 2%, not 12%.",
+        "correction-rating": verdict.rating_id, "correction-summary": verdict.summary,
+        "correction-rationale": verdict.rationale,
+        "correction-evidence": [e.pk for e in verdict.evidence.all()],
+        "correction-statement": "Unemployment fell by 2% last year",
+        "correction-claimant_name": "Jane Roe", "correction-claimed_on": "2026-02-28",
+    })
+    assert response.status_code == 302
+    correction = Verdict.objects.get(claim=claim, is_current=True)
+    assert correction.claim_changes == {"statement": "Unemployment fell by 2% last year"}
+    # The reviewer sees what the correction changes on the claim; readers do not yet.
+    review = client_for(users["senior"]).get(
+        reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'data-testid="claim-changes"' in review
+    assert "Unemployment fell by 2% last year" in review
+    assert "fell by 2% last year" not in Client().get(
+        reverse("public:fact-check", args=[claim.pk])).content.decode()
+    services.verdict_approve(verdict=correction, user=users["senior"])
+    services.verdict_publish(verdict=correction, user=users["senior"])
+    public = Client().get(reverse("public:fact-check", args=[claim.pk])).content.decode()
+    assert "Unemployment fell by 2% last year" in public
+    assert "The minister said 2%, not 12%." in public
