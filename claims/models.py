@@ -463,14 +463,14 @@ class Verdict(TimeStamped):
     def __str__(self) -> str:
         return f"Verdict v{self.version} on claim {self.claim_id} ({self.get_state_display()})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("claims:claim-detail", args=[self.claim_id])
+
     @property
     def corrected_claimant(self) -> Claimant | None:
         """The claimant a correction puts on the claim (claim_changes), if it changes it."""
         claimant_id = (self.claim_changes or {}).get("claimant_id")
         return Claimant.objects.filter(pk=claimant_id).first() if claimant_id else None
-
-    def get_absolute_url(self) -> str:
-        return reverse("claims:claim-detail", args=[self.claim_id])
 
 
 class VerdictAppearance(models.Model):
