@@ -102,7 +102,9 @@ class PublishedRecordAdminMixin:
         changes = getattr(form, "published_changes", {})
         if changes:
             reason = form.cleaned_data["published_change_reason"].strip()
-            obj._change_reason = f"Changed on a published fact-check outside a correction: {reason}"
+            # The history's reason column holds 100 characters; PublishedEdit keeps it whole.
+            label = f"Changed outside a correction: {reason}"
+            obj._change_reason = label if len(label) <= 100 else label[:99] + "…"
         super().save_model(request, obj, form, change)
         if changes:
             services.published_edit_record(

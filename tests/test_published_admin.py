@@ -103,7 +103,8 @@ def test_an_admin_override_with_a_reason_is_recorded_and_shown_as_a_correction(
     assert edit.changes == {"statement": {"before": "Unemployment fell by 12% last year",
                                           "after": "Unemployment fell by 40%"}}
     history = Claim.history.filter(id=claim.pk).first()
-    assert history.history_change_reason.endswith(REASON)
+    assert history.history_change_reason.startswith(f"Changed outside a correction: {REASON[:40]}")
+    assert len(history.history_change_reason) <= 100
     log = Client().get(reverse("public:corrections")).content.decode()
     assert REASON in log and 'data-testid="published-edit"' in log
 
