@@ -130,6 +130,11 @@ class EvidenceAdminForm(PublishedRecordForm):
     record_name = "evidence"
 
 
+class ClaimantAdminForm(PublishedRecordForm):
+    reader_fields = ("name", "role", "organisation", "url")
+    record_name = "claimant"
+
+
 class ArticleAdminForm(PublishedRecordForm):
     reader_fields = ("title", "url", "outlet", "author", "published_on", "is_internal")
     record_name = "article"
@@ -167,7 +172,8 @@ class ArticleAdmin(PublishedRecordAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Claimant)
-class ClaimantAdmin(admin.ModelAdmin):
+class ClaimantAdmin(PublishedRecordAdminMixin, admin.ModelAdmin):
+    form = ClaimantAdminForm
     list_display = ["name", "role", "organisation"]
     search_fields = ["name", "organisation", "role"]
     list_filter = ["organisation"]

@@ -340,8 +340,8 @@ def published_edit_record(*, claims: Iterable[Claim], user, reason: str, record:
 
 
 def claims_showing(obj) -> list[Claim]:
-    """The claims whose published fact-check shows this claim, evidence or article (the
-    records an override must be recorded against)."""
+    """The claims whose published fact-check shows this claim, evidence, claimant or article
+    (the records an override must be recorded against)."""
     from .models import VerdictAppearance
 
     published = Q(verdicts__state=VerdictState.PUBLISHED)
@@ -349,6 +349,10 @@ def claims_showing(obj) -> list[Claim]:
         return [obj] if obj.pk and claim_has_published_verdict(obj) else []
     if isinstance(obj, Evidence):
         return [obj.claim] if evidence_is_published(obj) else []
+    if isinstance(obj, Claimant):
+        if obj.pk is None:
+            return []
+        return list(Claim.objects.filter(published, claimant=obj).distinct().order_by("id"))
     if isinstance(obj, Article):
         if obj.pk is None:
             return []

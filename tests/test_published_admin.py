@@ -149,6 +149,20 @@ def test_admin_change_of_a_published_claims_article_needs_a_reason(users, publis
     assert Article.objects.get(pk=article.pk).is_internal is True
 
 
+def test_admin_rename_of_a_published_claimant_needs_a_reason(users, published):
+    claimant = published["claim"].claimant
+    client = client_for(users["admin"])
+    _, response = admin_change(client, claimant, name="Fabricated Claimant")
+    assert response.status_code == 200
+    assert "give the reason for changing it here" in response.content.decode()
+    assert published["claim"].claimant.__class__.objects.get(pk=claimant.pk).name == "Jane Roe"
+    _, response = admin_change(client, claimant, name="Jane Roe-Smith",
+                               published_change_reason=REASON)
+    assert response.status_code == 302
+    edit = PublishedEdit.objects.get()
+    assert (edit.record, edit.claim_id) == ("claimant", published["claim"].pk)
+
+
 def test_the_claim_change_page_shows_cited_evidence_read_only(users, published):
     claim = published["claim"]
     page = client_for(users["admin"]).get(reverse("admin:claims_claim_change", args=[claim.pk]))
