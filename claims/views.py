@@ -422,7 +422,8 @@ def _claim_context(request, claim, **forms):
         "history_records": history_records,  # the verdict panel's audit trail reuses them
         "can_change": request.user.has_perm("claims.change_claim"),
         # A published fact-check is frozen: the page offers a correction, not the edit form.
-        "claim_published": services.claim_has_published_verdict(claim),
+        "claim_published": (published := services.claim_has_published_verdict(claim)),
+        "open_correction": _open_correction(claim) if published else None,
         "can_attach": request.user.has_perm("claims.add_source"),
         "can_add_evidence": request.user.has_perm("claims.add_evidence"),
         "status_form": forms.get("status_form")
@@ -434,6 +435,14 @@ def _claim_context(request, claim, **forms):
         "edit_form": forms.get("edit_form") or ClaimEditForm(initial=_edit_initial(claim)),
         "conflict": forms.get("conflict"),
     }
+
+
+def _open_correction(claim):
+    """The correction of a published claim under way (not yet published), if any."""
+    current = services.verdict_current(claim=claim)
+    if current is not None and current.supersedes_id and current.state != "published":
+        return current
+    return None
 
 
 def _edit_initial(claim):

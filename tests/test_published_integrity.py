@@ -288,3 +288,12 @@ def test_start_a_correction_through_the_page_changes_the_statement_after_review(
     public = Client().get(reverse("public:fact-check", args=[claim.pk])).content.decode()
     assert "Unemployment fell by 2% last year" in public
     assert "The minister said 2%, not 12%." in public
+
+
+def test_claim_page_points_to_the_correction_already_under_way(users, published):
+    services.verdict_correct(verdict=published["verdict"], user=users["reviewer_author"],
+                             correction_note="Wrong year.")
+    html = client_for(users["other_editor"]).get(
+        reverse("claims:claim-detail", args=[published["claim"].pk])).content.decode()
+    assert "A correction (version 2) is submitted for review" in html
+    assert 'href="#correction"' not in html
