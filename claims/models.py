@@ -50,7 +50,11 @@ class Article(TimeStamped):
     fetch_error = models.TextField(blank=True)
     # Internal material (a memo, a tip, a draft) that readers must never see: its title and
     # URL stay off public pages, ClaimReview and the feeds even when a published claim was
-    # made in it or repeats in it.
+    # made in it or repeats in it. Public by default: the desk checks claims made in
+    # published news, and ClaimReview's firstAppearance should name it; what keeps internal
+    # material out when nobody ticks the box is the review: readers see only the
+    # appearances recorded with an approved verdict (VerdictAppearance), never a link made
+    # later, and the reviewer approves them with the rest of the fact-check.
     is_internal = models.BooleanField(
         "internal", default=False,
         help_text="Never shown to readers: public pages, ClaimReview and feeds leave it out.",

@@ -297,3 +297,23 @@ def test_claim_page_points_to_the_correction_already_under_way(users, published)
         reverse("claims:claim-detail", args=[published["claim"].pk])).content.decode()
     assert "A correction (version 2) is submitted for review" in html
     assert 'href="#correction"' not in html
+
+
+def test_the_tags_form_on_a_published_claim_page_saves_as_sent(users, published):
+    """Post exactly what the page's "Save tags" form holds (its hidden fields carry the
+    claim as it is), with new tags: saved, and nothing readers see changed."""
+    import re
+
+    claim = published["claim"]
+    client = client_for(users["other_editor"])
+    html = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    form = re.search(r'<form[^>]*aria-label="Edit tags".*?</form>', html, re.S).group(0)
+    data = {name: value for name, value in re.findall(
+        r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)}
+    data["tags"] = "economy"
+    response = client.post(reverse("claims:claim-edit", args=[claim.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    stored = Claim.objects.get(pk=claim.pk)
+    assert [t.name for t in stored.tags.all()] == ["economy"]
+    assert (stored.statement, stored.claimant_id, stored.claimed_on) == (
+        claim.statement, claim.claimant_id, claim.claimed_on)

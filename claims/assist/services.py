@@ -236,7 +236,11 @@ def claim_link_appearance(*, claim: Claim, first: Claim, user) -> Claim:
     The links stay one level deep: if `first` is itself an appearance of an earlier claim,
     `claim` is linked to that earlier one, and claims that pointed at `claim` move with it.
     A claim cannot be an appearance of itself, and a link that would close a loop is
-    refused."""
+    refused.
+
+    Linking a claim whose fact-check is published changes nothing readers see: they see
+    the appearances recorded when its verdict was approved (VerdictAppearance); a new link
+    reaches them only with a correction, reviewed under the two-person rule."""
     _require_permission(user, "change_claim", "link claims")
     if claim.pk == first.pk:
         raise ValidationError("A claim cannot be another appearance of itself.")
