@@ -40,7 +40,13 @@ def claim_search(queryset: QuerySet[Claim], text: str) -> QuerySet[Claim]:
 
 
 class ClaimFilterForm(DeskFormMixin, forms.Form):
-    pass
+    """The filter form shares its page with the bulk-action form, whose fields have the same
+    names (status, assignee): ids of their own keep each label on its own control, so a
+    screen reader names each select once ("Status", not "Status New status")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ChosenOnlySelect(forms.Select):
