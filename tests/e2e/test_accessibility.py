@@ -150,3 +150,17 @@ def test_admin_pages_have_no_serious_accessibility_violations(page, live_server,
     ]
     problems = check_pages(page, live_server.url, pages, screenshot)
     assert not problems, "axe-core found serious or critical violations:\n" + report(problems)
+
+
+def test_admin_claim_change_page_fits_a_1280_px_window(page, live_server, log_in, demo_desk,
+                                                       screenshot):
+    """The evidence inline used to make the page 1,919 px wide: nothing may scroll sideways
+    in a laptop's window."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, "admin")
+    claim = demo_desk["claim"]
+    page.goto(f"{live_server.url}/admin/claims/claim/{claim.pk}/change/")
+    expect(page.get_by_role("heading", name="Evidence", exact=False).first).to_be_visible()
+    screenshot(page, "admin-claim-1280")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280, f"the admin claim page is {width} px wide in a 1,280 px window"
