@@ -9,10 +9,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from .choices import ClaimStatus
 from .forms import DeskFormMixin
 from .models import Claim, Claimant, Rating, Tag
+from .people import user_display
 
 # What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
 # expression on every write, and the GIN index claim_search_gin_idx is on that column.
@@ -76,6 +78,18 @@ class ChosenOnlySelect(forms.Select):
             self.choices = iterator
 
 
+class UserFilterField(FilterModelChoiceField):
+    """django-filter's choice field (it adds the "Nobody" choice), naming each user as the
+    rest of the desk does."""
+
+    def label_from_instance(self, obj) -> str:
+        return user_display(obj)
+
+
+class UserFilter(django_filters.ModelChoiceFilter):
+    field_class = UserFilterField
+
+
 def _date_input():
     return forms.DateInput(attrs={"type": "date"})
 
@@ -110,7 +124,7 @@ class ClaimFilter(django_filters.FilterSet):
         distinct=False,
         widget=forms.NumberInput(attrs={"min": 1}),
     )
-    assignee = django_filters.ModelChoiceFilter(
+    assignee = UserFilter(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         distinct=False,
         empty_label="Anyone",

@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from .anchoring import AnchorError, anchor_at
 from .choices import ArticleStatus, ClaimStatus
 from .models import Article, Claim, Claimant, Tag
+from .people import user_display
 
 User = AbstractBaseUser
 
@@ -246,12 +247,6 @@ _ROLE_FOR_PERMISSION = {
     "publish_verdict": "Reviewers",
     "override_two_person_rule": "admins",
 }
-
-
-def user_display(user) -> str:
-    if user is None:
-        return "someone"
-    return user.get_full_name() or user.get_username()
 
 
 class VerdictConflict(ValidationError):

@@ -23,6 +23,7 @@ from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.utils import AttributeDict, signature
 
 from .models import Article, Claim, Source
+from .people import user_display
 
 # Links to other pages opt out of the claims page's hx-boost (which swaps only the table area).
 PAGE_LINK = {"a": {"hx-boost": "false"}}
@@ -281,7 +282,7 @@ class ClaimTable(DeskTable):
         return f"#{value}"
 
     def render_assignee(self, value):
-        return value.get_full_name() or value.get_username()
+        return user_display(value)
 
     def render_claimant(self, value):
         # The claimant filter lists no names (there are thousands): the table's links set it,

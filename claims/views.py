@@ -34,6 +34,7 @@ from .forms import (
 )
 from .highlight import highlighted_body
 from .models import Article, Capture, Claim, Source
+from .people import user_display
 from .tables import ArticleTable, ClaimTable, SourceTable
 
 PER_PAGE = 50
@@ -541,7 +542,7 @@ def claim_assign(request, pk):
     if form.is_valid():
         assignee = form.cleaned_data["assignee"]
         services.claim_assign(claim=claim, assignee=assignee, user=request.user)
-        who = (assignee.get_full_name() or assignee.get_username()) if assignee else "nobody"
+        who = user_display(assignee, "nobody")
         messages.success(request, f"Claim assigned to {who}.")
         return redirect(claim)
     return _claim_page_error(request, claim, assign_form=form)

@@ -3,6 +3,8 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from ..people import user_display
+
 register = template.Library()
 
 
@@ -18,7 +20,5 @@ def url_or_none(name, *args, **kwargs):
 
 @register.filter
 def display_name(user, default="the desk"):
-    """A user's full name, their username, or `default` when there is no user."""
-    if user is None:
-        return default
-    return user.get_full_name() or user.get_username()
+    """How the desk names a person (claims.people.user_display); `default` for no user."""
+    return user_display(user, default)
