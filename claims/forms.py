@@ -71,6 +71,9 @@ class DeskFormMixin(ListedChoicesMixin):
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(widget, forms.TextInput | forms.Textarea):
+                # What people type may be right-to-left: the box follows its first letter.
+                widget.attrs.setdefault("dir", "auto")
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}_help"
 
