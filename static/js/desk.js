@@ -119,9 +119,34 @@
     });
   }
 
+  // "Source attached; it is being fetched." follows the source's row: when htmx swaps in a
+  // settled status (Fetched or Failed), the banner says so, in the words the server gave it.
+  function initSourceBanners() {
+    document.body.addEventListener("htmx:load", function (event) {
+      var row = event.detail.elt;
+      if (!row.id || row.id.indexOf("source-status-") !== 0) { return; }
+      var banner = document.querySelector(
+        '[data-follows-source="' + row.id.slice("source-status-".length) + '"]');
+      if (!banner) { return; }
+      var badge = row.querySelector(".badge");
+      var status = badge ? (badge.className.match(/source-status-(\w+)/) || [])[1] : "";
+      if (status === "fetched") {
+        banner.className = "alert alert-success";
+        banner.textContent = banner.dataset.textFetched;
+      } else if (status === "failed") {
+        var detail = row.querySelector(".text-danger");
+        var why = detail ? detail.textContent.trim().replace(/\.$/, "") : "";
+        banner.className = "alert alert-danger";
+        banner.textContent = banner.dataset.textFailed + (why ? " (" + why + ")" : "") +
+          ". You can re-fetch it from its row.";
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initArticle();
     initClaimantPicker();
     initSelectAll();
+    initSourceBanners();
   });
 })();
