@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def attached(client, monkeypatch):
-    # No broker in this test: the fetch is not enqueued, the source stays as set below.
-    monkeypatch.setattr("claims.fetching.queue.enqueue_source_fetch", lambda pk: None)
+def attached(client):
+    # The fetch is enqueued on commit, which this test's transaction never reaches: the
+    # source stays as each test sets it.
     editor = UserFactory(username="erin")
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
