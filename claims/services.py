@@ -447,6 +447,17 @@ def verdict_edited_by(*, verdict: Verdict, user) -> bool:
     ).exists()
 
 
+def verdicts_edited_by(*, verdict_ids, user) -> set[int]:
+    """verdict_edited_by for many verdicts at once (a page of the review queue): the ids of
+    those this user wrote any of, in one query."""
+    return set(
+        Verdict.history.filter(
+            id__in=list(verdict_ids), history_user_id=user.pk,
+            history_change_reason__in=[REASON_EDIT, REASON_CREATE],
+        ).values_list("id", flat=True).distinct()
+    )
+
+
 def _refuse_own_review(verdict: Verdict, user, doing: str) -> None:
     if verdict.author_id == user.pk:
         raise PermissionDenied(
