@@ -143,7 +143,49 @@
     });
   }
 
+  // A link to a form folded into a closed section (#edit-claim, #attach-source) opens it.
+  function openFoldedTarget() {
+    if (!location.hash || location.hash.length < 2) { return; }
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") { el.open = true; }
+    }
+  }
+
+  // The Reports form's claim search: a suggestion chosen fills the hidden claim id; typing
+  // other words drops an earlier choice.
+  function initReportClaimPicker() {
+    var search = document.getElementById("id_claim_search");
+    var id = document.getElementById("id_claim");
+    if (!search || !id) { return; }
+    var options = document.getElementById("report-claim-options");
+    var chosen = document.getElementById("report-claim-chosen");
+    search.addEventListener("input", function () { id.value = ""; chosen.textContent = ""; });
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest(".js-choose-claim");
+      if (!button) { return; }
+      id.value = button.dataset.claimId;
+      search.value = button.dataset.claimLabel;
+      options.innerHTML = "";
+      search.setAttribute("aria-expanded", "false");
+      var p = document.createElement("p");
+      p.className = "small mb-0";
+      p.textContent = "Chosen: " + button.dataset.claimLabel;
+      chosen.textContent = "";
+      chosen.appendChild(p);
+      search.focus();
+    });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target === options) {
+        search.setAttribute("aria-expanded", options.querySelector("[role=option]") ? "true" : "false");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initReportClaimPicker();
+    openFoldedTarget();
+    window.addEventListener("hashchange", openFoldedTarget);
     initArticle();
     initClaimantPicker();
     initSelectAll();

@@ -114,6 +114,7 @@ def test_desk_pages_have_no_serious_accessibility_violations(page, live_server, 
 
     draft = demo_desk["draft"].claim
     page.goto(live_server.url + draft.get_absolute_url())
+    page.locator("#verdict").get_by_text("Edit the verdict", exact=True).click()
     summary = page.locator("#verdict").get_by_label("One-line summary")
     summary.evaluate("input => input.removeAttribute('maxlength')")
     summary.fill("Too long. " * 40)  # the form allows 300 characters

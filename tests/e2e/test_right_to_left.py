@@ -106,6 +106,7 @@ def test_right_to_left_text_reads_right_to_left_on_desk_and_public_pages(
     statement_box = page.get_by_label("Claim statement")
     expect(statement_box).to_have_value(STATEMENT)
     assert statement_box.evaluate("el => el.matches(':dir(rtl)')")
+    page.get_by_text("Add an evidence note", exact=True).click()
     note_box = page.get_by_role("form", name="Add evidence").get_by_label("Note")
     note_box.fill(NOTE)
     assert note_box.evaluate("el => el.matches(':dir(rtl)')")
