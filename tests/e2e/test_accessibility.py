@@ -56,6 +56,8 @@ def check_pages(page, base_url: str, pages: list[tuple[str, str, str]], screensh
         assert response is not None and response.status < 500, f"{name}: {path}"
         expect(page.get_by_role("heading", name=heading).first).to_be_visible()
         screenshot(page, f"a11y-{name}")
+        # Folded forms are checked too: axe skips what is hidden.
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         found = blocking_violations(page)
         if found:
             problems[f"{name} ({path})"] = found
