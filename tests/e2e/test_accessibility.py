@@ -167,3 +167,22 @@ def test_admin_claim_change_page_fits_a_1280_px_window(page, live_server, log_in
     screenshot(page, "admin-claim-1280")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1280, f"the admin claim page is {width} px wide in a 1,280 px window"
+
+
+def test_claims_table_controls_each_have_one_name(page, live_server, log_in, demo_desk):
+    """Screen readers heard "Status New status" and "Assignee Assignee" on the filters, and
+    nothing for the bulk-action selects: each control now has exactly its own label."""
+    log_in(page, "admin")
+    page.goto(f"{live_server.url}/claims/")
+    filters = page.get_by_role("search", name="Filter claims")
+    for name in ("Status", "Assignee", "Rating", "Tags"):
+        expect(filters.get_by_role("combobox", name=name, exact=True)).to_have_count(1)
+    bulk = page.get_by_role("form", name="Bulk actions on the selected claims")
+    for name in ("Bulk action", "Assignee", "New status"):
+        expect(bulk.get_by_role("combobox", name=name, exact=True)).to_have_count(1)
+    expect(page.get_by_role("combobox", name="Status New status")).to_have_count(0)
+    # "Export this view" names the group of formats; it is not a (disabled) button.
+    exports = page.get_by_role("group", name="Export this view:")
+    expect(exports.get_by_role("link")).to_have_count(4)
+    expect(page.get_by_role("button", name="Export this view")).to_have_count(0)
+    expect(page.locator(".disabled")).to_have_count(0)
