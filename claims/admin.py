@@ -184,7 +184,10 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(admin.StackedInline):
+    """Stacked, not tabular: a row of a note, an excerpt and a source picker side by side made
+    the claim page about 1,900 px wide, and a table cell's field has no label of its own."""
+
     model = Evidence
     extra = 0
     autocomplete_fields = ["source"]
@@ -238,6 +241,12 @@ class ClaimAdmin(PublishedRecordAdminMixin, SimpleHistoryAdmin):
                        "created_by", "created_at", "updated_at"]
     inlines = [EvidenceInline, VerdictInline]
     list_per_page = 50
+
+    class Media:
+        # Accessible names for the autocomplete widgets and underlined breadcrumbs (axe-core:
+        # tests/e2e/test_accessibility.py).
+        css = {"all": ["css/admin.css"]}
+        js = ["js/admin_a11y.js"]
     show_full_result_count = False
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 
 from .models import Claim, Claimant, Evidence, Rating, Source, Verdict
+from .people import user_display
 
 # Bookkeeping columns that change on every save and say nothing to a reader.
 SKIPPED = {"id", "created_at", "updated_at", "lock_version", "version", "body_sha256"}
@@ -84,7 +85,7 @@ def _entries(records: list, model, subject_of, names: dict) -> list[AuditEntry]:
         entries.append(
             AuditEntry(
                 when=rec.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else "system",
+                who=user_display(user, "system"),
                 subject=subject_of(rec),
                 action=ACTIONS.get(rec.history_type, rec.history_type),
                 reason=rec.history_change_reason or "",
@@ -120,7 +121,7 @@ def claim_audit_trail(claim: Claim, records: dict | None = None) -> list[AuditEn
         return {getattr(r, a) for r in records for a in attnames if getattr(r, a, None)}
 
     users = get_user_model().objects.filter(pk__in=ids(*USER_FIELDS))
-    user_names = {u.pk: u.get_full_name() or u.get_username() for u in users}
+    user_names = {u.pk: user_display(u) for u in users}
     names = {a: user_names for a in USER_FIELDS}
     names["rating_id"] = dict(
         Rating.objects.filter(pk__in=ids("rating_id")).values_list("pk", "label")

@@ -9,10 +9,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from .choices import ClaimStatus
 from .forms import DeskFormMixin
 from .models import Claim, Claimant, Rating, Tag
+from .people import user_display
 
 # What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
 # expression on every write, and the GIN index claim_search_gin_idx is on that column.
@@ -40,7 +42,13 @@ def claim_search(queryset: QuerySet[Claim], text: str) -> QuerySet[Claim]:
 
 
 class ClaimFilterForm(DeskFormMixin, forms.Form):
-    pass
+    """The filter form shares its page with the bulk-action form, whose fields have the same
+    names (status, assignee): ids of their own keep each label on its own control, so a
+    screen reader names each select once ("Status", not "Status New status")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ChosenOnlySelect(forms.Select):
@@ -68,6 +76,18 @@ class ChosenOnlySelect(forms.Select):
             return super().optgroups(name, value, attrs)
         finally:
             self.choices = iterator
+
+
+class UserFilterField(FilterModelChoiceField):
+    """django-filter's choice field (it adds the "Nobody" choice), naming each user as the
+    rest of the desk does."""
+
+    def label_from_instance(self, obj) -> str:
+        return user_display(obj)
+
+
+class UserFilter(django_filters.ModelChoiceFilter):
+    field_class = UserFilterField
 
 
 def _date_input():
@@ -104,7 +124,7 @@ class ClaimFilter(django_filters.FilterSet):
         distinct=False,
         widget=forms.NumberInput(attrs={"min": 1}),
     )
-    assignee = django_filters.ModelChoiceFilter(
+    assignee = UserFilter(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         distinct=False,
         empty_label="Anyone",

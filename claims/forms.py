@@ -9,6 +9,7 @@ from django.forms.renderers import Jinja2 as Jinja2Renderer
 
 from .choices import ClaimStatus, Stance
 from .models import Claimant, Source
+from .people import UserChoiceField
 from .uploads import normalise_newlines, text_from_upload
 
 # One renderer (and one Jinja2 environment with its template cache) for every desk form.
@@ -70,6 +71,9 @@ class DeskFormMixin(ListedChoicesMixin):
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(widget, forms.TextInput | forms.Textarea):
+                # What people type may be right-to-left: the box follows its first letter.
+                widget.attrs.setdefault("dir", "auto")
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}_help"
 
@@ -84,15 +88,6 @@ class DeskFormMixin(ListedChoicesMixin):
                 attrs["aria-describedby"] = (
                     f"{attrs.get('aria-describedby', '')} {error_id}".strip()
                 )
-
-
-def user_label(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return user_label(obj)
 
 
 def active_users():

@@ -1,11 +1,15 @@
-"""The Reports page form: a scope (one claim, one article, a date range), the claims
-table's filters, and a format."""
+"""The Reports page form: a scope (one claim, found by searching for it; one article; a date
+range), the claims table's filters, and a format. Each field says which scopes it applies
+to (SCOPED): the page shows only those, and the report ignores the others."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
-from .filters import ClaimFilter
+from .filters import ClaimFilter, claim_search
+from .models import Claim
 
 SCOPES = [
     ("dates", "Published in a date range"),
@@ -15,14 +19,29 @@ SCOPES = [
 FORMATS = [("html", "Printable page (HTML)"), ("pdf", "PDF")]
 CHECK = "form-check-input"
 INPUT = {"class": "form-control"}
+CLAIM_ID = re.compile(r"#?(\d+)")
+
+# The scopes each field applies to; a field not named here applies to every scope.
+SCOPED = {
+    "claim_search": ("claim",),
+    "article": ("article",),
+    "since": ("dates",),
+    "until": ("dates",),
+    "published_only": ("claim", "article"),
+    "filters": ("dates", "article"),
+}
 
 
 class ReportForm(forms.Form):
     scope = forms.ChoiceField(
         choices=SCOPES, initial="dates", widget=forms.RadioSelect(attrs={"class": CHECK})
     )
-    claim = forms.IntegerField(
-        label="Claim id", required=False, min_value=1, widget=forms.NumberInput(attrs=INPUT)
+    # The claim chosen from the suggestions (static/js/desk.js sets it); without JavaScript
+    # the words typed are enough when they find one claim.
+    claim = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    claim_search = forms.CharField(
+        label="Claim", required=False, max_length=200,
+        help_text="Type words of its statement or quote, or its id, then choose it.",
     )
     article = forms.IntegerField(
         label="Article id", required=False, min_value=1, widget=forms.NumberInput(attrs=INPUT)
@@ -55,7 +74,13 @@ class ReportForm(forms.Form):
             self.fields[name].required = False
 
     def scope_fields(self):
-        return [self[name] for name in ("claim", "article", "since", "until")]
+        """(field, the scopes it applies to) for the article id and the dates."""
+        return [(self[name], self.field_scopes[name]) for name in ("article", "since", "until")]
+
+    @property
+    def field_scopes(self) -> dict[str, str]:
+        """Each scoped part of the form and its scopes, space-separated (data-scopes)."""
+        return {name: " ".join(scopes) for name, scopes in SCOPED.items()}
 
     def filter_fields(self):
         return [self[name] for name in self.FILTER_FIELDS]
@@ -63,8 +88,8 @@ class ReportForm(forms.Form):
     def clean(self):
         data = super().clean()
         scope = data.get("scope")
-        if scope == "claim" and not data.get("claim"):
-            self.add_error("claim", "Give the id of the claim to report on.")
+        if scope == "claim":
+            self._clean_claim(data)
         if scope == "article" and not data.get("article"):
             self.add_error("article", "Give the id of the article to report on.")
         since, until = data.get("since"), data.get("until")
@@ -72,15 +97,40 @@ class ReportForm(forms.Form):
             self.add_error("until", "The end date is before the start date.")
         return data
 
+    def _clean_claim(self, data) -> None:
+        """The claim chosen, or the one claim the typed words (or id) find."""
+        chosen = data.get("claim")
+        if chosen and Claim.objects.filter(pk=chosen).exists():
+            return
+        text = (data.get("claim_search") or "").strip()
+        if not text:
+            self.add_error("claim_search", "Search for the claim to report on and choose it.")
+            return
+        by_id = CLAIM_ID.fullmatch(text)
+        if by_id:
+            found = list(Claim.objects.filter(pk=int(by_id[1])).values_list("pk", flat=True))
+        else:
+            found = list(claim_search(Claim.objects.all(), text).values_list("pk", flat=True)[:2])
+        if not found:
+            self.add_error("claim_search", f"No claim matches “{text}”.")
+        elif len(found) > 1:
+            self.add_error("claim_search", f"Several claims match “{text}”: choose one from "
+                           "the suggestions, or type more of its words.")
+        else:
+            data["claim"] = found[0]
+
     def report_args(self) -> dict:
         data = self.cleaned_data
+        scope = data["scope"]
         filters = {name: self.data.get(name, "") for name in self.FILTER_FIELDS}
+        if scope not in SCOPED["filters"]:
+            filters = {}
         return {
-            "scope": data["scope"],
-            "claim_id": data.get("claim"),
-            "article_id": data.get("article"),
-            "since": data.get("since"),
-            "until": data.get("until"),
+            "scope": scope,
+            "claim_id": data.get("claim") if scope == "claim" else None,
+            "article_id": data.get("article") if scope == "article" else None,
+            "since": data.get("since") if scope == "dates" else None,
+            "until": data.get("until") if scope == "dates" else None,
             "filters": {k: v for k, v in filters.items() if v},
             "published_only": data.get("published_only", False),
         }

@@ -23,10 +23,14 @@ from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.utils import AttributeDict, signature
 
 from .models import Article, Claim, Source
+from .people import user_display
 
 # Links to other pages opt out of the claims page's hx-boost (which swaps only the table area).
 PAGE_LINK = {"a": {"hx-boost": "false"}}
 NOWRAP = {"td": {"class": "text-nowrap"}}
+# Text people wrote (a statement, a title) may be right-to-left: the cell takes its direction
+# from its first letter.
+USER_TEXT = {**PAGE_LINK, "td": {"dir": "auto"}}
 
 
 class StatusBadgeColumn(tables.Column):
@@ -225,10 +229,10 @@ class ClaimTable(DeskTable):
     )
     id = tables.Column(verbose_name="Id", order_by=("id",), linkify=True, attrs=PAGE_LINK)
     statement = tables.Column(
-        verbose_name="Statement", linkify=True, attrs=PAGE_LINK, orderable=False
+        verbose_name="Statement", linkify=True, attrs=USER_TEXT, orderable=False
     )
     claimant = tables.Column(verbose_name="Claimant", orderable=False, default="—")
-    article = tables.Column(verbose_name="Article", linkify=True, attrs=PAGE_LINK, orderable=False)
+    article = tables.Column(verbose_name="Article", linkify=True, attrs=USER_TEXT, orderable=False)
     status = StatusBadgeColumn(css_prefix="status", order_by=("status", "-created_at", "-id"))
     rating = tables.Column(
         verbose_name="Rating", accessor="rating_label", orderable=False, default="—"
@@ -281,7 +285,7 @@ class ClaimTable(DeskTable):
         return f"#{value}"
 
     def render_assignee(self, value):
-        return value.get_full_name() or value.get_username()
+        return user_display(value)
 
     def render_claimant(self, value):
         # The claimant filter lists no names (there are thousands): the table's links set it,
@@ -321,7 +325,8 @@ class ClaimTable(DeskTable):
 
 
 class ArticleTable(DeskTable):
-    title = tables.Column(verbose_name="Title", linkify=True, orderable=False)
+    title = tables.Column(verbose_name="Title", linkify=True, orderable=False,
+                          attrs={"td": {"dir": "auto"}})
     outlet = tables.Column(verbose_name="Outlet", orderable=False)
     published_on = FormattedDateColumn(
         attrs=NOWRAP,

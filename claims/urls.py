@@ -55,4 +55,5 @@ urlpatterns = [
     # Exports and reports (issue 6)
     path("claims/export/", views_exports.export, name="export"),
     path("reports/", views_exports.reports, name="reports"),
+    path("reports/claims/", views_exports.report_claim_options, name="report-claim-options"),
 ] + assist_urlpatterns

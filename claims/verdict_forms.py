@@ -46,13 +46,13 @@ class VerdictDraftForm(ListedChoicesMixin, forms.Form):
         self.fields["evidence"].queryset = evidence_qs if evidence_qs is not None else \
             claim.evidence.select_related("source")
         for name in ("summary", "rationale"):
-            self.fields[name].widget.attrs["class"] = "form-control"
+            self.fields[name].widget.attrs.update({"class": "form-control", "dir": "auto"})
         self.fields["rating"].widget.attrs["class"] = "form-select"
 
 
 class CorrectionForm(VerdictDraftForm):
     correction_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control", "dir": "auto"}),
         help_text="What was wrong and what changed. Readers see this note.",
     )
     # What readers see of the claim itself: a published claim changes only here, held with

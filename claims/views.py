@@ -34,7 +34,9 @@ from .forms import (
 )
 from .highlight import highlighted_body
 from .models import Article, Capture, Claim, Source
+from .people import user_display
 from .tables import ArticleTable, ClaimTable, SourceTable
+from .templatetags.desk import source_fetch_tags
 
 PER_PAGE = 50
 CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
@@ -554,7 +556,7 @@ def claim_assign(request, pk):
     if form.is_valid():
         assignee = form.cleaned_data["assignee"]
         services.claim_assign(claim=claim, assignee=assignee, user=request.user)
-        who = (assignee.get_full_name() or assignee.get_username()) if assignee else "nobody"
+        who = user_display(assignee, "nobody")
         messages.success(request, f"Claim assigned to {who}.")
         return redirect(claim)
     return _claim_page_error(request, claim, assign_form=form)
@@ -571,11 +573,14 @@ def source_attach(request, pk):
     form = SourceAttachForm(request.POST)
     if form.is_valid():
         try:
-            services.source_attach(claim=claim, url=form.cleaned_data["url"], user=request.user)
+            evidence = services.source_attach(claim=claim, url=form.cleaned_data["url"],
+                                              user=request.user)
         except ValidationError as exc:
             _add_errors(form, exc, {"normalized_url": "url", "source": "url"})
         else:
-            messages.success(request, "Source attached; it is being fetched.")
+            # The banner follows the source's fetch (claims/templatetags/desk.py).
+            messages.success(request, "Source attached; it is being fetched.",
+                             extra_tags=source_fetch_tags(evidence.source_id))
             return redirect(f"{claim.get_absolute_url()}#sources")
     return _claim_page_error(request, claim, attach_form=form)
 

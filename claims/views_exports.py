@@ -11,7 +11,12 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .exporters import claimreview, json, report, stream
-from .forms_reports import ReportForm
+from .filters import claim_search
+from .forms_reports import CLAIM_ID, ReportForm
+from .models import Claim
+
+# Suggestions the report's claim search offers at a time.
+CLAIM_SUGGESTIONS = 10
 
 EXPORT_FORMATS = {
     # format: (content type, file extension)
@@ -83,3 +88,19 @@ def reports(request):
         response["Content-Disposition"] = f'attachment; filename="{data.filename}.pdf"'
         return response
     return render(request, "reports/report.html", {"report": data, "printable": True})
+
+
+@login_required
+@require_GET
+def report_claim_options(request):
+    """The report form's claim search: the claims whose statement or quote hold the typed
+    words (or whose id was typed), as buttons that choose one (static/js/desk.js)."""
+    text = request.GET.get("claim_search", "").strip()
+    claims = []
+    if text:
+        by_id = CLAIM_ID.fullmatch(text)
+        matches = (Claim.objects.filter(pk=int(by_id[1])) if by_id
+                   else claim_search(Claim.objects.all(), text))
+        claims = list(matches.select_related("article").order_by("-created_at", "-id")
+                      [:CLAIM_SUGGESTIONS])
+    return render(request, "reports/claim_options.html", {"claims": claims, "text": text})

@@ -7,13 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
 from .audit import review_changes
-from .models import Claim, Verdict
+from .choices import CaptureStatus
+from .models import Capture, Claim, Evidence, Verdict
+from .templatetags.verdicts import review_actions
 from .verdict_forms import CorrectionForm, VerdictDraftForm
 
 # Verdicts per page of the review queue.
@@ -30,14 +33,28 @@ def _words(exc: Exception) -> str:
     return str(exc)
 
 
+def _from_queue(request) -> bool:
+    """The action was taken on the review queue (its forms say so), not on the claim page."""
+    return request.POST.get("from") == "review-queue"
+
+
 def _run(request, verdict: Verdict, action, success: str, **kwargs):
-    """Call a transition service; report success or the refusal, then go back to the claim."""
+    """Call a transition service; report success or the refusal in words, then go back to
+    where the reviewer was: the claim page, or the review queue, naming the claim there."""
+    from_queue = _from_queue(request)
     try:
         action(verdict=verdict, user=request.user, **kwargs)
     except (PermissionDenied, ValidationError) as exc:
-        messages.error(request, _words(exc))
+        words = _words(exc)
+        if from_queue:
+            words = f"“{verdict.claim.statement}” was not changed: {words}"
+        messages.error(request, words)
     else:
+        if from_queue:
+            success = f"{success.rstrip('.')}: “{verdict.claim.statement}”."
         messages.success(request, success)
+    if from_queue:
+        return redirect("claims:review-queue")
     return redirect(_claim_url(verdict.claim_id))
 
 
@@ -164,10 +181,21 @@ def verdict_correct(request, pk):
 @require_GET
 def review_queue(request):
     # Oldest first, a page at a time: a busy desk can have more waiting than one page shows.
-    page = Paginator(selectors.review_queue(), REVIEW_QUEUE_PAGE).get_page(
-        request.GET.get("page"))
-    return render(request, "verdicts/review_queue.html",
-                  {"items": review_changes(list(page.object_list)), "page": page})
+    # Each verdict with what a reviewer needs to decide: rating, rationale and the evidence it
+    # cites (fetched or not), and the actions this reviewer may take. A fixed number of
+    # queries per page (tests/test_query_counts.py).
+    cited = Evidence.objects.select_related("source").annotate(
+        captured=Exists(Capture.objects.filter(source_id=OuterRef("source_id"),
+                                               status=CaptureStatus.SUCCESS))
+    ).order_by("created_at", "id")
+    queue = selectors.review_queue().prefetch_related(Prefetch("evidence", queryset=cited))
+    page = Paginator(queue, REVIEW_QUEUE_PAGE).get_page(request.GET.get("page"))
+    verdicts = list(page.object_list)
+    actions = review_actions(verdicts, request.user)
+    items = review_changes(verdicts)
+    for item in items:
+        item.actions = actions[item.verdict.pk]
+    return render(request, "verdicts/review_queue.html", {"items": items, "page": page})
 
 
 @login_required

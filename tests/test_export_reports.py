@@ -118,7 +118,7 @@ def test_reports_page_form_and_results(client, desk):
     page = client.get(reverse("claims:reports"))
     assert page.status_code == 200
     html = page.content.decode()
-    for label in ("Claim id", "Article id", "Published from", "Published until", "Status",
+    for label in (">Claim</label>", "Article id", "Published from", "Published until", "Status",
                   "Rating", "Make the report"):
         assert label in html
     missing = client.get(reverse("claims:reports"), {"scope": "article", "format": "html"})

@@ -63,6 +63,7 @@ EXPECTED = {
     "claims:notifications-read": POST_ONLY,
     "claims:export": DESK,
     "claims:reports": DESK,
+    "claims:report-claim-options": DESK,
     "claims:suggestion-log": POST_ONLY,
     "claims:suggestion-dismiss": POST_ONLY,
     "claims:article-suggest": POST_ONLY,

@@ -3,6 +3,8 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from ..people import user_display
+
 register = template.Library()
 
 
@@ -18,7 +20,48 @@ def url_or_none(name, *args, **kwargs):
 
 @register.filter
 def display_name(user, default="the desk"):
-    """A user's full name, their username, or `default` when there is no user."""
-    if user is None:
-        return default
-    return user.get_full_name() or user.get_username()
+    """How the desk names a person (claims.people.user_display); `default` for no user."""
+    return user_display(user, default)
+
+
+# A message about a source being fetched carries the source's id in its extra tags, so the
+# banner can say what the source's row says (and follow it live, static/js/desk.js).
+SOURCE_FETCH_TAG = "source-fetch:"
+
+
+def source_fetch_tags(source_id: int) -> str:
+    """The extra_tags for a message that should follow source `source_id`'s fetch."""
+    return f"{SOURCE_FETCH_TAG}{source_id}"
+
+
+@register.simple_tag
+def source_banner(message):
+    """For a message that follows a source's fetch: the source's state now and the words for
+    each state; None for any other message."""
+    from ..models import Source
+
+    tag = next((t for t in (message.extra_tags or "").split() if t.startswith(SOURCE_FETCH_TAG)),
+               None)
+    if tag is None or not tag[len(SOURCE_FETCH_TAG):].isdigit():
+        return None
+    source = (Source.objects.filter(pk=int(tag[len(SOURCE_FETCH_TAG):]))
+              .only("id", "status", "last_error_kind", "last_error").first())
+    if source is None:
+        return None
+    failed = "Source attached, but it could not be fetched"
+    detail = ""
+    if source.status == "failed":
+        detail = source.get_last_error_kind_display()
+        if source.last_error:
+            detail = f"{detail}: {source.last_error[:160]}"
+        detail = detail.rstrip(".")
+    return {
+        "source": source,
+        "texts": {
+            "pending": "Source attached; it is being fetched.",
+            "fetching": "Source attached; it is being fetched.",
+            "fetched": "Source attached and fetched.",
+            "failed": failed,
+        },
+        "detail": detail,
+    }

@@ -44,17 +44,19 @@ def text_on(colour: str) -> str:
     return "#000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#fff"
 
 
-def actions_for(verdict, user) -> dict:
-    """What the user may do with the verdict now (the services decide again on POST)."""
+def actions_for(verdict, user, *, edited: bool | None = None) -> dict:
+    """What the user may do with the verdict now (the services decide again on POST).
+    `edited`: whether the user wrote any of it, when the caller already knows (the review
+    queue asks once for the whole page)."""
     if verdict is None or not user.is_authenticated:
         return {}
     state = verdict.state
     is_author = verdict.author_id == user.pk
     reviewable = state in (VerdictState.SUBMITTED, VerdictState.APPROVED)
     can_review = user.has_perm("claims.review_verdict") and reviewable
-    own_review = can_review and (
-        is_author or services.verdict_edited_by(verdict=verdict, user=user)
-    )
+    if can_review and not is_author and edited is None:
+        edited = services.verdict_edited_by(verdict=verdict, user=user)
+    own_review = can_review and (is_author or bool(edited))
     return {
         "edit": user.has_perm("claims.change_verdict") and state in services.EDITABLE_STATES,
         "submit": is_author and state in services.EDITABLE_STATES,
@@ -67,6 +69,15 @@ def actions_for(verdict, user) -> dict:
         "correct": user.has_perm("claims.change_verdict") and state == VerdictState.PUBLISHED
         and verdict.is_current,
     }
+
+
+def review_actions(verdicts, user) -> dict[int, dict]:
+    """actions_for each verdict of a review-queue page, with one query for the whole page to
+    learn which of them the user edited (the two-person rule's "wrote any of it")."""
+    if not user.is_authenticated or not user.has_perm("claims.review_verdict"):
+        return {v.pk: actions_for(v, user) for v in verdicts}
+    edited = services.verdicts_edited_by(verdict_ids=[v.pk for v in verdicts], user=user)
+    return {v.pk: actions_for(v, user, edited=v.pk in edited) for v in verdicts}
 
 
 @register.inclusion_tag("claims/partials/verdict_panel.html", takes_context=True)

@@ -119,9 +119,76 @@
     });
   }
 
+  // "Source attached; it is being fetched." follows the source's row: when htmx swaps in a
+  // settled status (Fetched or Failed), the banner says so, in the words the server gave it.
+  function initSourceBanners() {
+    document.body.addEventListener("htmx:load", function (event) {
+      var row = event.detail.elt;
+      if (!row.id || row.id.indexOf("source-status-") !== 0) { return; }
+      var banner = document.querySelector(
+        '[data-follows-source="' + row.id.slice("source-status-".length) + '"]');
+      if (!banner) { return; }
+      var badge = row.querySelector(".badge");
+      var status = badge ? (badge.className.match(/source-status-(\w+)/) || [])[1] : "";
+      if (status === "fetched") {
+        banner.className = "alert alert-success";
+        banner.textContent = banner.dataset.textFetched;
+      } else if (status === "failed") {
+        var detail = row.querySelector(".text-danger");
+        var why = detail ? detail.textContent.trim().replace(/\.$/, "") : "";
+        banner.className = "alert alert-danger";
+        banner.textContent = banner.dataset.textFailed + (why ? " (" + why + ")" : "") +
+          ". You can re-fetch it from its row.";
+      }
+    });
+  }
+
+  // A link to a form folded into a closed section (#edit-claim, #attach-source) opens it.
+  function openFoldedTarget() {
+    if (!location.hash || location.hash.length < 2) { return; }
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") { el.open = true; }
+    }
+  }
+
+  // The Reports form's claim search: a suggestion chosen fills the hidden claim id; typing
+  // other words drops an earlier choice.
+  function initReportClaimPicker() {
+    var search = document.getElementById("id_claim_search");
+    var id = document.getElementById("id_claim");
+    if (!search || !id) { return; }
+    var options = document.getElementById("report-claim-options");
+    var chosen = document.getElementById("report-claim-chosen");
+    search.addEventListener("input", function () { id.value = ""; chosen.textContent = ""; });
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest(".js-choose-claim");
+      if (!button) { return; }
+      id.value = button.dataset.claimId;
+      search.value = button.dataset.claimLabel;
+      options.innerHTML = "";
+      search.setAttribute("aria-expanded", "false");
+      var p = document.createElement("p");
+      p.className = "small mb-0";
+      p.textContent = "Chosen: " + button.dataset.claimLabel;
+      chosen.textContent = "";
+      chosen.appendChild(p);
+      search.focus();
+    });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target === options) {
+        search.setAttribute("aria-expanded", options.querySelector("[role=option]") ? "true" : "false");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initReportClaimPicker();
+    openFoldedTarget();
+    window.addEventListener("hashchange", openFoldedTarget);
     initArticle();
     initClaimantPicker();
     initSelectAll();
+    initSourceBanners();
   });
 })();

@@ -123,6 +123,7 @@ def test_editor_logs_a_claim_attaches_a_source_and_filters(
     # The claim page: attach a source served locally and watch it being fetched, live.
     page.get_by_role("link", name="The rail strikes are nearly over").click()
     expect(page.get_by_role("heading", name="The rail strikes are nearly over")).to_be_visible()
+    page.get_by_text("Attach a source", exact=True).click()  # the form is folded
     page.get_by_label("Source URL").fill(local_server.url("/rail-talks"))
     page.get_by_role("button", name="Attach source").click()
     sources = page.locator("#sources")
@@ -136,6 +137,7 @@ def test_editor_logs_a_claim_attaches_a_source_and_filters(
     assert local_server.hits("/rail-talks") >= 1
 
     # Add an evidence note inline.
+    page.get_by_text("Add an evidence note", exact=True).click()  # the form is folded
     evidence_form = page.get_by_role("form", name="Add evidence")
     evidence_form.get_by_label("Stance").select_option(label="Refutes")
     evidence_form.get_by_label("Note").fill("Talks broke down on Monday; no end date is in sight.")
@@ -240,6 +242,7 @@ def test_editor_changes_a_claims_claimant_by_name(page, live_server, log_in, scr
 
     log_in(page, "edna", "correct horse battery")
     page.goto(live_server.url + claim.get_absolute_url())
+    page.get_by_text("Edit the statement, claimant, date or tags").click()  # folded
     edit = page.locator("#claimant-picker")
     name = edit.get_by_role("combobox", name="Claimant")
     expect(name).to_have_value(claim.claimant.name)
@@ -254,6 +257,7 @@ def test_editor_changes_a_claims_claimant_by_name(page, live_server, log_in, scr
     assert claim.claimant == wanted
 
     # A name nobody has yet: the suggestions say so, and saving adds the claimant.
+    page.get_by_text("Edit the statement, claimant, date or tags").click()
     name = page.locator("#claimant-picker").get_by_role("combobox", name="Claimant")
     name.fill("Mahmoud Jibril")
     expect(page.get_by_text("saving adds them as a new claimant")).to_be_visible()

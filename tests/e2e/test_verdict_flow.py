@@ -35,6 +35,7 @@ def test_draft_review_send_back_revise_approve_publish(browser, live_server, log
     # The editor drafts and submits.
     editor.goto(claim_url)
     panel = editor.locator("#verdict")
+    panel.get_by_text("Draft a verdict", exact=True).click()  # folded until a draft exists
     panel.get_by_label("Rating").select_option(label="False")
     panel.get_by_label("One-line summary").fill("Unemployment rose; it did not fall.")
     panel.get_by_label("Rationale").fill("The statistics office reports a **rise** of 3%.")
@@ -128,6 +129,8 @@ def test_two_editors_saving_the_same_draft_see_a_conflict(browser, live_server, 
     first.get_by_role("button", name="Save draft").click()
     expect(first.get_by_text("Draft saved.")).to_be_visible()
 
+    # Erin's draft is folded on Ada's page (her own drafts open by themselves).
+    second.locator("#verdict").get_by_text("Edit the verdict", exact=True).click()
     second.locator("#verdict").get_by_label("Rationale").fill("Ada's different rewrite.")
     second.get_by_role("button", name="Save draft").click()
     expect(second.get_by_test_id("conflict-message")).to_contain_text(

@@ -1,0 +1,20 @@
+"""How the desk names a person. One function, so a user reads the same everywhere: on every
+page, in filters, tables, forms, messages, notifications and the audit history."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+def user_display(user, default: str = "someone") -> str:
+    """A user's full name, else their username; `default` when there is no user."""
+    if user is None:
+        return default
+    return user.get_full_name() or user.get_username()
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """A choice of user, each shown by user_display."""
+
+    def label_from_instance(self, obj) -> str:
+        return user_display(obj)
