@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from .choices import ClaimStatus
-from .forms import DeskFormMixin
+from .forms import DateInput, DeskFormMixin
 from .models import Claim, Claimant, Rating, Tag
 
 # What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
@@ -71,7 +71,7 @@ class ChosenOnlySelect(forms.Select):
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date"})
+    return DateInput()
 
 
 class ClaimFilter(django_filters.FilterSet):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from .filters import ClaimFilter
+from .forms import DateInput
 
 SCOPES = [
     ("dates", "Published in a date range"),
@@ -29,11 +30,11 @@ class ReportForm(forms.Form):
     )
     since = forms.DateField(
         label="Published from", required=False,
-        widget=forms.DateInput(attrs={"type": "date", **INPUT}),
+        widget=DateInput(attrs=INPUT),
     )
     until = forms.DateField(
         label="Published until", required=False,
-        widget=forms.DateInput(attrs={"type": "date", **INPUT}),
+        widget=DateInput(attrs=INPUT),
     )
     published_only = forms.BooleanField(
         label="Only published verdicts", required=False, initial=True,

@@ -91,7 +91,9 @@ def verdict_panel(context, claim):
             initial.update(rating=current.rating_id, summary=current.summary,
                            rationale=current.rationale, evidence=list(cited_ids))
         else:
-            initial["evidence"] = [e.pk for e in evidence]
+            # A new draft starts from the evidence readers can follow: notes, and sources
+            # captured successfully; a source whose fetch failed is never ticked for them.
+            initial["evidence"] = [e.pk for e in evidence if e.captured or not e.source_id]
         draft_form = VerdictDraftForm(initial=initial, claim=claim, verdict=current)
     if actions.get("correct"):
         correction_form = CorrectionForm(
