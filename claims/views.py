@@ -572,16 +572,25 @@ def source_attach(request, pk):
 @require_POST
 def source_refetch(request, pk):
     source = get_object_or_404(Source, pk=pk)
+    error = ""
     try:
         services.source_refetch(source=source, user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        error = " ".join(exc.messages)
     else:
         source.refresh_from_db()
-        if not request.htmx:
-            messages.success(request, "Fetching the source again.")
     if request.htmx:
-        return render(request, "claims/partials/source_status.html", {"source": source})
+        # The refusal is said beside the row's status, where the editor clicked.
+        return render(
+            request,
+            "claims/partials/source_status.html",
+            {"source": source, "error": error},
+            status=400 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Fetching the source again.")
     return redirect(_safe_next(request, source.get_absolute_url()))
 
 
