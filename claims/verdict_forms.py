@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
-from .forms import ListedChoicesMixin
 from .choices import SourceStatus
+from .forms import ListedChoicesMixin
 from .models import Claim, Evidence, Rating, Verdict
 
 

@@ -1,7 +1,13 @@
-"""Hand fetches to the Celery workers. Called from transaction.on_commit hooks.
+"""Hand work to the Celery workers: every enqueue of the desk goes through here (source and
+article fetches, suggestion scoring). Called from transaction.on_commit hooks and the sweeper.
 
-If the broker is down the row stays pending and the sweeper (claims.tasks.sweep_stuck_sources)
-enqueues it later, so a failed publish is logged, never raised into the editor's request."""
+If the broker is down the row stays as it was (a source or article pending, an article not
+scored yet) and the sweeper (claims.tasks.sweep_stuck_sources) enqueues it once the broker
+is back, so a failed publish is logged, never raised into the editor's request. A publish
+gives up within about a second (PUBLISH_RETRY_POLICY, and the socket timeouts in settings):
+an editor's request must answer within 2 s with the broker and the result store down. The
+tasks published here store no result (ignore_result), so publishing never waits on the
+result store either."""
 
 from __future__ import annotations
 
@@ -9,16 +15,19 @@ import logging
 
 logger = logging.getLogger(__name__)
 
-# A short publish retry: an editor's request must not hang for long on a dead broker.
-PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
-                        "interval_max": 1}
+# One immediate retry: a dropped pooled connection is re-opened, a dead broker is given up
+# on. With the broker's connect timeout (CELERY_BROKER_TRANSPORT_OPTIONS) that is at most
+# about a second even when the broker's host does not answer at all.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                        "interval_max": 0.2}
 
 
 def _publish(task, object_id: int, what: str) -> bool:
     try:
-        task.apply_async(args=[object_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-    except Exception as exc:  # kombu raises a family of connection errors
-        logger.warning("Could not enqueue the fetch of %s %s (%s); the sweeper will retry.",
+        task.apply_async(args=[object_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY,
+                         ignore_result=True)
+    except Exception as exc:  # kombu and redis-py raise a family of connection errors
+        logger.warning("Could not enqueue the %s %s (%s); the sweeper will retry.",
                        what, object_id, exc)
         return False
     return True
@@ -27,10 +36,16 @@ def _publish(task, object_id: int, what: str) -> bool:
 def enqueue_source_fetch(source_id: int) -> bool:
     from claims.tasks import fetch_source
 
-    return _publish(fetch_source, source_id, "source")
+    return _publish(fetch_source, source_id, "fetch of source")
 
 
 def enqueue_article_fetch(article_id: int) -> bool:
     from claims.tasks import fetch_article
 
-    return _publish(fetch_article, article_id, "article")
+    return _publish(fetch_article, article_id, "fetch of article")
+
+
+def enqueue_suggestions(article_id: int) -> bool:
+    from claims.tasks import suggest_article_claims
+
+    return _publish(suggest_article_claims, article_id, "suggestions for article")
