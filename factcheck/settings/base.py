@@ -24,9 +24,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Who publishes the fact-checks: used as ClaimReview `author` and in reports.
 ORGANISATION_NAME = env("ORGANISATION_NAME", default="Factcheck Desk")
-ORGANISATION_URL = env("ORGANISATION_URL", default="http://127.0.0.1:8000/")
-# Absolute base for links that leave the site (exports, feeds, JSON-LD).
+# Absolute base for links that leave the site (exports, feeds, JSON-LD, reports, emails).
+# `manage.py rundesk --addrport` sets it to the address it serves; set it yourself when the
+# desk is reached under another name (a proxy, a public host name, HTTPS).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+ORGANISATION_URL = env("ORGANISATION_URL", default=SITE_URL + "/")
 # Notification emails (verdict sent back, approved, published; claim assigned).
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="factcheck@localhost")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
