@@ -18,6 +18,7 @@ from . import selectors, services
 from . import selectors_desk as reads
 from .anchoring import AnchorError, anchor_quote
 from .choices import ArticleStatus, SourceStatus
+from .fetching.facts import capture_facts
 from .filters import ClaimFilter
 from .forms import (
     ArticleTextForm,
@@ -672,6 +673,7 @@ def source_detail(request, pk):
             "source": source,
             "captures": reads.source_captures(source),
             "latest": latest,
+            "latest_facts": capture_facts(latest.metadata) if latest else [],
             "claims": reads.source_claims(source),
             "can_refetch": request.user.has_perm("claims.change_source"),
         },
