@@ -75,9 +75,19 @@ class DeskFormMixin(ListedChoicesMixin):
 
     def full_clean(self):
         super().full_clean()
+        self._mark_invalid()
+
+    def add_error(self, field, error):
+        # Errors a service raises after validation (views call add_error) are marked too.
+        super().add_error(field, error)
+        self._mark_invalid()
+
+    def _mark_invalid(self):
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
+                if attrs.get("aria-invalid") == "true":
+                    continue
                 attrs["aria-invalid"] = "true"
                 attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                 error_id = f"{self.auto_id % self.add_prefix(name)}_error"

@@ -133,6 +133,8 @@ def test_empty_evidence_form_answers_with_its_error_beside_the_note(client, demo
     assert response.status_code == 400  # swapped in by static/js/desk.js
     html = response.content.decode()
     assert 'id="id_note_error"' in html and "Write a note" in html
+    note = re.search(r'<textarea name="note"[^>]*>', html).group(0)
+    assert "is-invalid" in note and 'aria-invalid="true"' in note
     assert "kept text" in html
     assert 'value="refutes" selected' in html
 
