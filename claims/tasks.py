@@ -78,8 +78,7 @@ def recheck_cited_sources() -> int:
 # --- Claim assistance (the work lives in claims/assist/) ----------------------------------
 
 
-@shared_task(name="claims.tasks.suggest_article_claims", ignore_result=True, soft_time_limit=60,
-             time_limit=90)
+@shared_task(name="claims.tasks.suggest_article_claims", soft_time_limit=60, time_limit=90)
 def suggest_article_claims(article_id: int) -> str:
     """Score an article's sentences and store the check-worthy ones as suggestions."""
     from .assist.services import suggestions_refresh_by_id
