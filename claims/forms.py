@@ -277,7 +277,9 @@ class SourceAttachForm(DeskFormMixin, forms.Form):
 class EvidenceForm(DeskFormMixin, forms.Form):
     stance = forms.ChoiceField(label="Stance", choices=Stance.choices, initial=Stance.CONTEXT)
     source = forms.ModelChoiceField(
-        label="Source", queryset=Source.objects.none(), required=False, empty_label="No source"
+        label="Source", queryset=Source.objects.none(), required=False, empty_label="No source",
+        help_text="A source is cited once per claim: evidence on a source already cited "
+        "updates that citation.",
     )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     excerpt = forms.CharField(
