@@ -8,6 +8,7 @@ both. "Back" is an embedded Redis with a real worker subprocess on it."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from contextlib import contextmanager
 
@@ -65,6 +66,34 @@ def celery_on(app, url: str):
     finally:
         reset()
         app.conf.broker_url, app.conf.result_backend = old
+
+
+@pytest.fixture
+def hung_redis_url():
+    """A Redis URL whose server accepts connections and never answers (a hung Redis, or
+    one gone behind a NAT without closing the connection)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(50)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    stop.set()
+    thread.join(5)
+    for conn in held:
+        conn.close()
+    server.close()
 
 
 def timed(call):
@@ -142,6 +171,26 @@ def test_every_enqueueing_request_answers_fast_and_the_work_is_done_when_redis_i
             lambda: Article.objects.get(pk=imported.pk).status == ArticleStatus.READY, 60
         )
         assert wait_for(lambda: ClaimSuggestion.objects.filter(article=pasted).exists(), 60)
+
+
+def test_a_hung_redis_does_not_hold_a_request(client, demo_users, celery_app, local_server,
+                                               hung_redis_url):
+    claim = ClaimFactory()
+    client.force_login(demo_users["editor"])
+    with celery_on(celery_app, hung_redis_url):
+        response, took = timed(lambda: client.post(
+            reverse("claims:claim-source-attach", args=[claim.pk]),
+            {"url": local_server.url("/report")},
+        ))
+        assert response.status_code == 302
+        assert took < REQUEST_BUDGET_SECONDS, f"source attach took {took:.2f} s"
+        response, took = timed(lambda: client.post(
+            reverse("claims:article-add"),
+            {"method": "text", "text-title": "Jobs figures", "text-body": ARTICLE_TEXT},
+        ))
+        assert response.status_code == 302
+        assert took < REQUEST_BUDGET_SECONDS, f"article add took {took:.2f} s"
+    assert Source.objects.get(evidence__claim=claim).status == SourceStatus.PENDING
 
 
 def test_a_swept_article_is_asked_for_once_not_at_every_sweep(celery_app, own_redis):

@@ -13,19 +13,26 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+
 logger = logging.getLogger(__name__)
 
-# One immediate retry: a dropped pooled connection is re-opened, a dead broker is given up
-# on. With the broker's connect timeout (CELERY_BROKER_TRANSPORT_OPTIONS) that is at most
-# about a second even when the broker's host does not answer at all.
+# One quick retry, then the broker is given up on. With the connect and read timeouts
+# (BROKER_CONNECT_TIMEOUT) that is about a second at most, whether the broker refuses the
+# connection, its host does not answer, or it accepts and then says nothing.
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
                         "interval_max": 0.2}
 
 
 def _publish(task, object_id: int, what: str) -> bool:
+    # Its own connection with a read timeout: a Redis that accepts the connection but never
+    # answers (hung, or gone behind a NAT) would otherwise hold the request for ever. The
+    # workers' connections keep no read timeout, which their blocking reads need.
+    options = {"socket_timeout": settings.BROKER_CONNECT_TIMEOUT}
     try:
-        task.apply_async(args=[object_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY,
-                         ignore_result=True)
+        with task.app.connection_for_write(transport_options=options) as connection:
+            task.apply_async(args=[object_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY,
+                             ignore_result=True, connection=connection)
     except Exception as exc:  # kombu and redis-py raise a family of connection errors
         logger.warning("Could not enqueue the %s %s (%s); the sweeper will retry.",
                        what, object_id, exc)
