@@ -158,13 +158,21 @@
       note.setAttribute("role", "alert");
       anchor.insertAdjacentElement("afterend", note);
     }
+    // A polled element is replaced by its next answer: the note finds it again by id.
+    if (anchor.id) { note.dataset.for = anchor.id; }
     note.textContent = text;
   }
 
   function clearFailure(elt) {
     var anchor = elt && (elt.closest("form") || elt);
-    var note = anchor && anchor.nextElementSibling;
+    if (!anchor) { return; }
+    var note = anchor.nextElementSibling;
     if (note && note.classList.contains("js-htmx-failure")) { note.remove(); }
+    if (anchor.id) {
+      document.querySelectorAll(".js-htmx-failure").forEach(function (other) {
+        if (other.dataset.for === anchor.id) { other.remove(); }
+      });
+    }
   }
 
   function initHtmxForms() {
@@ -177,6 +185,11 @@
     });
     document.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) { clearFailure(event.detail.elt); }
+    });
+    // An element swapped in by a later answer (a polled status replaced outerHTML) clears
+    // the note about its predecessor, whose own events no longer reach the document.
+    document.addEventListener("htmx:load", function (event) {
+      if (event.detail.elt && event.detail.elt.id) { clearFailure(event.detail.elt); }
     });
     document.addEventListener("htmx:responseError", function (event) {
       var status = event.detail.xhr.status;

@@ -119,3 +119,21 @@ def test_a_server_error_or_no_network_is_said_beside_the_form(
     expect(page.get_by_text("Evidence added.")).to_be_visible()
     expect(page.locator(".js-htmx-failure")).to_have_count(0)
     assert Evidence.objects.filter(claim=claim, note="Typed before the outage").exists()
+
+
+def test_a_failed_poll_is_said_and_cleared_when_the_next_one_answers(
+    page, live_server, log_in, screenshot, desk
+):
+    claim = desk
+    source = SourceFactory(status=SourceStatus.PENDING)
+    Evidence.objects.create(claim=claim, source=source, stance="context")
+    log_in(page, "editor")
+    page.route("**/status/", lambda route: route.fulfill(status=502, body="bad gateway"))
+    page.goto(f"{live_server.url}{claim.get_absolute_url()}")
+    failure = page.locator(".js-htmx-failure")
+    expect(failure).to_contain_text("(error 502)")
+    screenshot(page, "inpage-poll-failed")
+    Source.objects.filter(pk=source.pk).update(status=SourceStatus.FETCHED)
+    page.unroute("**/status/")
+    expect(page.locator(f"#source-status-{source.pk}")).to_contain_text("Fetched")
+    expect(failure).to_have_count(0)
