@@ -193,9 +193,11 @@
     });
     document.addEventListener("htmx:responseError", function (event) {
       var status = event.detail.xhr.status;
-      showFailure(event.detail.elt, FAILURE_TEXT[status] ||
-        "The desk could not do this (error " + status + "); nothing was saved. Try again, " +
-        "or reload the page.");
+      var reading = (event.detail.requestConfig || {}).verb === "get";
+      showFailure(event.detail.elt, FAILURE_TEXT[status] || (reading
+        ? "The desk could not load this (error " + status + "). Reload the page if it lasts."
+        : "The desk could not do this (error " + status + "); nothing was saved. Try again, " +
+          "or reload the page."));
     });
     document.addEventListener("htmx:sendError", function (event) {
       showFailure(event.detail.elt, "The desk could not be reached; nothing was sent. " +

@@ -131,7 +131,8 @@ def test_a_failed_poll_is_said_and_cleared_when_the_next_one_answers(
     page.route("**/status/", lambda route: route.fulfill(status=502, body="bad gateway"))
     page.goto(f"{live_server.url}{claim.get_absolute_url()}")
     failure = page.locator(".js-htmx-failure")
-    expect(failure).to_contain_text("(error 502)")
+    expect(failure).to_have_text(
+        "The desk could not load this (error 502). Reload the page if it lasts.")
     screenshot(page, "inpage-poll-failed")
     Source.objects.filter(pk=source.pk).update(status=SourceStatus.FETCHED)
     page.unroute("**/status/")
