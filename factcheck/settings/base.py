@@ -269,7 +269,8 @@ FETCH_ALLOWED_PRIVATE_HOSTS = env.list("FETCH_ALLOWED_PRIVATE_HOSTS", default=[]
 FETCH_ALLOWED_PORTS = env.list("FETCH_ALLOWED_PORTS", cast=int, default=[80, 443])
 FETCH_USER_AGENT = env(
     "FETCH_USER_AGENT",
-    default="factcheck/0.1 (+https://github.com/factcheck-desk/factcheck; fact-checking source capture)",
+    default="factcheck/0.1 (+https://github.com/factcheck-desk/factcheck; "
+    "fact-checking source capture)",
 )
 FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
 FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=10.0)
