@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from .choices import ClaimStatus
-from .forms import DeskFormMixin
+from .forms import DateInput, DeskFormMixin
 from .models import Claim, Claimant, Rating, Tag
 from .people import user_display
 
@@ -91,7 +91,7 @@ class UserFilter(django_filters.ModelChoiceFilter):
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date"})
+    return DateInput()
 
 
 class ClaimFilter(django_filters.FilterSet):

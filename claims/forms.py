@@ -79,15 +79,37 @@ class DeskFormMixin(ListedChoicesMixin):
 
     def full_clean(self):
         super().full_clean()
+        self._mark_invalid()
+
+    def add_error(self, field, error):
+        # Errors a service raises after validation (views call add_error) are marked too.
+        super().add_error(field, error)
+        self._mark_invalid()
+
+    def _mark_invalid(self):
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
+                if attrs.get("aria-invalid") == "true":
+                    continue
                 attrs["aria-invalid"] = "true"
                 attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                 error_id = f"{self.auto_id % self.add_prefix(name)}_error"
                 attrs["aria-describedby"] = (
                     f"{attrs.get('aria-describedby', '')} {error_id}".strip()
                 )
+
+
+class DateInput(forms.DateInput):
+    """`<input type="date">` with its value in ISO format (YYYY-MM-DD), the only format the
+    HTML date input reads. Django would render the locale's format (en-gb: 15/10/2019): the
+    browser then shows an empty field, and saving the untouched form erased the date. Every
+    date field of the desk uses this widget."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def active_users():
@@ -106,7 +128,7 @@ class ArticleTextForm(DeskFormMixin, forms.Form):
         label="Original URL", max_length=2000, required=False, assume_scheme="https"
     )
     published_on = forms.DateField(
-        label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Published", required=False, widget=DateInput()
     )
     body = forms.CharField(label="Article text", widget=forms.Textarea(attrs={"rows": 12}))
     is_internal = forms.BooleanField(
@@ -177,7 +199,7 @@ class ClaimLogForm(DeskFormMixin, forms.Form):
     claimed_on = forms.DateField(
         label="Date claimed",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Leave empty to use the article's publication date.",
     )
     tags = forms.CharField(label="Tags", required=False, help_text="Separate tags with commas.")
@@ -209,7 +231,7 @@ class ClaimEditForm(DeskFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     claimed_on = forms.DateField(
-        label="Date claimed", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Date claimed", required=False, widget=DateInput()
     )
     tags = forms.CharField(label="Tags", required=False, help_text="Separate tags with commas.")
 
@@ -260,7 +282,9 @@ class SourceAttachForm(DeskFormMixin, forms.Form):
 class EvidenceForm(DeskFormMixin, forms.Form):
     stance = forms.ChoiceField(label="Stance", choices=Stance.choices, initial=Stance.CONTEXT)
     source = forms.ModelChoiceField(
-        label="Source", queryset=Source.objects.none(), required=False, empty_label="No source"
+        label="Source", queryset=Source.objects.none(), required=False, empty_label="No source",
+        help_text="A source is cited once per claim: evidence on a source already cited "
+        "updates that citation.",
     )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     excerpt = forms.CharField(
@@ -272,9 +296,23 @@ class EvidenceForm(DeskFormMixin, forms.Form):
 
     def __init__(self, *args, claim=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if claim is not None:
-            # Sources reach a claim through its evidence (source_attach records one).
-            self.fields["source"].queryset = Source.objects.filter(evidence__claim=claim)
+        if claim is None:
+            return
+        # Sources reach a claim through its evidence (source_attach records one).
+        self.fields["source"].queryset = Source.objects.filter(evidence__claim=claim)
+        if self.is_bound:
+            return
+        # The source the editor most likely writes about is the one attached last. Its
+        # citation's stance, note and excerpt are shown as stored: adding evidence on a
+        # cited source fills in that citation, so the form sent back as shown changes nothing.
+        latest = (
+            claim.evidence.filter(source__isnull=False).order_by("-created_at", "-id").first()
+        )
+        if latest is not None:
+            self.initial.setdefault("source", latest.source_id)
+            self.initial.setdefault("stance", latest.stance)
+            self.initial.setdefault("note", latest.note)
+            self.initial.setdefault("excerpt", latest.excerpt)
 
 
 class BulkActionForm(DeskFormMixin, forms.Form):

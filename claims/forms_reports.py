@@ -9,6 +9,7 @@ import re
 from django import forms
 
 from .filters import ClaimFilter, claim_search
+from .forms import DateInput
 from .models import Claim
 
 SCOPES = [
@@ -48,11 +49,11 @@ class ReportForm(forms.Form):
     )
     since = forms.DateField(
         label="Published from", required=False,
-        widget=forms.DateInput(attrs={"type": "date", **INPUT}),
+        widget=DateInput(attrs=INPUT),
     )
     until = forms.DateField(
         label="Published until", required=False,
-        widget=forms.DateInput(attrs={"type": "date", **INPUT}),
+        widget=DateInput(attrs=INPUT),
     )
     published_only = forms.BooleanField(
         label="Only published verdicts", required=False, initial=True,

@@ -158,11 +158,15 @@ def claim_log(
 
 
 def claim_assign(*, claim: Claim, assignee: User | None, user: User | None = None) -> Claim:
+    """Assign the claim (or nobody). Assigning the same person again writes nothing: a form
+    sent back unchanged leaves no version bump and no history row."""
     changed = claim.assignee_id != (assignee.pk if assignee else None)
+    if not changed:
+        return claim
     claim.assignee = assignee
     claim.version += 1
     claim.save(update_fields=["assignee", "version", "updated_at"])
-    if changed and assignee is not None:  # tell the new assignee (verdicts section)
+    if assignee is not None:  # tell the new assignee (verdicts section)
         notification_send(
             recipient=assignee, actor=user, verb="assigned", claim=claim,
             message=f"{user_display(user)} assigned you the claim “{claim.statement}”.",
@@ -539,6 +543,18 @@ def verdict_current(*, claim: Claim) -> Verdict | None:
     return Verdict.objects.filter(claim=claim, is_current=True).first()
 
 
+def _draft_unchanged(verdict: Verdict, mine: dict, evidence) -> bool:
+    same_evidence = evidence is None or {e.pk for e in evidence} == set(
+        verdict.evidence.values_list("pk", flat=True)
+    )
+    return (
+        same_evidence
+        and verdict.rating_id == (mine["rating"].pk if mine["rating"] else None)
+        and _lf(verdict.summary) == _lf(mine["summary"])
+        and _lf(verdict.rationale) == _lf(mine["rationale"])
+    )
+
+
 @transaction.atomic
 def verdict_save_draft(
     *,
@@ -557,8 +573,8 @@ def verdict_save_draft(
     a new verdict). If the stored verdict moved on since, nothing is written and
     VerdictConflict carries both versions. Editors may edit each other's drafts; every edit
     is recorded with its author, and whoever edited a verdict cannot approve it."""
-    mine = {"lock_version": lock_version, "rating": rating, "summary": summary.strip(),
-            "rationale": rationale.strip()}
+    mine = {"lock_version": lock_version, "rating": rating, "summary": _lf(summary),
+            "rationale": _lf(rationale)}
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     current = Verdict.objects.select_for_update().filter(claim=claim, is_current=True).first()
     if current is None:
@@ -582,6 +598,8 @@ def verdict_save_draft(
             current._last_editor = last.history_user if last else None
             raise VerdictConflict(mine=mine, theirs=current)
         _require_state(current, EDITABLE_STATES, "edit this verdict")
+        if _draft_unchanged(current, mine, evidence):
+            return current  # sent back as it was shown: no new version, no history row
         verdict = current
         reason = REASON_EDIT
     verdict.rating = rating
@@ -935,19 +953,36 @@ def claim_update(
             "saved over their changes: compare the two versions below and save again.",
             current=current,
         )
-    changed = claim_reader_changes(current, statement=statement, claimant=claimant,
-                                   claimed_on=claimed_on)
-    if changed:
+    reader_changes = claim_reader_changes(current, statement=statement, claimant=claimant,
+                                          claimed_on=claimed_on)
+    if reader_changes:
         labels = {"statement": "statement", "claimant_id": "claimant",
                   "claimed_on": "date claimed"}
-        _refuse_published_edit(current, " and ".join(labels[k] for k in changed))
-    current.statement = statement.strip()
+        _refuse_published_edit(current, " and ".join(labels[k] for k in reader_changes))
+    statement = statement.strip()
+    tag_names = {name.strip().lower()[:60] for name in tags if name.strip()}
+    changed = [
+        name
+        for name, differs in (
+            ("statement", current.statement != statement),
+            ("claimant", current.claimant_id != (claimant.pk if claimant else None)),
+            ("claimed_on", current.claimed_on != claimed_on),
+            ("tags", set(current.tags.values_list("name", flat=True)) != tag_names),
+        )
+        if differs
+    ]
+    if not changed:
+        # Only what the editor changed is written: a form sent back as it was shown leaves
+        # the claim, its version and its history as they were.
+        return current
+    current.statement = statement
     current.claimant = claimant
     current.claimed_on = claimed_on
     current.version += 1
     current.full_clean()
     current.save()
-    current.tags.set(tags_from_names(tags))
+    if "tags" in changed:
+        current.tags.set(tags_from_names(tags))
     return current
 
 
@@ -968,7 +1003,7 @@ def evidence_add(
     readers see it only once a reviewed correction cites it."""
     from .models import Evidence
 
-    note, excerpt = note.strip(), excerpt.strip()
+    note, excerpt = _lf(note), _lf(excerpt)
     if source is None and not note:
         raise ValidationError({"note": "Write a note, or choose the source this evidence rests on."})
     evidence = None
@@ -981,10 +1016,17 @@ def evidence_add(
         )
     if evidence is None:
         evidence = Evidence(claim=claim, source=source, created_by=user)
+    elif (evidence.stance, _lf(evidence.note), _lf(evidence.excerpt)) == (stance, note, excerpt):
+        return evidence  # sent back unchanged: nothing to write, no history row
     evidence.stance, evidence.note, evidence.excerpt = stance, note, excerpt
     evidence.full_clean()
     evidence.save()
     return evidence
+
+
+def _lf(text: str) -> str:
+    """Text with LF line ends (browsers send a textarea's line ends as CRLF), stripped."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 # --- Sources and fetching ---------------------------------------------------------------

@@ -47,7 +47,9 @@ def fetch_article(self, article_id: int, attempt: int = 1) -> str:
 
     outcome = article_fetch(article_id=article_id, attempt=attempt)
     if outcome.status == "ready":  # the article text arrived: point at what to check
-        suggest_article_claims.delay(article_id)
+        from .fetching.queue import enqueue_suggestions
+
+        enqueue_suggestions(article_id)
     if outcome.retry_in is not None:
         # A politeness wait does not use up an attempt.
         next_attempt = attempt if outcome.status == "waiting" else attempt + 1
@@ -57,10 +59,12 @@ def fetch_article(self, article_id: int, attempt: int = 1) -> str:
 
 @shared_task(name="claims.tasks.sweep_stuck_sources", soft_time_limit=60, time_limit=90)
 def sweep_stuck_sources() -> int:
-    """Re-enqueue sources and articles stuck pending or fetching (lost message, dead worker)."""
+    """Re-enqueue sources and articles stuck pending or fetching (lost message, dead worker),
+    and the scoring of articles whose request was lost."""
+    from .assist.services import suggestions_sweep_unscored
     from .fetching.pipeline import fetches_sweep_stuck
 
-    return fetches_sweep_stuck()
+    return fetches_sweep_stuck() + suggestions_sweep_unscored()
 
 
 @shared_task(name="claims.tasks.recheck_cited_sources", soft_time_limit=300, time_limit=360)

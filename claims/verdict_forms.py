@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from .choices import SourceStatus
 from .forms import ListedChoicesMixin
 from .models import Claim, Evidence, Rating, Verdict
 
@@ -15,10 +16,20 @@ def rating_choices(current: Verdict | None = None):
     return Rating.objects.filter(Q(scale__is_default=True) | extra).order_by("position", "id")
 
 
+# What a verdict's evidence list says about a source that readers could not follow yet.
+FETCH_STATE = {
+    SourceStatus.PENDING: "not fetched yet",
+    SourceStatus.FETCHING: "being fetched",
+    SourceStatus.FAILED: "fetch failed",
+}
+
+
 class EvidenceChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Evidence) -> str:
-        what = str(obj.source) if obj.source_id else obj.note[:80]
-        return f"{obj.get_stance_display()}: {what}"
+        if not obj.source_id:
+            return f"{obj.get_stance_display()}: {obj.note[:80]}"
+        state = FETCH_STATE.get(obj.source.status, "")
+        return f"{obj.get_stance_display()}: {obj.source}{f' ({state})' if state else ''}"
 
 
 class VerdictDraftForm(ListedChoicesMixin, forms.Form):

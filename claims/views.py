@@ -18,6 +18,7 @@ from . import selectors, services
 from . import selectors_desk as reads
 from .anchoring import AnchorError, anchor_quote
 from .choices import ArticleStatus, SourceStatus
+from .fetching.facts import capture_facts
 from .filters import ClaimFilter
 from .forms import (
     ArticleTextForm,
@@ -590,16 +591,25 @@ def source_attach(request, pk):
 @require_POST
 def source_refetch(request, pk):
     source = get_object_or_404(Source, pk=pk)
+    error = ""
     try:
         services.source_refetch(source=source, user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        error = " ".join(exc.messages)
     else:
         source.refresh_from_db()
-        if not request.htmx:
-            messages.success(request, "Fetching the source again.")
     if request.htmx:
-        return render(request, "claims/partials/source_status.html", {"source": source})
+        # The refusal is said beside the row's status, where the editor clicked.
+        return render(
+            request,
+            "claims/partials/source_status.html",
+            {"source": source, "error": error},
+            status=400 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Fetching the source again.")
     return redirect(_safe_next(request, source.get_absolute_url()))
 
 
@@ -681,6 +691,7 @@ def source_detail(request, pk):
             "source": source,
             "captures": reads.source_captures(source),
             "latest": latest,
+            "latest_facts": capture_facts(latest.metadata) if latest else [],
             "claims": reads.source_claims(source),
             "can_refetch": request.user.has_perm("claims.change_source"),
         },

@@ -8,9 +8,11 @@ a message in words, views and tasks only call them."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ..choices import ArticleStatus
@@ -19,13 +21,6 @@ from .scoring import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
 
 logger = logging.getLogger(__name__)
 
-# A short publish retry: saving an article must not hang on a dead broker.
-PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 1,
-}
 STATEMENT_MAX = 300
 
 
@@ -41,23 +36,60 @@ def _require_permission(user, codename: str, doing: str) -> None:
 
 def suggestions_enqueue(*, article: Article) -> None:
     """After the current transaction commits, ask a worker to score the article. A broker
-    that is down is logged, not raised: the editor can score the article from its page or
-    with `manage.py suggest_claims`."""
+    that is down is logged, not raised, and costs the request well under a second
+    (claims/fetching/queue.py): the sweeper scores the article once the broker is back
+    (suggestions_sweep_unscored), and the editor can also score it from its page or with
+    `manage.py suggest_claims`."""
     if article.status != ArticleStatus.READY or not article.body.strip():
         return
+    from ..fetching.queue import enqueue_suggestions
+
     article_id = article.pk
+    transaction.on_commit(lambda: enqueue_suggestions(article_id))
 
-    def publish() -> None:
-        from ..tasks import suggest_article_claims
 
-        try:
-            suggest_article_claims.apply_async(
-                args=[article_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY
-            )
-        except Exception as exc:  # kombu raises a family of connection errors
-            logger.warning("Could not enqueue suggestions for article %s (%s).", article_id, exc)
+# Articles the sweeper looks at for a lost scoring request: ready ones added in this window.
+SUGGESTIONS_SWEEP_WINDOW = timedelta(days=1)
 
-    transaction.on_commit(publish)
+
+def suggestions_sweep_unscored(*, older_than: float | None = None) -> int:
+    """Enqueue the scoring of articles whose request was lost (the broker was down when the
+    article was added): ready articles with text, added within SUGGESTIONS_SWEEP_WINDOW and
+    more than FETCH_STUCK_AFTER_SECONDS ago, that have no suggestion at all. Each is asked
+    for once a window (a mark in the shared cache), so an article with nothing worth
+    checking is not scored again at every sweep. Returns how many were enqueued."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from ..fetching.queue import enqueue_suggestions
+
+    older_than = settings.FETCH_STUCK_AFTER_SECONDS if older_than is None else older_than
+    now = timezone.now()
+    candidates = list(
+        Article.objects.filter(
+            status=ArticleStatus.READY,
+            created_at__gte=now - SUGGESTIONS_SWEEP_WINDOW,
+            created_at__lte=now - timedelta(seconds=older_than),
+        )
+        .exclude(body="")
+        .exclude(Exists(ClaimSuggestion.objects.filter(article=OuterRef("pk"))))
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:1000]
+    )
+    keys = {pk: f"claims:suggestions-swept:{pk}" for pk in candidates}
+    try:
+        asked = cache.get_many(list(keys.values()))
+    except Exception:  # the cache lives in the same Redis: if it is down, so is the broker
+        return 0
+    enqueued = 0
+    for pk in candidates:
+        if keys[pk] in asked:
+            continue
+        if not enqueue_suggestions(pk):
+            break  # the broker is still down: the next sweep tries again
+        cache.set(keys[pk], 1, timeout=int(SUGGESTIONS_SWEEP_WINDOW.total_seconds()))
+        enqueued += 1
+    return enqueued
 
 
 def suggestions_refresh(*, article: Article) -> list[ClaimSuggestion]:

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 
 from claims import selectors, services
 from claims.audit import claim_audit_trail
-from claims.choices import CaptureStatus, VerdictState
+from claims.choices import CaptureStatus, SourceStatus, VerdictState
 from claims.models import Capture
 from claims.verdict_forms import CorrectionForm, VerdictDraftForm
 from claims.verdict_text import diff_words, render_markdown
@@ -102,7 +102,12 @@ def verdict_panel(context, claim):
             initial.update(rating=current.rating_id, summary=current.summary,
                            rationale=current.rationale, evidence=list(cited_ids))
         else:
-            initial["evidence"] = [e.pk for e in evidence]
+            # A new draft starts from the evidence readers can follow: notes, and sources
+            # captured successfully; a source whose fetch failed is never ticked for them.
+            initial["evidence"] = [
+                e.pk for e in evidence
+                if not e.source_id or (e.captured and e.source.status != SourceStatus.FAILED)
+            ]
         draft_form = VerdictDraftForm(initial=initial, claim=claim, verdict=current)
     if actions.get("correct"):
         correction_form = CorrectionForm(

@@ -24,9 +24,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Who publishes the fact-checks: used as ClaimReview `author` and in reports.
 ORGANISATION_NAME = env("ORGANISATION_NAME", default="Factcheck Desk")
-ORGANISATION_URL = env("ORGANISATION_URL", default="http://127.0.0.1:8000/")
-# Absolute base for links that leave the site (exports, feeds, JSON-LD).
+# Absolute base for links that leave the site (exports, feeds, JSON-LD, reports, emails).
+# `manage.py rundesk --addrport` sets it to the address it serves; set it yourself when the
+# desk is reached under another name (a proxy, a public host name, HTTPS).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+ORGANISATION_URL = env("ORGANISATION_URL", default=SITE_URL + "/")
 # Notification emails (verdict sent back, approved, published; claim assigned).
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="factcheck@localhost")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
@@ -204,7 +206,23 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Retry countdowns stay well below this, so Redis never redelivers a task that is only waiting.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker that does not answer is given up on after BROKER_CONNECT_TIMEOUT seconds: an
+# editor's request that enqueues work must answer within 2 s with Redis down (the row waits
+# for the sweeper). Only the connect is bounded: a worker's blocking read must not time out.
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=0.5)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+# The result store: Celery's default is 20 reconnect attempts a second apart, which held
+# a request 20 s when Redis was down. The desk never waits on a result in a request (the
+# tasks it enqueues store none), so a dead result store is given up on at once.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                     "interval_max": 0.2},
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "refresh-desk-stats": {
@@ -251,7 +269,8 @@ FETCH_ALLOWED_PRIVATE_HOSTS = env.list("FETCH_ALLOWED_PRIVATE_HOSTS", default=[]
 FETCH_ALLOWED_PORTS = env.list("FETCH_ALLOWED_PORTS", cast=int, default=[80, 443])
 FETCH_USER_AGENT = env(
     "FETCH_USER_AGENT",
-    default="factcheck/0.1 (+https://github.com/factcheck-desk/factcheck; fact-checking source capture)",
+    default="factcheck/0.1 (+https://github.com/factcheck-desk/factcheck; "
+    "fact-checking source capture)",
 )
 FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
 FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=10.0)

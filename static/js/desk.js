@@ -85,6 +85,22 @@
     }
   }
 
+  // "Add as new claimant" refused (no name): the name field carries the error, as a field
+  // of a full form does, and the message is read out with it.
+  function markClaimantError(nameInput, error) {
+    var described = (nameInput.getAttribute("aria-describedby") || "").split(" ").filter(
+      function (id) { return id && id !== "claimant-create-error"; });
+    if (error) {
+      nameInput.classList.add("is-invalid");
+      nameInput.setAttribute("aria-invalid", "true");
+      described.push(error.id);
+    } else {
+      nameInput.classList.remove("is-invalid");
+      nameInput.removeAttribute("aria-invalid");
+    }
+    nameInput.setAttribute("aria-describedby", described.join(" "));
+  }
+
   function initClaimantPicker() {
     var nameInput = document.getElementById("id_claimant_name");
     if (!nameInput) { return; }
@@ -102,6 +118,9 @@
     document.body.addEventListener("htmx:afterSwap", function (event) {
       var created = event.detail.target.querySelector(".js-claimant-created");
       if (created) { setClaimant(created.dataset); }
+      if (event.detail.target.id === "claimant-chosen") {
+        markClaimantError(nameInput, event.detail.target.querySelector(".js-claimant-error"));
+      }
       if (event.detail.target.id === "claimant-options") {
         nameInput.setAttribute("aria-expanded",
           event.detail.target.querySelector("[role=option]") ? "true" : "false");
@@ -182,7 +201,75 @@
     });
   }
 
+  // In-page (htmx) forms. A form that did not validate answers 400 (or 422) with itself
+  // re-rendered: its errors beside its fields and what was typed kept. htmx leaves 4xx
+  // responses unswapped by default, so those two are swapped like a success. Any other
+  // failure (403, 404, 409, 5xx, no network) is said in words next to the form, since the
+  // response holds no fragment meant for the page.
+  var FAILURE_TEXT = {
+    403: "You do not have permission to do this.",
+    404: "This item no longer exists. Reload the page.",
+    409: "Someone else changed this meanwhile. Reload the page and try again."
+  };
+
+  function showFailure(elt, text) {
+    var anchor = (elt && (elt.closest("form") || elt)) || document.getElementById("main");
+    var note = anchor.nextElementSibling;
+    if (!note || !note.classList.contains("js-htmx-failure")) {
+      note = document.createElement("div");
+      note.className = "alert alert-danger py-2 mt-2 js-htmx-failure";
+      note.setAttribute("role", "alert");
+      anchor.insertAdjacentElement("afterend", note);
+    }
+    // A polled element is replaced by its next answer: the note finds it again by id.
+    if (anchor.id) { note.dataset.for = anchor.id; }
+    note.textContent = text;
+  }
+
+  function clearFailure(elt) {
+    var anchor = elt && (elt.closest("form") || elt);
+    if (!anchor) { return; }
+    var note = anchor.nextElementSibling;
+    if (note && note.classList.contains("js-htmx-failure")) { note.remove(); }
+    if (anchor.id) {
+      document.querySelectorAll(".js-htmx-failure").forEach(function (other) {
+        if (other.dataset.for === anchor.id) { other.remove(); }
+      });
+    }
+  }
+
+  function initHtmxForms() {
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      var status = event.detail.xhr.status;
+      if (status === 400 || status === 422) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
+    });
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.successful) { clearFailure(event.detail.elt); }
+    });
+    // An element swapped in by a later answer (a polled status replaced outerHTML) clears
+    // the note about its predecessor, whose own events no longer reach the document.
+    document.addEventListener("htmx:load", function (event) {
+      if (event.detail.elt && event.detail.elt.id) { clearFailure(event.detail.elt); }
+    });
+    document.addEventListener("htmx:responseError", function (event) {
+      var status = event.detail.xhr.status;
+      var reading = (event.detail.requestConfig || {}).verb === "get";
+      showFailure(event.detail.elt, FAILURE_TEXT[status] || (reading
+        ? "The desk could not load this (error " + status + "). Reload the page if it lasts."
+        : "The desk could not do this (error " + status + "); nothing was saved. Try again, " +
+          "or reload the page."));
+    });
+    document.addEventListener("htmx:sendError", function (event) {
+      showFailure(event.detail.elt, "The desk could not be reached; nothing was sent. " +
+        "Check the connection and try again.");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initHtmxForms();
     initReportClaimPicker();
     openFoldedTarget();
     window.addEventListener("hashchange", openFoldedTarget);

@@ -15,6 +15,32 @@ from django.core.management.base import BaseCommand
 from claims.demo import DEMO_USERS
 from factcheck.embedded_redis import EmbeddedRedis
 
+# Addresses that mean "every interface": a browser on this machine reaches them here.
+ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "[::]": "[::1]"}
+
+
+def site_url_for(addrport: str) -> str:
+    """The URL the web server answers on for runserver's ADDRPORT ("8001", "0.0.0.0:8001",
+    "[::1]:8001", "desk.local:8001")."""
+    host, sep, port = addrport.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", addrport
+    host = ANY_ADDRESS.get(host, host) or "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+def serving_env(env: dict, addrport: str) -> str:
+    """Point the links the desk writes (exports, feeds, reports, notification emails) at the
+    address it serves, for the web server, the worker and beat alike, unless SITE_URL is
+    set: behind a proxy or under a public name only the environment knows the real URL.
+    Returns the site URL in force."""
+    if "SITE_URL" not in env:
+        env["SITE_URL"] = site_url_for(addrport)
+    host = site_url_for(addrport).removeprefix("http://").rpartition(":")[0]
+    if "ALLOWED_HOSTS" not in env and host not in settings.ALLOWED_HOSTS:
+        env["ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, host])
+    return env["SITE_URL"].rstrip("/")
+
 
 class Command(BaseCommand):
     help = "Start embedded Redis, a Celery worker and beat, and the web server; Ctrl-C stops all."
@@ -32,6 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Embedded Redis on {embedded.socket_path}")
         env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE",
                                                                  "factcheck.settings.dev"))
+        site_url = serving_env(env, addrport)
         python = sys.executable
         commands = {
             "worker": [python, "-m", "celery", "-A", "factcheck", "worker", "--loglevel=INFO",
@@ -53,11 +80,10 @@ class Command(BaseCommand):
             for name, command in commands.items():
                 # Own process group each, so we can stop a process and all its children.
                 processes[name] = subprocess.Popen(command, env=env, start_new_session=True)
-            host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
             logins = ", ".join(f"{u} / {p}" for u, p, *_ in DEMO_USERS)
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"\nThe desk is starting on http://{host}/  (admin: http://{host}/admin/)\n"
+                    f"\nThe desk is starting on {site_url}/  (admin: {site_url}/admin/)\n"
                     f"Demo logins: {logins}\nPress Ctrl-C to stop everything.\n"
                 )
             )

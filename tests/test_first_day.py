@@ -1,0 +1,259 @@
+"""A newsroom's first day (issue 14), below the browser: date inputs render ISO, a form sent
+back unchanged writes nothing, in-page forms answer in words, and evidence explains itself.
+The browser round trips are in tests/e2e/test_round_trip.py and test_inpage_forms.py."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from claims import services
+from claims.choices import SourceStatus
+from claims.fetching.facts import capture_facts
+from claims.filters import ClaimFilter
+from claims.forms import ArticleTextForm, ClaimEditForm, ClaimLogForm, EvidenceForm
+from claims.forms_reports import ReportForm
+from claims.models import Claim, Evidence, Source, Verdict
+from claims.verdict_forms import VerdictDraftForm
+from tests.factories import ClaimFactory, EvidenceFactory, SourceFactory, VerdictFactory
+from tests.verdict_setup import captured_source_evidence
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2019, 10, 15)
+
+
+def date_values(html: str) -> list[str]:
+    return re.findall(r'<input type="date"[^>]*value="([^"]*)"', str(html))
+
+
+# --- Dates -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        (lambda: ClaimEditForm(initial={"claimed_on": DAY}), "claimed_on"),
+        (lambda: ClaimLogForm(initial={"claimed_on": DAY}), "claimed_on"),
+        (lambda: ArticleTextForm(initial={"published_on": DAY}, prefix="text"), "published_on"),
+        (lambda: ReportForm(initial={"since": DAY, "until": DAY}), "since"),
+        (lambda: ReportForm(initial={"since": DAY, "until": DAY}), "until"),
+    ],
+)
+def test_every_date_input_renders_iso(form, field):
+    bound = form()[field]
+    assert date_values(bound) == ["2019-10-15"], str(bound)
+
+
+def test_every_date_field_of_the_filters_uses_the_iso_widget():
+    dates = [name for name, f in ClaimFilter().form.fields.items()
+             if f.widget.input_type == "date"]
+    assert dates, "the claims filter has date fields"
+    for name in dates:
+        assert ClaimFilter().form.fields[name].widget.format_value(DAY) == "2019-10-15", name
+
+
+def test_claim_page_edit_form_shows_the_stored_date_as_iso(client, demo_users):
+    claim = ClaimFactory(claimed_on=DAY)
+    client.force_login(demo_users["editor"])
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'value="2019-10-15"' in page
+    assert "15/10/2019" not in page
+
+
+# --- A form sent back unchanged writes nothing ---------------------------------------------
+
+
+def history_count(model, **filters) -> int:
+    return model.history.filter(**filters).count()
+
+
+def test_claim_update_with_nothing_changed_writes_nothing(demo_users):
+    claim = ClaimFactory(claimed_on=DAY)
+    services.claim_update(claim=claim, version=claim.version, statement="Edited",
+                          claimant=claim.claimant, claimed_on=DAY, tags=["jobs"],
+                          user=demo_users["editor"])
+    claim.refresh_from_db()
+    version, rows = claim.version, history_count(Claim, id=claim.pk)
+    same = services.claim_update(claim=claim, version=claim.version, statement=" Edited ",
+                                 claimant=claim.claimant, claimed_on=DAY, tags=["Jobs"],
+                                 user=demo_users["editor"])
+    assert same.version == version
+    assert history_count(Claim, id=claim.pk) == rows
+    # A real change still saves.
+    services.claim_update(claim=claim, version=version, statement="Edited",
+                          claimant=claim.claimant, claimed_on=None, tags=["jobs"],
+                          user=demo_users["editor"])
+    claim.refresh_from_db()
+    assert claim.claimed_on is None and claim.version == version + 1
+
+
+def test_assigning_the_same_person_again_writes_nothing(demo_users):
+    claim = ClaimFactory(assignee=demo_users["editor"])
+    version, rows = claim.version, history_count(Claim, id=claim.pk)
+    services.claim_assign(claim=claim, assignee=demo_users["editor"], user=demo_users["editor"])
+    claim.refresh_from_db()
+    assert claim.version == version and history_count(Claim, id=claim.pk) == rows
+
+
+def test_evidence_sent_back_unchanged_writes_nothing_even_with_crlf(demo_users):
+    evidence = EvidenceFactory(note="Line one\nLine two", excerpt="A passage")
+    rows = history_count(Evidence, id=evidence.pk)
+    services.evidence_add(claim=evidence.claim, stance=evidence.stance,
+                          note="Line one\r\nLine two", excerpt="A passage",
+                          source=evidence.source, user=demo_users["editor"])
+    assert history_count(Evidence, id=evidence.pk) == rows
+
+
+def test_verdict_draft_sent_back_unchanged_writes_nothing(demo_users):
+    editor = demo_users["editor"]
+    verdict = VerdictFactory(author=editor, rationale="First line.\nSecond line.")
+    evidence = captured_source_evidence(verdict.claim)
+    verdict.evidence.add(evidence)
+    lock, rows = verdict.lock_version, history_count(Verdict, id=verdict.pk)
+    services.verdict_save_draft(
+        claim=verdict.claim, user=editor, lock_version=lock, rating=verdict.rating,
+        summary=verdict.summary, rationale="First line.\r\nSecond line.", evidence=[evidence],
+    )
+    verdict.refresh_from_db()
+    assert verdict.lock_version == lock and history_count(Verdict, id=verdict.pk) == rows
+
+
+# --- In-page forms answer in words ----------------------------------------------------------
+
+
+def test_empty_evidence_form_answers_with_its_error_beside_the_note(client, demo_users):
+    claim = ClaimFactory()
+    client.force_login(demo_users["editor"])
+    response = client.post(reverse("claims:claim-evidence-add", args=[claim.pk]),
+                           {"stance": "refutes", "excerpt": "kept text"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400  # swapped in by static/js/desk.js
+    html = response.content.decode()
+    assert 'id="id_note_error"' in html and "Write a note" in html
+    note = re.search(r'<textarea name="note"[^>]*>', html).group(0)
+    assert "is-invalid" in note and 'aria-invalid="true"' in note
+    assert "kept text" in html
+    assert 'value="refutes" selected' in html
+
+
+def test_bad_stance_and_source_are_named_in_words(client, demo_users):
+    claim = ClaimFactory()
+    client.force_login(demo_users["editor"])
+    response = client.post(reverse("claims:claim-evidence-add", args=[claim.pk]),
+                           {"stance": "bogus", "source": "999999", "note": "typed"},
+                           HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'id="id_stance_error"' in html and 'id="id_source_error"' in html
+    assert "typed" in html
+
+
+def test_add_new_claimant_without_a_name_says_so(client, demo_users):
+    client.force_login(demo_users["editor"])
+    response = client.post(reverse("claims:claimant-create"),
+                           {"claimant_name": " ", "claimant_role": "Minister"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert "Give the claimant" in response.content.decode()
+    assert 'id="claimant-create-error"' in response.content.decode()
+
+
+def test_refetch_refused_is_said_beside_the_status(client, demo_users):
+    source = SourceFactory(status=SourceStatus.FETCHING)
+    client.force_login(demo_users["editor"])
+    response = client.post(reverse("claims:source-refetch", args=[source.pk]),
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert "being fetched right now" in response.content.decode()
+
+
+def test_desk_js_swaps_form_errors_and_says_other_failures():
+    from django.conf import settings
+
+    js = (settings.BASE_DIR / "static" / "js" / "desk.js").read_text()
+    assert "htmx:beforeSwap" in js and "status === 400 || status === 422" in js
+    assert "htmx:responseError" in js and "htmx:sendError" in js
+
+
+# --- Evidence that explains itself -----------------------------------------------------------
+
+
+def test_attached_source_shows_in_the_evidence_list(client, demo_users):
+    claim = ClaimFactory()
+    client.force_login(demo_users["editor"])
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert "No evidence yet." in page
+    services.source_attach(claim=claim, url="https://example.org/jobs-report", user=None)
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    evidence = page[page.index('id="evidence"'):page.index('id="add-evidence-heading"')]
+    assert "example.org/jobs-report" in evidence
+    assert "not fetched yet" in evidence
+    assert "No evidence yet." not in evidence
+
+
+def test_evidence_form_defaults_to_the_latest_attached_source():
+    claim = ClaimFactory()
+    first = EvidenceFactory(claim=claim, note="")
+    latest = EvidenceFactory(claim=claim, note="Written before", stance="supports")
+    form = EvidenceForm(claim=claim)
+    assert form["source"].value() == latest.source_id != first.source_id
+    # Shown as stored, so sending the form back untouched changes nothing.
+    assert form["note"].value() == "Written before" and form["stance"].value() == "supports"
+
+
+def test_new_verdict_form_never_preticks_a_failed_source(client, demo_users):
+    claim = ClaimFactory()
+    fetched = captured_source_evidence(claim, ok=True)
+    failed = captured_source_evidence(claim, ok=False)
+    Source.objects.filter(pk=failed.source_id).update(status=SourceStatus.FAILED)
+    Source.objects.filter(pk=fetched.source_id).update(status=SourceStatus.FETCHED)
+    client.force_login(demo_users["editor"])
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    boxes = dict(re.findall(r'<input type="checkbox" name="evidence" value="(\d+)"([^>]*)>', page))
+    assert "checked" in boxes[str(fetched.pk)]
+    assert "checked" not in boxes[str(failed.pk)]
+    assert "(fetch failed)" in page
+
+
+def test_evidence_labels_say_a_source_could_not_be_fetched():
+    claim = ClaimFactory()
+    failed = EvidenceFactory(claim=claim, source=SourceFactory(status=SourceStatus.FAILED))
+    form = VerdictDraftForm(claim=claim)
+    labels = dict(form.fields["evidence"].choices)
+    assert labels[failed.pk].endswith("(fetch failed)")
+
+
+def test_capture_metadata_reads_as_labelled_facts():
+    facts = dict(capture_facts({
+        "redirects": [], "ip": "93.184.216.34", "fetch_ms": 1234, "extract_ms": 56,
+        "kind": "html", "encoding": "utf-8", "sitename": "Example News", "language": "en",
+        "opengraph": {"og:title": "Jobs up", "og:site_name": "Example"},
+        "json_ld": {"type": "newsarticle", "headline": "Jobs up", "author": "A. Writer",
+                    "datePublished": "2019-10-15", "publisher": ""},
+    }))
+    assert facts["Redirects"] == "none"
+    assert facts["Download time"] == "1.2 s" and facts["Text extraction time"] == "56 ms"
+    assert facts["Read as"] == "Web page (HTML)"
+    assert facts["Title (page tags)"] == "Jobs up"
+    assert facts["Author (structured data)"] == "A. Writer"
+    assert "Publisher (structured data)" not in facts  # empty values are left out
+    text = " ".join(f"{k} {v}" for k, v in facts.items())
+    for python in ("{", "[]", "fetch_ms", "json_ld", "og:"):
+        assert python not in text
+
+
+def test_source_page_shows_no_python_output(client, demo_users):
+    evidence = captured_source_evidence(ClaimFactory())
+    evidence.source.captures.update(metadata={
+        "redirects": ["http://example.org/a"], "ip": "93.184.216.34", "fetch_ms": 80,
+        "opengraph": {"og:title": "Jobs"}, "json_ld": {"type": "newsarticle"},
+    })
+    client.force_login(demo_users["editor"])
+    page = client.get(reverse("claims:source-detail", args=[evidence.source_id])).content
+    meta = page.decode().split('id="meta-heading"')[1].split("</dl>")[0]
+    assert "<dt>Redirects</dt>" in meta and "1, through http://example.org/a" in meta
+    assert "<dt>Download time</dt><dd" in meta and "80 ms" in meta
+    for python in ("{&#x27;", "[]", "fetch_ms", "json_ld", "opengraph"):
+        assert python not in meta
