@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from .choices import SourceStatus
-from .forms import ListedChoicesMixin
+from .forms import DateInput, ListedChoicesMixin
 from .models import Claim, Evidence, Rating, Verdict
 
 
@@ -68,13 +68,16 @@ class CorrectionForm(VerdictDraftForm):
     )
     # What readers see of the claim itself: a published claim changes only here, held with
     # the correction until it is reviewed and published.
-    statement = forms.CharField(label="Claim statement", max_length=300, required=False)
+    statement = forms.CharField(
+        label="Claim statement", max_length=300, required=False,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     claimant_name = forms.CharField(
         label="Claimant", max_length=200, required=False,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
         help_text="The name of someone on file, or a new name; empty if nobody is known.",
     )
-    claimed_on = forms.DateField(label="Date claimed", required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    claimed_on = forms.DateField(label="Date claimed", required=False, widget=DateInput())
 
     def __init__(self, *args, claim: Claim, **kwargs):
         super().__init__(*args, claim=claim, **kwargs)

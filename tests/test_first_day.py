@@ -5,9 +5,12 @@ The browser round trips are in tests/e2e/test_round_trip.py and test_inpage_form
 from __future__ import annotations
 
 import datetime
+import importlib
+import pkgutil
 import re
 
 import pytest
+from django import forms as django_forms
 from django.urls import reverse
 
 from claims import services
@@ -46,6 +49,35 @@ def date_values(html: str) -> list[str]:
 def test_every_date_input_renders_iso(form, field):
     bound = form()[field]
     assert date_values(bound) == ["2019-10-15"], str(bound)
+
+
+def _desk_form_classes():
+    import claims
+
+    for info in pkgutil.walk_packages(claims.__path__, "claims."):
+        if ".migrations" in info.name or ".management" in info.name:
+            continue
+        importlib.import_module(info.name)
+    seen, todo = set(), [django_forms.BaseForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    return sorted((c for c in seen if c.__module__.startswith("claims.")),
+                  key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+def test_every_date_field_of_every_desk_form_uses_the_iso_widget():
+    """Found by walking the code, so a form added later (the correction form's date claimed,
+    say) cannot bring back the en-gb rendering that erased dates."""
+    checked = []
+    for form_class in _desk_form_classes():
+        for name, field in getattr(form_class, "base_fields", {}).items():
+            if isinstance(field.widget, django_forms.DateInput):
+                checked.append(f"{form_class.__qualname__}.{name}")
+                assert field.widget.format_value(DAY) == "2019-10-15", checked[-1]
+    assert "CorrectionForm.claimed_on" in checked and "ClaimLogForm.claimed_on" in checked
 
 
 def test_every_date_field_of_the_filters_uses_the_iso_widget():

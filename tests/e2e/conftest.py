@@ -76,3 +76,4 @@ def log_in(live_server):
         return page
 
     return go
+

@@ -227,10 +227,10 @@ def test_editor_adds_an_article_by_url_and_sees_it_arrive(
 def test_editor_changes_a_claims_claimant_by_name(page, live_server, log_in, screenshot):
     """The claim edit form picks the claimant as the log form does: type, choose a
     suggestion, save. A desk has thousands of claimants; the page never lists them all."""
+    from django.contrib.auth.models import Group
+
     from claims.models import Claimant
     from tests.factories import ClaimantFactory, ClaimFactory, UserFactory
-
-    from django.contrib.auth.models import Group
 
     editor = UserFactory(username="edna", first_name="Edna", last_name="Editor")
     editor.set_password("correct horse battery")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from claims.demo import LoadReport, ensure_demo_users
 from claims.models import Evidence, Source
+from tests.e2e.helpers import unfold
 from tests.factories import ClaimFactory
 from tests.localserver import Response
 
@@ -38,6 +39,7 @@ def test_attached_sources_show_as_evidence_and_only_fetched_ones_are_preticked(
     expect(page.locator("#evidence")).to_contain_text("No evidence yet.")
 
     for path in ("/stats", "/gone"):
+        unfold(page, "Attach a source")
         page.get_by_label("Source URL").fill(local_server.url(path))
         page.get_by_role("button", name="Attach source").click()
         expect(page.get_by_text("Source attached; it is being fetched.")).to_be_visible()

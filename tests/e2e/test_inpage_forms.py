@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from claims.choices import SourceStatus
 from claims.demo import LoadReport, ensure_demo_users
 from claims.models import Evidence, Source
+from tests.e2e.helpers import unfold
 from tests.factories import ArticleFactory, ClaimFactory, SourceFactory
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +27,7 @@ def test_add_evidence_empty_and_with_a_vanished_source(page, live_server, log_in
     claim = desk
     log_in(page, "editor")
     page.goto(f"{live_server.url}{claim.get_absolute_url()}")
+    unfold(page, "Add an evidence note")
     form = page.locator("#evidence form")
     form.get_by_label("Stance").select_option("refutes")
     form.get_by_label("Excerpt").fill("A passage worth keeping")
@@ -42,6 +44,7 @@ def test_add_evidence_empty_and_with_a_vanished_source(page, live_server, log_in
     source = SourceFactory()
     Evidence.objects.create(claim=claim, source=source, stance="context")
     page.reload()
+    unfold(page, "Add an evidence note")
     form = page.locator("#evidence form")
     form.get_by_label("Note").fill("The report contradicts the figure.")
     Evidence.objects.filter(source=source).delete()
@@ -98,6 +101,7 @@ def test_a_server_error_or_no_network_is_said_beside_the_form(
     claim = desk
     log_in(page, "editor")
     page.goto(f"{live_server.url}{claim.get_absolute_url()}")
+    unfold(page, "Add an evidence note")
     form = page.locator("#evidence form")
     form.get_by_label("Note").fill("Typed before the outage")
 

@@ -43,7 +43,7 @@ def test_published_claim_offers_a_correction_not_an_edit(browser, live_server, l
 
     notice.get_by_role("link", name="Start a correction").click()
     correction = page.locator("#correction")
-    correction.locator("summary").click()
+    expect(correction).to_have_attribute("open", "")  # the link opened the folded section
     correction.get_by_label("Correction note").fill("The minister said 2%, not 12%.")
     correction.get_by_label("Claim statement").fill("Unemployment fell by 2% last year")
     screenshot(page, "published-claim-2-correction")

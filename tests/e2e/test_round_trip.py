@@ -19,6 +19,7 @@ from claims import services
 from claims.choices import ClaimStatus, SourceStatus, VerdictState
 from claims.demo import LoadReport, ensure_demo_users
 from claims.models import Article, Claim, Claimant, Evidence, Source, Verdict
+from tests.e2e.helpers import unfold
 from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory, default_rating
 from tests.verdict_setup import captured_source_evidence
 
@@ -87,20 +88,24 @@ def test_claim_page_forms_sent_back_untouched_change_nothing(
             assert after[what] == before[what], f"{form_name} changed the {what}"
 
     page.goto(url)
+    unfold(page, "Edit the statement, claimant, date or tags")
     edit = page.locator("#edit form")
     screenshot(page, "round-trip-claim-page")
     edit.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Claim saved.")).to_be_visible()
     unchanged("Edit claim")
 
+    unfold(page, "Change status")
     page.get_by_role("button", name="Change status").click()
     expect(page.get_by_text("Status set to researching.")).to_be_visible()
     unchanged("Workflow (status)")
 
+    unfold(page, "Change assignee")
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.get_by_text("Claim assigned to Erin Editor.")).to_be_visible()
     unchanged("Assignment")
 
+    unfold(page, "Add an evidence note")
     add = page.locator("#evidence form")
     expect(add.get_by_label("Note")).to_have_value("The office reports a rise.\nSee table 3.")
     with page.expect_response(lambda r: r.url.endswith("/evidence/")) as answer:
@@ -108,6 +113,7 @@ def test_claim_page_forms_sent_back_untouched_change_nothing(
     assert answer.value.status == 200
     unchanged("Add evidence")
 
+    unfold(page, "Edit the verdict")
     panel = page.locator("#verdict")
     expect(panel.get_by_label("Rationale")).to_have_value(
         "The statistics office reports a **rise**.\n\nTable 3 shows it.")
