@@ -34,6 +34,7 @@ from .forms import (
 )
 from .highlight import highlighted_body
 from .models import Article, Capture, Claim, Source
+from .next_url import safe_next_url
 from .tables import ArticleTable, ClaimTable, SourceTable
 
 PER_PAGE = 50
@@ -354,16 +355,7 @@ def claim_columns(request):
             ClaimTable.default_columns
         )
         messages.success(request, "Columns saved.")
-    return redirect(_safe_next(request, reverse("claims:claim-list")))
-
-
-def _safe_next(request, default: str) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return redirect(safe_next_url(request, reverse("claims:claim-list")))
 
 
 @login_required
@@ -371,7 +363,7 @@ def _safe_next(request, default: str) -> str:
 @require_POST
 def claim_bulk(request):
     form = BulkActionForm(request.POST)
-    back = _safe_next(request, reverse("claims:claim-list"))
+    back = safe_next_url(request, reverse("claims:claim-list"))
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -582,7 +574,7 @@ def source_refetch(request, pk):
             messages.success(request, "Fetching the source again.")
     if request.htmx:
         return render(request, "claims/partials/source_status.html", {"source": source})
-    return redirect(_safe_next(request, source.get_absolute_url()))
+    return redirect(safe_next_url(request, source.get_absolute_url()))
 
 
 @login_required
