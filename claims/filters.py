@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from .choices import ClaimStatus
 from .forms import DeskFormMixin
 from .models import Claim, Claimant, Rating, Tag
+from .params import MAX_ID, object_id
 
 # What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
 # expression on every write, and the GIN index claim_search_gin_idx is on that column.
@@ -51,7 +52,7 @@ class ChosenOnlySelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         iterator = self.choices
-        chosen = [v for v in value if v not in (None, "") and str(v).isdigit()]
+        chosen = [v for v in value if object_id(v) is not None]
         queryset = getattr(iterator, "queryset", None)
         if queryset is not None:
             empty = getattr(iterator.field, "empty_label", None)
@@ -103,6 +104,9 @@ class ClaimFilter(django_filters.FilterSet):
         label="Article id",
         distinct=False,
         widget=forms.NumberInput(attrs={"min": 1}),
+        min_value=1,
+        max_value=MAX_ID,  # a larger number overflows the database's integer
+
     )
     assignee = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from .filters import ClaimFilter
+from .params import MAX_ID
 
 SCOPES = [
     ("dates", "Published in a date range"),
@@ -22,10 +23,12 @@ class ReportForm(forms.Form):
         choices=SCOPES, initial="dates", widget=forms.RadioSelect(attrs={"class": CHECK})
     )
     claim = forms.IntegerField(
-        label="Claim id", required=False, min_value=1, widget=forms.NumberInput(attrs=INPUT)
+        label="Claim id", required=False, min_value=1, max_value=MAX_ID,
+        widget=forms.NumberInput(attrs=INPUT),
     )
     article = forms.IntegerField(
-        label="Article id", required=False, min_value=1, widget=forms.NumberInput(attrs=INPUT)
+        label="Article id", required=False, min_value=1, max_value=MAX_ID,
+        widget=forms.NumberInput(attrs=INPUT),
     )
     since = forms.DateField(
         label="Published from", required=False,

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from .forms import ListedChoicesMixin
 from .models import Claim, Evidence, Rating, Verdict
+from .params import ModelMultipleIdsField
 
 
 def rating_choices(current: Verdict | None = None):
@@ -15,7 +16,7 @@ def rating_choices(current: Verdict | None = None):
     return Rating.objects.filter(Q(scale__is_default=True) | extra).order_by("position", "id")
 
 
-class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+class EvidenceChoiceField(ModelMultipleIdsField):
     def label_from_instance(self, obj: Evidence) -> str:
         what = str(obj.source) if obj.source_id else obj.note[:80]
         return f"{obj.get_stance_display()}: {what}"

@@ -12,7 +12,6 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 from django_tables2 import RequestConfig
-from django_tables2.paginators import LazyPaginator
 
 from . import selectors, services
 from . import selectors_desk as reads
@@ -35,6 +34,8 @@ from .forms import (
 from .highlight import highlighted_body
 from .models import Article, Capture, Claim, Source
 from .next_url import safe_next_url
+from .paginators import DeskPaginator
+from .params import has_nul
 from .tables import ArticleTable, ClaimTable, SourceTable
 
 PER_PAGE = 50
@@ -44,7 +45,7 @@ CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
 def _paginate(request, table, per_page=PER_PAGE):
     # LazyPaginator asks for one row more than a page instead of COUNT(*) over the table.
     RequestConfig(
-        request, paginate={"paginator_class": LazyPaginator, "per_page": per_page}
+        request, paginate={"paginator_class": DeskPaginator, "per_page": per_page}
     ).configure(table)
     return table
 
@@ -270,6 +271,8 @@ def claimant_autocomplete(request):
     """Claimants whose name holds the typed text: buttons that fill the claim form, or
     (for=filter) links that filter the claims table."""
     text = request.GET.get("claimant_name", "") or request.GET.get("q", "")
+    if has_nul(text):
+        text = ""  # no claimant's name holds a NUL: nothing to suggest
     for_filter = request.GET.get("for") == "filter"
     return render(
         request,
@@ -635,7 +638,8 @@ def source_list(request):
         queryset = queryset.filter(status=status)
     domain = request.GET.get("domain", "").strip().lower()
     if domain:
-        queryset = queryset.filter(domain=domain)
+        # No domain holds a NUL (and PostgreSQL refuses one in a query): it matches nothing.
+        queryset = queryset.none() if has_nul(domain) else queryset.filter(domain=domain)
     table = _paginate(request, SourceTable(queryset))
     return render(
         request,

@@ -17,6 +17,7 @@ from .assist import services
 from .assist.selectors import similar_claims
 from .models import Article, Claim, ClaimSuggestion
 from .next_url import safe_next_url
+from .params import object_id
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -127,8 +128,8 @@ def claim_similar(request, pk):
 @require_POST
 def claim_link(request, pk):
     claim = get_object_or_404(Claim, pk=pk)
-    other_id = request.POST.get("other", "")
-    other = Claim.objects.filter(pk=other_id).first() if other_id.isdigit() else None
+    other_id = object_id(request.POST.get("other"))
+    other = Claim.objects.filter(pk=other_id).first() if other_id is not None else None
     try:
         if other is None:
             raise ValidationError("Choose the claim that says the same thing.")

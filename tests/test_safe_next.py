@@ -27,6 +27,8 @@ OTHER_SITES = [
     "\x01//evil.example",
     "/\t/evil.example",
     " //evil.example",
+    "&",  # relative: redirect() would look it up as a view name
+    "claims",
 ]
 OWN_PAGES = ["/claims/", "/claims/?page=2&status=new", "/articles/7/#sources",
              "http://testserver/claims/"]
