@@ -87,8 +87,13 @@ def _known(encoding: str) -> str | None:
     are not text encodings (base64, zlib, rot13...)."""
     try:
         name = codecs.lookup(encoding).name
-        b"".decode(name)
-    except (LookupError, ValueError):  # ValueError: a NUL in the label
+    except (LookupError, ValueError, TypeError):  # ValueError: a NUL in the label
+        return None
+    try:
+        b"ab".decode(name)
+    except UnicodeError:
+        pass  # a text encoding that cannot decode these two bytes
+    except LookupError:
         return None
     return name
 
@@ -120,6 +125,8 @@ def decode_text(body: bytes, declared: str = "", *, html: bool = False) -> tuple
     the server or uploader declared, then a page's <meta charset>, then UTF-8, then
     detection (charset-normalizer). A declared charset that does not decode the bytes is
     ignored rather than trusted into mojibake. Returns (text, encoding)."""
+    if isinstance(declared, bytes):  # Django gives an upload's charset as bytes
+        declared = declared.decode("ascii", "ignore")
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             text = _strict(body, encoding)
