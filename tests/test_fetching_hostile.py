@@ -375,3 +375,31 @@ def strings(value):
     elif isinstance(value, list):
         for item in value:
             yield from strings(item)
+
+
+# --- Through a real worker --------------------------------------------------------------------
+
+@pytest.mark.worker
+@pytest.mark.parametrize("name", ["content-length-superscript", "retry-after-superscript",
+                                  "location-unclosed-ipv6"])
+def test_the_three_probe_responses_end_in_an_outcome_on_a_real_worker(
+        celery_worker, local_server, settings, name):
+    """The responses that once left sources "fetching" forever, through a real Celery worker
+    on a real broker: each ends fetched or failed within the attempt limit."""
+    import time
+
+    settings.FETCH_MAX_ATTEMPTS = 3
+    settings.FETCH_RETRY_BASE_SECONDS = 0.1
+    _, data, reset, kind = CASES[IDS.index(name)]
+    url = local_server.route("/hostile", raw(data, reset=reset))
+    pk = source_attach(claim=ClaimFactory(), url=url, user=None).source_id
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        source = Source.objects.get(pk=pk)
+        if source.status in (SourceStatus.FETCHED, SourceStatus.FAILED):
+            break
+        time.sleep(0.1)
+    assert source.status in (SourceStatus.FETCHED, SourceStatus.FAILED), source.status
+    assert source.attempts <= 3 and source.captures.count() == source.attempts
+    if source.status == SourceStatus.FAILED:
+        assert source.last_error_kind == kind and source.last_error.strip()
