@@ -119,9 +119,10 @@ def test_text_with_a_few_control_characters_is_still_text():
                             "paragraph of ordinary words that goes on for a while. " * 20)
 
 
-def test_fetched_text_that_is_binary_is_a_failure_in_words():
+@pytest.mark.parametrize("content_type", ["text/plain", "text/html; charset=utf-8"])
+def test_fetched_text_that_is_binary_is_a_failure_in_words(content_type):
     with pytest.raises(ExtractionError) as exc:
-        extract(random_bytes(5000, nul=False), "text/plain")
+        extract(random_bytes(5000, nul=False), content_type)
     assert exc.value.kind == "unsupported" and "binary data" in exc.value.message
 
 

@@ -284,6 +284,10 @@ def extract_html(body: bytes, header_charset: str, url: str) -> Extracted:
     import trafilatura
 
     text, encoding = decode_text(body, header_charset, html=True)
+    if looks_binary(text):
+        raise ExtractionError(
+            "unsupported", f"The content is labelled as HTML but is binary data "
+            f"({binary_share(text):.0%} of it is control codes or unreadable characters).")
     meta = page_metadata(text)
     doc = trafilatura.bare_extraction(text, url=url or None, with_metadata=True,
                                       include_comments=False)
