@@ -9,7 +9,7 @@ through neither skips nor repeats a record.
 from __future__ import annotations
 
 import base64
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .exporters.claimreview import absolute_url, claimreview_for, public_path
+from .params import object_id
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -46,9 +47,16 @@ def parse_moment(name: str, value: str) -> datetime:
         if day is None:
             raise problem
         moment = datetime.combine(day, time.min)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows, and a
+        # moment whose UTC time falls outside years 1-9999 cannot be asked about at all.
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError) as error:
+        raise ValidationError(
+            f"{name} must be a moment between the years 1 and 9999, not {value!r}."
+        ) from error
 
 
 def _encode_cursor(verdict) -> str:
@@ -61,10 +69,11 @@ def _decode_cursor(value: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         stamp, pk = raw.rsplit("|", 1)
         moment = parse_datetime(stamp)
-        if moment is None:
+        pk = object_id(pk)
+        if moment is None or pk is None:
             raise ValueError
-        return moment, int(pk)
-    except (ValueError, UnicodeDecodeError) as error:
+        return moment.astimezone(UTC), pk
+    except (ValueError, UnicodeDecodeError, OverflowError) as error:
         raise ValidationError(
             "The cursor is not one this feed gave out; start again from the first page."
         ) from error
@@ -73,9 +82,10 @@ def _decode_cursor(value: str) -> tuple[datetime, int]:
 def _page_size(value: str | None) -> int:
     if not value:
         return PAGE_SIZE
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
+    size = object_id(value)
+    if size is None or size > MAX_PAGE_SIZE:
         raise ValidationError(f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}.")
-    return int(value)
+    return size
 
 
 @require_GET

@@ -14,6 +14,7 @@ from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 from .choices import ClaimStatus
 from .forms import DateInput, DeskFormMixin
 from .models import Claim, Claimant, Rating, Tag
+from .params import MAX_ID, object_id
 from .people import user_display
 
 # What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
@@ -59,7 +60,7 @@ class ChosenOnlySelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         iterator = self.choices
-        chosen = [v for v in value if v not in (None, "") and str(v).isdigit()]
+        chosen = [v for v in value if object_id(v) is not None]
         queryset = getattr(iterator, "queryset", None)
         if queryset is not None:
             empty = getattr(iterator.field, "empty_label", None)
@@ -123,6 +124,8 @@ class ClaimFilter(django_filters.FilterSet):
         label="Article id",
         distinct=False,
         widget=forms.NumberInput(attrs={"min": 1}),
+        min_value=1,
+        max_value=MAX_ID,  # a larger number overflows the database's integer
     )
     assignee = UserFilter(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),

@@ -11,6 +11,7 @@ from django import forms
 from .filters import ClaimFilter, claim_search
 from .forms import DateInput
 from .models import Claim
+from .params import MAX_ID
 
 SCOPES = [
     ("dates", "Published in a date range"),
@@ -39,13 +40,15 @@ class ReportForm(forms.Form):
     )
     # The claim chosen from the suggestions (static/js/desk.js sets it); without JavaScript
     # the words typed are enough when they find one claim.
-    claim = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    claim = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                               widget=forms.HiddenInput)
     claim_search = forms.CharField(
         label="Claim", required=False, max_length=200,
         help_text="Type words of its statement or quote, or its id, then choose it.",
     )
     article = forms.IntegerField(
-        label="Article id", required=False, min_value=1, widget=forms.NumberInput(attrs=INPUT)
+        label="Article id", required=False, min_value=1, max_value=MAX_ID,
+        widget=forms.NumberInput(attrs=INPUT),
     )
     since = forms.DateField(
         label="Published from", required=False,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
 from . import selectors
+
+logger = logging.getLogger(__name__)
 
 DESK_STATS_CACHE_KEY = "claims:desk-stats"
 
@@ -25,6 +29,13 @@ def refresh_desk_stats() -> dict:
 # A dropped database connection is retried with backoff: Celery's Django fixup closes the
 # broken connection before the retry runs, so it reconnects.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def _broke(exc: Exception) -> str:
+    return (f"The fetch stopped on an unexpected error ({type(exc).__name__}) and was not "
+            f"retried; the error is in the worker log.")
+
+
 RETRY_ON_DATABASE_ERRORS = {"autoretry_for": DATABASE_ERRORS, "retry_backoff": 1,
                             "retry_backoff_max": 60, "retry_jitter": True}
 
@@ -32,9 +43,16 @@ RETRY_ON_DATABASE_ERRORS = {"autoretry_for": DATABASE_ERRORS, "retry_backoff": 1
 @shared_task(bind=True, name="claims.tasks.fetch_source", max_retries=None, ignore_result=True,
              soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_source(self, source_id: int) -> str:
-    from .fetching.pipeline import source_fetch
+    from .fetching.pipeline import source_fetch, source_give_up
 
-    outcome = source_fetch(source_id=source_id)
+    try:
+        outcome = source_fetch(source_id=source_id)
+    except DATABASE_ERRORS:
+        raise  # retried with backoff (autoretry_for)
+    except Exception as exc:
+        # Never leave the source "fetching" for the sweeper to run again and again.
+        logger.exception("Fetching source %s broke", source_id)
+        outcome = source_give_up(source_id=source_id, reason=_broke(exc))
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
@@ -43,9 +61,15 @@ def fetch_source(self, source_id: int) -> str:
 @shared_task(bind=True, name="claims.tasks.fetch_article", max_retries=None, ignore_result=True,
              soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_article(self, article_id: int, attempt: int = 1) -> str:
-    from .fetching.pipeline import article_fetch
+    from .fetching.pipeline import article_fetch, article_give_up
 
-    outcome = article_fetch(article_id=article_id, attempt=attempt)
+    try:
+        outcome = article_fetch(article_id=article_id, attempt=attempt)
+    except DATABASE_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("Fetching article %s broke", article_id)
+        outcome = article_give_up(article_id=article_id, reason=_broke(exc))
     if outcome.status == "ready":  # the article text arrived: point at what to check
         from .fetching.queue import enqueue_suggestions
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from .fetching.extract import binary_share, decode_text, html_plain_text, looks_binary
 
 ALLOWED_EXTENSIONS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
 
@@ -23,16 +24,16 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _decode(data: bytes) -> str:
-    if b"\x00" in data[:8192]:
-        raise ValidationError("This file is not text (it looks like a binary file).")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            raise ValidationError("This file's characters could not be read as text.") from None
-        return str(best)
+def _decode(data: bytes, declared: str, name: str, *, html: bool) -> str:
+    """The file's text: BOM, declared charset, <meta charset>, UTF-8, then detection (the
+    same decoding as fetched pages). Binary data is refused in words, not stored as text."""
+    text, _encoding = decode_text(data, declared, html=html)
+    if looks_binary(text):
+        raise ValidationError(
+            f"“{name}” is not text: {binary_share(text):.0%} of it is control codes or "
+            "characters no writing uses. Upload the article as a .txt or .html file."
+        )
+    return text.replace("\x00", "")
 
 
 def _html_to_text(html: str) -> UploadedText:
@@ -42,14 +43,14 @@ def _html_to_text(html: str) -> UploadedText:
     title = ""
     try:
         tree = lxml.html.document_fromstring(html)
-        title = (tree.findtext(".//title") or "").strip()
+        title = " ".join((tree.findtext(".//title") or "").split())
     except (ValueError, lxml.etree.ParserError):
-        tree = None
+        pass
     text = trafilatura.extract(html, include_comments=False, favor_recall=True) or ""
-    if not text.strip() and tree is not None:
-        for bad in tree.xpath("//script|//style|//noscript|//template"):
-            bad.drop_tree()
-        text = tree.text_content()
+    if not text.strip():
+        # No main text found: a page too deep for lxml's tree (trafilatura then sees only the
+        # top levels) or one without article markup. Keep all the visible text instead.
+        text = html_plain_text(html)
     return UploadedText(title=title[:500], body=text)
 
 
@@ -66,14 +67,15 @@ def text_from_upload(upload) -> UploadedText:
             f"This file is {upload.size // 1024} KB; the limit is {limit // 1024} KB."
         )
     data = upload.read(limit + 1)
-    text = _decode(data)
-    if kind == "html" or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
-        result = _html_to_text(text)
-    else:
-        result = UploadedText(title="", body=text)
+    text = _decode(data, getattr(upload, "charset", None) or "", name, html=kind == "html")
+    is_html = kind == "html" or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
+    result = _html_to_text(text) if is_html else UploadedText(title="", body=text)
     result.body = normalise_newlines(result.body).strip()
     if not result.body:
-        raise ValidationError("This file holds no article text.")
+        raise ValidationError(
+            "This file holds no article text: the page has markup but no words to read."
+            if is_html else "This file holds no article text: it is empty."
+        )
     if not result.title:
         stem = name.rsplit(".", 1)[0].replace("_", " ").replace("-", " ").strip()
         result.title = (stem or "Uploaded article")[:500]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from .choices import SourceStatus
 from .forms import DateInput, ListedChoicesMixin
 from .models import Claim, Evidence, Rating, Verdict
+from .params import ModelMultipleIdsField
 
 
 def rating_choices(current: Verdict | None = None):
@@ -24,7 +25,7 @@ FETCH_STATE = {
 }
 
 
-class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+class EvidenceChoiceField(ModelMultipleIdsField):
     def label_from_instance(self, obj: Evidence) -> str:
         if not obj.source_id:
             return f"{obj.get_stance_display()}: {obj.note[:80]}"

@@ -12,7 +12,6 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 from django_tables2 import RequestConfig
-from django_tables2.paginators import LazyPaginator
 
 from . import selectors, services
 from . import selectors_desk as reads
@@ -35,6 +34,9 @@ from .forms import (
 )
 from .highlight import highlighted_body
 from .models import Article, Capture, Claim, Source
+from .next_url import safe_next_url
+from .paginators import DeskPaginator
+from .params import has_nul
 from .people import user_display
 from .tables import ArticleTable, ClaimTable, SourceTable
 from .templatetags.desk import source_fetch_tags
@@ -46,7 +48,7 @@ CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
 def _paginate(request, table, per_page=PER_PAGE):
     # LazyPaginator asks for one row more than a page instead of COUNT(*) over the table.
     RequestConfig(
-        request, paginate={"paginator_class": LazyPaginator, "per_page": per_page}
+        request, paginate={"paginator_class": DeskPaginator, "per_page": per_page}
     ).configure(table)
     return table
 
@@ -274,6 +276,8 @@ def claimant_autocomplete(request):
     """Claimants whose name holds the typed text: buttons that fill the claim form, or
     (for=filter) links that filter the claims table."""
     text = request.GET.get("claimant_name", "") or request.GET.get("q", "")
+    if has_nul(text):
+        text = ""  # no claimant's name holds a NUL: nothing to suggest
     for_filter = request.GET.get("for") == "filter"
     return render(
         request,
@@ -359,16 +363,7 @@ def claim_columns(request):
             ClaimTable.default_columns
         )
         messages.success(request, "Columns saved.")
-    return redirect(_safe_next(request, reverse("claims:claim-list")))
-
-
-def _safe_next(request, default: str) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return redirect(safe_next_url(request, reverse("claims:claim-list")))
 
 
 @login_required
@@ -376,7 +371,7 @@ def _safe_next(request, default: str) -> str:
 @require_POST
 def claim_bulk(request):
     form = BulkActionForm(request.POST)
-    back = _safe_next(request, reverse("claims:claim-list"))
+    back = safe_next_url(request, reverse("claims:claim-list"))
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -610,7 +605,7 @@ def source_refetch(request, pk):
         messages.error(request, error)
     else:
         messages.success(request, "Fetching the source again.")
-    return redirect(_safe_next(request, source.get_absolute_url()))
+    return redirect(safe_next_url(request, source.get_absolute_url()))
 
 
 @login_required
@@ -671,7 +666,8 @@ def source_list(request):
         queryset = queryset.filter(status=status)
     domain = request.GET.get("domain", "").strip().lower()
     if domain:
-        queryset = queryset.filter(domain=domain)
+        # No domain holds a NUL (and PostgreSQL refuses one in a query): it matches nothing.
+        queryset = queryset.none() if has_nul(domain) else queryset.filter(domain=domain)
     table = _paginate(request, SourceTable(queryset))
     return render(
         request,

@@ -16,6 +16,8 @@ from django_htmx.http import HttpResponseClientRefresh
 from .assist import services
 from .assist.selectors import similar_claims
 from .models import Article, Claim, ClaimSuggestion
+from .next_url import safe_next_url
+from .params import object_id
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -24,18 +26,13 @@ def _error_text(exc: ValidationError) -> str:
 
 def _back(request, default: str):
     # Only ever back to a page of this site: the form says where it was rendered.
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next_url(request, default))
 
 
 def _suggestion_panel(request, article: Article, *, error: str = ""):
     from .templatetags.assist import suggestions_context
 
-    next_url = request.POST.get("next", "")
-    if not (next_url.startswith("/") and not next_url.startswith("//")):
-        next_url = article.get_absolute_url()
+    next_url = safe_next_url(request, article.get_absolute_url())
     context = suggestions_context(request, article, next_url)
     context["error"] = error
     return render(request, "claims/partials/suggestions.html", context)
@@ -131,8 +128,8 @@ def claim_similar(request, pk):
 @require_POST
 def claim_link(request, pk):
     claim = get_object_or_404(Claim, pk=pk)
-    other_id = request.POST.get("other", "")
-    other = Claim.objects.filter(pk=other_id).first() if other_id.isdigit() else None
+    other_id = object_id(request.POST.get("other"))
+    other = Claim.objects.filter(pk=other_id).first() if other_id is not None else None
     try:
         if other is None:
             raise ValidationError("Choose the claim that says the same thing.")

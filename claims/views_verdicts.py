@@ -16,6 +16,7 @@ from . import selectors, services
 from .audit import review_changes
 from .choices import CaptureStatus
 from .models import Capture, Claim, Evidence, Verdict
+from .params import object_id
 from .templatetags.verdicts import review_actions
 from .verdict_forms import CorrectionForm, VerdictDraftForm
 
@@ -210,7 +211,11 @@ def notifications(request):
 @require_POST
 def notifications_mark_read(request):
     ids = request.POST.getlist("id")
-    n = services.notification_mark_read(
-        user=request.user, notification_ids=[int(i) for i in ids if i.isdigit()] or None)
+    chosen = [pk for pk in map(object_id, ids) if pk is not None]
+    if ids and not chosen:
+        # Never "all of them" because the ids sent were not ids.
+        messages.error(request, "Nothing was marked read: those are not notification numbers.")
+        return redirect("claims:notifications")
+    n = services.notification_mark_read(user=request.user, notification_ids=chosen or None)
     messages.success(request, f"Marked {n} notification{'s' if n != 1 else ''} read.")
     return redirect("claims:notifications")

@@ -225,16 +225,29 @@ def _decoder(encoding: str):
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if encoding == "deflate":
         return zlib.decompressobj()
-    raise FetchError("unsupported", f"The server used an encoding we do not accept ({encoding}).")
+    raise FetchError("unsupported", f"The server used an encoding we do not accept "
+                     f"({printable(encoding, 40)}).")
+
+
+def ascii_number(value: str | None) -> int | None:
+    """The value of a header that should be a non-negative decimal number, or None.
+
+    Headers are decoded as latin-1, so a hostile server can send "²" or "٣": str.isdigit()
+    and int() accept some of those, and int() refuses others with a ValueError. Only ASCII
+    digits are a number here."""
+    value = (value or "").strip()
+    if not value or len(value) > 30 or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
 
 
 def _read_body(resp: http.client.HTTPResponse, limits: FetchLimits, deadline: _Deadline) -> bytes:
     """Read the body, decompressing as we go, stopping at max_bytes of decompressed data."""
-    declared = resp.getheader("content-length")
-    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+    declared = ascii_number(resp.getheader("content-length"))
+    if declared is not None and declared > limits.max_bytes:
         raise FetchError("too_large", f"The page is larger than the limit of "
                          f"{limits.max_bytes // 1024:,} KB "
-                         f"({int(declared) // 1024:,} KB declared).")
+                         f"({declared // 1024:,} KB declared).")
     decoder = _decoder(resp.getheader("content-encoding", ""))
     parts: list[bytes] = []
     size = 0
@@ -248,10 +261,14 @@ def _read_body(resp: http.client.HTTPResponse, limits: FetchLimits, deadline: _D
                              transient=True) from exc
         except (OSError, http.client.HTTPException) as exc:
             deadline.check()
-            raise FetchError("connection", f"The connection broke while reading ({exc}).",
+            raise FetchError("connection", f"The connection broke while reading "
+                             f"({printable(str(exc) or type(exc).__name__, 200)}).",
                              transient=True) from exc
         if not chunk:
             deadline.check()
+            if resp.length:  # http.client ends quietly when the server closes early
+                raise FetchError("connection", f"The connection closed before the whole page "
+                                 f"arrived ({resp.length:,} bytes missing).", transient=True)
             break
         if decoder is not None:
             try:
@@ -279,19 +296,27 @@ def _too_large(limits: FetchLimits) -> FetchError:
                       f"{limits.max_bytes // 1024:,} KB (after decompression).")
 
 
+def printable(value: str, limit: int = 200) -> str:
+    """A header value fit to quote in an error message: control characters shown escaped,
+    cut to `limit` characters (a hostile server chooses these bytes)."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value[:limit])
+    return shown + ("…" if len(value) > limit else "")
+
+
 def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delay-seconds or an HTTP date); None when
+    the value is neither."""
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = ascii_number(value)
+    if seconds is not None:
+        return float(seconds)
     from email.utils import parsedate_to_datetime
 
     try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return max(parsedate_to_datetime(value.strip()).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def _one_hop(url: str, limits: FetchLimits, deadline: _Deadline):
@@ -327,7 +352,24 @@ def _one_hop(url: str, limits: FetchLimits, deadline: _Deadline):
         deadline.check()
         raise FetchError("timeout", f"{host} did not answer in time.", transient=True,
                          final_url=url) from exc
-    except (OSError, http.client.HTTPException) as exc:
+    except http.client.RemoteDisconnected as exc:
+        conn.close()
+        deadline.check()
+        raise FetchError("connection", f"{host} closed the connection without answering.",
+                         transient=True, final_url=url) from exc
+    except http.client.BadStatusLine as exc:
+        conn.close()
+        deadline.check()
+        raise FetchError("connection", f"{host} did not answer in HTTP (its first line was "
+                         f"“{printable(str(exc), 80)}”).", transient=True,
+                         final_url=url) from exc
+    except http.client.HTTPException as exc:
+        conn.close()
+        deadline.check()
+        raise FetchError("connection", f"{host} sent a malformed answer "
+                         f"({printable(str(exc), 200)}).", transient=True,
+                         final_url=url) from exc
+    except OSError as exc:
         conn.close()
         deadline.check()
         raise FetchError("connection", f"Could not connect to {host} ({exc}).", transient=True,
@@ -368,6 +410,10 @@ def fetch(url: str, *, limits: FetchLimits | None = None) -> FetchResponse:
                     except URLInvalid as exc:
                         raise FetchError("blocked", f"The page redirected to an address that "
                                          f"cannot be fetched: {exc}", final_url=current) from exc
+                    except ValueError as exc:  # urljoin refuses e.g. "http://[" outright
+                        raise FetchError("blocked", f"The page redirected to "
+                                         f"“{printable(location, 200)}”, which is not a valid "
+                                         f"web address.", final_url=current) from exc
                     if nxt == current or nxt in redirects:
                         raise FetchError("redirects", "The page redirects in a loop.",
                                          final_url=current)

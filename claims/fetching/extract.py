@@ -9,7 +9,9 @@ import html as html_lib
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 MAX_TITLE = 500
 
@@ -68,37 +70,101 @@ def sniff_kind(mime: str, body: bytes) -> str | None:
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE
 )
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+# Within this much of the detector's best score, prefer windows-1252: short Western texts
+# fit several single-byte code pages equally well, and windows-1252 (a superset of latin-1)
+# is by far the most common of them (the WHATWG default for unlabelled legacy pages).
+_CP1252_MARGIN = 0.1
+# A text where more than this share of the characters are control codes, replacement
+# characters or unassigned code points is binary data, not writing.
+BINARY_SHARE = 0.02
 
 
 def _known(encoding: str) -> str | None:
+    """The codec name for a charset label, or None for an unknown label and for codecs that
+    are not text encodings (base64, zlib, rot13...)."""
     try:
-        return codecs.lookup(encoding).name
+        name = codecs.lookup(encoding).name
+    except (LookupError, ValueError, TypeError):  # ValueError: a NUL in the label
+        return None
+    try:
+        b"ab".decode(name)
+    except UnicodeError:
+        pass  # a text encoding that cannot decode these two bytes
     except LookupError:
+        return None
+    return name
+
+
+def _strict(body: bytes, encoding: str) -> str | None:
+    try:
+        return body.decode(encoding)
+    except (UnicodeDecodeError, UnicodeError):
         return None
 
 
-def decode_text(body: bytes, header_charset: str = "", *, html: bool = False) -> tuple[str, str]:
-    """Decode with the charset from the header, else the page's <meta>, else detection."""
-    candidates = [header_charset]
+def _detect(body: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    results = list(from_bytes(body[:200_000]))
+    if not results:
+        return None
+    best = min(results, key=lambda match: match.chaos)
+    for match in results:
+        if match.chaos <= best.chaos + _CP1252_MARGIN and "cp1252" in (
+            match.could_be_from_charset or [match.encoding]
+        ):
+            return "cp1252"
+    return best.encoding
+
+
+def decode_text(body: bytes, declared: str = "", *, html: bool = False) -> tuple[str, str]:
+    """Decode bytes to text: a byte order mark first (it cannot be wrong), then the charset
+    the server or uploader declared, then a page's <meta charset>, then UTF-8, then
+    detection (charset-normalizer). A declared charset that does not decode the bytes is
+    ignored rather than trusted into mojibake. Returns (text, encoding)."""
+    if isinstance(declared, bytes):  # Django gives an upload's charset as bytes
+        declared = declared.decode("ascii", "ignore")
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            text = _strict(body, encoding)
+            if text is not None:
+                return text, encoding.removesuffix("-sig")
+    candidates = [declared]
     if html:
         match = _META_CHARSET.search(body[:4096])
         if match:
             candidates.append(match.group(1).decode("ascii", "ignore"))
+    candidates.append("utf-8")
     for candidate in candidates:
         encoding = _known(candidate) if candidate else None
-        if encoding:
-            return body.decode(encoding, errors="replace"), encoding
-    if body.startswith(codecs.BOM_UTF8):
-        return body[3:].decode("utf-8", errors="replace"), "utf-8"
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body[:200_000]).best()
-    encoding = best.encoding if best else "windows-1252"
+        text = _strict(body, encoding) if encoding else None
+        if text is not None:
+            return text, encoding
+    encoding = _detect(body) or "cp1252"
     return body.decode(encoding, errors="replace"), encoding
+
+
+def binary_share(text: str) -> float:
+    """The share of characters in `text` that no writing uses: control codes (other than
+    tabs, line breaks and form feeds), U+FFFD, unassigned and private-use code points."""
+    if not text:
+        return 0.0
+    sample = text[:100_000]
+    odd = sum(
+        1 for c in sample
+        if c not in "\t\n\r\f\v" and (c == "\ufffd" or unicodedata.category(c) in _ODD)
+    )
+    return odd / len(sample)
+
+
+_ODD = {"Cc", "Cn", "Co", "Cs"}
+
+
+def looks_binary(text: str) -> bool:
+    return binary_share(text) > BINARY_SHARE
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -168,10 +234,60 @@ def page_metadata(text: str) -> dict:
     return result
 
 
+_SKIP = {"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object"}
+_BLOCK = {"p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "table", "section",
+          "article", "header", "footer", "main", "aside", "nav", "blockquote", "pre", "hr",
+          "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "figure", "figcaption", "form"}
+
+
+class _PlainText(HTMLParser):
+    """Text of an HTML document, read as a flat stream of tags: it keeps no tree, so depth
+    costs nothing (lxml stops building a tree at a few hundred levels, and trafilatura
+    then finds nothing). Skipped elements are counted, not nested, for the same reason."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP:
+            self.skipping += 1
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP:
+            self.skipping = max(self.skipping - 1, 0)
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_plain_text(text: str) -> str:
+    """All the visible text of an HTML document, one paragraph per block, whatever its depth."""
+    parser = _PlainText()
+    parser.feed(text)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n\n".join(line for line in lines if line)
+
+
 def extract_html(body: bytes, header_charset: str, url: str) -> Extracted:
     import trafilatura
 
     text, encoding = decode_text(body, header_charset, html=True)
+    if looks_binary(text):
+        raise ExtractionError(
+            "unsupported", f"The content is labelled as HTML but is binary data "
+            f"({binary_share(text):.0%} of it is control codes or unreadable characters).")
     meta = page_metadata(text)
     doc = trafilatura.bare_extraction(text, url=url or None, with_metadata=True,
                                       include_comments=False)
@@ -185,6 +301,11 @@ def extract_html(body: bytes, header_charset: str, url: str) -> Extracted:
         found.sitename = doc.sitename or ""
         found.language = doc.language or ""
         found.text = doc.text or ""
+    if not found.text.strip():
+        # trafilatura found no main text: a page too deep for lxml's tree, or one with no
+        # article markup. Keep what a reader would see rather than nothing.
+        found.text = html_plain_text(text)
+        found.metadata["text_from"] = "all visible text"
     # Structured metadata is what the publisher declared: prefer it where present.
     found.title = ld.get("headline") or og.get("og:title") or found.title
     found.byline = ld.get("author") or found.byline or og.get("article:author", "")
@@ -229,6 +350,10 @@ def extract_pdf(body: bytes) -> Extracted:
 
 def extract_text(body: bytes, header_charset: str) -> Extracted:
     text, encoding = decode_text(body, header_charset)
+    if looks_binary(text):
+        raise ExtractionError(
+            "unsupported", f"The content is labelled as text but is binary data "
+            f"({binary_share(text):.0%} of it is control codes or unreadable characters).")
     text = text.replace("\r\n", "\n")
     title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:200]
     return Extracted(kind="text", title=title, text=text.strip(), encoding=encoding)

@@ -58,15 +58,58 @@ class CaptureResult:
 
 def capture_url(url: str) -> CaptureResult:
     """Fetch `url` through the guard, store the raw body, extract text. Never raises for
-    anything the outside world can cause: the result says what went wrong."""
+    anything the outside world can cause: the result says what went wrong. The text fields
+    are fit for any database (PostgreSQL refuses NUL characters in text and JSON)."""
     result = CaptureResult()
+    try:
+        _capture_into(result, url)
+    except SoftTimeLimitExceeded:
+        # Record it (and retry later) rather than leave the row stuck in fetching.
+        result.error_kind = "timeout"
+        result.error_message = "The page took too long to process."
+        result.transient = True
+    except Exception as exc:  # a bug of ours met by a response; still an outcome in words
+        logger.exception("Capturing %s failed unexpectedly", url)
+        result.error_kind = "other"
+        result.error_message = (f"The fetch stopped on an unexpected error "
+                                f"({type(exc).__name__}); it was not retried.")
+        result.transient = False
+    result.fields = storable(result.fields)
+    result.error_message = storable(result.error_message)
+    return result
+
+
+def storable(value):
+    """`value` (a string, or dicts and lists of them) as any database stores it: without
+    NUL characters (PostgreSQL refuses them in text and JSON) or lone surrogates (not
+    encodable as UTF-8)."""
+    if isinstance(value, str):
+        value = value.replace("\x00", "")
+        return value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
+_NO_TEXT = {
+    "html": "The page was fetched but holds no readable text (it may be built by scripts "
+            "or be only images); the snapshot is kept.",
+    "pdf": "The PDF was fetched but holds no text (it may be scanned pages without a text "
+           "layer); the snapshot is kept.",
+    "text": "The page was fetched but is empty.",
+}
+
+
+def _capture_into(result: CaptureResult, url: str) -> None:
     try:
         response = fetch(url)
     except FetchError as exc:
         result.fields.update(http_status=exc.http_status, final_url=exc.final_url[:2000])
         result.error_kind, result.error_message = exc.kind, exc.message
         result.transient, result.retry_after = exc.transient, exc.retry_after
-        return result
+        return
     result.fields.update(
         http_status=response.status,
         final_url=response.final_url[:2000],
@@ -81,27 +124,24 @@ def capture_url(url: str) -> CaptureResult:
         result.error_kind = "storage"
         result.error_message = f"The snapshot could not be stored ({exc})."
         result.transient = True
-        return result
+        return
     result.fields.update(sha256=sha256, snapshot=name)
     clock = time.monotonic()
     try:
         found = extract(response.body, response.content_type, response.final_url)
     except ExtractionError as exc:
         result.error_kind, result.error_message = exc.kind, exc.message
-        return result
+        return
     except SoftTimeLimitExceeded:
-        # Record it (and retry later) rather than leave the source stuck in fetching.
-        result.error_kind = "timeout"
-        result.error_message = "The page took too long to process."
-        result.transient = True
-        return result
+        raise
     except Exception as exc:  # hostile content can trip a parser in ways we cannot list
         logger.exception("Extraction failed for %s", response.final_url)
         result.error_kind = "extraction"
         result.error_message = f"The page's text could not be extracted ({type(exc).__name__})."
-        return result
+        return
     result.fields["metadata"]["extract_ms"] = int((time.monotonic() - clock) * 1000)
-    result.extracted = found
+    for name in ("title", "byline", "published", "sitename", "language", "text", "metadata"):
+        setattr(found, name, storable(getattr(found, name)))
     result.fields.update(
         title=found.title, byline=found.byline, published=found.published, text=found.text,
         text_sha256=hashlib.sha256(found.text.encode("utf-8")).hexdigest(),
@@ -110,7 +150,12 @@ def capture_url(url: str) -> CaptureResult:
         found.metadata, kind=found.kind, encoding=found.encoding, sitename=found.sitename,
         language=found.language,
     )
-    return result
+    if not found.text.strip():
+        # An empty extraction is not a capture a reader can follow: say so.
+        result.error_kind = "extraction"
+        result.error_message = _NO_TEXT.get(found.kind, _NO_TEXT["html"])
+        return
+    result.extracted = found
 
 
 def retry_delay(attempt: int, retry_after: float | None = None) -> float:
@@ -157,6 +202,10 @@ def source_fetch(*, source_id: int) -> FetchOutcome:
         previous = successes.order_by("-started_at", "-id").only("text_sha256").first()
         request_key = f"source:{source.pk}:capture:{successes.count() + 1}"
         attempt = source.attempts + 1
+        if attempt > settings.FETCH_MAX_ATTEMPTS:
+            # A redelivered or swept task after the last attempt: the limit holds here,
+            # where the counter grows, whatever brought the task back.
+            return _source_out_of_attempts(source, had_success=previous is not None)
         # A queryset update: "fetching" is a moment, not worth a history record per fetch.
         Source.objects.filter(pk=source_id).update(
             status=SourceStatus.FETCHING, attempts=attempt, next_attempt_at=None,
@@ -235,6 +284,51 @@ def _source_failed(source: Source, result: CaptureResult, attempt: int, *,
     return FetchOutcome(source.status)
 
 
+def _source_out_of_attempts(source: Source, *, had_success: bool) -> FetchOutcome:
+    """Stop fetching a source that has used up FETCH_MAX_ATTEMPTS (called under its lock)."""
+    now = timezone.now()
+    reason = source.last_error or "The last attempt did not finish."
+    source.last_error = (f"{reason} Gave up after {source.attempts} attempts "
+                         f"(the limit is {settings.FETCH_MAX_ATTEMPTS}).")
+    source.last_error_kind = source.last_error_kind or "other"
+    source.status_changed_at = now
+    source.next_attempt_at = None
+    source.attempts = min(source.attempts, settings.FETCH_MAX_ATTEMPTS)
+    source.status = SourceStatus.FETCHED if had_success else SourceStatus.FAILED
+    source.is_dead = had_success or source.is_dead
+    source.save(update_fields=_OUTCOME_FIELDS)
+    return FetchOutcome(source.status)
+
+
+def source_give_up(*, source_id: int, reason: str) -> FetchOutcome:
+    """Record a fetch that ended without an outcome of its own (the task broke, or the
+    sweeper found the attempts used up) as failed, with `reason` in words."""
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            return FetchOutcome("missing")
+        if source.status not in _ACTIVE:
+            return FetchOutcome(source.status)
+        had_success = source.captures.filter(status=CaptureStatus.SUCCESS).exists()
+        source.last_error, source.last_error_kind = reason, "other"
+        if source.attempts >= settings.FETCH_MAX_ATTEMPTS:
+            return _source_out_of_attempts(source, had_success=had_success)
+        now = timezone.now()
+        source.status = SourceStatus.FETCHED if had_success else SourceStatus.FAILED
+        source.is_dead = had_success or source.is_dead
+        source.status_changed_at, source.next_attempt_at = now, None
+        source.save(update_fields=_OUTCOME_FIELDS)
+        return FetchOutcome(source.status)
+
+
+def article_give_up(*, article_id: int, reason: str) -> FetchOutcome:
+    """Record an article fetch that ended without an outcome of its own as failed."""
+    updated = Article.objects.filter(
+        pk=article_id, status__in=[ArticleStatus.PENDING, ArticleStatus.FETCHING]
+    ).update(status=ArticleStatus.FAILED, fetch_error=reason, updated_at=timezone.now())
+    return FetchOutcome(ArticleStatus.FAILED if updated else "unchanged")
+
+
 # --- Articles ----------------------------------------------------------------------------
 
 def article_fill(article: Article, found: Extracted) -> None:
@@ -263,6 +357,10 @@ def article_fetch(*, article_id: int, attempt: int = 1) -> FetchOutcome:
         return FetchOutcome("missing")
     if article.status not in (ArticleStatus.PENDING, ArticleStatus.FETCHING):
         return FetchOutcome(article.status)
+    if attempt > settings.FETCH_MAX_ATTEMPTS:
+        reason = article.fetch_error.removesuffix(" Trying again.") or "The fetch did not finish."
+        return article_give_up(article_id=article_id, reason=(
+            f"{reason} Gave up after {settings.FETCH_MAX_ATTEMPTS} attempts."))
     try:
         domain = registrable_domain(url_host_port(normalize_url(article.url))[1])
     except URLInvalid as exc:
@@ -306,7 +404,9 @@ def article_apply_result(*, article_id: int, result: CaptureResult, attempt: int
 def fetches_sweep_stuck(*, older_than: float | None = None) -> int:
     """Re-enqueue sources and articles stuck pending or fetching for longer than
     FETCH_STUCK_AFTER_SECONDS: a message lost while the broker was down, or a worker that
-    died mid-fetch. Returns how many were enqueued."""
+    died mid-fetch. A source that has used up FETCH_MAX_ATTEMPTS is marked failed instead,
+    and so is an article whose fetch started and never finished (an article keeps no
+    attempt count, so running it again could loop). Returns how many were enqueued."""
     older_than = settings.FETCH_STUCK_AFTER_SECONDS if older_than is None else older_than
     now = timezone.now()
     cutoff = now - timedelta(seconds=older_than)
@@ -315,15 +415,23 @@ def fetches_sweep_stuck(*, older_than: float | None = None) -> int:
         (Q(status=SourceStatus.PENDING) & not_recent
          & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=cutoff)))
         | (Q(status=SourceStatus.FETCHING) & not_recent)
-    ).values_list("pk", flat=True)
+    ).values_list("pk", "attempts")
     enqueued = 0
-    for pk in list(stuck[:1000]):
+    for pk, attempts in list(stuck[:1000]):
+        if attempts >= settings.FETCH_MAX_ATTEMPTS:
+            source_give_up(source_id=pk, reason="The last attempt did not finish.")
+            continue
         if enqueue_source_fetch(pk):
             # Touch the row so the next sweep leaves it alone while the task is queued.
             Source.objects.filter(pk=pk).update(status_changed_at=now)
             enqueued += 1
+    broken = Article.objects.filter(status=ArticleStatus.FETCHING, updated_at__lte=cutoff)
+    for pk in list(broken.values_list("pk", flat=True)[:1000]):
+        article_give_up(article_id=pk, reason=(
+            "The fetch started but did not finish (the worker stopped). Import the article "
+            "again to try once more."))
     articles = Article.objects.filter(
-        status__in=[ArticleStatus.PENDING, ArticleStatus.FETCHING], updated_at__lte=cutoff
+        status=ArticleStatus.PENDING, updated_at__lte=cutoff
     ).values_list("pk", flat=True)
     for pk in list(articles[:1000]):
         if enqueue_article_fetch(pk):
