@@ -107,6 +107,14 @@ class ReportForm(forms.Form):
         if chosen and Claim.objects.filter(pk=chosen).exists():
             return
         text = (data.get("claim_search") or "").strip()
+        given = str(self.data.get(self.add_prefix("claim")) or "").strip()
+        if not text and given:
+            # An id from a link or a hand-edited address: said at the field the user sees,
+            # not on the hidden one.
+            self.errors.pop("claim", None)
+            self.add_error("claim_search", f"There is no claim with the id “{given[:40]}”: "
+                           "search for the claim to report on and choose it.")
+            return
         if not text:
             self.add_error("claim_search", "Search for the claim to report on and choose it.")
             return
