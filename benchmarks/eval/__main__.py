@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from claims.assist.scoring import SUGGESTION_MIN_SCORE, rank
+from claims.assist.ranking import SUGGESTION_MIN_SCORE, rank
 from claims.assist.similarity import (
     MIN_SIMILARITY,
     ClaimText,

@@ -189,14 +189,15 @@ def _names(text: str) -> list[str]:
     return names
 
 
-def score_sentence(text: str) -> tuple[float, list[str]]:
-    """A score between 0 and 1 and the reasons in words."""
-    total = BIAS
+def sentence_features(text: str) -> tuple[dict[str, float], list[str]]:
+    """The hand-made features that fire on `text` (name -> how many times, see WEIGHTS) and
+    the reasons in words, in the same order. The learned model (`checkworthy`) takes these
+    as inputs too."""
+    fired: dict[str, float] = {}
     reasons: list[str] = []
 
     def add(feature: str, reason: str, times: float = 1.0) -> None:
-        nonlocal total
-        total += WEIGHTS[feature] * times
+        fired[feature] = times
         reasons.append(reason)
 
     words = WORD.findall(text)
@@ -235,7 +236,18 @@ def score_sentence(text: str) -> tuple[float, list[str]]:
         add("short", "too short to hold a checkable claim")
     elif len(words) > 60:
         add("long", "very long")
-    score = 1.0 / (1.0 + math.exp(-total))
+    return fired, reasons
+
+
+def features_logit(fired: dict[str, float]) -> float:
+    """The hand-made scorer's log-odds for the features that fired."""
+    return BIAS + sum(WEIGHTS[name] * times for name, times in fired.items())
+
+
+def score_sentence(text: str) -> tuple[float, list[str]]:
+    """The hand-made score, between 0 and 1, and the reasons in words."""
+    fired, reasons = sentence_features(text)
+    score = 1.0 / (1.0 + math.exp(-features_logit(fired)))
     return round(score, 4), reasons
 
 
