@@ -11,7 +11,7 @@ import pytest
 
 from claims.assist.checkworthy import MODEL_PATH, DocSentence, Model, load_model, shipped_model
 from claims.assist.checkworthy import train as recipe
-from claims.assist.checkworthy.features import speaker_turns, terms
+from claims.assist.checkworthy.features import document_features, speaker_turns, terms
 from claims.assist.ranking import rank
 from claims.demo import ARTICLES
 
@@ -19,6 +19,10 @@ NATO, VOA = (a.body for a in ARTICLES)
 TWELVE = "Twelve of NATO's 28 members officially recognize the Libyan opposition group."
 CLAIM = "Last year we lost 700,000 manufacturing jobs, more than any year since 1983."
 THANKS = "Thank you very much, and good evening."
+# What the shipped model.json gives these two sentences, read as one document (make train
+# writes the same file, so these stay until the recipe or the data change).
+EXPECTED_CLAIM_SCORE = 0.8542
+EXPECTED_THANKS_SCORE = 0.0012
 needs_data = pytest.mark.skipif(not (recipe.DEFAULT_DATA / recipe.CLEF).exists(),
                                 reason=f"training data not at {recipe.DEFAULT_DATA}")
 
@@ -71,8 +75,6 @@ def test_runtime_scoring_is_what_training_fitted():
     labels = [[1, 0, 0], [1, 0, 1]]
     examples = []
     for doc, doc_labels in zip(docs, labels, strict=True):
-        from claims.assist.checkworthy.features import document_features
-
         for (t, dense, _), label in zip(document_features(doc), doc_labels, strict=True):
             examples.append(recipe.Example(t, dense, label, 1.0))
     first = recipe.fit(examples, min_df=1)
@@ -111,7 +113,8 @@ def test_make_train_reproduces_the_shipped_artefact():
 
 def test_speaker_turns_are_read_from_transcript_labels():
     text = ("MODERATOR: Senator, what about jobs?\n\nSMITH: We lost 700,000 jobs. "
-            "That is a fact.\n\nMODERATOR: Thank you.\n\nNote: times are Eastern.")
+            "That is a fact.\n\nMODERATOR: Thank you. And the deficit?\n\n"
+            "SMITH: I will cut it.\n\nNote: times are Eastern.")
     ranked = rank(text)
     spans = {s.text for s in ranked}
     # The label is not part of the claim's words, and offsets still slice the text.
@@ -119,10 +122,10 @@ def test_speaker_turns_are_read_from_transcript_labels():
     assert all(text[s.start:s.end] == s.text for s in ranked)
     assert ranked[0].text == "We lost 700,000 jobs."
     doc = speaker_turns(["MODERATOR: Hi.", "SMITH: Yes.", "More.", "MODERATOR: Bye.",
-                         "Note: once."], [True, True, False, True, True])
-    assert [s.speaker for s in doc] == ["MODERATOR", "SMITH", "SMITH", "MODERATOR",
-                                        "MODERATOR"]
-    assert doc[2].text == "More." and doc[1].text == "Yes." and doc[4].text == "Note: once."
+                         "SMITH: No.", "Note: once."], [True, True, False, True, True, True])
+    assert [s.speaker for s in doc] == ["MODERATOR", "SMITH", "SMITH", "MODERATOR", "SMITH",
+                                        "SMITH"]
+    assert doc[2].text == "More." and doc[1].text == "Yes." and doc[5].text == "Note: once."
     plain = speaker_turns(["Note: once.", "Update: twice."], [True, True])
     assert all(s.speaker is None for s in plain)  # a label seen once is not a speaker
 
@@ -147,6 +150,3 @@ def test_load_model_refuses_an_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="Not a factcheck-checkworthy/1 model"):
         load_model(path)
 
-
-EXPECTED_CLAIM_SCORE = 0.0
-EXPECTED_THANKS_SCORE = 0.0

@@ -67,7 +67,7 @@ def run(data: Path, *, log=print) -> dict[str, dict[str, dict[str, float]]]:
         labels = held_out.labels
         results["hand-made scorer"][held_out.name] = ranking_metrics(hand_scores(held_out),
                                                                      labels)
-        words_only = Model(recipe.fit(training, use_dense=False, neighbour_weight=0.0))
+        words_only = Model(recipe.fit(training, use_dense=False))
         results["TF-IDF logistic regression"][held_out.name] = ranking_metrics(
             [s.score for s in words_only.score_document(held_out.sentences)], labels)
         learned = Model(recipe.fit(training))

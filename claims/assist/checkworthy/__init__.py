@@ -8,8 +8,7 @@ What it is: one logistic regression over
 - its context in the document: the hand-made features of the sentences before and after
   it, and in transcripts the speaker's turn (first or last sentence of a turn, its length,
   how much of the document the speaker says and how often they ask questions: moderators
-  ask, candidates claim). See `features.py`. At ranking time a sentence also takes a quarter
-  of its neighbours' log-odds: check-worthy sentences come in runs.
+  ask, candidates claim). See `features.py`.
 
 Trained on (see `train.py`, rebuilt with `make train`):
 - the ClaimBuster dataset (Arslan, Hassan, Li, Tremayne, ICWSM 2020, CC BY 4.0): 9,674
@@ -55,9 +54,6 @@ class Model:
             term: (float(idf), float(weight)) for term, (idf, weight) in data["terms"].items()
         }
         self.features: dict[str, float] = {k: float(v) for k, v in data["features"].items()}
-        # Check-worthy sentences come in runs (half of CLEF's chosen sentences stand next to
-        # another): a sentence takes this share of its neighbours' log-odds.
-        self.neighbour_weight = float(data.get("neighbour_weight", 0.0))
 
     def logit(self, terms: set[str], dense: dict[str, float]) -> float:
         total = self.bias
@@ -70,14 +66,9 @@ class Model:
 
     def score_document(self, sentences: list[DocSentence]) -> list[Scored]:
         """Each sentence's score (0-1) and the reasons in words, in document order."""
-        features = document_features(sentences)
-        own = [self.logit(terms, dense) for terms, dense, _ in features]
-        n, share = len(own), self.neighbour_weight
         out = []
-        for i, (_, _, reasons) in enumerate(features):
-            z = own[i]
-            if share:
-                z += share * ((own[i - 1] if i > 0 else 0.0) + (own[i + 1] if i + 1 < n else 0.0))
+        for terms, dense, reasons in document_features(sentences):
+            z = self.logit(terms, dense)
             score = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
             out.append(Scored(round(score, 4), reasons))
         return out

@@ -12,9 +12,7 @@ The recipe (also written into the artefact):
 4. A logistic regression (scikit-learn, lbfgs, L2, C below), CLEF sentences weighted
    CLEF_WEIGHT times a ClaimBuster sentence: the documents the desk ranks are whole
    transcripts and articles, like CLEF's.
-5. At ranking time each sentence adds NEIGHBOUR_WEIGHT times the log-odds of the sentence
-   before and after it (chosen sentences come in runs).
-6. Weights and IDF are rounded to 6 decimals and written as sorted JSON, so the same data
+5. Weights and IDF are rounded to 6 decimals and written as sorted JSON, so the same data
    gives the same file on any machine.
 
 The settings were chosen with the leave-one-document-out cross-validation of `make eval`
@@ -46,7 +44,6 @@ CLEF = "clef2019-task1-training.csv"
 MIN_DF = 2
 C = 1.0
 CLEF_WEIGHT = 3.0
-NEIGHBOUR_WEIGHT = 0.25
 SEED = 0
 
 
@@ -110,8 +107,7 @@ def featurise_claimbuster(rows: list[tuple[str, int]]) -> list[Example]:
 
 
 def fit(examples: list[Example], *, c: float = C, min_df: int = MIN_DF,
-        use_dense: bool = True, neighbour_weight: float = NEIGHBOUR_WEIGHT,
-        about: dict | None = None) -> dict:
+        use_dense: bool = True, about: dict | None = None) -> dict:
     """Train on `examples` and return the artefact as a dict (what model.json holds)."""
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -149,7 +145,6 @@ def fit(examples: list[Example], *, c: float = C, min_df: int = MIN_DF,
         "format": FORMAT,
         "about": about or {},
         "bias": round(float(model.intercept_[0]), 6),
-        "neighbour_weight": neighbour_weight,
         "terms": {t: [idf[t], round(float(coef[i]), 6)] for i, t in enumerate(vocabulary)},
         "features": {k: round(float(coef[dense_index[k]]), 6) for k in dense_names
                      if k != "source:claimbuster"},
@@ -166,7 +161,7 @@ def recipe() -> dict:
         ],
         "recipe": "claims/assist/checkworthy/train.py (make train)",
         "settings": {"C": C, "min_df": MIN_DF, "clef_weight": CLEF_WEIGHT, "seed": SEED,
-                     "neighbour_weight": NEIGHBOUR_WEIGHT, "solver": "lbfgs"},
+                     "solver": "lbfgs"},
     }
 
 
