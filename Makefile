@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast test-e2e bench loadtest eval lint install install-embeddings migrate demo clean
+.PHONY: run test test-fast test-e2e bench loadtest eval train lint install install-embeddings migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,15 @@ loadtest: install
 	$(BIN)/pip install --quiet -e ".[test,load]"
 	$(BIN)/python -m loadtest $(LOADTEST_ARGS)
 
-## make eval: claim assistance measured on benchmarks/eval (precision@5, recall, matching, speed)
+## make eval: claim assistance measured on benchmarks/eval: check-worthiness on CLEF-2019
+# (leave one document out, from ../shared/data) and on the news texts, matching, speed
 eval: install
 	$(BIN)/python -m benchmarks.eval $(EVAL_ARGS)
+
+## make train: rebuild the check-worthiness model (claims/assist/checkworthy/model.json) from
+# ../shared/data/checkworthy; the same data gives the same file (TRAIN_ARGS=--data DIR)
+train: install
+	$(BIN)/python -m claims.assist.checkworthy.train $(TRAIN_ARGS)
 
 ## make install-embeddings: the optional sentence-embedding backend (about 1.4 GB; CI installs it).
 # torch first and pinned, so pip takes the CPU wheel instead of a multi-GB CUDA build.

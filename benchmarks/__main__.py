@@ -30,7 +30,8 @@ SQLITE_DEFAULT_SIZES = [100_000]
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 PARTIAL_DATASET_EXIT = 3
 # Other helpers' benchmarks, run after the page measurements when present.
-EXTRA_BENCHES = {"fetch": "benchmarks.fetch_bench", "export": "benchmarks.export_bench"}
+EXTRA_BENCHES = {"fetch": "benchmarks.fetch_bench", "export": "benchmarks.export_bench",
+                 "scoring": "benchmarks.scoring_bench"}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -55,6 +56,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--skip-fetch", action="store_true", help="do not run benchmarks.fetch_bench")
     p.add_argument("--skip-export", action="store_true",
                    help="do not run benchmarks.export_bench")
+    p.add_argument("--skip-scoring", action="store_true",
+                   help="do not run benchmarks.scoring_bench")
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results",
                    help="where the JSON and LATEST.md go (default benchmarks/results)")
     p.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench",

@@ -11,6 +11,8 @@ assist_urlpatterns = [
     path("suggestions/<int:pk>/dismiss/", views_assist.suggestion_dismiss,
          name="suggestion-dismiss"),
     path("articles/<int:pk>/suggest/", views_assist.article_suggest, name="article-suggest"),
+    path("articles/<int:pk>/suggestions/", views_assist.article_suggestions,
+         name="article-suggestions"),
     path("claims/<int:pk>/similar/", views_assist.claim_similar, name="claim-similar"),
     path("claims/<int:pk>/appearance/", views_assist.claim_link, name="claim-link"),
     path("claims/<int:pk>/appearance/unlink/", views_assist.claim_unlink, name="claim-unlink"),

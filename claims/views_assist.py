@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_POST
@@ -29,11 +29,11 @@ def _back(request, default: str):
     return redirect(safe_next_url(request, default))
 
 
-def _suggestion_panel(request, article: Article, *, error: str = ""):
+def _suggestion_panel(request, article: Article, *, error: str = "", polls: int = 0):
     from .templatetags.assist import suggestions_context
 
     next_url = safe_next_url(request, article.get_absolute_url())
-    context = suggestions_context(request, article, next_url)
+    context = suggestions_context(request, article, next_url, polls=polls)
     context["error"] = error
     return render(request, "claims/partials/suggestions.html", context)
 
@@ -88,20 +88,32 @@ def suggestion_dismiss(request, pk):
 @login_required
 @require_POST
 def article_suggest(request, pk):
-    """Score the article now (it takes milliseconds), for articles the worker has not seen."""
+    """Ask a worker to score the article: the request only enqueues (scoring grows with the
+    article's length), and the panel it answers with follows the work until it is done."""
     article = get_object_or_404(Article, pk=pk)
-    if not request.user.has_perm("claims.change_claimsuggestion"):
-        raise PermissionDenied("You cannot score articles: that needs the Editors role.")
-    if not article.body.strip():
-        error = "The article has no text yet, so there is nothing to suggest."
+    try:
+        services.suggestions_request(article=article, user=request.user)
+    except ValidationError as exc:
         if request.htmx:
-            return _suggestion_panel(request, article, error=error)
-        messages.error(request, error)
+            return _suggestion_panel(request, article, error=_error_text(exc))
+        messages.error(request, _error_text(exc))
         return _back(request, article.get_absolute_url())
-    services.suggestions_refresh(article=article)
     if request.htmx:
         return _suggestion_panel(request, article)
+    messages.success(
+        request, "Finding sentences worth checking: they appear on this page when they are ready."
+    )
     return _back(request, article.get_absolute_url())
+
+
+@login_required
+@require_GET
+def article_suggestions(request, pk):
+    """The suggestions panel on its own, polled by the article page while the article is
+    being scored."""
+    article = get_object_or_404(Article, pk=pk)
+    polls = request.GET.get("polls", "0")
+    return _suggestion_panel(request, article, polls=int(polls) if polls.isdigit() else 0)
 
 
 def _similar_panel(request, claim: Claim, *, error: str = ""):

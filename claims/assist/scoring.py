@@ -34,7 +34,9 @@ MONTH_NAMES = (
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
 )
 MONTH_BEFORE = re.compile(r"\b(?:" + MONTH_NAMES + r")\.?\s*$")
-MONTH_AFTER = re.compile(r"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:" + MONTH_NAMES + r")\b")
+# Enough text before a number to hold a month's name and its spacing ("September. ").
+MONTH_WINDOW = 24
+MONTH_AFTER = re.compile(r"\s*(?:st|nd|rd|th)?\s*(?:of\s+)?(?:" + MONTH_NAMES + r")\b")
 QUANTITY = re.compile(
     r"%|\bper ?cent\b|\bpercent\b|[$€£¥]|\b(?:million|billion|trillion|thousand|hundred|"
     r"dollars?|euros?|pounds|tonnes?|tons?|barrels?|km|kilomet(?:er|re)s?|miles?|"
@@ -161,8 +163,8 @@ def _numbers(text: str) -> list[str]:
             value.isdigit()
             and len(value) <= 2
             and (
-                MONTH_BEFORE.search(text, 0, match.start())
-                or MONTH_AFTER.match(text[match.end() :].lstrip())
+                MONTH_BEFORE.search(text, max(0, match.start() - MONTH_WINDOW), match.start())
+                or MONTH_AFTER.match(text, match.end())
             )
         ):
             continue
@@ -172,10 +174,11 @@ def _numbers(text: str) -> list[str]:
 
 def _names(text: str) -> list[str]:
     names = []
+    lead = len(text) - len(text.lstrip(OPENING_QUOTES + " \u00a0"))
     for match in PROPER_NOUN.finditer(text):
         words = match.group(0).split()
         # The first word of a sentence is capitalised anyway ("Twelve of NATO's members").
-        at_start = not text[: match.start()].strip(OPENING_QUOTES + " \u00a0")
+        at_start = match.start() == lead
         if at_start and words[0][1:].islower() and (len(words) == 1 or words[1] in CONNECTORS):
             words = words[1:]
         while words and (words[0] in COMMON_CAPITALISED or words[0] in CONNECTORS):
@@ -186,14 +189,15 @@ def _names(text: str) -> list[str]:
     return names
 
 
-def score_sentence(text: str) -> tuple[float, list[str]]:
-    """A score between 0 and 1 and the reasons in words."""
-    total = BIAS
+def sentence_features(text: str) -> tuple[dict[str, float], list[str]]:
+    """The hand-made features that fire on `text` (name -> how many times, see WEIGHTS) and
+    the reasons in words, in the same order. The learned model (`checkworthy`) takes these
+    as inputs too."""
+    fired: dict[str, float] = {}
     reasons: list[str] = []
 
     def add(feature: str, reason: str, times: float = 1.0) -> None:
-        nonlocal total
-        total += WEIGHTS[feature] * times
+        fired[feature] = times
         reasons.append(reason)
 
     words = WORD.findall(text)
@@ -232,7 +236,18 @@ def score_sentence(text: str) -> tuple[float, list[str]]:
         add("short", "too short to hold a checkable claim")
     elif len(words) > 60:
         add("long", "very long")
-    score = 1.0 / (1.0 + math.exp(-total))
+    return fired, reasons
+
+
+def features_logit(fired: dict[str, float]) -> float:
+    """The hand-made scorer's log-odds for the features that fired."""
+    return BIAS + sum(WEIGHTS[name] * times for name, times in fired.items())
+
+
+def score_sentence(text: str) -> tuple[float, list[str]]:
+    """The hand-made score, between 0 and 1, and the reasons in words."""
+    fired, reasons = sentence_features(text)
+    score = 1.0 / (1.0 + math.exp(-features_logit(fired)))
     return round(score, 4), reasons
 
 

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, Value
 
+from ..choices import ArticleStatus
 from ..models import Article, Claim, ClaimSuggestion
+from .progress import Progress, progress_get
 from .similarity import (
     MIN_SIMILARITY,
     ClaimText,
@@ -24,21 +26,53 @@ BACKENDS = ("auto", "trigram", "python", "embeddings")
 @dataclass
 class ArticleSuggestions:
     open: list[ClaimSuggestion]
-    logged: list[ClaimSuggestion]
+    logged: list[ClaimSuggestion]  # each with .logged_claim, the claim that holds its words
     dismissed_count: int
+    progress: Progress
+    # Scoring was asked for, or the article has just arrived and was never scored: the
+    # panel says so and follows the work until the results are there.
+    waiting: bool
 
 
 def article_suggestions(article: Article) -> ArticleSuggestions:
-    """The article's suggestions, best first, split into open and already logged: one query."""
+    """The article's suggestions, best first, split into open and already logged: two
+    queries. A sentence counts as logged when a claim of the article holds any of its words,
+    whether it was logged from the suggestion or selected by hand since it was scored, so
+    the panel never invites a second claim for the same words."""
     rows = list(
         ClaimSuggestion.objects.filter(article=article)
         .select_related("claim")
         .order_by("-score", "start", "id")
     )
+    claims = list(
+        Claim.objects.filter(article=article)
+        .only("id", "statement", "anchor_start", "anchor_end", "article_id")
+        .order_by("anchor_start", "id")
+    )
+    open_rows, logged = [], []
+    for s in rows:
+        holder = s.claim if s.claim_id else next(
+            (c for c in claims if c.anchor_start < s.end and c.anchor_end > s.start), None)
+        s.logged_claim = holder
+        if holder is not None:
+            logged.append(s)
+        elif s.dismissed_at is None:
+            open_rows.append(s)
+    state = progress_get(article.pk)
+    never_scored = (
+        not rows
+        and not state.state
+        and article.status == ArticleStatus.READY
+        and bool(article.body.strip())
+    )
     return ArticleSuggestions(
-        open=[s for s in rows if s.dismissed_at is None and s.claim_id is None],
-        logged=[s for s in rows if s.claim_id is not None],
-        dismissed_count=sum(1 for s in rows if s.dismissed_at is not None and not s.claim_id),
+        open=open_rows,
+        logged=logged,
+        dismissed_count=sum(
+            1 for s in rows if s.dismissed_at is not None and s.logged_claim is None
+        ),
+        progress=state,
+        waiting=state.active or never_scored,
     )
 
 

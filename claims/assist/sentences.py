@@ -38,6 +38,9 @@ PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0\r]*\n\s*")
 BOUNDARY = re.compile(r"[ \u00a0]?([.!?…]+)([" + re.escape(CLOSING_QUOTES) + r")\]]*)(?=\s|$)")
 ENDS_SENTENCE = re.compile(r"[.!?…][" + re.escape(CLOSING_QUOTES) + r")\]]*\s*$")
 WORD_BEFORE = re.compile(r"([\w.]+)$")
+# How far back the word before a full stop is looked for: enough for any abbreviation, and
+# a bounded window keeps splitting linear in the length of the text.
+WORD_BEFORE_WINDOW = 40
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,8 @@ def _is_boundary(text: str, match: re.Match, end: int) -> bool:
     if following.islower() or following in ",;:":
         return False  # "e.g. the", "Oct. 2011" (digits are handled below)
     if match.group(1) == ".":
-        before = WORD_BEFORE.search(text, 0, match.start(1))
+        dot = match.start(1)
+        before = WORD_BEFORE.search(text, max(0, dot - WORD_BEFORE_WINDOW), dot)
         word = before.group(1).lower().rstrip(".") if before else ""
         if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             return False  # "Mr. Smith", "Anders F. Rasmussen"

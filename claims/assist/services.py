@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from ..choices import ArticleStatus
 from ..models import Article, Claim, ClaimSuggestion
-from .scoring import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
+from . import progress
+from .ranking import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,19 @@ def suggestions_sweep_unscored(*, older_than: float | None = None) -> int:
     return enqueued
 
 
+def suggestions_request(*, article: Article, user) -> None:
+    """An editor asks for the article's sentences to be scored: the work goes to a worker
+    (it grows with the article, and a request must answer at once whatever its size); the
+    suggestions panel shows the progress and then the results."""
+    _require_permission(user, "change_claimsuggestion", "score articles")
+    if article.status != ArticleStatus.READY:
+        raise ValidationError("The article text has not arrived yet; it is scored when it does.")
+    if not article.body.strip():
+        raise ValidationError("The article has no text yet, so there is nothing to suggest.")
+    progress.progress_set(article.pk, progress.QUEUED)
+    suggestions_enqueue(article=article)
+
+
 def suggestions_refresh(*, article: Article) -> list[ClaimSuggestion]:
     """Score the article's sentences and store the best as suggestions, ranked.
 
@@ -157,11 +171,17 @@ def suggestions_refresh_by_id(*, article_id: int) -> str:
         return "missing"
     if article.status != ArticleStatus.READY:
         return f"skipped: article is {article.status}"
+    progress.progress_set(article_id, progress.RUNNING)
     try:
         stored = suggestions_refresh(article=article)
     except IntegrityError:
         # The article was deleted while we scored it.
         return "missing"
+    except Exception as exc:
+        progress.progress_set(article_id, progress.FAILED,
+                              error=f"{type(exc).__name__}: {exc}"[:300])
+        raise
+    progress.progress_set(article_id, progress.DONE, suggestions=len(stored))
     return f"{len(stored)} suggestions"
 
 

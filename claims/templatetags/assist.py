@@ -22,14 +22,25 @@ def _user_can(request, codename: str) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(f"claims.{codename}"))
 
 
-def suggestions_context(request, article, next_url: str | None = None) -> dict:
+# The panel polls every POLL_SECONDS while the article is being scored, at most MAX_POLLS
+# times per page view (a worker that never comes must not keep a tab polling for ever).
+POLL_SECONDS = 2
+MAX_POLLS = 150
+
+
+def suggestions_context(request, article, next_url: str | None = None, polls: int = 0) -> dict:
+    suggestions = article_suggestions(article)
     return {
         "request": request,
         "article": article,
-        "suggestions": article_suggestions(article),
+        "suggestions": suggestions,
         "can_log": _user_can(request, "add_claim"),
         "can_dismiss": _user_can(request, "change_claimsuggestion"),
         "next": next_url or (request.get_full_path() if request else article.get_absolute_url()),
+        "poll": suggestions.waiting and polls < MAX_POLLS,
+        "gave_up_polling": suggestions.waiting and polls >= MAX_POLLS,
+        "next_poll": polls + 1,
+        "poll_seconds": POLL_SECONDS,
     }
 
 

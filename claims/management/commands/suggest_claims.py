@@ -1,8 +1,9 @@
 """python manage.py suggest_claims FILE_OR_ARTICLE_ID [--top N] [--json]
 
-Runs the desk's check-worthiness scorer on a text file (one document, UTF-8) or on a
-stored article and prints the ranked sentences with their character offsets (Python code
-points, so text == source[start:end]) and scores. Reads only; stores nothing."""
+Runs the desk's check-worthiness model (claims/assist/checkworthy) on a text file (one
+document, UTF-8) or on a stored article and prints the ranked sentences with their
+character offsets (Python code points, so text == source[start:end]), scores and reasons.
+Reads only; stores nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.assist.scoring import rank
+from claims.assist.ranking import rank
 from claims.models import Article
 
 

@@ -1,0 +1,113 @@
+"""Check-worthiness measured the CLEF CheckThat! way: leave one document out.
+
+    python -m benchmarks.eval.checkworthy_cv [--data ../shared/data/checkworthy] [--per-document]
+
+For each of the 19 CLEF-2019 training documents, a model is trained on ClaimBuster and the
+other 18 documents (vocabulary and IDF included: nothing of the held-out document is seen)
+and ranks the held-out document's sentences; the hand-made scorer ranks the same document.
+Reported per document and averaged as the lab does: average precision (MAP over documents),
+R-precision, precision at 1, 5 and 10. Ties keep document order."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from claims.assist.checkworthy import Model
+from claims.assist.checkworthy import train as recipe
+from claims.assist.scoring import features_logit, sentence_features
+
+METRICS = ("AP", "R-prec", "P@1", "P@5", "P@10")
+
+
+def ranking_metrics(scores: list[float], labels: list[int]) -> dict[str, float]:
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+    ranked = [labels[i] for i in order]
+    positives = sum(labels)
+    hits, precisions = 0, []
+    for k, label in enumerate(ranked, 1):
+        if label:
+            hits += 1
+            precisions.append(hits / k)
+
+    def p_at(k: int) -> float:
+        return sum(ranked[:k]) / k
+
+    return {
+        "AP": sum(precisions) / positives if positives else 0.0,
+        "R-prec": p_at(positives) if positives else 0.0,
+        "P@1": p_at(1),
+        "P@5": p_at(5),
+        "P@10": p_at(10),
+    }
+
+
+def hand_scores(doc: recipe.Document) -> list[float]:
+    return [features_logit(sentence_features(s.text)[0]) for s in doc.sentences]
+
+
+def run(data: Path, *, log=print) -> dict[str, dict[str, dict[str, float]]]:
+    """{system: {document: metrics}} for the hand-made scorer, a words-only TF-IDF logistic
+    regression, and the learned model, on the same leave-one-document-out folds."""
+    docs = recipe.load_clef(data)
+    recipe.featurise_clef(docs)
+    claimbuster = recipe.featurise_claimbuster(recipe.load_claimbuster(data))
+    results: dict[str, dict[str, dict[str, float]]] = {
+        "hand-made scorer": {}, "TF-IDF logistic regression": {}, "learned model": {}}
+    for held_out in docs:
+        started = time.perf_counter()
+        training = list(claimbuster)
+        for doc in docs:
+            if doc.name != held_out.name:
+                training.extend(doc.examples)
+        assert not any(e in held_out.examples for e in training[len(claimbuster):])
+        labels = held_out.labels
+        results["hand-made scorer"][held_out.name] = ranking_metrics(hand_scores(held_out),
+                                                                     labels)
+        words_only = Model(recipe.fit(training, use_dense=False))
+        results["TF-IDF logistic regression"][held_out.name] = ranking_metrics(
+            [s.score for s in words_only.score_document(held_out.sentences)], labels)
+        learned = Model(recipe.fit(training))
+        results["learned model"][held_out.name] = ranking_metrics(
+            [s.score for s in learned.score_document(held_out.sentences)], labels)
+        aps = "  ".join(f"{system} {rows[held_out.name]['AP']:.3f}"
+                        for system, rows in results.items())
+        log(f"    {held_out.name:32} AP: {aps}  ({time.perf_counter() - started:.1f} s)")
+    return results
+
+
+def means(per_document: dict[str, dict[str, float]]) -> dict[str, float]:
+    return {m: statistics.mean(r[m] for r in per_document.values()) for m in METRICS}
+
+
+def table(results: dict[str, dict[str, dict[str, float]]], *, per_document: bool) -> str:
+    lines = [f"  {'system':30} {'MAP':>6} {'R-prec':>7} {'P@1':>6} {'P@5':>6} {'P@10':>6}"]
+    for system, rows in results.items():
+        m = means(rows)
+        lines.append(f"  {system:30} {m['AP']:6.3f} {m['R-prec']:7.3f} {m['P@1']:6.3f} "
+                     f"{m['P@5']:6.3f} {m['P@10']:6.3f}")
+    if per_document:
+        for system, rows in results.items():
+            lines.append(f"  {system}:")
+            for name, r in rows.items():
+                lines.append(f"    {name:32} AP {r['AP']:.3f}  R-prec {r['R-prec']:.3f}  "
+                             f"P@1 {r['P@1']:.0f}  P@5 {r['P@5']:.2f}  P@10 {r['P@10']:.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=recipe.DEFAULT_DATA)
+    parser.add_argument("--per-document", action="store_true")
+    parser.add_argument("--quiet", action="store_true", help="no line per fold")
+    args = parser.parse_args(argv)
+    results = run(args.data, log=(lambda _m: None) if args.quiet else print)
+    print(table(results, per_document=args.per_document))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Train the check-worthiness model and write `model.json` (`make train`).
+
+    python -m claims.assist.checkworthy.train [--data ../shared/data/checkworthy] [--out PATH]
+
+The recipe (also written into the artefact):
+1. Examples: every ClaimBuster sentence as a document of its own (no context; a
+   `source:claimbuster` indicator absorbs its 29% check-worthy rate, and is never set at
+   run time), and every sentence of the 19 CLEF-2019 documents in order, with its speaker.
+2. Features: `features.document_features` (words, hand-made features, context).
+3. Vocabulary: the unigrams and bigrams found in at least MIN_DF training sentences; IDF is
+   ln((1 + n) / (1 + df)) + 1; a sentence's word vector is L2-normalised.
+4. A logistic regression (scikit-learn, lbfgs, L2, C below), CLEF sentences weighted
+   CLEF_WEIGHT times a ClaimBuster sentence: the documents the desk ranks are whole
+   transcripts and articles, like CLEF's.
+5. Weights and IDF are rounded to 6 decimals and written as sorted JSON, so the same data
+   gives the same file on any machine.
+
+The settings were chosen with the leave-one-document-out cross-validation of `make eval`
+among a handful of candidates (see benchmarks/eval/README.md); nothing was tuned per fold.
+
+Only this module and benchmarks/eval read `../shared/data`; the product reads model.json.
+Needs scikit-learn (pinned in pyproject.toml), which the product does not import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import FORMAT, MODEL_PATH
+from .features import DocSentence, document_features
+
+ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "checkworthy"
+CLAIMBUSTER = "claimbuster-kfold-25ncs.json"
+CLEF = "clef2019-task1-training.csv"
+
+MIN_DF = 2
+C = 1.0
+CLEF_WEIGHT = 3.0
+SEED = 0
+
+
+@dataclass
+class Example:
+    terms: set[str]
+    dense: dict[str, float]
+    label: int
+    weight: float
+
+
+@dataclass
+class Document:
+    name: str
+    sentences: list[DocSentence]
+    labels: list[int]
+    examples: list[Example] = field(default_factory=list)
+
+
+def load_claimbuster(data: Path) -> list[tuple[str, int]]:
+    rows = json.loads((data / CLAIMBUSTER).read_text(encoding="utf-8"))
+    rows.sort(key=lambda r: r["sentence_id"])
+    return [(r["text"], int(r["label"])) for r in rows]
+
+
+def load_clef(data: Path) -> list[Document]:
+    """The CLEF documents in name order, each sentence in line order with its speaker."""
+    by_doc: dict[str, list[tuple[int, str, str, int]]] = {}
+    with (data / CLEF).open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            by_doc.setdefault(row["file_name"], []).append(
+                (int(row["line_number"]), row["speaker"].strip(), row["text"], int(row["label"]))
+            )
+    docs = []
+    for name in sorted(by_doc):
+        rows = sorted(by_doc[name])
+        docs.append(Document(name, [DocSentence(text, speaker or None)
+                                    for _, speaker, text, _ in rows],
+                             [label for *_, label in rows]))
+    return docs
+
+
+def featurise_clef(docs: list[Document], *, clef_weight: float = CLEF_WEIGHT) -> None:
+    for doc in docs:
+        doc.examples = [
+            Example(terms, dense, label, clef_weight)
+            for (terms, dense, _), label in zip(document_features(doc.sentences), doc.labels,
+                                                strict=True)
+        ]
+
+
+def featurise_claimbuster(rows: list[tuple[str, int]]) -> list[Example]:
+    examples = []
+    for text, label in rows:
+        ((terms, dense, _),) = document_features([DocSentence(text)])
+        # Alone, a ClaimBuster sentence has no neighbours: its context is unknown, not empty.
+        dense = {k: v for k, v in dense.items() if k.startswith("hand:")}
+        dense["source:claimbuster"] = 1.0
+        examples.append(Example(terms, dense, label, 1.0))
+    return examples
+
+
+def fit(examples: list[Example], *, c: float = C, min_df: int = MIN_DF,
+        use_dense: bool = True, about: dict | None = None) -> dict:
+    """Train on `examples` and return the artefact as a dict (what model.json holds)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    df = Counter(t for e in examples for t in e.terms)
+    vocabulary = sorted(t for t, n in df.items() if n >= min_df)
+    n = len(examples)
+    idf = {t: round(math.log((1 + n) / (1 + df[t])) + 1.0, 6) for t in vocabulary}
+    term_index = {t: i for i, t in enumerate(vocabulary)}
+    dense_names = sorted({k for e in examples for k in e.dense}) if use_dense else []
+    dense_index = {k: len(vocabulary) + i for i, k in enumerate(dense_names)}
+    rows, cols, vals = [], [], []
+    for r, e in enumerate(examples):
+        found = sorted(term_index[t] for t in e.terms if t in term_index)
+        if found:
+            norm = math.sqrt(sum(idf[vocabulary[i]] ** 2 for i in found))
+            for i in found:
+                rows.append(r)
+                cols.append(i)
+                vals.append(idf[vocabulary[i]] / norm)
+        if use_dense:
+            for k, v in sorted(e.dense.items()):
+                rows.append(r)
+                cols.append(dense_index[k])
+                vals.append(v)
+    matrix = csr_matrix((vals, (rows, cols)), shape=(n, len(vocabulary) + len(dense_names)),
+                        dtype=np.float64)
+    labels = np.array([e.label for e in examples])
+    weights = np.array([e.weight for e in examples])
+    model = LogisticRegression(C=c, solver="lbfgs", max_iter=2000, random_state=SEED)
+    model.fit(matrix, labels, sample_weight=weights)
+    coef = model.coef_[0]
+    return {
+        "format": FORMAT,
+        "about": about or {},
+        "bias": round(float(model.intercept_[0]), 6),
+        "terms": {t: [idf[t], round(float(coef[i]), 6)] for i, t in enumerate(vocabulary)},
+        "features": {k: round(float(coef[dense_index[k]]), 6) for k in dense_names
+                     if k != "source:claimbuster"},
+    }
+
+
+def recipe() -> dict:
+    return {
+        "training_data": [
+            f"{CLAIMBUSTER}: ClaimBuster dataset (Arslan et al., ICWSM 2020, Zenodo "
+            "10.5281/zenodo.3609356, CC BY 4.0), all 9,674 sentences",
+            f"{CLEF}: CLEF-2019 CheckThat! Task 1 training set (Atanasova et al., CEUR "
+            "Vol-2380), all 19 documents, 16,421 sentences",
+        ],
+        "recipe": "claims/assist/checkworthy/train.py (make train)",
+        "settings": {"C": C, "min_df": MIN_DF, "clef_weight": CLEF_WEIGHT, "seed": SEED,
+                     "solver": "lbfgs"},
+    }
+
+
+def build(data: Path) -> dict:
+    docs = load_clef(data)
+    featurise_clef(docs)
+    examples = featurise_claimbuster(load_claimbuster(data))
+    for doc in docs:
+        examples.extend(doc.examples)
+    return fit(examples, about=recipe())
+
+
+def dumps(model: dict) -> str:
+    return json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="the checkworthy data folder (default ../shared/data/checkworthy)")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model")
+    args = parser.parse_args(argv)
+    if not (args.data / CLEF).exists():
+        print(f"No training data in {args.data} (see its README).", file=sys.stderr)
+        return 2
+    text = dumps(build(args.data))
+    args.out.write_text(text, encoding="utf-8")
+    print(f"Wrote {args.out} ({len(text.encode()) / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
