@@ -14,7 +14,7 @@ from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 from .choices import ClaimStatus
 from .forms import DateInput, DeskFormMixin
 from .models import Claim, Claimant, Rating, Tag
-from .params import MAX_ID, object_id
+from .params import MAX_ID, has_nul, object_id
 from .people import user_display
 
 # What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
@@ -31,6 +31,8 @@ def claim_search(queryset: QuerySet[Claim], text: str) -> QuerySet[Claim]:
     text = text.strip()
     if not text:
         return queryset
+    if has_nul(text):
+        return queryset.none()  # no stored text holds NUL, and PostgreSQL refuses it
     if connection.vendor == "postgresql":
         # The stored column, not the expression: see migration 0006.
         return queryset.filter(

@@ -4,14 +4,12 @@ to (SCOPED): the page shows only those, and the report ignores the others."""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 
 from .filters import ClaimFilter, claim_search
 from .forms import DateInput
 from .models import Claim
-from .params import MAX_ID
+from .params import MAX_ID, object_id
 
 SCOPES = [
     ("dates", "Published in a date range"),
@@ -21,7 +19,12 @@ SCOPES = [
 FORMATS = [("html", "Printable page (HTML)"), ("pdf", "PDF")]
 CHECK = "form-check-input"
 INPUT = {"class": "form-control"}
-CLAIM_ID = re.compile(r"#?(\d+)")
+
+
+def claim_id_typed(text: str) -> int | None:
+    """The claim id typed in the search box ("42" or "#42"), or None for words."""
+    return object_id(text.strip().removeprefix("#"))
+
 
 # The scopes each field applies to; a field not named here applies to every scope.
 SCOPED = {
@@ -118,9 +121,9 @@ class ReportForm(forms.Form):
         if not text:
             self.add_error("claim_search", "Search for the claim to report on and choose it.")
             return
-        by_id = CLAIM_ID.fullmatch(text)
+        by_id = claim_id_typed(text)
         if by_id:
-            found = list(Claim.objects.filter(pk=int(by_id[1])).values_list("pk", flat=True))
+            found = list(Claim.objects.filter(pk=by_id).values_list("pk", flat=True))
         else:
             found = list(claim_search(Claim.objects.all(), text).values_list("pk", flat=True)[:2])
         if not found:

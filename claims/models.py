@@ -56,7 +56,7 @@ class Article(TimeStamped):
     # appearances recorded with an approved verdict (VerdictAppearance), never a link made
     # later, and the reviewer approves them with the rest of the fact-check.
     is_internal = models.BooleanField(
-        "internal", default=False,
+        "internal", default=False, db_default=False,
         help_text="Never shown to readers: public pages, ClaimReview and feeds leave it out.",
     )
     created_by = models.ForeignKey(
@@ -423,7 +423,10 @@ class Verdict(TimeStamped):
     correction_note = models.TextField(blank=True)
     # What a correction changes on the claim itself (statement, claimant_id, claimed_on as
     # ISO text): held here while it is reviewed, written to the claim when it is published.
-    claim_changes = models.JSONField(default=dict, blank=True)
+    # db_default too, so rows written around the ORM (COPY in benchmarks/, raw SQL) are valid.
+    claim_changes = models.JSONField(
+        default=dict, blank=True, db_default=models.Value({}, output_field=models.JSONField())
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)

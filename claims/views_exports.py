@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from . import selectors
 from .exporters import claimreview, json, report, stream
 from .filters import claim_search
-from .forms_reports import CLAIM_ID, ReportForm
+from .forms_reports import ReportForm, claim_id_typed
 from .models import Claim
 
 # Suggestions the report's claim search offers at a time.
@@ -98,8 +98,8 @@ def report_claim_options(request):
     text = request.GET.get("claim_search", "").strip()
     claims = []
     if text:
-        by_id = CLAIM_ID.fullmatch(text)
-        matches = (Claim.objects.filter(pk=int(by_id[1])) if by_id
+        by_id = claim_id_typed(text)
+        matches = (Claim.objects.filter(pk=by_id) if by_id
                    else claim_search(Claim.objects.all(), text))
         claims = list(matches.select_related("article").order_by("-created_at", "-id")
                       [:CLAIM_SUGGESTIONS])

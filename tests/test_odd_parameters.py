@@ -14,6 +14,7 @@ from claims.models import Claim, Evidence, Notification
 from claims.paginators import DeskPaginator
 from claims.params import MAX_ID, object_id
 from tests import test_permission_matrix as matrix
+from tests.factories import ClaimFactory
 
 desk = matrix.desk
 HUGE = "99999999999999999999"
@@ -158,3 +159,13 @@ def test_verdict_form_refuses_evidence_ids_beyond_the_database(admin_client, des
 ])
 def test_object_id_reads_only_ascii_ids_the_database_can_hold(value, expected):
     assert object_id(value) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["\x00", "unemployment\x00", HUGE, f"#{HUGE}", "٣", "²"])
+def test_report_claim_search_answers_odd_text_with_no_claim(admin_client, typed):
+    ClaimFactory(statement="Unemployment fell by 3%")
+    response = admin_client.get(reverse("claims:report-claim-options"), {"claim_search": typed})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "js-choose-claim" not in html and "No claim matches" in html

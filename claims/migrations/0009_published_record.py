@@ -49,17 +49,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='is_internal',
-            field=models.BooleanField(default=False, help_text='Never shown to readers: public pages, ClaimReview and feeds leave it out.', verbose_name='internal'),
+            field=models.BooleanField(db_default=False, default=False, help_text='Never shown to readers: public pages, ClaimReview and feeds leave it out.', verbose_name='internal'),
         ),
         migrations.AddField(
             model_name='historicalverdict',
             name='claim_changes',
-            field=models.JSONField(blank=True, default=dict),
+            field=models.JSONField(blank=True, db_default=models.Value({}, output_field=models.JSONField()), default=dict),
         ),
         migrations.AddField(
             model_name='verdict',
             name='claim_changes',
-            field=models.JSONField(blank=True, default=dict),
+            field=models.JSONField(blank=True, db_default=models.Value({}, output_field=models.JSONField()), default=dict),
         ),
         migrations.CreateModel(
             name='VerdictAppearance',
