@@ -5,10 +5,12 @@ What it is: one logistic regression over
   and L2-normalised),
 - the hand-made features of `claims/assist/scoring.py` (states a number, a comparison,
   attributed to someone, ...) and that scorer's log-odds,
-- its context in the document: the hand-made features of the sentences before and after
-  it, and in transcripts the speaker's turn (first or last sentence of a turn, its length,
-  how much of the document the speaker says and how often they ask questions: moderators
-  ask, candidates claim). See `features.py`.
+- its length in words and its context in the document: where it falls (start to end), the
+  hand-made features of the sentences before and after it, and in transcripts the
+  speaker's turn (first or last sentence of a turn, its length, how much of the document
+  the speaker says, whether they say most or second-most, whether the label is a role such
+  as MODERATOR or AUDIENCE, and how often they ask questions: moderators ask, candidates
+  claim). See `features.py`.
 
 Trained on (see `train.py`, rebuilt with `make train`):
 - the ClaimBuster dataset (Arslan, Hassan, Li, Tremayne, ICWSM 2020, CC BY 4.0): 9,674

@@ -29,6 +29,14 @@ SPEAKER_LABEL = re.compile(
 )
 SPEAKER_MIN_TURNS = 2
 
+# Speakers whose turns are a role, not a person making a case: stage directions
+# ("(APPLAUSE)"), questions from the floor, moderators named as such. A role is a generic
+# label; no person's name is listed (who moderates changes from one debate to the next).
+ROLE_SPEAKER = re.compile(
+    r"^(?:SYSTEM|AUDIENCE(?: MEMBERS?)?|QUESTION|Q|MODERATOR|INTERVIEWER|REPORTER|"
+    r"UNIDENTIFIED.*|UNKNOWN|CROWD)$"
+)
+
 # The hand-made features a neighbouring sentence passes on.
 NEIGHBOUR_FEATURES = ("number", "comparison", "change", "question", "short", "opinion")
 
@@ -95,6 +103,8 @@ def _context(sentences: list[DocSentence], hand: list[dict[str, float]],
     context: list[dict[str, float]] = [{} for _ in range(n)]
     for i in range(n):
         row = context[i]
+        # Where in the document: openings and closings are greetings and thanks.
+        row["position"] = i / (n - 1) if n > 1 else 0.0
         for prefix, j in (("prev", i - 1), ("next", i + 1)):
             if 0 <= j < n:
                 row[f"{prefix}:hand"] = logits[j] / 4.0
@@ -108,6 +118,9 @@ def _context(sentences: list[DocSentence], hand: list[dict[str, float]],
     # Speaker turns: who speaks how much and how often they ask (moderators ask), and where
     # in their turn a sentence falls.
     said: Counter = Counter(s.speaker for s in sentences)
+    # Speakers by how much they say (ties: first to speak first): the main speaker of a
+    # speech or the candidates of a debate, then the moderators.
+    rank = {name: r for r, name in enumerate(name for name, _ in said.most_common() if name)}
     asked: Counter = Counter(s.speaker for s, h in zip(sentences, hand, strict=True)
                              if "question" in h)
     turn_start = 0
@@ -130,6 +143,12 @@ def _context(sentences: list[DocSentence], hand: list[dict[str, float]],
             row["speaker:none"] = 1.0
             continue
         row["speaker:share"] = said[s.speaker] / n
+        if rank[s.speaker] == 0:
+            row["speaker:most"] = 1.0
+        elif rank[s.speaker] == 1:
+            row["speaker:second"] = 1.0
+        if ROLE_SPEAKER.match(s.speaker.upper()):
+            row["speaker:role"] = 1.0
         row["speaker:asks"] = asked[s.speaker] / said[s.speaker]
     return context
 
@@ -149,6 +168,7 @@ def document_features(sentences: list[DocSentence]) -> list[tuple[set[str], dict
     for s, fired, why, logit, row in zip(sentences, hand, reasons, logits, context, strict=True):
         dense = {f"hand:{name}": min(times, 3.0) for name, times in fired.items()}
         dense["hand:logit"] = logit / 4.0
+        dense["length"] = math.log1p(len(tokens(s.text))) / 4.0
         dense.update(row)
         out.append((terms(s.text), dense, why))
     return out

@@ -5,13 +5,15 @@
 The recipe (also written into the artefact):
 1. Examples: every ClaimBuster sentence as a document of its own (no context; a
    `source:claimbuster` indicator absorbs its 29% check-worthy rate, and is never set at
-   run time), and every sentence of the 19 CLEF-2019 documents in order, with its speaker.
+   run time; it keeps its words, hand-made features and length), and every sentence of
+   the 19 CLEF-2019 documents in order, with its speaker.
 2. Features: `features.document_features` (words, hand-made features, context).
 3. Vocabulary: the unigrams and bigrams found in at least MIN_DF training sentences; IDF is
    ln((1 + n) / (1 + df)) + 1; a sentence's word vector is L2-normalised.
-4. A logistic regression (scikit-learn, lbfgs, L2, C below), CLEF sentences weighted
-   CLEF_WEIGHT times a ClaimBuster sentence: the documents the desk ranks are whole
-   transcripts and articles, like CLEF's.
+4. A logistic regression (scikit-learn, lbfgs, L2, C below, one BLAS thread so the weights
+   do not depend on the core count), CLEF sentences weighted CLEF_WEIGHT times a
+   ClaimBuster sentence: the documents the desk ranks are whole transcripts and articles,
+   like CLEF's.
 5. Weights and IDF are rounded to 6 decimals and written as sorted JSON, so the same data
    gives the same file on any machine.
 
@@ -100,7 +102,7 @@ def featurise_claimbuster(rows: list[tuple[str, int]]) -> list[Example]:
     for text, label in rows:
         ((terms, dense, _),) = document_features([DocSentence(text)])
         # Alone, a ClaimBuster sentence has no neighbours: its context is unknown, not empty.
-        dense = {k: v for k, v in dense.items() if k.startswith("hand:")}
+        dense = {k: v for k, v in dense.items() if k.startswith("hand:") or k == "length"}
         dense["source:claimbuster"] = 1.0
         examples.append(Example(terms, dense, label, 1.0))
     return examples
@@ -138,8 +140,13 @@ def fit(examples: list[Example], *, c: float = C, min_df: int = MIN_DF,
                         dtype=np.float64)
     labels = np.array([e.label for e in examples])
     weights = np.array([e.weight for e in examples])
+    from threadpoolctl import threadpool_limits
+
     model = LogisticRegression(C=c, solver="lbfgs", max_iter=2000, random_state=SEED)
-    model.fit(matrix, labels, sample_weight=weights)
+    # One BLAS thread: the sums of a multi-threaded BLAS depend on the core count, and the
+    # sixth decimal of a weight with them; `make train` must give the same bytes anywhere.
+    with threadpool_limits(limits=1):
+        model.fit(matrix, labels, sample_weight=weights)
     coef = model.coef_[0]
     return {
         "format": FORMAT,
