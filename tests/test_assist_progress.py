@@ -57,6 +57,7 @@ def test_find_button_enqueues_then_the_panel_polls_until_the_results_are_there(
     assert len(callbacks) == 1  # the task is published after commit, nothing scored here
     assert not ClaimSuggestion.objects.filter(article=article).exists()
     assert 'data-state="queued"' in html and _polls(html)
+    assert "Finding sentences worth checking: waiting for a worker" in html
     assert "Find sentences worth checking" not in html  # no second click while it waits
 
     progress.progress_set(article.pk, progress.RUNNING)

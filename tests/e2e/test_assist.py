@@ -8,6 +8,8 @@ offered and linked."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -138,10 +140,11 @@ def test_scoring_again_shows_progress_then_results(
     with page.expect_response(lambda r: r.request.method == "POST"
                               and r.url.endswith("/suggest/")) as answer:
         panel.get_by_role("button", name="Score the article again").click()
-    # The request only enqueued: the panel it answered says the work is on its way (the
-    # worker may already be on it by the time the page is looked at), then shows it.
+    # The request only enqueued: the panel it answered is in whatever state the worker (a
+    # thread of this process, so often quick) had reached: queued, running or done. The
+    # queued and running panels themselves are pinned in tests/test_assist_progress.py.
     assert answer.value.status == 200
-    assert "Finding sentences worth checking: waiting for a worker" in answer.value.text()
+    assert re.search(r'data-state="(queued|running|done)"', answer.value.text())
     screenshot(page, "assist-scoring-progress")
     expect(panel).to_have_attribute("data-state", "done")
     expect(panel.locator("li.suggestion", has_text=TWELVE)).to_have_count(1)
