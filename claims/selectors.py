@@ -105,7 +105,7 @@ EXPORT_VERDICT_FIELDS = (
 )
 
 # The columns of a claims export, read as one flat row per claim (values_list, no model
-# instances: a million rows must stream at 100,000+ rows/s).
+# instances: building a model per row would dominate a million-row export).
 CLAIM_EXPORT_FIELDS = (
     "id", "statement", "quote", "status", "claimed_on", "created_at",
     "claimant__name", "claimant__role", "claimant__organisation",
@@ -143,9 +143,7 @@ def claim_export_selection(
     selection (admin actions); `published_since`/`until` (dates, inclusive) to claims whose
     fact-check was first published then. Bad filter values raise ValidationError in words.
 
-    Only what the filters need is joined: the PostgreSQL exporter reads each claim's record
-    by id (claims/exporters/pgsql.py), and with_export_fields() adds the columns for the
-    Python exporters."""
+    Only what the filters need is joined; with_export_fields() adds the export's columns."""
     from django.core.exceptions import ValidationError
 
     from .filters import ClaimFilter

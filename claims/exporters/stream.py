@@ -1,7 +1,8 @@
-"""Pick the exporter for a format and a database: PostgreSQL writes CSV and JSON text
-itself and keeps it (pgsql.py); elsewhere (SQLite) Python builds each row (rows.py, csv.py,
-json.py). Both produce the same records for the same selection
-(selectors.claim_export_selection: which claims, in which order)."""
+"""The CSV, JSON Lines and JSON exports of a selection of claims
+(selectors.claim_export_selection: which claims, in which order), as iterators of text.
+
+Every format is built from the same records (rows.export_rows), read from the database a
+chunk at a time, so memory stays flat whatever the number of claims."""
 
 from __future__ import annotations
 
@@ -9,23 +10,21 @@ from collections.abc import Iterator
 
 from claims import selectors
 
-from . import csv, json, pgsql
+from . import csv, json
 from .rows import export_rows
 
 
+def _records(selection):
+    return export_rows(selectors.with_export_fields(selection))
+
+
 def csv_stream(selection, *, bom: bool = True) -> Iterator[str]:
-    if pgsql.supported():
-        return pgsql.csv_chunks(selection, bom=bom)
-    return csv.csv_lines(export_rows(selectors.with_export_fields(selection)), bom=bom)
+    return csv.csv_lines(_records(selection), bom=bom)
 
 
 def jsonl_stream(selection) -> Iterator[str]:
-    if pgsql.supported():
-        return pgsql.jsonl_chunks(selection)
-    return json.jsonl_lines(export_rows(selectors.with_export_fields(selection)))
+    return json.jsonl_lines(_records(selection))
 
 
 def json_stream(selection) -> Iterator[str]:
-    if pgsql.supported():
-        return pgsql.json_array_chunks(selection)
-    return json.json_array_chunks(export_rows(selectors.with_export_fields(selection)))
+    return json.json_array_chunks(_records(selection))
