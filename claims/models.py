@@ -20,7 +20,6 @@ from .choices import (
     Stance,
     VerdictState,
 )
-from .urlcache import pk_url
 
 USER = settings.AUTH_USER_MODEL
 
@@ -69,7 +68,7 @@ class Article(TimeStamped):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return pk_url("claims:article-detail", self.pk)
+        return reverse("claims:article-detail", args=[self.pk])
 
 
 class Claimant(TimeStamped):
@@ -183,7 +182,7 @@ class Claim(TimeStamped):
         return self.statement
 
     def get_absolute_url(self) -> str:
-        return pk_url("claims:claim-detail", self.pk)
+        return reverse("claims:claim-detail", args=[self.pk])
 
 
 class Source(TimeStamped):
@@ -229,7 +228,7 @@ class Source(TimeStamped):
         return self.title or self.url
 
     def get_absolute_url(self) -> str:
-        return pk_url("claims:source-detail", self.pk)
+        return reverse("claims:source-detail", args=[self.pk])
 
 
 def snapshot_upload_to(instance: Capture, filename: str) -> str:

@@ -98,7 +98,7 @@ def claimreview_verdicts() -> QuerySet[Verdict]:
 
 # The verdict fields an export reports (see claim_export_queryset: `sv_<field>`).
 EXPORT_VERDICT_FIELDS = (
-    "id", "state", "version", "rating__label", "rating__value",
+    "state", "version", "rating__label", "rating__value",
     "summary", "rationale", "correction_note", "published_at",
     "author__username", "author__first_name", "author__last_name",
     "reviewer__username", "reviewer__first_name", "reviewer__last_name",
@@ -107,9 +107,9 @@ EXPORT_VERDICT_FIELDS = (
 # The columns of a claims export, read as one flat row per claim (values_list, no model
 # instances: building a model per row would dominate a million-row export).
 CLAIM_EXPORT_FIELDS = (
-    "id", "statement", "quote", "status", "claimed_on", "created_at",
+    "id", "statement", "quote", "status",
     "claimant__name", "claimant__role", "claimant__organisation",
-    "article_id", "article__title", "article__outlet", "article__url", "article__published_on",
+    "article__title", "article__outlet", "article__url", "article__published_on",
     *(f"sv_{field.replace('__', '_')}" for field in EXPORT_VERDICT_FIELDS),
     "first_published_at",
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
-from .forms import ListedChoicesMixin
 from .models import Claim, Evidence, Rating, Verdict
 
 
@@ -21,7 +20,7 @@ class EvidenceChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.get_stance_display()}: {what}"
 
 
-class VerdictDraftForm(ListedChoicesMixin, forms.Form):
+class VerdictDraftForm(forms.Form):
     rating = forms.ModelChoiceField(queryset=Rating.objects.none(), required=False,
                                     empty_label="— choose a rating —")
     summary = forms.CharField(

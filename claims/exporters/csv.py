@@ -27,6 +27,9 @@ def neutralise(text: str) -> str:
 
 
 def _cell(value) -> str:
+    # Text first: most cells are text.
+    if type(value) is str:
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -38,9 +41,15 @@ def _cell(value) -> str:
     return str(value)
 
 
+_CLAIM_COLUMNS = HEADER[: -len(SOURCE_COLUMNS)]
+
+
 def _line(row: dict) -> list[str]:
-    cells = [_cell(row[c]) for c in HEADER[: -len(SOURCE_COLUMNS)]]
+    cells = [_cell(row[c]) for c in _CLAIM_COLUMNS]
     sources = row["sources"]
+    if not sources:
+        cells += ("", "", "", "")
+        return cells
     cells.append("\n".join(neutralise(s["url"]) for s in sources))
     cells.append("\n".join(_cell(s["captured_at"]) for s in sources))
     cells.append("\n".join(s["sha256"] for s in sources))

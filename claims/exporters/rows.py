@@ -82,10 +82,10 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
     for chunk in batched(rows, chunk_size):
         sources = selectors.claim_export_sources([r[0] for r in chunk])
         for (
-            pk, statement, quote, status, _claimed_on, _created_at,
+            pk, statement, quote, status,
             claimant, role, organisation,
-            _article_id, title, outlet, article_url, article_published_on,
-            _verdict_id, state, version, rating, rating_value,
+            title, outlet, article_url, article_published_on,
+            state, version, rating, rating_value,
             summary, rationale, correction_note, published_at,
             author_u, author_f, author_l, reviewer_u, reviewer_f, reviewer_l,
             first_published_at,

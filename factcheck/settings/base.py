@@ -282,4 +282,4 @@ LOGGING = {
     },
 }
 
-DJANGO_TABLES2_TEMPLATE = "tables/desk_table.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
