@@ -134,3 +134,38 @@ def test_export_flatness_compares_the_peaks_from_100k_rows_up():
                              "to_mb": 95.0, "flat": True}
     assert checks["jsonl"]["flat"] is False
     assert "json" not in checks  # one size only: nothing to compare
+
+
+def test_export_targets_are_checked_at_the_largest_size():
+    from benchmarks import report
+
+    export = {
+        "targets": {"rows_per_s": 30_000, "peak_rss_mb": 200, "flat_mb": 20},
+        "runs": [
+            {"format": "csv", "rows": 100_000, "rows_per_s": 20_000, "peak_rss_mb": 80.0},
+            {"format": "csv", "rows": 1_000_000, "rows_per_s": 45_000, "peak_rss_mb": 90.0},
+            {"format": "jsonl", "rows": 1_000_000, "rows_per_s": 29_000, "peak_rss_mb": 250.0},
+        ],
+        "flat": {"csv": {"from_rows": 100_000, "from_mb": 80.0, "to_rows": 1_000_000,
+                         "to_mb": 90.0, "flat": True}},
+    }
+    checks = {c["target"]: c for c in report.check_export_targets(export)}
+
+    assert checks["Export csv >= 30,000 rows/s"]["met"] is True
+    assert checks["Export csv >= 30,000 rows/s"]["value"] == 45_000  # the 1M run, not 100k
+    assert checks["Export jsonl >= 30,000 rows/s"]["met"] is False
+    assert checks["Export jsonl peak memory < 200 MB"]["met"] is False
+    assert checks["Export csv memory flat from 100k (+20 MB at most)"]["value"] == 10.0
+    doc = report.build(runs=[], notes=[], extras={}, settings={"repeat": 1, "warmup": 0,
+                                                               "peer_repeat": 1}, export=export)
+    assert "| Export jsonl >= 30,000 rows/s | 29000 | **no** |" in report.markdown(doc)
+
+
+def test_page_targets_are_the_issues():
+    from benchmarks import report
+
+    limits = {(key, metric): (op, limit) for key, metric, op, limit, _ in report.TARGETS}
+    assert limits[("table.first", "p50_ms")] == ("<=", 60)
+    assert limits[("table.first", "ratio_vs_peer")] == (">=", 3)
+    assert limits[("table.search", "p50_ms")] == ("<=", 60)
+    assert limits[("claim", "p50_ms")] == ("<=", 40)
