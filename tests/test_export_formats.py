@@ -404,3 +404,21 @@ def test_export_verdicts_command_writes_the_same_bytes_as_the_download(client, d
         out = tmp_path / f"claims.{fmt}"
         call_command("export_verdicts", format=fmt, output=str(out))
         assert out.read_bytes() == downloaded, fmt
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_streams_in_one_transaction_and_sqlite_holds_no_lock(desk):
+    """On PostgreSQL the export's server-side cursor streams inside one transaction (out of
+    one, Django declares it WITH HOLD and PostgreSQL computes every row before the first
+    is sent); on SQLite a transaction would hold the write lock for the whole download."""
+    from claims import selectors
+    from claims.exporters import stream
+
+    lines = stream.jsonl_stream(selectors.claim_export_selection({}))
+    assert not connection.in_atomic_block
+    first = next(lines)
+    assert json.loads(first)["claim_id"] in set(Claim.objects.values_list("id", flat=True))
+    assert connection.in_atomic_block is (connection.vendor == "postgresql")
+    rest = list(lines)
+    assert len(rest) == Claim.objects.count() - 1
+    assert not connection.in_atomic_block
