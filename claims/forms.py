@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.forms.renderers import Jinja2 as Jinja2Renderer
 
 from .choices import ClaimStatus, Stance
 from .models import Claimant, Source
 from .uploads import normalise_newlines, text_from_upload
 
-# One renderer (and one Jinja2 environment with its template cache) for every desk form.
-DESK_FORM_RENDERER = Jinja2Renderer()
-
 
 class DeskFormMixin:
-    """Bootstrap classes on every widget, and errors tied to their field for screen readers.
-
-    Widgets render with Django's Jinja2 form renderer (Django ships the same widget templates
-    for both engines): a claims-table page renders over a hundred widget and option
-    templates, and Jinja2 does it in about a fifth of the time (benchmarks/)."""
-
-    default_renderer = DESK_FORM_RENDERER
+    """Bootstrap classes on every widget, and errors tied to their field for screen readers."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
