@@ -412,13 +412,15 @@ def test_export_verdicts_command_writes_the_same_bytes_as_the_download(client, d
 
 
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_streams_in_one_transaction_and_sqlite_holds_no_lock(desk):
+def test_postgresql_streams_in_one_transaction_and_sqlite_holds_no_lock(desk, monkeypatch):
     """On PostgreSQL the export's server-side cursor streams inside one transaction (out of
     one, Django declares it WITH HOLD and PostgreSQL computes every row before the first
     is sent); on SQLite a transaction would hold the write lock for the whole download."""
     from claims import selectors
+    from claims.exporters import json as json_export
     from claims.exporters import stream
 
+    monkeypatch.setattr(json_export, "BLOCK_ROWS", 1)  # hand on one record at a time
     lines = stream.jsonl_stream(selectors.claim_export_selection({}))
     assert not connection.in_atomic_block
     first = next(lines)

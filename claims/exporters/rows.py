@@ -23,6 +23,9 @@ from claims.choices import VerdictState
 from .claimreview import public_path
 
 CHUNK_SIZE = 2000
+# Records per string the exporters hand on (to the HTTP response, a file): one write per
+# block, not per record.
+BLOCK_ROWS = 200
 
 # Column order of every export (CSV header, JSON keys).
 COLUMNS = (
