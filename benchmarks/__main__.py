@@ -253,11 +253,11 @@ def run_child(args, *, size: int, db_url: str, redis_url: str, result_file: Path
 # --- the driver -------------------------------------------------------------------------
 
 
-def run_extra(name: str, module: str) -> dict:
+def run_extra(name: str, module: str, *args: str) -> dict:
     print(f"\n== {name} benchmark ({module})", flush=True)
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", module], cwd=ROOT, capture_output=True,
-                          text=True, timeout=1800)
+    proc = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=3600)
     print(proc.stdout[-4000:], proc.stderr[-2000:] if proc.returncode else "", flush=True)
     return {"module": module, "returncode": proc.returncode,
             "seconds": round(time.perf_counter() - started, 1),
@@ -359,11 +359,15 @@ def main(argv=None) -> int:
         if getattr(args, f"skip_{name}") or args.report_only:
             continue
         if (ROOT / (module.replace(".", "/") + ".py")).exists():
-            extras[name] = run_extra(name, module)
+            extra_args = ("--out", str(args.out / "export.json")) if name == "export" else ()
+            extras[name] = run_extra(name, module, *extra_args)
         else:
             notes.append(f"{module} does not exist yet: not run.")
 
-    document = report.build(runs=runs, notes=notes, extras=extras,
+    export = None
+    if extras.get("export", {}).get("returncode") == 0:
+        export = json.loads((args.out / "export.json").read_text())
+    document = report.build(runs=runs, notes=notes, extras=extras, export=export,
                             settings={"repeat": args.repeat, "warmup": args.warmup,
                                       "peer_repeat": args.peer_repeat or args.repeat})
     markdown = report.markdown(document)

@@ -12,11 +12,9 @@ then measures each format and N in a fresh child process, so ru_maxrss is that e
 peak and nothing else's. The export runs the same code as the web download
 (views_exports.export_stream over the claims table's default view) into a byte counter.
 
-Two passes: first with no stored export lines (the load bypasses the triggers, as a bulk
-import would, so every line is computed during the export), then after
-pgsql.refresh_lines() has stored them all (timed too: what the beat task does in the
-background), which is the state a desk is in between changes.
-Results go to benchmarks/results/export.json. Targets: >= 100,000 rows/s, < 200 MB.
+Results go to benchmarks/results/export.json. Targets: >= 30,000 rows/s in each format,
+peak memory < 200 MB, and flat: the peak at the largest N within FLAT_MB of the peak at
+100,000 rows.
 """
 
 from __future__ import annotations
@@ -38,8 +36,11 @@ RESULTS = ROOT / "benchmarks" / "results" / "export.json"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_ROWS = [1_000, 100_000, 1_000_000]
 FORMATS = ["csv", "jsonl"]
-TARGET_ROWS_PER_S = 100_000
+TARGET_ROWS_PER_S = 30_000
 TARGET_PEAK_MB = 200
+# "Flat": the peak at the largest size may exceed the peak at FLAT_FROM_ROWS by this much.
+FLAT_FROM_ROWS = 100_000
+FLAT_MB = 20
 
 
 def _with_database(url: str, name: str) -> str:
@@ -266,29 +267,13 @@ def parse_args(argv=None):
     p.add_argument("--keep", action="store_true", help="do not drop the database afterwards")
     p.add_argument("--out", type=Path, default=RESULTS)
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--refresh", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--database-url", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
-def refresh() -> dict:
-    """Store every claim's export line, as the beat task does, timed."""
-    from claims.exporters import pgsql
-
-    started = time.perf_counter()
-    written = pgsql.refresh_lines()
-    seconds = time.perf_counter() - started
-    return {"lines_written": written, "seconds": round(seconds, 1),
-            "lines_per_s": round(written / seconds) if seconds else None,
-            "counts": pgsql.line_counts(), "peak_rss_mb": round(peak_rss_mb(), 1)}
-
-
 def _child(args) -> int:
     _setup_django(args.database_url)
-    if args.refresh:
-        print(json.dumps(refresh()))
-    else:
-        print(json.dumps(measure(args.formats[0], args.rows[0])))
+    print(json.dumps(measure(args.formats[0], args.rows[0])))
     return 0
 
 
@@ -307,7 +292,8 @@ def main(argv=None) -> int:
     admin.execute(f'CREATE DATABASE "{name}"')
     print(f"Created database {name}", flush=True)
     results: dict = {"database": name, "server": urlsplit(args.server).hostname,
-                     "targets": {"rows_per_s": TARGET_ROWS_PER_S, "peak_rss_mb": TARGET_PEAK_MB},
+                     "targets": {"rows_per_s": TARGET_ROWS_PER_S, "peak_rss_mb": TARGET_PEAK_MB,
+                                 "flat_mb": FLAT_MB},
                      "runs": []}
     try:
         env = {**os.environ, "DATABASE_URL": database_url,
@@ -327,25 +313,22 @@ def main(argv=None) -> int:
                 cwd=ROOT, env=env, check=True, capture_output=True, text=True)
             return json.loads(done.stdout.strip().splitlines()[-1])
 
-        for lines in ("computed", "stored"):
-            if lines == "stored":
-                results["refresh"] = child("--refresh")
-                r = results["refresh"]
-                print(f"stored {r['lines_written']:,} export lines in {r['seconds']} s "
-                      f"({r['lines_per_s']:,} lines/s, peak RSS {r['peak_rss_mb']} MB)",
-                      flush=True)
-            for fmt in formats:
-                for size in sizes:
-                    run = {"lines": lines, **child("--format", fmt, "--rows", str(size))}
-                    run["meets_targets"] = (
-                        (run["rows_per_s"] or 0) >= TARGET_ROWS_PER_S
-                        and run["peak_rss_mb"] < TARGET_PEAK_MB
-                    )
-                    results["runs"].append(run)
-                    print(f"{fmt:6} {run['rows']:>9,} rows  {run['rows_per_s']:>9,} rows/s  "
-                          f"{run['mb_per_s']:>6} MB/s  peak RSS {run['peak_rss_mb']:>6} MB "
-                          f"(after setup {run['baseline_rss_mb']} MB)  lines {lines}",
-                          flush=True)
+        for fmt in formats:
+            for size in sizes:
+                run = child("--format", fmt, "--rows", str(size))
+                run["meets_targets"] = (
+                    (run["rows_per_s"] or 0) >= TARGET_ROWS_PER_S
+                    and run["peak_rss_mb"] < TARGET_PEAK_MB
+                )
+                results["runs"].append(run)
+                print(f"{fmt:6} {run['rows']:>9,} rows  {run['rows_per_s']:>9,} rows/s  "
+                      f"{run['mb_per_s']:>6} MB/s  peak RSS {run['peak_rss_mb']:>6} MB "
+                      f"(after setup {run['baseline_rss_mb']} MB)", flush=True)
+        results["flat"] = flatness(results["runs"])
+        for fmt, check in results["flat"].items():
+            print(f"{fmt:6} peak RSS {check['from_mb']} MB at {check['from_rows']:,} rows, "
+                  f"{check['to_mb']} MB at {check['to_rows']:,}: "
+                  f"{'flat' if check['flat'] else 'NOT flat'}", flush=True)
     finally:
         if args.keep:
             print(f"Kept database {name} ({database_url})")
@@ -358,6 +341,22 @@ def main(argv=None) -> int:
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"Wrote {_shown(args.out)}")
     return 0
+
+
+def flatness(runs: list[dict]) -> dict:
+    """Per format: the peak memory at the largest size against the peak at FLAT_FROM_ROWS
+    (or the smallest size measured above it), when two such sizes were measured."""
+    checks = {}
+    for fmt in sorted({r["format"] for r in runs}):
+        sized = sorted((r for r in runs if r["format"] == fmt and r["rows"] >= FLAT_FROM_ROWS),
+                       key=lambda r: r["rows"])
+        if len(sized) < 2:
+            continue
+        low, high = sized[0], sized[-1]
+        checks[fmt] = {"from_rows": low["rows"], "from_mb": low["peak_rss_mb"],
+                       "to_rows": high["rows"], "to_mb": high["peak_rss_mb"],
+                       "flat": high["peak_rss_mb"] - low["peak_rss_mb"] <= FLAT_MB}
+    return checks
 
 
 def _shown(path: Path) -> str:

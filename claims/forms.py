@@ -4,59 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.forms.models import ModelChoiceIterator
-from django.forms.renderers import Jinja2 as Jinja2Renderer
 
 from .choices import ClaimStatus, Stance
 from .models import Claimant, Source
 from .people import UserChoiceField
 from .uploads import normalise_newlines, text_from_upload
 
-# One renderer (and one Jinja2 environment with its template cache) for every desk form.
-DESK_FORM_RENDERER = Jinja2Renderer()
 
-
-class ListedModelChoiceIterator(ModelChoiceIterator):
-    """A model choice list read with one plain query. Django reads it through
-    QuerySet.iterator(), which on PostgreSQL opens a server-side cursor: three round trips
-    (DECLARE, FETCH, CLOSE) for a list of a few dozen ratings, tags, users or sources, each
-    time a page shows the field. Keeps django-filter's "null" choice where there is one."""
-
-    def __iter__(self):
-        field = self.field
-        if field.empty_label is not None:
-            yield ("", field.empty_label)
-        if getattr(field, "null_label", None) is not None:
-            yield (field.null_value, field.null_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
-
-    def __len__(self):
-        extra = (self.field.empty_label is not None) + (
-            getattr(self.field, "null_label", None) is not None
-        )
-        return self.queryset.count() + extra
-
-
-class ListedChoicesMixin:
-    """Every shown model choice field of the form lists its options with one plain query."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField) and not field.widget.is_hidden:
-                field.iterator = ListedModelChoiceIterator
-                field.widget.choices = field.choices
-
-
-class DeskFormMixin(ListedChoicesMixin):
-    """Bootstrap classes on every widget, and errors tied to their field for screen readers.
-
-    Widgets render with Django's Jinja2 form renderer (Django ships the same widget templates
-    for both engines): a claims-table page renders over a hundred widget and option
-    templates, and Jinja2 does it in about a fifth of the time (benchmarks/)."""
-
-    default_renderer = DESK_FORM_RENDERER
+class DeskFormMixin:
+    """Bootstrap classes on every widget, and errors tied to their field for screen readers."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

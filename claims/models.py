@@ -20,7 +20,6 @@ from .choices import (
     Stance,
     VerdictState,
 )
-from .urlcache import pk_url
 
 USER = settings.AUTH_USER_MODEL
 
@@ -80,7 +79,7 @@ class Article(TimeStamped):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return pk_url("claims:article-detail", self.pk)
+        return reverse("claims:article-detail", args=[self.pk])
 
 
 class Claimant(TimeStamped):
@@ -199,7 +198,7 @@ class Claim(TimeStamped):
         return self.statement
 
     def get_absolute_url(self) -> str:
-        return pk_url("claims:claim-detail", self.pk)
+        return reverse("claims:claim-detail", args=[self.pk])
 
 
 class Source(TimeStamped):
@@ -245,7 +244,7 @@ class Source(TimeStamped):
         return self.title or self.url
 
     def get_absolute_url(self) -> str:
-        return pk_url("claims:source-detail", self.pk)
+        return reverse("claims:source-detail", args=[self.pk])
 
 
 def snapshot_upload_to(instance: Capture, filename: str) -> str:
@@ -575,35 +574,3 @@ class ClaimSuggestion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
-
-
-class ExportLine(models.Model):
-    """A claim's record as the CSV and JSON Lines exports write it, kept on PostgreSQL so a
-    million-claim export reads one line per claim instead of joining seven tables for each.
-
-    Written only by claims/exporters/pgsql.py (refresh_lines, a beat task), marked stale by
-    database triggers (migration 0008) whenever anything the line shows changes; a stale or
-    missing line is computed when exported. Unused on SQLite, where Python builds each row.
-    """
-
-    claim = models.OneToOneField(
-        # No constraint and no cascade from Django: a trigger drops the line with its claim,
-        # and a line is only ever read joined to a claim that exists.
-        Claim, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+",
-    )
-    generation = models.BigIntegerField(default=0)
-    recipe = models.CharField(max_length=32, blank=True)
-    # NULL, not "": a line marked stale has no text (an empty line would be a valid one).
-    csv = models.TextField(null=True)  # noqa: DJ001
-    json = models.TextField(null=True)  # noqa: DJ001
-
-    class Meta:
-        indexes = [
-            # The lines to write: a run with nothing to do is one probe of this index.
-            models.Index(fields=["claim"], condition=Q(csv__isnull=True),
-                         name="exportline_stale_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"export line of claim {self.claim_id}"

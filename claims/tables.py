@@ -7,20 +7,10 @@ sort key so pages never skip or repeat rows."""
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.core.exceptions import FieldDoesNotExist
 from django.http import QueryDict
-from django.template import Context
-from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
-from django.utils.encoding import force_str
-from django.utils.hashable import make_hashable
-from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
 from django.utils.timezone import template_localtime
-from django_tables2.columns import ManyToManyColumn
-from django_tables2.columns.base import LinkTransform
-from django_tables2.columns.linkcolumn import BaseLinkColumn
-from django_tables2.utils import AttributeDict, signature
 
 from .models import Article, Claim, Source
 from .people import user_display
@@ -48,7 +38,8 @@ class StatusBadgeColumn(tables.Column):
 
 class FormattedDateColumn(tables.Column):
     """A date or datetime in `format` (Django's date format characters), in the current time
-    zone: what django-tables2's DateColumn shows, without compiling a template for each cell."""
+    zone, as the `date` template filter shows it: django-tables2's DateColumn and
+    DateTimeColumn are TemplateColumns, which render a template for every cell."""
 
     def __init__(self, *, format: str, **kwargs):
         super().__init__(**kwargs)
@@ -64,140 +55,10 @@ def created_column(label: str) -> FormattedDateColumn:
                                format="j M Y H:i", attrs=NOWRAP)
 
 
-class _CellPlan:
-    """How one visible column renders its cells, worked out once per table rather than once
-    per cell: the render method's arguments (django-tables2 inspects the signature for every
-    cell), the field's display method for choices, and the cell's attributes when they do not
-    depend on the row. The result is what `BoundRow.get_cell` and django-tables2's `<td>`
-    markup give (tests/test_tables_render.py compares the two on every desk table)."""
-
-    def __init__(self, table: tables.Table, bound_column):
-        column = bound_column.column
-        self.bound_column = bound_column
-        self.name = bound_column.name
-        self.accessor = str(bound_column.accessor)
-        # Anything this fast path does not handle takes django-tables2's own route.
-        self.generic = (
-            "__" in self.accessor or column.localize is not None
-            or isinstance(column, (ManyToManyColumn, BaseLinkColumn))
-        )
-        self.render = bound_column.render
-        names, catch_all = signature(self.render)
-        self.wants = None if catch_all else set(names)
-        self.link = bound_column.link
-        # linkify=True with fixed <a> attributes (every linked column on the desk): the href
-        # comes from get_absolute_url as in django-tables2's LinkTransform.compose_url, and
-        # the attributes are written once.
-        self.link_attrs = None
-        link = self.link
-        if (
-            isinstance(link, LinkTransform) and not link.url and not link.reverse_args
-            and link.accessor is None and not _has_callable(link.attrs or {})
-        ):
-            static = AttributeDict(link.attrs or {}).as_html()
-            self.link_attrs = f"{static} " if static else ""
-        self.default = bound_column.default
-        self.empty_values = column.empty_values
-        self.display = None
-        model = getattr(table.data, "model", None)
-        self.model_rows = model is not None
-        if model is not None and not self.generic:
-            try:
-                field = model._meta.get_field(self.accessor)
-            except FieldDoesNotExist:
-                field = None
-            if getattr(field, "choices", None):
-                # What Model.get_FOO_display gives, from a map built once, not per cell.
-                self.display = {make_hashable(k): v for k, v in field.flatchoices}
-        raw_td = {**table.attrs, **column.attrs}
-        raw_td = raw_td.get("td", raw_td.get("cell", {}))
-        self.td_html = None if _has_callable(raw_td) else _td_html(bound_column)
-
-    def cell(self, row) -> str:
-        """The cell's `<td>` element for one row."""
-        if self.generic:
-            content = row.get_cell(self.name)
-        else:
-            content = self._content(row)
-        if self.td_html is None:
-            # Attributes computed from the row: set what django-tables2's BoundRow.items sets.
-            self.bound_column.current_value = content
-            self.bound_column.current_record = row.record
-            td_html = _td_html(self.bound_column)
-        else:
-            td_html = self.td_html
-        if type(content) is SafeString:
-            text = content
-        elif type(content) is str:
-            text = escape(content)
-        else:
-            text = render_value_in_context(content, _CELL_CONTEXT)
-        return f"<td {td_html}>{text}</td>"
-
-    def _content(self, row):
-        record = row.record
-        if self.display is not None:
-            raw = getattr(record, self.accessor)
-            value = force_str(self.display.get(make_hashable(raw), raw), strings_only=True)
-        else:
-            # A plain attribute of a model row directly; anything else (a dict row, a
-            # method, a manager) as django-tables2's Accessor.resolve does it.
-            value = getattr(record, self.accessor, _MISSING) if self.model_rows else _MISSING
-            if value is _MISSING or callable(value):
-                value = tables.A(self.accessor).resolve(record, quiet=True)
-        if value in self.empty_values:
-            return self.default
-        kwargs = {"value": value, "record": record, "column": self.bound_column.column,
-                  "bound_column": self.bound_column, "bound_row": row, "table": row.table}
-        if self.wants is None:
-            content = self.render(**kwargs)
-        elif self.wants <= kwargs.keys():
-            content = self.render(**{key: kwargs[key] for key in self.wants})
-        else:
-            content = None  # as django-tables2's call_with_appropriate
-        if not self.link:
-            return content
-        if self.link_attrs is None:
-            return self.link(content, **kwargs)
-        target = getattr(record, self.name, None) if self.name == self.accessor else None
-        if target is None or callable(target):
-            target = tables.A(self.name).resolve(record)
-        if not hasattr(target, "get_absolute_url"):
-            target = record
-        return mark_safe(  # noqa: S308 - the URL and the content are escaped here
-            f'<a {self.link_attrs}href="{escape(target.get_absolute_url())}">'
-            f"{conditional_escape(content)}</a>"
-        )
-
-
-_CELL_CONTEXT = Context(autoescape=True)
-_MISSING = object()
-
-
-def _has_callable(attrs) -> bool:
-    return any(callable(v) or (isinstance(v, dict) and _has_callable(v)) for v in attrs.values())
-
-
-def _td_html(bound_column) -> str:
-    return bound_column.attrs["td"].as_html()
-
-
 class DeskTable(tables.Table):
-    default_columns: tuple[str, ...] = ()
+    """Rendered by django-tables2's Bootstrap 5 template (DJANGO_TABLES2_TEMPLATE)."""
 
-    def tbody_html(self) -> SafeString:
-        """The rows of the current page as `<tr>` markup (the desk's table template puts it in
-        `<tbody>`): django-tables2's own markup, without its per-cell template rendering and
-        signature inspection, which cost about 5 ms a row on the claims table."""
-        plans = [_CellPlan(self, bound_column) for bound_column in self.columns]
-        rows = self.paginated_rows
-        html = []
-        for row in rows:
-            cells = "".join(plan.cell(row) for plan in plans)
-            html.append(f"<tr {row.attrs.as_html()}>{cells}</tr>")
-        if not html and self.empty_text:
-            return format_html('<tr><td colspan="{}">{}</td></tr>', len(plans), self.empty_text)
-        return mark_safe("\n".join(html))  # noqa: S308 - every part escaped above
+    default_columns: tuple[str, ...] = ()
 
     @classmethod
     def optional_columns(cls) -> list[tuple[str, str]]:
@@ -319,7 +180,6 @@ class ClaimTable(DeskTable):
             value,
         )
 
-
     def render_tags(self, value):
         return ", ".join(tag.name for tag in value.all())
 
@@ -345,7 +205,6 @@ class ArticleTable(DeskTable):
         attrs = {"class": "table table-sm table-hover align-middle", "id": "articles-table"}
         empty_text = "No articles yet: add one above."
         order_by = ("-created_at",)
-
 
 
 class SourceTable(DeskTable):
@@ -375,7 +234,6 @@ class SourceTable(DeskTable):
     def render_url(self, value, record):
         text = record.title or value
         return text if len(text) <= 90 else f"{text[:89]}…"
-
 
     def render_last_error(self, value, record):
         text = record.get_last_error_kind_display() if record.last_error_kind else ""

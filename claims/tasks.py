@@ -108,20 +108,3 @@ def suggest_article_claims(article_id: int) -> str:
     from .assist.services import suggestions_refresh_by_id
 
     return suggestions_refresh_by_id(article_id=article_id)
-
-
-# --- Exports (the work lives in claims/exporters/pgsql.py) ---------------------------------
-
-
-@shared_task(name="claims.tasks.refresh_export_lines", soft_time_limit=150, time_limit=180)
-def refresh_export_lines() -> int:
-    """Store the export line of every claim that has none or a stale one (PostgreSQL; on
-    SQLite the exports build each row in Python and keep nothing). A run stops after
-    EXPORT_REFRESH_SECONDS and the next beat carries on."""
-    from django.conf import settings
-
-    from .exporters import pgsql
-
-    if not pgsql.supported():
-        return 0
-    return pgsql.refresh_lines(seconds=settings.EXPORT_REFRESH_SECONDS)

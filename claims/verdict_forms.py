@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from .choices import SourceStatus
-from .forms import DateInput, ListedChoicesMixin
+from .forms import DateInput
 from .models import Claim, Evidence, Rating, Verdict
 from .params import ModelMultipleIdsField
 
@@ -33,7 +33,7 @@ class EvidenceChoiceField(ModelMultipleIdsField):
         return f"{obj.get_stance_display()}: {obj.source}{f' ({state})' if state else ''}"
 
 
-class VerdictDraftForm(ListedChoicesMixin, forms.Form):
+class VerdictDraftForm(forms.Form):
     rating = forms.ModelChoiceField(queryset=Rating.objects.none(), required=False,
                                     empty_label="— choose a rating —")
     summary = forms.CharField(

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from benchmarks import datagen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,8 +100,8 @@ def test_best_of_keeps_each_pages_fastest_process_and_recomputes_ratios():
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="the export benchmark needs PostgreSQL",
 )
-def test_export_benchmark_on_tiny_data_measures_both_passes(tmp_path):
-    """`make bench`'s export part: a throwaway database, computed lines, then stored."""
+def test_export_benchmark_on_tiny_data(tmp_path):
+    """`make bench`'s export part: a throwaway database, each format at each size."""
     out = tmp_path / "export.json"
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.export_bench", "--rows", "30", "--rows", "60",
@@ -109,14 +110,62 @@ def test_export_benchmark_on_tiny_data_measures_both_passes(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     doc = json.loads(out.read_text())
-    assert doc["refresh"]["lines_written"] == 60
-    assert doc["refresh"]["counts"] == {"current": 60, "stale": 0}
-    runs = {(r["lines"], r["format"], r["rows"]): r for r in doc["runs"]}
-    assert set(runs) == {(lines, fmt, rows) for lines in ("computed", "stored")
-                         for fmt in ("csv", "jsonl") for rows in (30, 60)}
+    assert doc["targets"] == {"rows_per_s": 30_000, "peak_rss_mb": 200, "flat_mb": 20}
+    runs = {(r["format"], r["rows"]): r for r in doc["runs"]}
+    assert set(runs) == {(fmt, rows) for fmt in ("csv", "jsonl") for rows in (30, 60)}
     for run in runs.values():
         assert run["rows_per_s"] > 0 and run["peak_rss_mb"] < 200
-    # The same rows either way: stored lines change the speed, not the bytes.
     for fmt in ("csv", "jsonl"):
-        assert runs[("computed", fmt, 60)]["bytes"] == runs[("stored", fmt, 60)]["bytes"]
+        assert runs[(fmt, 30)]["bytes"] < runs[(fmt, 60)]["bytes"]
     assert "Dropped database" in proc.stdout
+
+
+def test_export_flatness_compares_the_peaks_from_100k_rows_up():
+    from benchmarks.export_bench import flatness
+
+    def run(fmt, rows, peak):
+        return {"format": fmt, "rows": rows, "peak_rss_mb": peak}
+
+    checks = flatness([run("csv", 1_000, 10.0), run("csv", 100_000, 80.0),
+                       run("csv", 1_000_000, 95.0), run("jsonl", 100_000, 80.0),
+                       run("jsonl", 1_000_000, 150.0), run("json", 1_000, 50.0)])
+
+    assert checks["csv"] == {"from_rows": 100_000, "from_mb": 80.0, "to_rows": 1_000_000,
+                             "to_mb": 95.0, "flat": True}
+    assert checks["jsonl"]["flat"] is False
+    assert "json" not in checks  # one size only: nothing to compare
+
+
+def test_export_targets_are_checked_at_the_largest_size():
+    from benchmarks import report
+
+    export = {
+        "targets": {"rows_per_s": 30_000, "peak_rss_mb": 200, "flat_mb": 20},
+        "runs": [
+            {"format": "csv", "rows": 100_000, "rows_per_s": 20_000, "peak_rss_mb": 80.0},
+            {"format": "csv", "rows": 1_000_000, "rows_per_s": 45_000, "peak_rss_mb": 90.0},
+            {"format": "jsonl", "rows": 1_000_000, "rows_per_s": 29_000, "peak_rss_mb": 250.0},
+        ],
+        "flat": {"csv": {"from_rows": 100_000, "from_mb": 80.0, "to_rows": 1_000_000,
+                         "to_mb": 90.0, "flat": True}},
+    }
+    checks = {c["target"]: c for c in report.check_export_targets(export)}
+
+    assert checks["Export csv >= 30,000 rows/s"]["met"] is True
+    assert checks["Export csv >= 30,000 rows/s"]["value"] == 45_000  # the 1M run, not 100k
+    assert checks["Export jsonl >= 30,000 rows/s"]["met"] is False
+    assert checks["Export jsonl peak memory < 200 MB"]["met"] is False
+    assert checks["Export csv memory flat from 100k (+20 MB at most)"]["value"] == 10.0
+    doc = report.build(runs=[], notes=[], extras={}, settings={"repeat": 1, "warmup": 0,
+                                                               "peer_repeat": 1}, export=export)
+    assert "| Export jsonl >= 30,000 rows/s | 29000 | **no** |" in report.markdown(doc)
+
+
+def test_page_targets_are_the_issues():
+    from benchmarks import report
+
+    limits = {(key, metric): (op, limit) for key, metric, op, limit, _ in report.TARGETS}
+    assert limits[("table.first", "p50_ms")] == ("<=", 60)
+    assert limits[("table.first", "ratio_vs_peer")] == (">=", 3)
+    assert limits[("table.search", "p50_ms")] == ("<=", 60)
+    assert limits[("claim", "p50_ms")] == ("<=", 40)

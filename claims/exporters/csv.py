@@ -12,10 +12,11 @@ text cells get a leading apostrophe, which spreadsheets show as text and hide.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from .rows import COLUMNS, iso_datetime
+from .rows import BLOCK_ROWS, COLUMNS, batched, iso_datetime
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SOURCE_COLUMNS = ("source_urls", "source_captured_at", "source_sha256", "source_snapshot_urls")
@@ -27,6 +28,9 @@ def neutralise(text: str) -> str:
 
 
 def _cell(value) -> str:
+    # Text first: most cells are text.
+    if type(value) is str:
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -38,9 +42,15 @@ def _cell(value) -> str:
     return str(value)
 
 
+_CLAIM_COLUMNS = HEADER[: -len(SOURCE_COLUMNS)]
+
+
 def _line(row: dict) -> list[str]:
-    cells = [_cell(row[c]) for c in HEADER[: -len(SOURCE_COLUMNS)]]
+    cells = [_cell(row[c]) for c in _CLAIM_COLUMNS]
     sources = row["sources"]
+    if not sources:
+        cells += ("", "", "", "")
+        return cells
     cells.append("\n".join(neutralise(s["url"]) for s in sources))
     cells.append("\n".join(_cell(s["captured_at"]) for s in sources))
     cells.append("\n".join(s["sha256"] for s in sources))
@@ -48,19 +58,19 @@ def _line(row: dict) -> list[str]:
     return cells
 
 
-class _Echo:
-    """A file-like object whose write() returns the line instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(rows: Iterable[dict], *, bom: bool = True) -> Iterator[str]:
-    """The CSV text, one line at a time. The BOM makes Excel read UTF-8 (names with
-    accents); every CSV reader that matters skips it with encoding="utf-8-sig"."""
-    writer = csv.writer(_Echo())
+    """The CSV text: the header line, then the rows' lines BLOCK_ROWS at a time (one string
+    per block, so a million rows are not a million steps for the HTTP response). The BOM
+    makes Excel read UTF-8 (names with accents); every CSV reader that matters skips it
+    with encoding="utf-8-sig"."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     if bom:
         yield "\ufeff"
-    yield writer.writerow(HEADER)
-    for row in rows:
-        yield writer.writerow(_line(row))
+    writer.writerow(HEADER)
+    yield buffer.getvalue()
+    for block in batched(rows, BLOCK_ROWS):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(map(_line, block))
+        yield buffer.getvalue()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from .rows import iso_datetime
+from .rows import BLOCK_ROWS, batched, iso_datetime
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -24,15 +24,20 @@ _encode = _Encoder(ensure_ascii=False).encode
 
 
 def jsonl_lines(records: Iterable[dict]) -> Iterator[str]:
-    for record in records:
-        yield _encode(record) + "\n"
+    """One JSON text a line, BLOCK_ROWS lines per string handed on."""
+    for block in batched(records, BLOCK_ROWS):
+        yield "".join([_encode(record) + "\n" for record in block])
 
 
 def json_array_chunks(records: Iterable[dict]) -> Iterator[str]:
-    """`[`, then the records separated by commas, then `]`: valid JSON, built as it goes."""
+    """`[`, then the records separated by commas, then `]`: valid JSON, built as it goes,
+    BLOCK_ROWS records per string handed on."""
     yield "["
     separator = "\n"
-    for record in records:
-        yield separator + _encode(record)
-        separator = ",\n"
+    for block in batched(records, BLOCK_ROWS):
+        parts = []
+        for record in block:
+            parts.append(separator + _encode(record))
+            separator = ",\n"
+        yield "".join(parts)
     yield "\n]\n"

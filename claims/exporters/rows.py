@@ -3,8 +3,9 @@ exporters.
 
 The queryset (selectors.claim_export_queryset) is read with `.iterator(chunk_size)`, so the
 database hands over rows a chunk at a time (a server-side cursor on PostgreSQL) and nothing
-holds more than one chunk. Sources are many per claim, so they come in two extra queries per
-chunk (selectors.claim_export_sources) instead of one per row.
+holds more than one chunk. Sources are many per claim, so they come in three extra queries
+per chunk (selectors.claim_export_sources: evidence, sources, captures) instead of one per
+row.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from claims.choices import VerdictState
 from .claimreview import public_path
 
 CHUNK_SIZE = 2000
+# Records per string the exporters hand on (to the HTTP response, a file): one write per
+# block, not per record.
+BLOCK_ROWS = 200
 
 # Column order of every export (CSV header, JSON keys).
 COLUMNS = (
@@ -82,10 +86,10 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
     for chunk in batched(rows, chunk_size):
         sources = selectors.claim_export_sources([r[0] for r in chunk])
         for (
-            pk, statement, quote, status, _claimed_on, _created_at,
+            pk, statement, quote, status,
             claimant, role, organisation,
-            _article_id, title, outlet, article_url, article_published_on,
-            _verdict_id, state, version, rating, rating_value,
+            title, outlet, article_url, article_published_on,
+            state, version, rating, rating_value,
             summary, rationale, correction_note, published_at,
             author_u, author_f, author_l, reviewer_u, reviewer_f, reviewer_l,
             first_published_at,

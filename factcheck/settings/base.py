@@ -229,11 +229,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.refresh_desk_stats",
         "schedule": 60.0,
     },
-    "refresh-export-lines": {
-        # Stored export lines for claims changed since (claims/exporters/pgsql.py).
-        "task": "claims.tasks.refresh_export_lines",
-        "schedule": 60.0,
-    },
     "sweep-stuck-sources": {
         "task": "claims.tasks.sweep_stuck_sources",
         "schedule": 120.0,
@@ -245,8 +240,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
     },
 }
-# How long one beat run of refresh_export_lines may write lines (about 8,000 a second).
-EXPORT_REFRESH_SECONDS = env.float("EXPORT_REFRESH_SECONDS", default=50.0)
 
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -308,4 +301,4 @@ LOGGING = {
     },
 }
 
-DJANGO_TABLES2_TEMPLATE = "tables/desk_table.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
