@@ -15,8 +15,12 @@ from claims import services
 from claims.assist import services as assist
 from claims.models import Article, Claim, VerdictAppearance
 from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory
-from tests.test_published_integrity import client_for, publish_through_workflow
-from tests.verdict_setup import captured_source_evidence, make_roles
+from tests.verdict_setup import (
+    captured_source_evidence,
+    client_for,
+    make_roles,
+    publish_through_workflow,
+)
 
 pytestmark = pytest.mark.django_db
 

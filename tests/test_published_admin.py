@@ -14,8 +14,12 @@ from django.urls import reverse
 
 from claims.models import Article, Claim, Evidence, PublishedEdit
 from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory, UserFactory
-from tests.test_published_integrity import client_for, publish_through_workflow
-from tests.verdict_setup import captured_source_evidence, make_roles
+from tests.verdict_setup import (
+    captured_source_evidence,
+    client_for,
+    make_roles,
+    publish_through_workflow,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -16,26 +16,14 @@ from claims import services
 from claims.choices import ClaimStatus, Stance
 from claims.models import Claim, Evidence, Verdict
 from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory, default_rating
-from tests.verdict_setup import captured_source_evidence, make_roles
+from tests.verdict_setup import (
+    captured_source_evidence,
+    client_for,
+    make_roles,
+    publish_through_workflow,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def publish_through_workflow(claim, *, author, reviewer) -> Verdict:
-    """Draft, submit, approve (a second person) and publish, as the desk does."""
-    verdict = services.verdict_save_draft(
-        claim=claim, user=author, lock_version=None, rating=default_rating(),
-        summary="The figure is from 2009.", rationale="The **2011** figures say otherwise.",
-    )
-    verdict = services.verdict_submit(verdict=verdict, user=author)
-    verdict = services.verdict_approve(verdict=verdict, user=reviewer)
-    return services.verdict_publish(verdict=verdict, user=reviewer)
 
 
 @pytest.fixture

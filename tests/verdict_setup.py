@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.utils import timezone
 
+from claims import services
 from claims.choices import CaptureStatus, ClaimStatus, VerdictState
-from claims.models import Capture
-from tests.factories import ClaimFactory, EvidenceFactory, UserFactory, VerdictFactory
+from claims.models import Capture, Verdict
+from tests.factories import (
+    ClaimFactory,
+    EvidenceFactory,
+    UserFactory,
+    VerdictFactory,
+    default_rating,
+)
 
 ROLES = ["editor_author", "other_editor", "reviewer", "reviewer_author", "admin"]
 STATES = [s.value for s in VerdictState]
@@ -85,3 +93,20 @@ def make_verdict(state: str, *, author, approver=None, claim=None, evidence=True
     if evidence:
         verdict.evidence.add(captured_source_evidence(claim))
     return verdict
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def publish_through_workflow(claim, *, author, reviewer) -> Verdict:
+    """Draft, submit, approve (a second person) and publish, as the desk does."""
+    verdict = services.verdict_save_draft(
+        claim=claim, user=author, lock_version=None, rating=default_rating(),
+        summary="The figure is from 2009.", rationale="The **2011** figures say otherwise.",
+    )
+    verdict = services.verdict_submit(verdict=verdict, user=author)
+    verdict = services.verdict_approve(verdict=verdict, user=reviewer)
+    return services.verdict_publish(verdict=verdict, user=reviewer)
