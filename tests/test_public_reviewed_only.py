@@ -14,12 +14,11 @@ from django.urls import reverse
 from claims import services
 from claims.assist import services as assist
 from claims.models import Article, Claim, VerdictAppearance
-from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory
+from tests.factories import ArticleFactory, ClaimFactory
 from tests.verdict_setup import (
-    captured_source_evidence,
     client_for,
     make_roles,
-    publish_through_workflow,
+    published_fact_check,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +37,8 @@ def users():
 
 @pytest.fixture
 def published(users):
-    article = ArticleFactory(title="Minister's speech", url="https://news.example/speech",
-                             published_on=date(2026, 3, 1), body=BODY)
-    claim = ClaimFactory(article=article, statement="Unemployment fell by 12% last year",
-                         claimant=ClaimantFactory(name="Jane Roe"), claimed_on=date(2026, 2, 28))
-    captured_source_evidence(claim)
-    verdict = publish_through_workflow(claim, author=users["editor_author"],
-                                       reviewer=users["reviewer"])
-    return Claim.objects.get(pk=claim.pk), verdict
+    fact_check = published_fact_check(users, body=BODY)
+    return fact_check["claim"], fact_check["verdict"]
 
 
 def everything_public(claim) -> str:

@@ -5,20 +5,17 @@ log. Driven through the admin change forms, as an admin would."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
 from claims.models import Article, Claim, Evidence, PublishedEdit
-from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory, UserFactory
+from tests.factories import ClaimFactory, UserFactory
 from tests.verdict_setup import (
-    captured_source_evidence,
     client_for,
     make_roles,
-    publish_through_workflow,
+    published_fact_check,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +30,7 @@ def users():
 
 @pytest.fixture
 def published(users):
-    article = ArticleFactory(title="Minister's speech", url="https://news.example/speech",
-                             published_on=date(2026, 3, 1))
-    claim = ClaimFactory(article=article, statement="Unemployment fell by 12% last year",
-                         claimant=ClaimantFactory(name="Jane Roe"), claimed_on=date(2026, 2, 28))
-    evidence = captured_source_evidence(claim)
-    publish_through_workflow(claim, author=users["editor_author"], reviewer=users["reviewer"])
-    return {"claim": Claim.objects.get(pk=claim.pk), "evidence": evidence, "article": article}
+    return published_fact_check(users)
 
 
 def _value(bound) -> list[str] | str | None:

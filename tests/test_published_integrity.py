@@ -15,12 +15,11 @@ from django.urls import reverse
 from claims import services
 from claims.choices import ClaimStatus, Stance
 from claims.models import Claim, Evidence, Verdict
-from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory, default_rating
+from tests.factories import ClaimantFactory, ClaimFactory, default_rating
 from tests.verdict_setup import (
-    captured_source_evidence,
     client_for,
     make_roles,
-    publish_through_workflow,
+    published_fact_check,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,15 +32,7 @@ def users():
 
 @pytest.fixture
 def published(users):
-    article = ArticleFactory(title="Minister's speech", url="https://news.example/speech",
-                             published_on=date(2026, 3, 1))
-    claim = ClaimFactory(article=article, statement="Unemployment fell by 12% last year",
-                         claimant=ClaimantFactory(name="Jane Roe"), claimed_on=date(2026, 2, 28))
-    evidence = captured_source_evidence(claim)
-    verdict = publish_through_workflow(claim, author=users["editor_author"],
-                                       reviewer=users["reviewer"])
-    claim.refresh_from_db()
-    return {"claim": claim, "verdict": verdict, "evidence": evidence}
+    return published_fact_check(users)
 
 
 def public_views(client, claim) -> dict:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -10,8 +12,10 @@ from django.utils import timezone
 
 from claims import services
 from claims.choices import CaptureStatus, ClaimStatus, VerdictState
-from claims.models import Capture, Verdict
+from claims.models import Capture, Claim, Verdict
 from tests.factories import (
+    ArticleFactory,
+    ClaimantFactory,
     ClaimFactory,
     EvidenceFactory,
     UserFactory,
@@ -110,3 +114,18 @@ def publish_through_workflow(claim, *, author, reviewer) -> Verdict:
     verdict = services.verdict_submit(verdict=verdict, user=author)
     verdict = services.verdict_approve(verdict=verdict, user=reviewer)
     return services.verdict_publish(verdict=verdict, user=reviewer)
+
+
+def published_fact_check(users, **article_fields) -> dict:
+    """A claim published through the whole workflow (an editor drafts and submits, a second
+    person approves and publishes), with every field readers see filled: its article, claim,
+    verdict and the captured source it cites."""
+    article = ArticleFactory(**{"title": "Minister's speech", "url": "https://news.example/speech",
+                                "published_on": date(2026, 3, 1), **article_fields})
+    claim = ClaimFactory(article=article, statement="Unemployment fell by 12% last year",
+                         claimant=ClaimantFactory(name="Jane Roe"), claimed_on=date(2026, 2, 28))
+    evidence = captured_source_evidence(claim)
+    verdict = publish_through_workflow(claim, author=users["editor_author"],
+                                       reviewer=users["reviewer"])
+    return {"article": article, "claim": Claim.objects.get(pk=claim.pk), "verdict": verdict,
+            "evidence": evidence}
