@@ -51,7 +51,7 @@ eval: install
 ## make train: rebuild the check-worthiness model (claims/assist/checkworthy/model.json) from
 # ../shared/data/checkworthy; the same data gives the same file (TRAIN_ARGS=--data DIR)
 train: install
-	$(BIN)/python -m claims.assist.checkworthy.train $(TRAIN_ARGS)
+	$(BIN)/python -m benchmarks.checkworthy_train $(TRAIN_ARGS)
 
 ## make install-embeddings: the optional sentence-embedding backend (about 1.4 GB; CI installs it).
 # torch first and pinned, so pip takes the CPU wheel instead of a multi-GB CUDA build.

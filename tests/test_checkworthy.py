@@ -9,8 +9,8 @@ import math
 
 import pytest
 
+from benchmarks import checkworthy_train as recipe
 from claims.assist.checkworthy import MODEL_PATH, DocSentence, Model, load_model, shipped_model
-from claims.assist.checkworthy import train as recipe
 from claims.assist.checkworthy.features import document_features, speaker_turns, terms
 from claims.assist.ranking import rank
 from claims.demo import ARTICLES

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from claims.assist.checkworthy import train as recipe
+from benchmarks import checkworthy_train as recipe
 from claims.assist.ranking import SUGGESTION_MIN_SCORE, rank
 from claims.assist.scoring import SUGGESTION_MIN_SCORE as HAND_MIN_SCORE
 from claims.assist.scoring import rank as hand_rank

@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks import checkworthy_train as recipe
 from claims.assist.checkworthy import Model
-from claims.assist.checkworthy import train as recipe
 from claims.assist.scoring import features_logit, sentence_features
 
 METRICS = ("AP", "R-prec", "P@1", "P@5", "P@10")

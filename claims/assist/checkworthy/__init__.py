@@ -12,7 +12,7 @@ What it is: one logistic regression over
   as MODERATOR or AUDIENCE, and how often they ask questions: moderators ask, candidates
   claim). See `features.py`.
 
-Trained on (see `train.py`, rebuilt with `make train`):
+Trained on (see `benchmarks/checkworthy_train.py`, rebuilt with `make train`):
 - the ClaimBuster dataset (Arslan, Hassan, Li, Tremayne, ICWSM 2020, CC BY 4.0): 9,674
   sentences of US presidential debates, 1960-2016, labelled check-worthy or not by coders;
 - the CLEF-2019 CheckThat! Task 1 training set (Atanasova et al., CEUR Vol-2380): 19

@@ -1,6 +1,6 @@
 """Train the check-worthiness model and write `model.json` (`make train`).
 
-    python -m claims.assist.checkworthy.train [--data ../shared/data/checkworthy] [--out PATH]
+    python -m benchmarks.checkworthy_train [--data ../shared/data/checkworthy] [--out PATH]
 
 The recipe (also written into the artefact):
 1. Examples: every ClaimBuster sentence as a document of its own (no context; a
@@ -20,7 +20,8 @@ The recipe (also written into the artefact):
 The settings were chosen with the leave-one-document-out cross-validation of `make eval`
 among a handful of candidates (see benchmarks/eval/README.md); nothing was tuned per fold.
 
-Only this module and benchmarks/eval read `../shared/data`; the product reads model.json.
+It lives beside the evaluation, outside the product package: only benchmarks/ reads
+`../shared/data`; the product reads model.json.
 Needs scikit-learn (pinned in pyproject.toml), which the product does not import.
 """
 
@@ -35,10 +36,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import FORMAT, MODEL_PATH
-from .features import DocSentence, document_features
+from claims.assist.checkworthy import FORMAT, MODEL_PATH
+from claims.assist.checkworthy.features import DocSentence, document_features
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "checkworthy"
 CLAIMBUSTER = "claimbuster-kfold-25ncs.json"
 CLEF = "clef2019-task1-training.csv"
@@ -166,7 +167,7 @@ def recipe() -> dict:
             f"{CLEF}: CLEF-2019 CheckThat! Task 1 training set (Atanasova et al., CEUR "
             "Vol-2380), all 19 documents, 16,421 sentences",
         ],
-        "recipe": "claims/assist/checkworthy/train.py (make train)",
+        "recipe": "benchmarks/checkworthy_train.py (make train)",
         "settings": {"C": C, "min_df": MIN_DF, "clef_weight": CLEF_WEIGHT, "seed": SEED,
                      "solver": "lbfgs"},
     }
