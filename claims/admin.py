@@ -11,8 +11,8 @@ from django.db.models import Count
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .exporters.admin_actions import CLAIM_ACTIONS, VERDICT_ACTIONS
-from .models import (
+from claims.exporters.admin_actions import CLAIM_ACTIONS, VERDICT_ACTIONS
+from claims.models import (
     Article,
     Capture,
     Claim,
@@ -52,7 +52,7 @@ class PublishedRecordForm(forms.ModelForm):
     def clean(self):
         from django.core.exceptions import PermissionDenied, ValidationError
 
-        from . import services
+        from claims import services
 
         cleaned = super().clean()
         self.published_claims = services.claims_showing(self.instance) if self.instance.pk \
@@ -89,7 +89,7 @@ class PublishedRecordAdminMixin:
         return form
 
     def get_fields(self, request, obj=None):
-        from . import services
+        from claims import services
 
         fields = list(super().get_fields(request, obj))
         if obj is None or not services.claims_showing(obj):
@@ -97,7 +97,7 @@ class PublishedRecordAdminMixin:
         return fields
 
     def save_model(self, request, obj, form, change):
-        from . import services
+        from claims import services
 
         changes = getattr(form, "published_changes", {})
         if changes:
@@ -112,7 +112,7 @@ class PublishedRecordAdminMixin:
                 record=form.record_name, changes=changes)
 
     def has_delete_permission(self, request, obj=None):
-        from . import services
+        from claims import services
 
         if obj is not None and services.claims_showing(obj):
             return False  # readers see it: a correction, never a deletion
@@ -198,7 +198,7 @@ class EvidenceInline(admin.StackedInline):
     # verdict cites, so a change goes through a correction or the evidence's own change page
     # (with a recorded reason).
     def _published(self, obj) -> bool:
-        from . import services
+        from claims import services
 
         return obj is not None and services.claim_has_published_verdict(obj)
 
@@ -297,7 +297,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         from django.contrib import messages
         from django.core.exceptions import ValidationError
 
-        from .services import source_refetch
+        from claims.services import source_refetch
 
         queued, refused = 0, []
         for source in queryset:

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 
-from .models import Claim, Claimant, Evidence, Rating, Source, Verdict
-from .people import user_display
+from claims.models import Claim, Claimant, Evidence, Rating, Source, Verdict
+from claims.people import user_display
 
 # Bookkeeping columns that change on every save and say nothing to a reader.
 SKIPPED = {"id", "created_at", "updated_at", "lock_version", "version", "body_sha256"}
@@ -165,8 +165,8 @@ def review_changes(verdicts: list[Verdict]) -> list[ReviewItem]:
     """For the review queue: what changed in each submitted verdict since the reviewer last
     saw it — the version sent back for changes, or for a correction the published version
     it corrects. Two queries for the whole queue."""
-    from .services import REASON_SEND_BACK
-    from .verdict_text import diff_words
+    from claims.services import REASON_SEND_BACK
+    from claims.verdict_text import diff_words
 
     sent_back: dict[int, object] = {}
     for rec in Verdict.history.filter(

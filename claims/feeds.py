@@ -23,9 +23,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
-from . import selectors
-from .exporters.claimreview import absolute_url, claimreview_for, public_path
-from .params import object_id
+from claims import selectors
+from claims.exporters.claimreview import absolute_url, claimreview_for, public_path
+from claims.params import object_id
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

@@ -11,11 +11,11 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
-from .choices import ClaimStatus
-from .forms import DateInput, DeskFormMixin
-from .models import Claim, Claimant, Rating, Tag
-from .params import MAX_ID, has_nul, object_id
-from .people import user_display
+from claims.choices import ClaimStatus
+from claims.forms import DateInput, DeskFormMixin
+from claims.models import Claim, Claimant, Rating, Tag
+from claims.params import MAX_ID, has_nul, object_id
+from claims.people import user_display
 
 # What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
 # expression on every write, and the GIN index claim_search_gin_idx is on that column.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .choices import ClaimStatus, Stance
-from .models import Claimant, Source
-from .people import UserChoiceField
-from .uploads import normalise_newlines, text_from_upload
+from claims.choices import ClaimStatus, Stance
+from claims.models import Claimant, Source
+from claims.people import UserChoiceField
+from claims.uploads import normalise_newlines, text_from_upload
 
 
 class DeskFormMixin:

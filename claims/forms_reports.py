@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from django import forms
 
-from .filters import ClaimFilter, claim_search
-from .forms import DateInput
-from .models import Claim
-from .params import MAX_ID, object_id
+from claims.filters import ClaimFilter, claim_search
+from claims.forms import DateInput
+from claims.models import Claim
+from claims.params import MAX_ID, object_id
 
 SCOPES = [
     ("dates", "Published in a date range"),

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Claim
+from claims.models import Claim
 
 
 def highlighted_body(body: str, claims: Iterable[Claim]) -> SafeString:

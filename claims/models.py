@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .choices import (
+from claims.choices import (
     ArticleStatus,
     CaptureStatus,
     ClaimStatus,

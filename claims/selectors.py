@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from .choices import ClaimStatus, VerdictState
-from .models import Article, Claim, Notification, Rating, Source, Verdict
+from claims.choices import ClaimStatus, VerdictState
+from claims.models import Article, Claim, Notification, Rating, Source, Verdict
 
 
 def claim_list() -> QuerySet[Claim]:
@@ -112,7 +112,7 @@ CLAIM_EXPORT_FIELDS = (
 def claim_export_ordering(sort: str | None) -> tuple[str, ...]:
     """The claims table's ordering for its `sort` parameter (its own column definitions,
     so the export lists rows in the order the editor saw), or the default."""
-    from .tables import ClaimTable
+    from claims.tables import ClaimTable
 
     name = (sort or "").lstrip("-")
     column = ClaimTable.base_columns.get(name)
@@ -140,7 +140,7 @@ def claim_export_selection(
     Only what the filters need is joined; with_export_fields() adds the export's columns."""
     from django.core.exceptions import ValidationError
 
-    from .filters import ClaimFilter
+    from claims.filters import ClaimFilter
 
     params = params if params is not None else {}
     queryset = Claim.objects.all()
@@ -227,8 +227,8 @@ def claim_export_sources(claim_ids) -> dict[int, list[dict]]:
     its latest successful capture, in three single-table queries by key (evidence, sources,
     captures): each is an index lookup, where a join let PostgreSQL scan every source for
     every chunk."""
-    from .choices import CaptureStatus
-    from .models import Capture, Evidence, Source
+    from claims.choices import CaptureStatus
+    from claims.models import Capture, Evidence, Source
 
     evidence = list(
         Evidence.objects.filter(claim_id__in=list(claim_ids), source__isnull=False)
@@ -308,7 +308,7 @@ def public_appearances_prefetch():
     not among them; the exporter leaves out articles marked internal."""
     from django.db.models import Prefetch
 
-    from .models import VerdictAppearance
+    from claims.models import VerdictAppearance
 
     return Prefetch(
         "appearance_links",
@@ -331,7 +331,7 @@ def published_corrections() -> QuerySet[Verdict]:
 def published_edits(limit: int = 50):
     """Changes made to published fact-checks outside a correction (admin overrides, with
     their reasons), newest first, for the public corrections log."""
-    from .models import PublishedEdit
+    from claims.models import PublishedEdit
 
     published = Verdict.objects.filter(state=VerdictState.PUBLISHED).values("claim_id")
     return (

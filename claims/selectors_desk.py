@@ -9,9 +9,9 @@ import logging
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from . import selectors
-from .choices import ClaimStatus, SourceStatus, VerdictState
-from .models import Article, Capture, Claim, Claimant, Evidence, Source, Verdict
+from claims import selectors
+from claims.choices import ClaimStatus, SourceStatus, VerdictState
+from claims.models import Article, Capture, Claim, Claimant, Evidence, Source, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def desk_stats_cached() -> dict:
     computed here if the cache is empty, and still computed if Redis is down."""
     from django.core.cache import cache
 
-    from .tasks import DESK_STATS_CACHE_KEY
+    from claims.tasks import DESK_STATS_CACHE_KEY
 
     try:
         stats = cache.get(DESK_STATS_CACHE_KEY)

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from .anchoring import AnchorError, anchor_at
-from .choices import ArticleStatus, ClaimStatus
-from .models import Article, Claim, Claimant, Tag
-from .people import user_display
+from claims.anchoring import AnchorError, anchor_at
+from claims.choices import ArticleStatus, ClaimStatus
+from claims.models import Article, Claim, Claimant, Tag
+from claims.people import user_display
 
 User = AbstractBaseUser
 
@@ -58,7 +58,7 @@ def article_create(
     )
     article.full_clean()
     article.save()
-    from .assist.services import suggestions_enqueue  # claims/assist: check-worthy sentences
+    from claims.assist.services import suggestions_enqueue  # claims/assist: check-worthy sentences
 
     suggestions_enqueue(article=article)
     return article
@@ -255,8 +255,8 @@ from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.core.mail import send_mail  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from .choices import CaptureStatus, VerdictState  # noqa: E402
-from .models import Capture, Evidence, Notification, Rating, Verdict  # noqa: E402
+from claims.choices import CaptureStatus, VerdictState  # noqa: E402
+from claims.models import Capture, Evidence, Notification, Rating, Verdict  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -334,7 +334,7 @@ def published_edit_record(*, claims: Iterable[Claim], user, reason: str, record:
                           changes: dict) -> list:
     """Record an override made with published_edit_check, once per published claim that
     shows the changed record."""
-    from .models import PublishedEdit
+    from claims.models import PublishedEdit
 
     reason = published_edit_check(user=user, reason=reason, what=record)
     return [
@@ -347,7 +347,7 @@ def published_edit_record(*, claims: Iterable[Claim], user, reason: str, record:
 def claims_showing(obj) -> list[Claim]:
     """The claims whose published fact-check shows this claim, evidence, claimant or article
     (the records an override must be recorded against)."""
-    from .models import VerdictAppearance
+    from claims.models import VerdictAppearance
 
     published = Q(verdicts__state=VerdictState.PUBLISHED)
     if isinstance(obj, Claim):
@@ -413,7 +413,7 @@ def _claim_apply_changes(claim: Claim, changes: dict, *, user, reason: str) -> N
 def claim_appearance_articles(claim: Claim) -> list[Article]:
     """The articles the claim appears in now, first appearance first (ClaimReview
     firstAppearance / appearance)."""
-    from .exporters.claimreview import claim_appearances
+    from claims.exporters.claimreview import claim_appearances
 
     claim = Claim.objects.select_related("article", "appearance_of__article").get(pk=claim.pk)
     return claim_appearances(claim)
@@ -423,7 +423,7 @@ def verdict_record_appearances(*, verdict: Verdict) -> list[Article]:
     """Record, with the verdict version a reviewer approves, the appearances readers may
     see (internal articles are left out when read, so marking one internal later hides it).
     A link made afterwards stays on the desk until a correction is reviewed."""
-    from .models import VerdictAppearance
+    from claims.models import VerdictAppearance
 
     articles = claim_appearance_articles(verdict.claim)
     VerdictAppearance.objects.filter(verdict=verdict).delete()
@@ -1001,7 +1001,7 @@ def evidence_add(
     unless a published verdict cites it: readers see it, so it changes only through a
     correction. New evidence on a published claim is desk work for the next correction:
     readers see it only once a reviewed correction cites it."""
-    from .models import Evidence
+    from claims.models import Evidence
 
     note, excerpt = _lf(note), _lf(excerpt)
     if source is None and not note:
@@ -1038,8 +1038,13 @@ def _normalized_fetch_url(url: str) -> str:
     """The canonical URL, or a ValidationError on `url` in words. A literal private address
     is refused here already so the editor hears at once; host names are checked by the
     guard when the worker resolves them."""
-    from .fetching.guard import GuardRefused, host_is_allowed_private, parse_ip_host, refusal_reason
-    from .fetching.urls import URLInvalid, normalize_url, url_host_port
+    from claims.fetching.guard import (
+        GuardRefused,
+        host_is_allowed_private,
+        parse_ip_host,
+        refusal_reason,
+    )
+    from claims.fetching.urls import URLInvalid, normalize_url, url_host_port
 
     try:
         normalized = normalize_url(url)
@@ -1070,10 +1075,10 @@ def source_attach(
     same source twice on one claim returns the existing evidence."""
     from django.utils import timezone
 
-    from .choices import Stance
-    from .fetching.queue import enqueue_source_fetch
-    from .fetching.urls import registrable_domain, url_host_port
-    from .models import Evidence, Source
+    from claims.choices import Stance
+    from claims.fetching.queue import enqueue_source_fetch
+    from claims.fetching.urls import registrable_domain, url_host_port
+    from claims.models import Evidence, Source
 
     normalized = _normalized_fetch_url(url)
     if stance not in Stance.values:
@@ -1110,9 +1115,9 @@ def source_refetch(*, source, user: User | None = None):
     fetched right now is left alone; the earlier captures are kept."""
     from django.utils import timezone
 
-    from .choices import SourceStatus
-    from .fetching.queue import enqueue_source_fetch
-    from .models import Source
+    from claims.choices import SourceStatus
+    from claims.fetching.queue import enqueue_source_fetch
+    from claims.models import Source
 
     with transaction.atomic():
         locked = Source.objects.select_for_update().get(pk=source.pk)
@@ -1143,7 +1148,7 @@ def article_import_url(*, url: str, user: User | None = None, enqueue: bool = Tr
     """Start importing an article from the web: it is saved as pending with a title taken
     from the URL, and the worker fetches and extracts it through the network guard
     (`enqueue=False`: the caller fetches it in its own process, as import_article does)."""
-    from .fetching.queue import enqueue_article_fetch
+    from claims.fetching.queue import enqueue_article_fetch
 
     normalized = _normalized_fetch_url(url)
     with transaction.atomic():

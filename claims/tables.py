@@ -12,8 +12,8 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
 from django.utils.timezone import template_localtime
 
-from .models import Article, Claim, Source
-from .people import user_display
+from claims.models import Article, Claim, Source
+from claims.people import user_display
 
 # Links to other pages opt out of the claims page's hx-boost (which swaps only the table area).
 PAGE_LINK = {"a": {"hx-boost": "false"}}

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
-from . import selectors
+from claims import selectors
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ RETRY_ON_DATABASE_ERRORS = {"autoretry_for": DATABASE_ERRORS, "retry_backoff": 1
 @shared_task(bind=True, name="claims.tasks.fetch_source", max_retries=None, ignore_result=True,
              soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_source(self, source_id: int) -> str:
-    from .fetching.pipeline import source_fetch, source_give_up
+    from claims.fetching.pipeline import source_fetch, source_give_up
 
     try:
         outcome = source_fetch(source_id=source_id)
@@ -61,7 +61,7 @@ def fetch_source(self, source_id: int) -> str:
 @shared_task(bind=True, name="claims.tasks.fetch_article", max_retries=None, ignore_result=True,
              soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_article(self, article_id: int, attempt: int = 1) -> str:
-    from .fetching.pipeline import article_fetch, article_give_up
+    from claims.fetching.pipeline import article_fetch, article_give_up
 
     try:
         outcome = article_fetch(article_id=article_id, attempt=attempt)
@@ -71,7 +71,7 @@ def fetch_article(self, article_id: int, attempt: int = 1) -> str:
         logger.exception("Fetching article %s broke", article_id)
         outcome = article_give_up(article_id=article_id, reason=_broke(exc))
     if outcome.status == "ready":  # the article text arrived: point at what to check
-        from .fetching.queue import enqueue_suggestions
+        from claims.fetching.queue import enqueue_suggestions
 
         enqueue_suggestions(article_id)
     if outcome.retry_in is not None:
@@ -85,8 +85,8 @@ def fetch_article(self, article_id: int, attempt: int = 1) -> str:
 def sweep_stuck_sources() -> int:
     """Re-enqueue sources and articles stuck pending or fetching (lost message, dead worker),
     and the scoring of articles whose request was lost."""
-    from .assist.services import suggestions_sweep_unscored
-    from .fetching.pipeline import fetches_sweep_stuck
+    from claims.assist.services import suggestions_sweep_unscored
+    from claims.fetching.pipeline import fetches_sweep_stuck
 
     return fetches_sweep_stuck() + suggestions_sweep_unscored()
 
@@ -94,7 +94,7 @@ def sweep_stuck_sources() -> int:
 @shared_task(name="claims.tasks.recheck_cited_sources", soft_time_limit=300, time_limit=360)
 def recheck_cited_sources() -> int:
     """Capture again the sources that published verdicts cite, to flag changed or dead ones."""
-    from .fetching.pipeline import sources_recheck_cited
+    from claims.fetching.pipeline import sources_recheck_cited
 
     return sources_recheck_cited()
 
@@ -105,6 +105,6 @@ def recheck_cited_sources() -> int:
 @shared_task(name="claims.tasks.suggest_article_claims", soft_time_limit=60, time_limit=90)
 def suggest_article_claims(article_id: int) -> str:
     """Score an article's sentences and store the check-worthy ones as suggestions."""
-    from .assist.services import suggestions_refresh_by_id
+    from claims.assist.services import suggestions_refresh_by_id
 
     return suggestions_refresh_by_id(article_id=article_id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from .fetching.extract import binary_share, decode_text, html_plain_text, looks_binary
+from claims.fetching.extract import binary_share, decode_text, html_plain_text, looks_binary
 
 ALLOWED_EXTENSIONS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
 

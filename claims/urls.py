@@ -1,7 +1,11 @@
 from django.urls import path
 
-from . import views, views_exports, views_verdicts
-from . import views_assist  # claim assistance (issue 9)
+from claims import (
+    views,
+    views_assist,  # claim assistance (issue 9)
+    views_exports,
+    views_verdicts,
+)
 
 app_name = "claims"
 

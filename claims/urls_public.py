@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_public
+from claims import views_public
 
 app_name = "public"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
-from .choices import SourceStatus
-from .forms import DateInput
-from .models import Claim, Evidence, Rating, Verdict
-from .params import ModelMultipleIdsField
+from claims.choices import SourceStatus
+from claims.forms import DateInput
+from claims.models import Claim, Evidence, Rating, Verdict
+from claims.params import ModelMultipleIdsField
 
 
 def rating_choices(current: Verdict | None = None):

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 from django_tables2 import RequestConfig
 
-from . import selectors, services
-from . import selectors_desk as reads
-from .anchoring import AnchorError, anchor_quote
-from .choices import ArticleStatus, SourceStatus
-from .fetching.facts import capture_facts
-from .filters import ClaimFilter
-from .forms import (
+from claims import selectors, services
+from claims import selectors_desk as reads
+from claims.anchoring import AnchorError, anchor_quote
+from claims.choices import ArticleStatus, SourceStatus
+from claims.fetching.facts import capture_facts
+from claims.filters import ClaimFilter
+from claims.forms import (
     ArticleTextForm,
     ArticleUploadForm,
     ArticleUrlForm,
@@ -32,14 +32,14 @@ from .forms import (
     EvidenceForm,
     SourceAttachForm,
 )
-from .highlight import highlighted_body
-from .models import Article, Capture, Claim, Source
-from .next_url import safe_next_url
-from .paginators import DeskPaginator
-from .params import has_nul
-from .people import user_display
-from .tables import ArticleTable, ClaimTable, SourceTable
-from .templatetags.desk import source_fetch_tags
+from claims.highlight import highlighted_body
+from claims.models import Article, Capture, Claim, Source
+from claims.next_url import safe_next_url
+from claims.paginators import DeskPaginator
+from claims.params import has_nul
+from claims.people import user_display
+from claims.tables import ArticleTable, ClaimTable, SourceTable
+from claims.templatetags.desk import source_fetch_tags
 
 PER_PAGE = 50
 CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"

@@ -13,11 +13,11 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from .assist import services
-from .assist.selectors import similar_claims
-from .models import Article, Claim, ClaimSuggestion
-from .next_url import safe_next_url
-from .params import object_id
+from claims.assist import services
+from claims.assist.selectors import similar_claims
+from claims.models import Article, Claim, ClaimSuggestion
+from claims.next_url import safe_next_url
+from claims.params import object_id
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -30,7 +30,7 @@ def _back(request, default: str):
 
 
 def _suggestion_panel(request, article: Article, *, error: str = "", polls: int = 0):
-    from .templatetags.assist import suggestions_context
+    from claims.templatetags.assist import suggestions_context
 
     next_url = safe_next_url(request, article.get_absolute_url())
     context = suggestions_context(request, article, next_url, polls=polls)
@@ -117,7 +117,7 @@ def article_suggestions(request, pk):
 
 
 def _similar_panel(request, claim: Claim, *, error: str = ""):
-    from .templatetags.assist import similar_claims_context
+    from claims.templatetags.assist import similar_claims_context
 
     context = similar_claims_context(request, claim)
     context["error"] = error

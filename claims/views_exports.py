@@ -9,11 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import selectors
-from .exporters import claimreview, json, report, stream
-from .filters import claim_search
-from .forms_reports import ReportForm, claim_id_typed
-from .models import Claim
+from claims import selectors
+from claims.exporters import claimreview, json, report, stream
+from claims.filters import claim_search
+from claims.forms_reports import ReportForm, claim_id_typed
+from claims.models import Claim
 
 # Suggestions the report's claim search offers at a time.
 CLAIM_SUGGESTIONS = 10

@@ -11,10 +11,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from . import selectors
-from .choices import CaptureStatus, VerdictState
-from .exporters import claimreview
-from .models import Capture, Evidence, RatingScale, Verdict
+from claims import selectors
+from claims.choices import CaptureStatus, VerdictState
+from claims.exporters import claimreview
+from claims.models import Capture, Evidence, RatingScale, Verdict
 
 PAGE_SIZE = 20
 

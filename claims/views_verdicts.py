@@ -12,13 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
-from .audit import review_changes
-from .choices import CaptureStatus
-from .models import Capture, Claim, Evidence, Verdict
-from .params import object_id
-from .templatetags.verdicts import review_actions
-from .verdict_forms import CorrectionForm, VerdictDraftForm
+from claims import selectors, services
+from claims.audit import review_changes
+from claims.choices import CaptureStatus
+from claims.models import Capture, Claim, Evidence, Verdict
+from claims.params import object_id
+from claims.templatetags.verdicts import review_actions
+from claims.verdict_forms import CorrectionForm, VerdictDraftForm
 
 # Verdicts per page of the review queue.
 REVIEW_QUEUE_PAGE = 50

@@ -6,10 +6,10 @@ the sentences once."""
 
 from __future__ import annotations
 
-from .checkworthy import DocSentence, shipped_model
-from .checkworthy.features import speaker_turns
-from .scoring import ScoredSentence
-from .sentences import Segment, split_sentences
+from claims.assist.checkworthy import DocSentence, shipped_model
+from claims.assist.checkworthy.features import speaker_turns
+from claims.assist.scoring import ScoredSentence
+from claims.assist.sentences import Segment, split_sentences
 
 # Sentences scoring at least this are stored as suggestions (at most SUGGESTIONS_MAX). The
 # model's score is about the chance fact-checkers would pick the sentence out of a whole

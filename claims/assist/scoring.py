@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .sentences import OPENING_QUOTES, Segment, split_sentences
+from claims.assist.sentences import OPENING_QUOTES, Segment, split_sentences
 
 NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"

@@ -8,10 +8,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, Value
 
-from ..choices import ArticleStatus
-from ..models import Article, Claim, ClaimSuggestion
-from .progress import Progress, progress_get
-from .similarity import (
+from claims.assist.progress import Progress, progress_get
+from claims.assist.similarity import (
     MIN_SIMILARITY,
     ClaimText,
     EmbeddingsUnavailable,
@@ -19,6 +17,8 @@ from .similarity import (
     get_embedder,
     rank_candidates,
 )
+from claims.choices import ArticleStatus
+from claims.models import Article, Claim, ClaimSuggestion
 
 BACKENDS = ("auto", "trigram", "python", "embeddings")
 

@@ -15,10 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ..choices import ArticleStatus
-from ..models import Article, Claim, ClaimSuggestion
-from . import progress
-from .ranking import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
+from claims.assist import progress
+from claims.assist.ranking import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
+from claims.choices import ArticleStatus
+from claims.models import Article, Claim, ClaimSuggestion
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def suggestions_enqueue(*, article: Article) -> None:
     `manage.py suggest_claims`."""
     if article.status != ArticleStatus.READY or not article.body.strip():
         return
-    from ..fetching.queue import enqueue_suggestions
+    from claims.fetching.queue import enqueue_suggestions
 
     article_id = article.pk
     transaction.on_commit(lambda: enqueue_suggestions(article_id))
@@ -62,7 +62,7 @@ def suggestions_sweep_unscored(*, older_than: float | None = None) -> int:
     from django.conf import settings
     from django.core.cache import cache
 
-    from ..fetching.queue import enqueue_suggestions
+    from claims.fetching.queue import enqueue_suggestions
 
     older_than = settings.FETCH_STUCK_AFTER_SECONDS if older_than is None else older_than
     now = timezone.now()
@@ -204,7 +204,7 @@ def suggestion_log_claim(
     Refused, in words, when the sentence is already logged (by this button or by hand: the
     suggestion is then marked with that claim, so nobody logs it twice), when it was
     dismissed, or when the article text moved under it."""
-    from ..services import claim_log
+    from claims.services import claim_log
 
     _require_permission(user, "add_claim", "log a claim")
     existing = (

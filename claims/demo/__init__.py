@@ -14,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .. import services
-from ..anchoring import anchor_quote
-from ..choices import ClaimStatus
-from ..models import Article, Claim, Claimant, Evidence, Source
+from claims import services
+from claims.anchoring import anchor_quote
+from claims.choices import ClaimStatus
+from claims.models import Article, Claim, Claimant, Evidence, Source
 
 HERE = Path(__file__).resolve().parent
 
@@ -221,11 +221,11 @@ def load_demo() -> LoadReport:
                 )
                 report.add("evidence notes", created)
         # Check-worthy sentences now, so the demo shows them even before a worker runs.
-        from ..assist.services import suggestions_refresh
+        from claims.assist.services import suggestions_refresh
 
         suggestions_refresh(article=article)
     # Verdicts in every state, published fact-checks with captured sources, a correction.
-    from .verdicts import load_demo_verdicts
+    from claims.demo.verdicts import load_demo_verdicts
 
     load_demo_verdicts(users=users, report=report)
     return report

@@ -15,10 +15,10 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from .. import services
-from ..choices import CaptureStatus, SourceStatus, VerdictState
-from ..fetching.snapshots import store_snapshot
-from ..models import Capture, Claim, Rating, Source, Verdict
+from claims import services
+from claims.choices import CaptureStatus, SourceStatus, VerdictState
+from claims.fetching.snapshots import store_snapshot
+from claims.models import Capture, Claim, Rating, Source, Verdict
 
 HERE = Path(__file__).resolve().parent / "snapshots"
 

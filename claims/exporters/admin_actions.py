@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from claims import selectors
-
-from . import claimreview, json, stream
+from claims.exporters import claimreview, json, stream
 
 
 def _download(fmt: str, body, stem: str):

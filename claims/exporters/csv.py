@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from .rows import BLOCK_ROWS, COLUMNS, batched, iso_datetime
+from claims.exporters.rows import BLOCK_ROWS, COLUMNS, batched, iso_datetime
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SOURCE_COLUMNS = ("source_urls", "source_captured_at", "source_sha256", "source_snapshot_urls")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from .rows import BLOCK_ROWS, batched, iso_datetime
+from claims.exporters.rows import BLOCK_ROWS, batched, iso_datetime
 
 
 class _Encoder(DjangoJSONEncoder):

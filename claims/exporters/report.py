@@ -17,9 +17,8 @@ from django.utils.text import slugify
 
 from claims import selectors
 from claims.choices import ClaimStatus
+from claims.exporters.rows import export_rows
 from claims.models import Rating
-
-from .rows import export_rows
 
 # A report is read by people: past this it is a data export, not a report.
 MAX_REPORT_CLAIMS = 1000

@@ -19,8 +19,7 @@ from django.urls import reverse
 
 from claims import selectors
 from claims.choices import VerdictState
-
-from .claimreview import public_path
+from claims.exporters.claimreview import public_path
 
 CHUNK_SIZE = 2000
 # Records per string the exporters hand on (to the HTTP response, a file): one write per

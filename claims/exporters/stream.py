@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 
 from claims import selectors
-
-from . import csv, json
-from .rows import export_rows
+from claims.exporters import csv, json
+from claims.exporters.rows import export_rows
 
 
 def _records(selection) -> Iterator[dict]:

@@ -24,8 +24,8 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 
-from .guard import GuardRefused, ResolveError, Target, resolve_target
-from .urls import URLInvalid, normalize_url, url_host_port
+from claims.fetching.guard import GuardRefused, ResolveError, Target, resolve_target
+from claims.fetching.urls import URLInvalid, normalize_url, url_host_port
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 CHUNK = 64 * 1024

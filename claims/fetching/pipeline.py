@@ -22,14 +22,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.choices import ArticleStatus, CaptureStatus, SourceStatus, VerdictState
+from claims.fetching.client import FetchError, fetch
+from claims.fetching.extract import Extracted, ExtractionError, extract
+from claims.fetching.politeness import domain_take_token
+from claims.fetching.queue import enqueue_article_fetch, enqueue_source_fetch
+from claims.fetching.snapshots import store_snapshot
+from claims.fetching.urls import URLInvalid, normalize_url, registrable_domain, url_host_port
 from claims.models import Article, Capture, Source, Verdict
-
-from .client import FetchError, fetch
-from .extract import Extracted, ExtractionError, extract
-from .politeness import domain_take_token
-from .queue import enqueue_article_fetch, enqueue_source_fetch
-from .snapshots import store_snapshot
-from .urls import URLInvalid, normalize_url, registrable_domain, url_host_port
 
 logger = logging.getLogger(__name__)
 

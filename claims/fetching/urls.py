@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from .guard import GuardRefused, parse_ip_host
+from claims.fetching.guard import GuardRefused, parse_ip_host
 
 MAX_URL_LENGTH = 2000
 DEFAULT_PORTS = {"http": 80, "https": 443}

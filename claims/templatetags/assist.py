@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django import template
 
-from ..assist.selectors import article_suggestions, claim_family
-from ..assist.selectors import similar_claims as find_similar
+from claims.assist.selectors import article_suggestions, claim_family
+from claims.assist.selectors import similar_claims as find_similar
 
 register = template.Library()
 

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from ..people import user_display
+from claims.people import user_display
 
 register = template.Library()
 
@@ -38,7 +38,7 @@ def source_fetch_tags(source_id: int) -> str:
 def source_banner(message):
     """For a message that follows a source's fetch: the source's state now and the words for
     each state; None for any other message."""
-    from ..models import Source
+    from claims.models import Source
 
     tag = next((t for t in (message.extra_tags or "").split() if t.startswith(SOURCE_FETCH_TAG)),
                None)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .features import DocSentence, document_features
+from claims.assist.checkworthy.features import DocSentence, document_features
 
 MODEL_PATH = Path(__file__).resolve().parent / "model.json"
 FORMAT = "factcheck-checkworthy/1"

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..scoring import features_logit, sentence_features
+from claims.assist.scoring import features_logit, sentence_features
 
 TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*")
 # Words too common to say anything on their own; bigrams keep them ("more than").
