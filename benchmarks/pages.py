@@ -81,24 +81,10 @@ def _with_query(url: str | None, **params) -> str | None:
 
 
 def table_page_size() -> int:
-    """Rows per page of the desk's table (its paginator setting, else django-tables2's 25)."""
-    try:
-        from claims import views
+    """Rows per page of the desk's claims table."""
+    from claims.views.common import PER_PAGE
 
-        for name in ("CLAIMS_PER_PAGE", "PER_PAGE", "paginate_by"):
-            value = getattr(views, name, None)
-            if isinstance(value, int):
-                return value
-        view = getattr(views, "ClaimListView", None)
-        if view is not None:
-            value = getattr(view, "paginate_by", None) or (
-                getattr(view, "table_pagination", None) or {}
-            ).get("per_page")
-            if value:
-                return int(value)
-    except ImportError:
-        pass
-    return 25
+    return PER_PAGE
 
 
 def table_sort_param() -> str:

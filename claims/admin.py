@@ -26,12 +26,17 @@ from claims.models import (
     Tag,
     Verdict,
 )
+from claims.services.published import (
+    claim_has_published_verdict,
+    claims_showing,
+    published_edit_record,
+)
 
 
 class PublishedRecordForm(forms.ModelForm):
     """An admin change form that guards what readers see of a published fact-check: a change
     to one of `reader_fields` of a record a published fact-check shows is refused unless the
-    admin may override (services.published_edit_check) and gives a reason, which is
+    admin may override (published_edit_check) and gives a reason, which is
     recorded (PublishedEdit, and the history row's change reason) and listed in the public
     corrections log. The usual way is a correction, reviewed by a second person."""
 
@@ -52,17 +57,20 @@ class PublishedRecordForm(forms.ModelForm):
     def clean(self):
         from django.core.exceptions import PermissionDenied, ValidationError
 
-        from claims import services
+        from claims.services.published import (
+            claims_showing,
+            published_edit_check,
+        )
 
         cleaned = super().clean()
-        self.published_claims = services.claims_showing(self.instance) if self.instance.pk \
+        self.published_claims = claims_showing(self.instance) if self.instance.pk \
             else []
         changed = self.reader_changes()
         if changed and self.published_claims:
             what = f"{self.record_name}’s " + ", ".join(
                 str(self.fields[name].label).lower() for name in changed)
             try:
-                services.published_edit_check(
+                published_edit_check(
                     user=self.request_user, reason=cleaned.get("published_change_reason", ""),
                     what=what)
             except (ValidationError, PermissionDenied) as exc:
@@ -89,15 +97,13 @@ class PublishedRecordAdminMixin:
         return form
 
     def get_fields(self, request, obj=None):
-        from claims import services
 
         fields = list(super().get_fields(request, obj))
-        if obj is None or not services.claims_showing(obj):
+        if obj is None or not claims_showing(obj):
             fields = [f for f in fields if f != "published_change_reason"]
         return fields
 
     def save_model(self, request, obj, form, change):
-        from claims import services
 
         changes = getattr(form, "published_changes", {})
         if changes:
@@ -107,14 +113,13 @@ class PublishedRecordAdminMixin:
             obj._change_reason = label if len(label) <= 100 else label[:99] + "…"
         super().save_model(request, obj, form, change)
         if changes:
-            services.published_edit_record(
+            published_edit_record(
                 claims=form.published_claims, user=request.user, reason=reason,
                 record=form.record_name, changes=changes)
 
     def has_delete_permission(self, request, obj=None):
-        from claims import services
 
-        if obj is not None and services.claims_showing(obj):
+        if obj is not None and claims_showing(obj):
             return False  # readers see it: a correction, never a deletion
         return super().has_delete_permission(request, obj)
 
@@ -198,9 +203,8 @@ class EvidenceInline(admin.StackedInline):
     # verdict cites, so a change goes through a correction or the evidence's own change page
     # (with a recorded reason).
     def _published(self, obj) -> bool:
-        from claims import services
 
-        return obj is not None and services.claim_has_published_verdict(obj)
+        return obj is not None and claim_has_published_verdict(obj)
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if self._published(obj) else super().get_readonly_fields(request, obj)
@@ -297,7 +301,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         from django.contrib import messages
         from django.core.exceptions import ValidationError
 
-        from claims.services import source_refetch
+        from claims.services.sources import source_refetch
 
         queued, refused = 0, []
         for source in queryset:

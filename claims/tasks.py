@@ -8,7 +8,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
-from claims import selectors
+from claims.selectors.dashboard import desk_stats
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ DESK_STATS_CACHE_KEY = "claims:desk-stats"
 @shared_task(name="claims.tasks.refresh_desk_stats", soft_time_limit=60, time_limit=90)
 def refresh_desk_stats() -> dict:
     """Recompute the dashboard counts and keep them in the shared cache."""
-    stats = selectors.desk_stats()
+    stats = desk_stats()
     cache.set(DESK_STATS_CACHE_KEY, stats, timeout=None)
     return stats
 

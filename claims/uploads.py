@@ -24,6 +24,11 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def typed_text(text: str) -> str:
+    """A textarea's text with LF line ends (browsers send CRLF), stripped."""
+    return normalise_newlines(text).strip()
+
+
 def _decode(data: bytes, declared: str, name: str, *, html: bool) -> str:
     """The file's text: BOM, declared charset, <meta charset>, UTF-8, then detection (the
     same decoding as fetched pages). Binary data is refused in words, not stored as text."""

@@ -7,8 +7,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("fact-checks/", include("claims.urls_public")),
-    path("feeds/", include("claims.feeds")),
+    path("fact-checks/", include("public.urls")),
+    path("feeds/", include("public.feeds")),
     path("", include("claims.urls")),
 ]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from claims import services
 from claims.choices import SourceStatus
 from claims.models import Article, Claim, Claimant, Evidence, Rating, Source, Verdict
+from claims.services.claims import claim_log
 
 EXTRA_CLAIMS = 400
 
@@ -24,7 +24,7 @@ def prepare_plan(*, users: int, source_base: str) -> dict:
     created = []
     for i in range(EXTRA_CLAIMS + users):
         base = demo_claims[i % len(demo_claims)]
-        created.append(services.claim_log(
+        created.append(claim_log(
             article=base.article, quote=base.quote, start=base.anchor_start, end=base.anchor_end,
             statement=f"{base.statement} (desk copy {i})", claimant=base.claimant, tags=["load"],
         ))

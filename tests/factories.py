@@ -109,7 +109,7 @@ class PublishedVerdictFactory(VerdictFactory):
     def appearances(self, create, extracted, **kwargs):
         # As verdict_approve does: the claim's appearances at review are what readers see.
         if create:
-            from claims.services import verdict_record_appearances
+            from claims.services.published import verdict_record_appearances
 
             verdict_record_appearances(verdict=self)
 

@@ -14,11 +14,11 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import escape
 
-from claims import services
 from claims.assist import progress
 from claims.assist import services as assist
 from claims.demo import ARTICLES
 from claims.models import ClaimSuggestion
+from claims.services.claims import claim_log
 from claims.tasks import suggest_article_claims
 from claims.templatetags.assist import MAX_POLLS
 from tests.factories import ArticleFactory, UserFactory
@@ -106,7 +106,7 @@ def test_a_sentence_logged_by_hand_after_scoring_shows_as_logged_with_its_link(c
     assist.suggestions_refresh(article=article)
     start = article.body.index(TWELVE)
     # Logged by selecting part of the sentence, after the suggestions were made.
-    claim = services.claim_log(article=article, quote=TWELVE[:40], start=start,
+    claim = claim_log(article=article, quote=TWELVE[:40], start=start,
                                end=start + 40, user=editor, statement="Twelve NATO members")
     suggestion = ClaimSuggestion.objects.get(article=article, text=TWELVE)
     assert suggestion.claim_id is None  # the row does not know yet; the panel does

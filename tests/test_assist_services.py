@@ -10,11 +10,12 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
-from claims import services
 from claims.assist import services as assist
 from claims.assist.ranking import rank
 from claims.demo import ARTICLES
 from claims.models import Claim, ClaimSuggestion
+from claims.services.articles import article_create, article_import_url
+from claims.services.claims import claim_log
 from claims.tasks import suggest_article_claims
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 
@@ -100,7 +101,7 @@ def test_log_claim_refusals_are_in_words(article, editor, outsider):
 
 def test_log_claim_refuses_words_already_logged_by_hand(article, editor):
     suggestion = assist.suggestions_refresh(article=article)[0]
-    by_hand = services.claim_log(
+    by_hand = claim_log(
         article=article,
         quote=suggestion.text,
         start=suggestion.start,
@@ -169,16 +170,16 @@ def test_article_create_enqueues_only_on_commit_and_only_when_ready(
     django_capture_on_commit_callbacks, editor
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        services.article_create(
+        article_create(
             title="Ready", body="Unemployment fell by 12% in 2024.", user=editor
         )
-        services.article_create(title="Pending", body="", status="pending", user=editor)
+        article_create(title="Pending", body="", status="pending", user=editor)
     assert len(callbacks) == 1
 
 
 @pytest.mark.worker
 def test_task_scores_a_new_article_through_a_real_worker(celery_worker, editor):
-    article = services.article_create(title=VOA.title, body=VOA.body, user=editor)
+    article = article_create(title=VOA.title, body=VOA.body, user=editor)
     deadline = time.monotonic() + 20
     while (
         time.monotonic() < deadline and not ClaimSuggestion.objects.filter(article=article).exists()
@@ -235,7 +236,7 @@ def test_command_errors_are_in_words(db, tmp_path):
 def test_sentences_already_logged_by_hand_are_not_offered_again(article, editor):
     quote = "Twelve of NATO's 28 members"
     start = article.body.index(quote)
-    by_hand = services.claim_log(
+    by_hand = claim_log(
         article=article,
         quote=quote,
         start=start,
@@ -263,7 +264,7 @@ def test_an_article_imported_from_a_url_is_scored_once_its_text_arrives(
             f"<h1>{VOA.title}</h1>{paragraphs}</article></body></html>"
         ),
     )
-    article = services.article_import_url(url=local_server.url("/voa"), user=None)
+    article = article_import_url(url=local_server.url("/voa"), user=None)
     deadline = time.monotonic() + 30
     while (
         time.monotonic() < deadline and not ClaimSuggestion.objects.filter(article=article).exists()

@@ -195,7 +195,7 @@ def test_a_hung_redis_does_not_hold_a_request(client, demo_users, celery_app, lo
 
 def test_a_swept_article_is_asked_for_once_not_at_every_sweep(celery_app, own_redis):
     from claims.assist.services import suggestions_sweep_unscored
-    from claims.services import article_create
+    from claims.services.articles import article_create
 
     with celery_on(celery_app, closed_port_url()):
         article = article_create(title="Weather", body="It rained.")

@@ -13,9 +13,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from claims import services
 from claims.choices import ClaimStatus, VerdictState
 from claims.models import Claim, Verdict
+from claims.services import claims as claim_services
+from claims.services import verdicts as verdict_services
+from claims.services.claims import _claim_set_status_locked, claim_set_status
+from claims.services.verdicts import _require_state, verdict_approve, verdict_submit
 from tests.verdict_setup import make_roles, make_verdict
 
 
@@ -33,25 +36,25 @@ def draft(users) -> Verdict:
 
 def test_submit_is_refused_once_the_claim_is_not_checkable(users):
     verdict = draft(users)
-    services.claim_set_status(claim=Claim.objects.get(pk=verdict.claim_id),
+    claim_set_status(claim=Claim.objects.get(pk=verdict.claim_id),
                               status=ClaimStatus.NOT_CHECKABLE, reason="An opinion.",
                               user=users["other_editor"])
     # `verdict` still carries the claim as it was loaded (researching): the service reads
     # the claim again under its lock.
     assert verdict.claim.status == ClaimStatus.RESEARCHING
     with pytest.raises(ValidationError, match="set aside as not checkable"):
-        services.verdict_submit(verdict=verdict, user=users["editor_author"])
+        verdict_submit(verdict=verdict, user=users["editor_author"])
     assert Verdict.objects.get(pk=verdict.pk).state == VerdictState.DRAFT
 
 
 def test_not_checkable_is_refused_once_a_verdict_is_submitted(users):
     verdict = draft(users)
     stale_claim = Claim.objects.get(pk=verdict.claim_id)  # loaded before the submit
-    services.verdict_submit(verdict=verdict, user=users["editor_author"])
+    verdict_submit(verdict=verdict, user=users["editor_author"])
     assert stale_claim.status == ClaimStatus.RESEARCHING
     with pytest.raises(ValidationError, match="submitted for review, so the claim cannot be "
                        "set aside as not checkable"):
-        services.claim_set_status(claim=stale_claim, status=ClaimStatus.NOT_CHECKABLE,
+        claim_set_status(claim=stale_claim, status=ClaimStatus.NOT_CHECKABLE,
                                   reason="An opinion.", user=users["other_editor"])
     claim = Claim.objects.get(pk=verdict.claim_id)
     assert (claim.status, claim.not_checkable_reason) == (ClaimStatus.IN_REVIEW, "")
@@ -64,7 +67,7 @@ def test_not_checkable_is_refused_while_a_verdict_waits_for_review(users):
     Claim.objects.filter(pk=verdict.claim_id).update(status=ClaimStatus.RESEARCHING)
     with pytest.raises(ValidationError,
                        match="submitted for review, so the claim cannot be set aside"):
-        services.claim_set_status(claim=Claim.objects.get(pk=verdict.claim_id),
+        claim_set_status(claim=Claim.objects.get(pk=verdict.claim_id),
                                   status=ClaimStatus.NOT_CHECKABLE, reason="An opinion.",
                                   user=users["other_editor"])
 
@@ -76,7 +79,7 @@ def test_a_reviewer_cannot_approve_a_verdict_on_a_not_checkable_claim(users):
     Claim.objects.filter(pk=verdict.claim_id).update(
         status=ClaimStatus.NOT_CHECKABLE, not_checkable_reason="An opinion.")
     with pytest.raises(ValidationError, match="cannot be approved"):
-        services.verdict_approve(verdict=verdict, user=users["reviewer"])
+        verdict_approve(verdict=verdict, user=users["reviewer"])
     assert Verdict.objects.get(pk=verdict.pk).state == VerdictState.SUBMITTED
 
 
@@ -85,8 +88,8 @@ def test_a_reviewer_cannot_approve_a_verdict_on_a_not_checkable_claim(users):
 
 def _widen(monkeypatch):
     """Hold each transition's locks a little longer, so the two overlap on every run."""
-    require_state = services._require_state
-    set_status_locked = services._claim_set_status_locked
+    require_state = _require_state
+    set_status_locked = _claim_set_status_locked
 
     def slow_require_state(*args, **kwargs):
         require_state(*args, **kwargs)
@@ -96,8 +99,8 @@ def _widen(monkeypatch):
         time.sleep(0.03)
         return set_status_locked(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_require_state", slow_require_state)
-    monkeypatch.setattr(services, "_claim_set_status_locked", slow_set_status)
+    monkeypatch.setattr(verdict_services, "_require_state", slow_require_state)
+    monkeypatch.setattr(claim_services, "_claim_set_status_locked", slow_set_status)
 
 
 def race_once(users, verdict) -> dict[str, str]:
@@ -107,9 +110,9 @@ def race_once(users, verdict) -> dict[str, str]:
     submit_verdict = Verdict.objects.select_related("claim").get(pk=verdict.pk)
     status_claim = Claim.objects.get(pk=verdict.claim_id)
     calls = {
-        "submit": lambda: services.verdict_submit(
+        "submit": lambda: verdict_submit(
             verdict=submit_verdict, user=users["editor_author"]),
-        "not_checkable": lambda: services.claim_set_status(
+        "not_checkable": lambda: claim_set_status(
             claim=status_claim, status=ClaimStatus.NOT_CHECKABLE, reason="An opinion.",
             user=users["other_editor"]),
     }

@@ -14,13 +14,13 @@ from django.utils import timezone
 from pyld import jsonld
 from rdflib.namespace import SDO
 
-from claims import selectors
 from claims.exporters.claimreview import (
     claim_statement_warning,
     claimreview_for,
     claimreview_warnings,
     json_ld_script,
 )
+from claims.selectors.verdicts import claimreview_verdicts
 from tests.factories import (
     ArticleFactory,
     ClaimantFactory,
@@ -150,7 +150,7 @@ def test_correction_keeps_first_date_and_adds_date_modified(verdict):
     assert record["datePublished"] == first_date.isoformat()
     assert record["dateModified"] == corrected.published_at.isoformat()
     # The bulk selector computes the same first date without walking the chain.
-    bulk = claimreview_for(selectors.claimreview_verdicts().get(pk=corrected.pk))
+    bulk = claimreview_for(claimreview_verdicts().get(pk=corrected.pk))
     assert bulk == record
 
 
@@ -182,7 +182,7 @@ def test_long_statement_warns(caplog):
 def test_bulk_records_cost_a_fixed_number_of_queries(verdict):
     def build():
         with CaptureQueriesContext(connection) as ctx:
-            records = [claimreview_for(v) for v in selectors.claimreview_verdicts()]
+            records = [claimreview_for(v) for v in claimreview_verdicts()]
         return records, len(ctx)
 
     _, few = build()

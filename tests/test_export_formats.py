@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 from claims.exporters.csv import HEADER, csv_lines, neutralise
 from claims.exporters.rows import COLUMNS, rows_for
 from claims.models import Claim
+from claims.selectors.exports import claim_export_selection
 from tests.factories import (
     ArticleFactory,
     CaptureFactory,
@@ -294,10 +295,10 @@ def test_export_this_view_links_carry_the_table_querystring(client, desk):
 def test_a_correction_being_written_exports_the_version_readers_see(desk):
     """While a correction is drafted the published verdict stays up; every export format
     reports it, not the correction's working text, until the correction is published."""
-    from claims import selectors
     from claims.exporters import stream
     from claims.exporters.json import jsonl_lines
     from claims.exporters.rows import export_rows
+    from claims.selectors.exports import claim_export_queryset
 
     published = desk["verdict"]
     published.is_current = False
@@ -307,7 +308,7 @@ def test_a_correction_being_written_exports_the_version_readers_see(desk):
         state="submitted", rating=default_rating("true"), summary="WORKING TEXT",
         rationale="not checked yet", correction_note="draft note",
     )
-    claims = selectors.claim_export_queryset({})
+    claims = claim_export_queryset({})
 
     def rows_of(text_csv, text_jsonl):
         by_csv = {int(r["claim_id"]): r for r in parse_csv(text_csv)}
@@ -416,12 +417,11 @@ def test_postgresql_streams_in_one_transaction_and_sqlite_holds_no_lock(desk, mo
     """On PostgreSQL the export's server-side cursor streams inside one transaction (out of
     one, Django declares it WITH HOLD and PostgreSQL computes every row before the first
     is sent); on SQLite a transaction would hold the write lock for the whole download."""
-    from claims import selectors
     from claims.exporters import json as json_export
     from claims.exporters import stream
 
     monkeypatch.setattr(json_export, "BLOCK_ROWS", 1)  # hand on one record at a time
-    lines = stream.jsonl_stream(selectors.claim_export_selection({}))
+    lines = stream.jsonl_stream(claim_export_selection({}))
     assert not connection.in_atomic_block
     first = next(lines)
     assert json.loads(first)["claim_id"] in set(Claim.objects.values_list("id", flat=True))

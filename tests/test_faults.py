@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from claims.choices import CaptureStatus, SourceStatus
 from claims.models import Source
-from claims.services import source_attach
+from claims.services.sources import source_attach
 from tests.factories import ClaimFactory
 from tests.localserver import Response
 from tests.test_fetching_worker import (  # noqa: F401  (fixtures)

@@ -15,13 +15,10 @@ from django.utils import timezone
 from claims.choices import CaptureStatus, SourceStatus, VerdictState
 from claims.fetching import pipeline
 from claims.fetching.client import FetchError, fetch
-from claims.fetching.pipeline import (
-    fetches_sweep_stuck,
-    source_fetch,
-    sources_recheck_cited,
-)
+from claims.fetching.pipeline import fetches_sweep_stuck, source_fetch, sources_recheck_cited
 from claims.models import Capture, Evidence, Source
-from claims.services import article_import_url, source_attach, source_refetch
+from claims.services.articles import article_import_url
+from claims.services.sources import source_attach, source_refetch
 from tests.factories import ClaimFactory, UserFactory, VerdictFactory
 from tests.localserver import Response
 

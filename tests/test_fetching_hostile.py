@@ -21,7 +21,8 @@ from claims.choices import ArticleStatus, CaptureStatus, SourceStatus
 from claims.fetching.client import FetchError, FetchResponse, fetch
 from claims.fetching.pipeline import capture_url, fetches_sweep_stuck, source_fetch
 from claims.models import Article, Source
-from claims.services import article_import_url, source_attach
+from claims.services.articles import article_import_url
+from claims.services.sources import source_attach
 from claims.tasks import fetch_article, fetch_source
 from tests.factories import ClaimFactory, UserFactory
 from tests.localserver import LocalServer, Response

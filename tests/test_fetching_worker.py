@@ -22,7 +22,7 @@ from django.conf import settings
 from claims.choices import CaptureStatus, SourceStatus
 from claims.fetching.pipeline import fetches_sweep_stuck
 from claims.models import Source
-from claims.services import source_attach
+from claims.services.sources import source_attach
 from factcheck.embedded_redis import EmbeddedRedis
 from tests.factories import ClaimFactory
 from tests.localserver import Response

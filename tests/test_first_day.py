@@ -13,14 +13,18 @@ import pytest
 from django import forms as django_forms
 from django.urls import reverse
 
-from claims import services
 from claims.choices import SourceStatus
 from claims.fetching.facts import capture_facts
-from claims.filters import ClaimFilter
-from claims.forms import ArticleTextForm, ClaimEditForm, ClaimLogForm, EvidenceForm
-from claims.forms_reports import ReportForm
+from claims.filtersets import ClaimFilter
+from claims.forms.articles import ArticleTextForm
+from claims.forms.claims import ClaimEditForm, ClaimLogForm
+from claims.forms.reports import ReportForm
+from claims.forms.sources import EvidenceForm
+from claims.forms.verdicts import VerdictDraftForm
 from claims.models import Claim, Evidence, Source, Verdict
-from claims.verdict_forms import VerdictDraftForm
+from claims.services.claims import claim_assign, claim_update
+from claims.services.sources import evidence_add, source_attach
+from claims.services.verdicts import verdict_save_draft
 from tests.factories import ClaimFactory, EvidenceFactory, SourceFactory, VerdictFactory
 from tests.verdict_setup import captured_source_evidence
 
@@ -105,18 +109,18 @@ def history_count(model, **filters) -> int:
 
 def test_claim_update_with_nothing_changed_writes_nothing(demo_users):
     claim = ClaimFactory(claimed_on=DAY)
-    services.claim_update(claim=claim, version=claim.version, statement="Edited",
+    claim_update(claim=claim, version=claim.version, statement="Edited",
                           claimant=claim.claimant, claimed_on=DAY, tags=["jobs"],
                           user=demo_users["editor"])
     claim.refresh_from_db()
     version, rows = claim.version, history_count(Claim, id=claim.pk)
-    same = services.claim_update(claim=claim, version=claim.version, statement=" Edited ",
+    same = claim_update(claim=claim, version=claim.version, statement=" Edited ",
                                  claimant=claim.claimant, claimed_on=DAY, tags=["Jobs"],
                                  user=demo_users["editor"])
     assert same.version == version
     assert history_count(Claim, id=claim.pk) == rows
     # A real change still saves.
-    services.claim_update(claim=claim, version=version, statement="Edited",
+    claim_update(claim=claim, version=version, statement="Edited",
                           claimant=claim.claimant, claimed_on=None, tags=["jobs"],
                           user=demo_users["editor"])
     claim.refresh_from_db()
@@ -126,7 +130,7 @@ def test_claim_update_with_nothing_changed_writes_nothing(demo_users):
 def test_assigning_the_same_person_again_writes_nothing(demo_users):
     claim = ClaimFactory(assignee=demo_users["editor"])
     version, rows = claim.version, history_count(Claim, id=claim.pk)
-    services.claim_assign(claim=claim, assignee=demo_users["editor"], user=demo_users["editor"])
+    claim_assign(claim=claim, assignee=demo_users["editor"], user=demo_users["editor"])
     claim.refresh_from_db()
     assert claim.version == version and history_count(Claim, id=claim.pk) == rows
 
@@ -134,7 +138,7 @@ def test_assigning_the_same_person_again_writes_nothing(demo_users):
 def test_evidence_sent_back_unchanged_writes_nothing_even_with_crlf(demo_users):
     evidence = EvidenceFactory(note="Line one\nLine two", excerpt="A passage")
     rows = history_count(Evidence, id=evidence.pk)
-    services.evidence_add(claim=evidence.claim, stance=evidence.stance,
+    evidence_add(claim=evidence.claim, stance=evidence.stance,
                           note="Line one\r\nLine two", excerpt="A passage",
                           source=evidence.source, user=demo_users["editor"])
     assert history_count(Evidence, id=evidence.pk) == rows
@@ -146,7 +150,7 @@ def test_verdict_draft_sent_back_unchanged_writes_nothing(demo_users):
     evidence = captured_source_evidence(verdict.claim)
     verdict.evidence.add(evidence)
     lock, rows = verdict.lock_version, history_count(Verdict, id=verdict.pk)
-    services.verdict_save_draft(
+    verdict_save_draft(
         claim=verdict.claim, user=editor, lock_version=lock, rating=verdict.rating,
         summary=verdict.summary, rationale="First line.\r\nSecond line.", evidence=[evidence],
     )
@@ -217,7 +221,7 @@ def test_attached_source_shows_in_the_evidence_list(client, demo_users):
     client.force_login(demo_users["editor"])
     page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
     assert "No evidence yet." in page
-    services.source_attach(claim=claim, url="https://example.org/jobs-report", user=None)
+    source_attach(claim=claim, url="https://example.org/jobs-report", user=None)
     page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
     evidence = page[page.index('id="evidence"'):page.index('id="add-evidence-heading"')]
     assert "example.org/jobs-report" in evidence

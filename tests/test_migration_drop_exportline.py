@@ -122,10 +122,10 @@ def test_migrating_forward_drops_the_stored_lines_and_exports_keep_their_rows(
     finally:
         _migrate([key for key in MigrationExecutor(connection).loader.graph.leaf_nodes()])
 
-    from claims import selectors
     from claims.exporters import stream
+    from claims.selectors.exports import claim_export_selection
 
-    claims = selectors.claim_export_selection({"sort": "id"})
+    claims = claim_export_selection({"sort": "id"})
     rows = list(csv.DictReader(io.StringIO("".join(stream.csv_stream(claims, bom=False)))))
     records = [json.loads(line) for line in "".join(stream.jsonl_stream(claims)).splitlines()]
     assert [int(r["claim_id"]) for r in rows] == [r["claim_id"] for r in records] == [

@@ -73,8 +73,9 @@ def test_no_other_copy_of_the_rule():
     """A second copy is how the Assignee filter came to list usernames while the pages showed
     full names: only claims/people.py may ask a user for its full name."""
     copies = []
-    for path in [*ROOT.joinpath("claims").rglob("*.py"), *ROOT.joinpath("templates").rglob(
-            "*.html")]:
+    paths = [*ROOT.joinpath("claims").rglob("*.py"), *ROOT.joinpath("public").rglob("*.py"),
+             *ROOT.joinpath("templates").rglob("*.html")]
+    for path in paths:
         if path.name == "people.py" or "migrations" in path.parts:
             continue
         text = path.read_text(encoding="utf-8")

@@ -156,10 +156,13 @@ def _claims_forms():
     import django_filters
     from django import forms
 
-    import claims.filters
-    import claims.forms
-    import claims.forms_reports
-    import claims.verdict_forms  # noqa: F401  (imported for their subclasses)
+    import claims.filtersets
+    import claims.forms.articles
+    import claims.forms.claims
+    import claims.forms.reports
+    import claims.forms.sources
+    import claims.forms.verdicts  # noqa: F401  (imported for their subclasses)
+
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
@@ -179,13 +182,15 @@ def request_parameter_names() -> list[str]:
     from pathlib import Path
 
     import claims
+    import public
 
     forms_found, filtersets = _claims_forms()
     form_fields = {form.__name__: set(form.base_fields) for form in forms_found}
     names = {name for fields in form_fields.values() for name in fields}
     names |= {name for fs in filtersets for name in fs.base_filters}
     read = re.compile(r"""\.(?:GET|POST|data)\.(?:get|getlist)\(\s*["']([\w-]+)["']""")
-    for path in Path(inspect.getfile(claims)).parent.rglob("*.py"):
+    packages = (Path(inspect.getfile(claims)).parent, Path(inspect.getfile(public)).parent)
+    for path in (path for package in packages for path in package.rglob("*.py")):
         source = path.read_text()
         names |= set(read.findall(source))
         # A form built with prefix="text" reads "text-<field>" for each of its fields.

@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims import services
 from claims.choices import VerdictState
 from claims.models import Capture, Rating
+from claims.services.verdicts import verdict_approve, verdict_correct, verdict_publish
 from tests.factories import ClaimFactory, default_rating
 from tests.verdict_setup import make_roles, make_verdict
 
@@ -86,7 +86,7 @@ def test_json_ld_cannot_break_out_of_its_script_element(users):
 def test_correction_shows_new_version_note_and_keeps_the_earlier_one_readable(users):
     old = make_verdict(VerdictState.PUBLISHED, author=users["editor_author"],
                        approver=users["senior"])
-    new = services.verdict_correct(
+    new = verdict_correct(
         verdict=old, user=users["other_editor"], correction_note="The year was 2010.",
         rating=default_rating("half-true"), summary="Half right.",
     )
@@ -94,8 +94,8 @@ def test_correction_shows_new_version_note_and_keeps_the_earlier_one_readable(us
     html = get("public:fact-check", old.claim_id).content.decode()
     assert "The figure is wrong." in html and "Half right." not in html
     assert "No corrections so far." in get("public:corrections").content.decode()
-    services.verdict_approve(verdict=new, user=users["reviewer"])
-    services.verdict_publish(verdict=new, user=users["reviewer"])
+    verdict_approve(verdict=new, user=users["reviewer"])
+    verdict_publish(verdict=new, user=users["reviewer"])
     html = get("public:fact-check", old.claim_id).content.decode()
     assert "Half right." in html and "The year was 2010." in html
     assert 'data-testid="earlier-version"' in html and "The figure is wrong." in html
@@ -120,11 +120,11 @@ def test_list_pages_make_a_constant_number_of_queries(users, url_name):
         for _ in range(n):
             v = make_verdict(VerdictState.PUBLISHED, author=users["editor_author"],
                              approver=users["senior"])
-            services.verdict_correct(verdict=v, user=users["other_editor"],
+            verdict_correct(verdict=v, user=users["other_editor"],
                                      correction_note="Fixed.")
             new = v.claim.verdicts.get(is_current=True)
-            services.verdict_approve(verdict=new, user=users["reviewer"])
-            services.verdict_publish(verdict=new, user=users["reviewer"])
+            verdict_approve(verdict=new, user=users["reviewer"])
+            verdict_publish(verdict=new, user=users["reviewer"])
 
     add(1)
     few = count_queries(url_name)

@@ -11,9 +11,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from claims import services
 from claims.assist import services as assist
 from claims.models import Article, Claim, VerdictAppearance
+from claims.services.articles import article_create
+from claims.services.claims import claim_log
+from claims.services.verdicts import verdict_approve, verdict_correct, verdict_publish
 from tests.factories import ArticleFactory, ClaimFactory
 from tests.verdict_setup import (
     client_for,
@@ -68,11 +70,11 @@ def feed_record(claim) -> dict:
 
 
 def log_memo_claim(users, *, is_internal=False) -> Claim:
-    memo = services.article_create(title=MEMO_TITLE, body=BODY, url=MEMO_URL,
+    memo = article_create(title=MEMO_TITLE, body=BODY, url=MEMO_URL,
                                    user=users["other_editor"], is_internal=is_internal,
                                    published_on=date(2026, 1, 5))
     start = BODY.index(QUOTE)
-    return services.claim_log(article=memo, quote=QUOTE, start=start, end=start + len(QUOTE),
+    return claim_log(article=memo, quote=QUOTE, start=start, end=start + len(QUOTE),
                               statement="Unemployment fell by 12% last year",
                               claimed_on=date(2026, 1, 5), user=users["other_editor"])
 
@@ -107,12 +109,12 @@ def test_an_appearance_becomes_public_only_through_a_reviewed_correction(users, 
     repeat = ClaimFactory(article=tv, statement=claim.statement)
     assist.claim_link_appearance(claim=repeat, first=claim, user=users["other_editor"])
     assert "tv.example" not in everything_public(claim)
-    correction = services.verdict_correct(
+    correction = verdict_correct(
         verdict=verdict, user=users["reviewer_author"],
         correction_note="Added where the claim was repeated.")
     assert "tv.example" not in everything_public(claim)  # under review: not yet
-    services.verdict_approve(verdict=correction, user=users["senior"])
-    services.verdict_publish(verdict=correction, user=users["senior"])
+    verdict_approve(verdict=correction, user=users["senior"])
+    verdict_publish(verdict=correction, user=users["senior"])
     record = json_ld(claim)
     assert [a["url"] for a in record["itemReviewed"]["appearance"]] == [
         "https://news.example/speech", "https://tv.example/show"]
@@ -125,10 +127,10 @@ def test_an_internal_article_is_never_public_even_after_review(users, published)
     claim, verdict = published
     memo_claim = log_memo_claim(users, is_internal=True)
     assist.claim_link_same(claim=memo_claim, other=claim, user=users["other_editor"])
-    correction = services.verdict_correct(verdict=verdict, user=users["reviewer_author"],
+    correction = verdict_correct(verdict=verdict, user=users["reviewer_author"],
                                           correction_note="Noted an earlier appearance.")
-    services.verdict_approve(verdict=correction, user=users["senior"])
-    services.verdict_publish(verdict=correction, user=users["senior"])
+    verdict_approve(verdict=correction, user=users["senior"])
+    verdict_publish(verdict=correction, user=users["senior"])
     # The reviewed record holds the memo (the desk knows), readers never see it.
     assert VerdictAppearance.objects.filter(verdict=correction,
                                             article__title=MEMO_TITLE).exists()

@@ -12,9 +12,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from claims import services
 from claims.choices import ClaimStatus, Stance
 from claims.models import Claim, Evidence, Verdict
+from claims.services.claims import claim_update, claimant_get_or_create
+from claims.services.published import PublishedClaimFrozen, claim_reader_changes
+from claims.services.sources import evidence_add
+from claims.services.verdicts import (
+    verdict_approve,
+    verdict_correct,
+    verdict_publish,
+    verdict_request_changes,
+    verdict_save_draft,
+)
 from tests.factories import ClaimantFactory, ClaimFactory, default_rating
 from tests.verdict_setup import (
     client_for,
@@ -91,10 +100,10 @@ def test_editing_a_published_claim_is_refused_and_readers_see_nothing_new(
 def test_the_probe_edit_of_a_published_claim_is_refused_by_the_service(users, published):
     """The probe's POST: a new statement and `Fabricated Claimant`, with the current version."""
     claim = published["claim"]
-    with pytest.raises(services.PublishedClaimFrozen) as refused:
-        services.claim_update(
+    with pytest.raises(PublishedClaimFrozen) as refused:
+        claim_update(
             claim=claim, version=claim.version, statement="A new statement",
-            claimant=services.claimant_get_or_create(name="Fabricated Claimant"),
+            claimant=claimant_get_or_create(name="Fabricated Claimant"),
             claimed_on=claim.claimed_on, user=users["other_editor"],
         )
     assert "statement and claimant" in refused.value.messages[0]
@@ -155,15 +164,15 @@ def test_changing_cited_evidence_is_refused_through_the_view(users, published):
 
 def test_changing_cited_evidence_is_refused_by_the_service(users, published):
     evidence = published["evidence"]
-    with pytest.raises(services.PublishedClaimFrozen, match="Start a correction"):
-        services.evidence_add(claim=published["claim"], stance=Stance.SUPPORTS,
+    with pytest.raises(PublishedClaimFrozen, match="Start a correction"):
+        evidence_add(claim=published["claim"], stance=Stance.SUPPORTS,
                               source=evidence.source, note="Changed", user=users["other_editor"])
     assert Evidence.objects.get(pk=evidence.pk).stance == Stance.REFUTES
 
 
 def test_new_evidence_on_a_published_claim_waits_for_a_correction(users, published):
     claim = published["claim"]
-    services.evidence_add(claim=claim, stance=Stance.SUPPORTS, note="NEW-NOTE for the next "
+    evidence_add(claim=claim, stance=Stance.SUPPORTS, note="NEW-NOTE for the next "
                           "correction", user=users["other_editor"])
     assert "NEW-NOTE" not in public_views(Client(), claim)["html"]
 
@@ -174,9 +183,9 @@ def test_new_evidence_on_a_published_claim_waits_for_a_correction(users, publish
 def test_a_published_claim_cannot_be_set_aside_as_not_checkable(users, published):
     claim = published["claim"]
     # Even after a correction was sent back (the claim is researching again).
-    correction = services.verdict_correct(verdict=published["verdict"], user=users["other_editor"],
+    correction = verdict_correct(verdict=published["verdict"], user=users["other_editor"],
                                           correction_note="Wrong year.")
-    services.verdict_request_changes(verdict=correction, user=users["senior"],
+    verdict_request_changes(verdict=correction, user=users["senior"],
                                      comment="Cite the source.")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.RESEARCHING
@@ -199,7 +208,7 @@ def test_rating_and_rationale_are_refused_outside_a_correction(users, published)
     stored = Verdict.objects.get(pk=verdict.pk)
     assert (stored.summary, stored.rationale) == (verdict.summary, verdict.rationale)
     with pytest.raises(ValidationError, match="only through a correction"):
-        services.verdict_save_draft(claim=published["claim"], user=users["editor_author"],
+        verdict_save_draft(claim=published["claim"], user=users["editor_author"],
                                     lock_version=stored.lock_version, rating=stored.rating,
                                     summary="Changed", rationale="Changed")
 
@@ -210,11 +219,11 @@ def test_rating_and_rationale_are_refused_outside_a_correction(users, published)
 def test_a_correction_changes_the_claim_only_once_reviewed_and_published(users, published):
     claim = published["claim"]
     new_claimant = ClaimantFactory(name="John Doe")
-    changes = services.claim_reader_changes(
+    changes = claim_reader_changes(
         claim, statement="Unemployment fell by 2% last year", claimant=new_claimant,
         claimed_on=date(2026, 2, 27))
     assert set(changes) == {"statement", "claimant_id", "claimed_on"}
-    correction = services.verdict_correct(
+    correction = verdict_correct(
         verdict=published["verdict"], user=users["reviewer_author"],
         correction_note="We misquoted the figure and the speaker.", claim_changes=changes)
     # Held while it is reviewed: the claim and what readers see are unchanged.
@@ -224,9 +233,9 @@ def test_a_correction_changes_the_claim_only_once_reviewed_and_published(users, 
     assert record["claimReviewed"] == "Unemployment fell by 12% last year"
     # The author cannot approve their own correction (two-person rule).
     with pytest.raises(PermissionDenied, match="two-person rule"):
-        services.verdict_approve(verdict=correction, user=users["reviewer_author"])
-    services.verdict_approve(verdict=correction, user=users["senior"])
-    services.verdict_publish(verdict=correction, user=users["senior"])
+        verdict_approve(verdict=correction, user=users["reviewer_author"])
+    verdict_approve(verdict=correction, user=users["senior"])
+    verdict_publish(verdict=correction, user=users["senior"])
     stored = Claim.objects.get(pk=claim.pk)
     assert (stored.statement, stored.claimant_id, stored.claimed_on) == (
         "Unemployment fell by 2% last year", new_claimant.pk, date(2026, 2, 27))
@@ -262,15 +271,15 @@ def test_start_a_correction_through_the_page_changes_the_statement_after_review(
     assert "Unemployment fell by 2% last year" in review
     assert "fell by 2% last year" not in Client().get(
         reverse("public:fact-check", args=[claim.pk])).content.decode()
-    services.verdict_approve(verdict=correction, user=users["senior"])
-    services.verdict_publish(verdict=correction, user=users["senior"])
+    verdict_approve(verdict=correction, user=users["senior"])
+    verdict_publish(verdict=correction, user=users["senior"])
     public = Client().get(reverse("public:fact-check", args=[claim.pk])).content.decode()
     assert "Unemployment fell by 2% last year" in public
     assert "The minister said 2%, not 12%." in public
 
 
 def test_claim_page_points_to_the_correction_already_under_way(users, published):
-    services.verdict_correct(verdict=published["verdict"], user=users["reviewer_author"],
+    verdict_correct(verdict=published["verdict"], user=users["reviewer_author"],
                              correction_note="Wrong year.")
     html = client_for(users["other_editor"]).get(
         reverse("claims:claim-detail", args=[published["claim"].pk])).content.decode()

@@ -216,7 +216,7 @@ def test_claims_table_pages_are_read_from_an_index(variant):
 def test_text_search_uses_the_gin_index():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL full-text search")
-    from claims.filters import claim_search
+    from claims.filtersets import claim_search
     from claims.models import Claim
 
     factories.ClaimFactory.create_batch(3)
@@ -237,9 +237,9 @@ def test_published_lists_skip_unpublished_verdicts_in_the_index(reader):
     (130 ms at 100k claims, seconds at 1M)."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL query plans")
-    from claims import selectors, selectors_desk
+    from claims.selectors import verdicts
 
-    read = getattr(selectors, reader, None) or getattr(selectors_desk, reader)
+    read = getattr(verdicts, reader)
     queryset = read()
     queryset = queryset if queryset.query.is_sliced else queryset[:20]
     with connection.cursor() as cursor:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from claims.forms_reports import ReportForm
+from claims.forms.reports import ReportForm
 from tests.factories import ClaimFactory, PublishedVerdictFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

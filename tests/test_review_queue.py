@@ -94,14 +94,14 @@ def test_the_author_gets_no_review_buttons_and_a_forced_approval_is_refused_in_w
 
 
 def test_a_reviewer_who_edited_a_verdict_is_told_so_on_the_queue(client, roles):
-    from claims import services
+    from claims.services.verdicts import verdict_save_draft, verdict_submit
 
     verdict = make_verdict("draft", author=roles["editor_author"])
     # Robin edits Erin's draft, then Erin submits it: Robin wrote part of it.
-    services.verdict_save_draft(claim=verdict.claim, user=roles["reviewer"],
+    verdict_save_draft(claim=verdict.claim, user=roles["reviewer"],
                                 lock_version=verdict.lock_version, rating=verdict.rating,
                                 summary="Robin's summary", rationale=verdict.rationale)
-    services.verdict_submit(verdict=Verdict.objects.get(pk=verdict.pk),
+    verdict_submit(verdict=Verdict.objects.get(pk=verdict.pk),
                             user=roles["editor_author"])
     client.force_login(roles["reviewer"])
     html = queue_html(client)

@@ -15,7 +15,9 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from claims.models import Claim, Tag
-from claims.selectors_desk import article_table_rows, claim_table_rows, source_table_rows
+from claims.selectors.articles import article_table_rows
+from claims.selectors.claims import claim_table_rows
+from claims.selectors.sources import source_table_rows
 from claims.tables import ArticleTable, ClaimTable, SourceTable
 from tests import factories
 

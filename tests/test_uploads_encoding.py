@@ -17,7 +17,8 @@ from claims.choices import SourceStatus
 from claims.fetching import pipeline
 from claims.fetching.extract import ExtractionError, decode_text, extract, looks_binary
 from claims.models import Article
-from claims.services import article_import_url, source_attach
+from claims.services.articles import article_import_url
+from claims.services.sources import source_attach
 from tests.factories import ClaimFactory, UserFactory
 from tests.localserver import Response
 

@@ -7,9 +7,20 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from claims import services
 from claims.choices import ClaimStatus, VerdictState
 from claims.models import Verdict
+from claims.services.claims import claim_set_status
+from claims.services.verdicts import (
+    REASON_CREATE,
+    REASON_OVERRIDE,
+    VerdictConflict,
+    verdict_approve,
+    verdict_correct,
+    verdict_publish,
+    verdict_request_changes,
+    verdict_save_draft,
+    verdict_submit,
+)
 from tests.factories import ClaimFactory, EvidenceFactory, default_rating
 from tests.verdict_setup import ROLES, STATES, captured_source_evidence, make_roles, make_verdict
 
@@ -21,7 +32,7 @@ EDITORS_ONLY = {"editor_author", "other_editor"}
 
 
 def do_save(verdict, user):
-    return services.verdict_save_draft(
+    return verdict_save_draft(
         claim=verdict.claim, user=user, lock_version=verdict.lock_version,
         rating=default_rating("mostly-false"), summary="Revised summary",
         rationale="Revised *rationale*.",
@@ -30,12 +41,12 @@ def do_save(verdict, user):
 
 TRANSITIONS = {
     "save_draft": do_save,
-    "submit": lambda v, u: services.verdict_submit(verdict=v, user=u),
-    "request_changes": lambda v, u: services.verdict_request_changes(
+    "submit": lambda v, u: verdict_submit(verdict=v, user=u),
+    "request_changes": lambda v, u: verdict_request_changes(
         verdict=v, user=u, comment="The 2011 figure is wrong."),
-    "approve": lambda v, u: services.verdict_approve(verdict=v, user=u),
-    "publish": lambda v, u: services.verdict_publish(verdict=v, user=u),
-    "correct": lambda v, u: services.verdict_correct(
+    "approve": lambda v, u: verdict_approve(verdict=v, user=u),
+    "publish": lambda v, u: verdict_publish(verdict=v, user=u),
+    "correct": lambda v, u: verdict_correct(
         verdict=v, user=u, correction_note="The date of the figure was wrong."),
 }
 
@@ -131,21 +142,21 @@ def test_admin_approving_own_verdict_must_give_a_reason_which_is_recorded():
     users = make_roles()
     verdict = make_verdict(S, author=users["admin"])
     with pytest.raises(ValidationError) as info:
-        services.verdict_approve(verdict=verdict, user=users["admin"])
+        verdict_approve(verdict=verdict, user=users["admin"])
     assert "give the reason for overriding the two-person rule" in " ".join(info.value.messages)
-    services.verdict_approve(verdict=verdict, user=users["admin"],
+    verdict_approve(verdict=verdict, user=users["admin"],
                              override_reason="Only editor on duty on election night.")
     verdict.refresh_from_db()
     assert verdict.state == A and verdict.reviewer == users["admin"] == verdict.author
     assert verdict.override_reason == "Only editor on duty on election night."
-    assert verdict.history.first().history_change_reason == services.REASON_OVERRIDE
+    assert verdict.history.first().history_change_reason == REASON_OVERRIDE
 
 
 def test_a_reason_does_not_let_a_reviewer_without_the_permission_approve_their_own():
     users = make_roles()
     verdict = make_verdict(S, author=users["reviewer_author"])
     with pytest.raises(PermissionDenied, match="two-person rule"):
-        services.verdict_approve(verdict=verdict, user=users["reviewer_author"],
+        verdict_approve(verdict=verdict, user=users["reviewer_author"],
                                  override_reason="Please")
 
 
@@ -153,10 +164,10 @@ def test_reviewer_who_edited_a_verdict_cannot_approve_it():
     users = make_roles()
     verdict = make_verdict(D, author=users["editor_author"])
     verdict = do_save(verdict, users["reviewer"])  # the reviewer rewrote part of it
-    services.verdict_submit(verdict=verdict, user=users["editor_author"])
+    verdict_submit(verdict=verdict, user=users["editor_author"])
     with pytest.raises(PermissionDenied, match="you edited this verdict"):
-        services.verdict_approve(verdict=verdict, user=users["reviewer"])
-    services.verdict_approve(verdict=verdict, user=users["senior"])
+        verdict_approve(verdict=verdict, user=users["reviewer"])
+    verdict_approve(verdict=verdict, user=users["senior"])
     verdict.refresh_from_db()
     assert verdict.reviewer == users["senior"] and verdict.override_reason == ""
 
@@ -167,14 +178,14 @@ def test_an_inactive_reviewer_is_refused():
     users["reviewer"].save()
     verdict = make_verdict(S, author=users["editor_author"])
     with pytest.raises(PermissionDenied):
-        services.verdict_approve(verdict=verdict, user=users["reviewer"])
+        verdict_approve(verdict=verdict, user=users["reviewer"])
 
 
 def test_request_changes_needs_a_comment():
     users = make_roles()
     verdict = make_verdict(S, author=users["editor_author"])
     with pytest.raises(ValidationError) as info:
-        services.verdict_request_changes(verdict=verdict, user=users["reviewer"], comment="  ")
+        verdict_request_changes(verdict=verdict, user=users["reviewer"], comment="  ")
     assert "Say what needs to change" in str(info.value.message_dict["comment"])
 
 
@@ -185,7 +196,7 @@ def test_first_draft_creates_version_one_and_moves_a_new_claim_to_researching():
     users = make_roles()
     claim = ClaimFactory()
     evidence = captured_source_evidence(claim)
-    verdict = services.verdict_save_draft(
+    verdict = verdict_save_draft(
         claim=claim, user=users["editor_author"], lock_version=None, rating=None,
         summary="", rationale="",
     )
@@ -193,14 +204,14 @@ def test_first_draft_creates_version_one_and_moves_a_new_claim_to_researching():
     assert list(verdict.evidence.all()) == [evidence]  # rests on the claim's evidence
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.RESEARCHING
-    assert verdict.history.first().history_change_reason == services.REASON_CREATE
+    assert verdict.history.first().history_change_reason == REASON_CREATE
 
 
 def test_submit_refuses_an_incomplete_verdict_in_words():
     users = make_roles()
     verdict = make_verdict(D, author=users["editor_author"], rating=None, summary="")
     with pytest.raises(ValidationError) as info:
-        services.verdict_submit(verdict=verdict, user=users["editor_author"])
+        verdict_submit(verdict=verdict, user=users["editor_author"])
     assert info.value.messages == [
         "Before review the verdict needs a rating and a one-line summary."
     ]
@@ -210,7 +221,7 @@ def test_drafting_on_a_not_checkable_claim_is_refused():
     users = make_roles()
     claim = ClaimFactory(status=ClaimStatus.NOT_CHECKABLE, not_checkable_reason="Opinion")
     with pytest.raises(ValidationError, match="not checkable"):
-        services.verdict_save_draft(claim=claim, user=users["editor_author"], lock_version=None,
+        verdict_save_draft(claim=claim, user=users["editor_author"], lock_version=None,
                                     rating=None, summary="x", rationale="")
 
 
@@ -219,7 +230,7 @@ def test_evidence_from_another_claim_is_refused():
     verdict = make_verdict(D, author=users["editor_author"])
     stray = EvidenceFactory()
     with pytest.raises(ValidationError) as info:
-        services.verdict_save_draft(
+        verdict_save_draft(
             claim=verdict.claim, user=users["editor_author"], lock_version=verdict.lock_version,
             rating=None, summary="x", rationale="", evidence=[stray],
         )
@@ -231,7 +242,7 @@ def test_evidence_from_another_claim_is_refused():
 
 def publish_refusal(verdict, user) -> str:
     with pytest.raises(ValidationError) as info:
-        services.verdict_publish(verdict=verdict, user=user)
+        verdict_publish(verdict=verdict, user=user)
     verdict.refresh_from_db()
     assert verdict.state == A and verdict.published_at is None
     return " ".join(info.value.messages)
@@ -253,7 +264,7 @@ def test_publish_needs_a_cited_source_fetched_successfully():
     captured_source_evidence(verdict.claim)
     assert "fetched successfully" in publish_refusal(verdict, users["reviewer"])
     verdict.evidence.add(captured_source_evidence(verdict.claim))
-    services.verdict_publish(verdict=verdict, user=users["reviewer"])
+    verdict_publish(verdict=verdict, user=users["reviewer"])
     verdict.refresh_from_db()
     assert verdict.state == P and verdict.published_at is not None
 
@@ -275,8 +286,8 @@ def test_correction_keeps_the_old_version_and_goes_back_through_review():
     old = make_verdict(P, author=users["editor_author"], approver=users["senior"])
     cited = set(old.evidence.all())
     with pytest.raises(ValidationError):
-        services.verdict_correct(verdict=old, user=users["other_editor"], correction_note=" ")
-    new = services.verdict_correct(
+        verdict_correct(verdict=old, user=users["other_editor"], correction_note=" ")
+    new = verdict_correct(
         verdict=old, user=users["other_editor"], correction_note="The figure was for 2010.",
         rating=default_rating("half-true"), summary="Half right.",
     )
@@ -290,11 +301,11 @@ def test_correction_keeps_the_old_version_and_goes_back_through_review():
     assert new.claim.status == ClaimStatus.IN_REVIEW
     # The old version cannot be corrected twice, and the new one goes through review.
     with pytest.raises(ValidationError, match="already been corrected"):
-        services.verdict_correct(verdict=old, user=users["other_editor"], correction_note="x")
+        verdict_correct(verdict=old, user=users["other_editor"], correction_note="x")
     with pytest.raises(PermissionDenied):
-        services.verdict_approve(verdict=new, user=users["other_editor"])
-    services.verdict_approve(verdict=new, user=users["reviewer"])
-    services.verdict_publish(verdict=new, user=users["reviewer"])
+        verdict_approve(verdict=new, user=users["other_editor"])
+    verdict_approve(verdict=new, user=users["reviewer"])
+    verdict_publish(verdict=new, user=users["reviewer"])
     new.refresh_from_db()
     assert new.state == P
     assert Verdict.objects.filter(claim=old.claim, state=P).count() == 2
@@ -307,12 +318,12 @@ def test_second_save_from_the_same_version_is_a_conflict_carrying_both_versions(
     users = make_roles()
     verdict = make_verdict(D, author=users["editor_author"])
     seen = verdict.lock_version  # both editors opened the form at this version
-    services.verdict_save_draft(
+    verdict_save_draft(
         claim=verdict.claim, user=users["editor_author"], lock_version=seen,
         rating=default_rating("false"), summary="Erin's summary", rationale="Erin's text",
     )
-    with pytest.raises(services.VerdictConflict) as info:
-        services.verdict_save_draft(
+    with pytest.raises(VerdictConflict) as info:
+        verdict_save_draft(
             claim=verdict.claim, user=users["other_editor"], lock_version=seen,
             rating=default_rating("true"), summary="Oscar's summary", rationale="Oscar's text",
         )
@@ -326,7 +337,7 @@ def test_second_save_from_the_same_version_is_a_conflict_carrying_both_versions(
     verdict.refresh_from_db()
     assert verdict.summary == "Erin's summary"  # nothing overwritten
     # Saving again from the version they now have is a deliberate replacement.
-    services.verdict_save_draft(
+    verdict_save_draft(
         claim=verdict.claim, user=users["other_editor"], lock_version=seen + 1,
         rating=default_rating("true"), summary="Oscar's summary", rationale="Oscar's text",
     )
@@ -337,10 +348,10 @@ def test_second_save_from_the_same_version_is_a_conflict_carrying_both_versions(
 def test_two_first_drafts_of_the_same_claim_conflict():
     users = make_roles()
     claim = ClaimFactory()
-    services.verdict_save_draft(claim=claim, user=users["editor_author"], lock_version=None,
+    verdict_save_draft(claim=claim, user=users["editor_author"], lock_version=None,
                                 rating=None, summary="First", rationale="")
-    with pytest.raises(services.VerdictConflict):
-        services.verdict_save_draft(claim=claim, user=users["other_editor"], lock_version=None,
+    with pytest.raises(VerdictConflict):
+        verdict_save_draft(claim=claim, user=users["other_editor"], lock_version=None,
                                     rating=None, summary="Second", rationale="")
     assert Verdict.objects.get(claim=claim).summary == "First"
 
@@ -349,7 +360,7 @@ def test_sending_back_an_approved_verdict_withdraws_the_approval():
     users = make_roles()
     verdict = make_verdict(A, author=users["editor_author"], approver=users["senior"],
                            evidence=False)
-    services.verdict_request_changes(verdict=verdict, user=users["senior"],
+    verdict_request_changes(verdict=verdict, user=users["senior"],
                                      comment="The only source failed to fetch; find another.")
     verdict.refresh_from_db()
     assert (verdict.state, verdict.approved_at) == (C, None)
@@ -361,7 +372,7 @@ def test_sending_back_an_approved_verdict_withdraws_the_approval():
 def test_submitting_on_a_claim_set_aside_as_not_checkable_is_refused():
     users = make_roles()
     verdict = make_verdict(D, author=users["editor_author"])
-    services.claim_set_status(claim=verdict.claim, status=ClaimStatus.NOT_CHECKABLE,
+    claim_set_status(claim=verdict.claim, status=ClaimStatus.NOT_CHECKABLE,
                               reason="Opinion", user=users["editor_author"])
     with pytest.raises(ValidationError, match="set aside as not checkable"):
-        services.verdict_submit(verdict=verdict, user=users["editor_author"])
+        verdict_submit(verdict=verdict, user=users["editor_author"])

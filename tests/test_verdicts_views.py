@@ -12,9 +12,17 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims import services
 from claims.choices import VerdictState
 from claims.models import Notification, Verdict
+from claims.services.claims import claim_assign
+from claims.services.verdicts import (
+    verdict_approve,
+    verdict_publish,
+    verdict_request_changes,
+    verdict_save_draft,
+    verdict_submit,
+)
+from claims.views import verdicts as verdict_views
 from tests.factories import ClaimFactory, EvidenceFactory, default_rating
 from tests.verdict_setup import make_roles, make_verdict
 
@@ -86,7 +94,7 @@ def test_panel_query_count_does_not_grow_with_history_or_evidence(users):
 
     few = render_queries()
     for i in range(5):
-        verdict = services.verdict_save_draft(
+        verdict = verdict_save_draft(
             claim=verdict.claim, user=users["other_editor"], lock_version=verdict.lock_version,
             rating=default_rating("half-true"), summary=f"Summary {i}", rationale=f"Text {i}",
         )
@@ -96,7 +104,7 @@ def test_panel_query_count_does_not_grow_with_history_or_evidence(users):
 
 def test_audit_history_shows_who_changed_what_before_and_after(users):
     verdict = make_verdict(VerdictState.DRAFT, author=users["editor_author"])
-    services.verdict_save_draft(
+    verdict_save_draft(
         claim=verdict.claim, user=users["other_editor"], lock_version=verdict.lock_version,
         rating=default_rating("half-true"), summary="Half of it holds.", rationale="Because.",
     )
@@ -228,15 +236,15 @@ def test_review_queue_lists_submitted_oldest_first_with_changes_since_sent_back(
     newer = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
     make_verdict(VerdictState.DRAFT, author=users["editor_author"])
     Verdict.objects.filter(pk=older.pk).update(submitted_at=newer.submitted_at.replace(year=2020))
-    services.verdict_request_changes(verdict=newer, user=users["reviewer"],
+    verdict_request_changes(verdict=newer, user=users["reviewer"],
                                      comment="Say which year.")
     newer.refresh_from_db()
-    services.verdict_save_draft(
+    verdict_save_draft(
         claim=newer.claim, user=users["editor_author"], lock_version=newer.lock_version,
         rating=default_rating("mostly-false"), summary="The figure is from 2009.",
         rationale=newer.rationale,
     )
-    services.verdict_submit(verdict=newer, user=users["editor_author"])
+    verdict_submit(verdict=newer, user=users["editor_author"])
     client = client_for(users["reviewer"])
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("claims:review-queue"))
@@ -257,9 +265,8 @@ def test_review_queue_lists_submitted_oldest_first_with_changes_since_sent_back(
 def test_review_queue_pages_through_everything_waiting(users, monkeypatch):
     """Nothing waiting is out of reach: the queue pages, oldest first, and a bad page number
     shows a page rather than an error."""
-    from claims import views_verdicts
 
-    monkeypatch.setattr(views_verdicts, "REVIEW_QUEUE_PAGE", 2)
+    monkeypatch.setattr(verdict_views, "REVIEW_QUEUE_PAGE", 2)
     verdicts = [make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
                 for _ in range(5)]
     for i, verdict in enumerate(verdicts):  # oldest first: the order they were made in
@@ -289,7 +296,7 @@ def test_notifications_in_app_and_by_mail(users, django_capture_on_commit_callba
     author = users["editor_author"]
     verdict = make_verdict(VerdictState.SUBMITTED, author=author)
     with django_capture_on_commit_callbacks(execute=True):
-        services.verdict_request_changes(verdict=verdict, user=users["reviewer"],
+        verdict_request_changes(verdict=verdict, user=users["reviewer"],
                                          comment="Add the source.")
     assert Notification.objects.get(recipient=author, verb="sent_back").url == \
         verdict.claim.get_absolute_url()
@@ -297,12 +304,12 @@ def test_notifications_in_app_and_by_mail(users, django_capture_on_commit_callba
     assert "sent back your verdict" in mail.outbox[-1].subject
     assert "Add the source." in mail.outbox[-1].body
     verdict.refresh_from_db()
-    services.verdict_submit(verdict=verdict, user=author)
+    verdict_submit(verdict=verdict, user=author)
     with django_capture_on_commit_callbacks(execute=True):
-        services.verdict_approve(verdict=verdict, user=users["reviewer"])
+        verdict_approve(verdict=verdict, user=users["reviewer"])
     assert "approved your verdict" in mail.outbox[-1].subject
     with django_capture_on_commit_callbacks(execute=True):
-        services.verdict_publish(verdict=verdict, user=users["admin"])
+        verdict_publish(verdict=verdict, user=users["admin"])
     published = Notification.objects.filter(verb="published")
     assert {n.recipient for n in published} == {author, users["reviewer"]}
     assert sorted(m.to[0] for m in mail.outbox[-2:]) == sorted(
@@ -314,9 +321,9 @@ def test_assigning_a_claim_notifies_the_assignee_but_not_oneself(
         users, django_capture_on_commit_callbacks):
     claim = ClaimFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        services.claim_assign(claim=claim, assignee=users["other_editor"],
+        claim_assign(claim=claim, assignee=users["other_editor"],
                               user=users["editor_author"])
-        services.claim_assign(claim=claim, assignee=users["editor_author"],
+        claim_assign(claim=claim, assignee=users["editor_author"],
                               user=users["editor_author"])
     assert [n.recipient for n in Notification.objects.filter(verb="assigned")] == [
         users["other_editor"]]
@@ -326,14 +333,14 @@ def test_assigning_a_claim_notifies_the_assignee_but_not_oneself(
 def test_a_refused_transition_notifies_nobody(users, django_capture_on_commit_callbacks):
     verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
-        services.verdict_request_changes(verdict=verdict, user=users["reviewer"], comment="")
+        verdict_request_changes(verdict=verdict, user=users["reviewer"], comment="")
     assert not Notification.objects.exists() and not mail.outbox
 
 
 def test_notifications_page_unread_badge_and_mark_read(users):
     author = users["editor_author"]
     verdict = make_verdict(VerdictState.SUBMITTED, author=author)
-    services.verdict_request_changes(verdict=verdict, user=users["reviewer"], comment="Fix it.")
+    verdict_request_changes(verdict=verdict, user=users["reviewer"], comment="Fix it.")
     client = client_for(author)
     html = client.get(reverse("claims:notifications")).content.decode()
     assert "sent back your verdict" in html and 'aria-label="1 unread"' in html
@@ -346,7 +353,7 @@ def test_notifications_page_unread_badge_and_mark_read(users):
 def test_a_multi_line_comment_still_sends_the_mail(users, django_capture_on_commit_callbacks):
     verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.verdict_request_changes(verdict=verdict, user=users["reviewer"],
+        verdict_request_changes(verdict=verdict, user=users["reviewer"],
                                          comment="Two things:\n1. the year\n2. the source")
     assert len(mail.outbox) == 1 and "\n" not in mail.outbox[0].subject
     assert "1. the year\n2. the source" in mail.outbox[0].body

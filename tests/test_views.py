@@ -929,7 +929,7 @@ def test_search_index_migration_matches_the_search_expression():
     PostgreSQL would not use the index."""
     import importlib
 
-    from claims.filters import claim_search_vector
+    from claims.filtersets import claim_search_vector
 
     migration = importlib.import_module("claims.migrations.0004_claim_search_index")
     assert migration._index().expressions[0] == claim_search_vector()
@@ -939,7 +939,7 @@ def test_search_index_migration_matches_the_search_expression():
 def test_postgres_search_uses_the_gin_index(client_ed):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite searches by substring")
-    from claims.filters import claim_search
+    from claims.filtersets import claim_search
 
     factories.ClaimFactory(statement="Inflation is falling fast")
     factories.ClaimFactory(statement="Taxes rose")
@@ -987,15 +987,15 @@ def test_claims_table_checkboxes_are_labelled_for_bulk_actions(client_ed):
 
 
 def test_claim_history_names_the_changes_in_constant_queries(client_ed, editor):
-    from claims import services
+    from claims.services.claims import claim_set_status, claim_update
 
     claim = factories.ClaimFactory()
     url = claim.get_absolute_url()
-    services.claim_set_status(claim=claim, status="researching", user=editor)
+    claim_set_status(claim=claim, status="researching", user=editor)
     one = queries_for(client_ed, url)
     for i in range(5):
         claim.refresh_from_db()
-        services.claim_update(
+        claim_update(
             claim=claim,
             version=claim.version,
             statement=f"Edit {i}",

@@ -10,9 +10,14 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
-from claims import services
 from claims.choices import CaptureStatus, ClaimStatus, VerdictState
 from claims.models import Capture, Claim, Verdict
+from claims.services.verdicts import (
+    verdict_approve,
+    verdict_publish,
+    verdict_save_draft,
+    verdict_submit,
+)
 from tests.factories import (
     ArticleFactory,
     ClaimantFactory,
@@ -107,13 +112,13 @@ def client_for(user) -> Client:
 
 def publish_through_workflow(claim, *, author, reviewer) -> Verdict:
     """Draft, submit, approve (a second person) and publish, as the desk does."""
-    verdict = services.verdict_save_draft(
+    verdict = verdict_save_draft(
         claim=claim, user=author, lock_version=None, rating=default_rating(),
         summary="The figure is from 2009.", rationale="The **2011** figures say otherwise.",
     )
-    verdict = services.verdict_submit(verdict=verdict, user=author)
-    verdict = services.verdict_approve(verdict=verdict, user=reviewer)
-    return services.verdict_publish(verdict=verdict, user=reviewer)
+    verdict = verdict_submit(verdict=verdict, user=author)
+    verdict = verdict_approve(verdict=verdict, user=reviewer)
+    return verdict_publish(verdict=verdict, user=reviewer)
 
 
 def published_fact_check(users, **article_fields) -> dict:

@@ -204,7 +204,7 @@ def suggestion_log_claim(
     Refused, in words, when the sentence is already logged (by this button or by hand: the
     suggestion is then marked with that claim, so nobody logs it twice), when it was
     dismissed, or when the article text moved under it."""
-    from claims.services import claim_log
+    from claims.services.claims import claim_log
 
     _require_permission(user, "add_claim", "log a claim")
     existing = (

@@ -14,10 +14,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from claims import services
 from claims.anchoring import anchor_quote
 from claims.choices import ClaimStatus
 from claims.models import Article, Claim, Claimant, Evidence, Source
+from claims.services.articles import article_create, text_sha256
+from claims.services.claims import claim_log, claim_set_status, claimant_get_or_create
 
 HERE = Path(__file__).resolve().parent
 
@@ -180,16 +181,16 @@ def load_demo() -> LoadReport:
     claimants = {}
     for key, (name, role, organisation) in CLAIMANTS.items():
         before = Claimant.objects.count()
-        claimants[key] = services.claimant_get_or_create(
+        claimants[key] = claimant_get_or_create(
             name=name, role=role, organisation=organisation
         )
         report.add("claimants", Claimant.objects.count() > before)
 
     for demo in ARTICLES:
         body = demo.body
-        article = Article.objects.filter(body_sha256=services.text_sha256(body)).first()
+        article = Article.objects.filter(body_sha256=text_sha256(body)).first()
         if article is None:
-            article = services.article_create(
+            article = article_create(
                 title=demo.title, body=body, outlet=demo.outlet,
                 published_on=demo.published_on, user=editor,
             )
@@ -200,13 +201,13 @@ def load_demo() -> LoadReport:
                 article=article, anchor_start=anchor.start, anchor_end=anchor.end
             ).first()
             if claim is None:
-                claim = services.claim_log(
+                claim = claim_log(
                     article=article, quote=item.quote, start=anchor.start, end=anchor.end,
                     statement=item.statement, claimant=claimants[item.claimant],
                     user=editor, tags=item.tags, assignee=editor,
                 )
                 if item.status != claim.status:
-                    services.claim_set_status(claim=claim, status=item.status, user=editor)
+                    claim_set_status(claim=claim, status=item.status, user=editor)
                 report.add("claims", True)
             for url, stance in item.sources:
                 source, created = Source.objects.get_or_create(

@@ -15,10 +15,17 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from claims import services
 from claims.choices import CaptureStatus, SourceStatus, VerdictState
 from claims.fetching.snapshots import store_snapshot
 from claims.models import Capture, Claim, Rating, Source, Verdict
+from claims.services.verdicts import (
+    verdict_approve,
+    verdict_correct,
+    verdict_publish,
+    verdict_request_changes,
+    verdict_save_draft,
+    verdict_submit,
+)
 
 HERE = Path(__file__).resolve().parent / "snapshots"
 
@@ -175,31 +182,31 @@ def load_demo_verdicts(*, users: dict, report) -> None:
         claim = Claim.objects.filter(statement=spec.statement).order_by("id").first()
         if claim is None or Verdict.objects.filter(claim=claim).exists():
             continue
-        verdict = services.verdict_save_draft(
+        verdict = verdict_save_draft(
             claim=claim, user=editor, lock_version=None, rating=_rating(spec.rating),
             summary=spec.summary, rationale=spec.rationale,
         )
         report.add("verdicts", True)
         if spec.state == VerdictState.DRAFT:
             continue
-        services.verdict_submit(verdict=verdict, user=editor)
+        verdict_submit(verdict=verdict, user=editor)
         if spec.state == VerdictState.SUBMITTED:
             continue
         if spec.state == VerdictState.CHANGES_REQUESTED:
-            services.verdict_request_changes(verdict=verdict, user=reviewer,
+            verdict_request_changes(verdict=verdict, user=reviewer,
                                              comment=spec.review_comment)
             continue
-        services.verdict_approve(verdict=verdict, user=reviewer)
+        verdict_approve(verdict=verdict, user=reviewer)
         if spec.state == VerdictState.APPROVED:
             continue
-        services.verdict_publish(verdict=verdict, user=reviewer)
+        verdict_publish(verdict=verdict, user=reviewer)
         if spec.correction:
             fix = spec.correction
             verdict.refresh_from_db()
-            corrected = services.verdict_correct(
+            corrected = verdict_correct(
                 verdict=verdict, user=editor, correction_note=fix.note,
                 rating=_rating(fix.rating), summary=fix.summary, rationale=fix.rationale,
             )
-            services.verdict_approve(verdict=corrected, user=reviewer)
-            services.verdict_publish(verdict=corrected, user=reviewer)
+            verdict_approve(verdict=corrected, user=reviewer)
+            verdict_publish(verdict=corrected, user=reviewer)
             report.add("corrections", True)

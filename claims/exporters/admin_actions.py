@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from claims import selectors
 from claims.exporters import claimreview, json, stream
+from claims.selectors.exports import claim_export_selection
+from claims.selectors.verdicts import claimreview_verdicts
 
 
 def _download(fmt: str, body, stem: str):
-    from claims.views_exports import download_response
+    from claims.views.exports import download_response
 
     return download_response(fmt, body, stem=stem)
 
@@ -18,26 +19,26 @@ def _download(fmt: str, body, stem: str):
 @admin.action(description="Export the selected claims as CSV")
 def export_claims_csv(modeladmin, request, queryset):
     ids = queryset.values_list("id", flat=True)
-    return _download("csv", stream.csv_stream(selectors.claim_export_selection(claim_ids=ids)),
+    return _download("csv", stream.csv_stream(claim_export_selection(claim_ids=ids)),
                      "claims")
 
 
 @admin.action(description="Export the selected claims' published verdicts as ClaimReview")
 def export_claims_claimreview(modeladmin, request, queryset):
-    verdicts = selectors.claimreview_verdicts().filter(claim__in=queryset.values("id"))
+    verdicts = claimreview_verdicts().filter(claim__in=queryset.values("id"))
     return _claimreview_download(modeladmin, request, verdicts)
 
 
 @admin.action(description="Export the selected verdicts' claims as CSV")
 def export_verdicts_csv(modeladmin, request, queryset):
     ids = queryset.values_list("claim_id", flat=True)
-    return _download("csv", stream.csv_stream(selectors.claim_export_selection(claim_ids=ids)),
+    return _download("csv", stream.csv_stream(claim_export_selection(claim_ids=ids)),
                      "verdicts")
 
 
 @admin.action(description="Export the selected verdicts as ClaimReview (published ones)")
 def export_verdicts_claimreview(modeladmin, request, queryset):
-    verdicts = selectors.claimreview_verdicts().filter(id__in=queryset.values("id"))
+    verdicts = claimreview_verdicts().filter(id__in=queryset.values("id"))
     return _claimreview_download(modeladmin, request, verdicts)
 
 

@@ -15,10 +15,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims import selectors
 from claims.choices import ClaimStatus
 from claims.exporters.rows import export_rows
 from claims.models import Rating
+from claims.selectors.exports import claim_export_queryset
 
 # A report is read by people: past this it is a data export, not a report.
 MAX_REPORT_CLAIMS = 1000
@@ -71,7 +71,7 @@ def report_data(
         claim_ids = [claim_id]
     elif scope == "article":
         params["article"] = str(article_id)
-    claims = selectors.claim_export_queryset(
+    claims = claim_export_queryset(
         params, claim_ids=claim_ids, published_since=since, published_until=until
     )
     if published_only or scope == "dates":

@@ -1,10 +1,10 @@
 """One export row per claim, streamed in chunks: the shared input of the CSV and JSON
 exporters.
 
-The queryset (selectors.claim_export_queryset) is read with `.iterator(chunk_size)`, so the
+The queryset (claim_export_queryset) is read with `.iterator(chunk_size)`, so the
 database hands over rows a chunk at a time (a server-side cursor on PostgreSQL) and nothing
 holds more than one chunk. Sources are many per claim, so they come in three extra queries
-per chunk (selectors.claim_export_sources: evidence, sources, captures) instead of one per
+per chunk (claim_export_sources: evidence, sources, captures) instead of one per
 row.
 """
 
@@ -17,9 +17,13 @@ from itertools import islice
 from django.conf import settings
 from django.urls import reverse
 
-from claims import selectors
 from claims.choices import VerdictState
 from claims.exporters.claimreview import public_path
+from claims.selectors.exports import (
+    CLAIM_EXPORT_FIELDS,
+    claim_export_queryset,
+    claim_export_sources,
+)
 
 CHUNK_SIZE = 2000
 # Records per string the exporters hand on (to the HTTP response, a file): one write per
@@ -81,9 +85,9 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
     public_url = _url_maker(public_path(_SENTINEL))
     snapshot_url = _url_maker(reverse("claims:capture-snapshot", args=[_SENTINEL]))
     published = VerdictState.PUBLISHED
-    rows = queryset.values_list(*selectors.CLAIM_EXPORT_FIELDS).iterator(chunk_size=chunk_size)
+    rows = queryset.values_list(*CLAIM_EXPORT_FIELDS).iterator(chunk_size=chunk_size)
     for chunk in batched(rows, chunk_size):
-        sources = selectors.claim_export_sources([r[0] for r in chunk])
+        sources = claim_export_sources([r[0] for r in chunk])
         for (
             pk, statement, quote, status,
             claimant, role, organisation,
@@ -129,5 +133,5 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
 def rows_for(params=None, *, claim_ids: Iterable[int] | None = None, chunk_size=CHUNK_SIZE):
     """Rows for the claims table's querystring (or a selection of claim ids)."""
     return export_rows(
-        selectors.claim_export_queryset(params, claim_ids=claim_ids), chunk_size=chunk_size
+        claim_export_queryset(params, claim_ids=claim_ids), chunk_size=chunk_size
     )

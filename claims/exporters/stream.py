@@ -1,5 +1,5 @@
 """The CSV, JSON Lines and JSON exports of a selection of claims
-(selectors.claim_export_selection: which claims, in which order), as iterators of text.
+(claim_export_selection: which claims, in which order), as iterators of text.
 
 Every format is built from the same records (rows.export_rows), read from the database a
 chunk at a time, so memory stays flat whatever the number of claims."""
@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 from django.db import connection, transaction
 
-from claims import selectors
 from claims.exporters import csv, json
 from claims.exporters.rows import export_rows
+from claims.selectors.exports import with_export_fields
 
 
 def _records(selection) -> Iterator[dict]:
@@ -24,7 +24,7 @@ def _records(selection) -> Iterator[dict]:
     export's wide query costs seconds before the first row and saves nothing on a read that
     streams. (SQLite reads in chunks without this, and a transaction there would hold the
     write lock for the whole download.)"""
-    records = export_rows(selectors.with_export_fields(selection))
+    records = export_rows(with_export_fields(selection))
     if connection.vendor != "postgresql":
         yield from records
         return

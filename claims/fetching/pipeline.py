@@ -334,7 +334,7 @@ def article_fill(article: Article, found: Extracted) -> None:
     """Copy what extraction found onto an article (title, text, outlet, author, date)."""
     from datetime import date
 
-    from claims.services import text_sha256
+    from claims.services.articles import text_sha256
 
     article.title = (found.title or article.title)[:500]
     article.body = found.text

@@ -10,11 +10,18 @@ from __future__ import annotations
 from django import template
 from django.db.models import Exists, OuterRef
 
-from claims import selectors, services
-from claims.audit import claim_audit_trail
 from claims.choices import CaptureStatus, SourceStatus, VerdictState
+from claims.forms.verdicts import CorrectionForm, VerdictDraftForm
 from claims.models import Capture
-from claims.verdict_forms import CorrectionForm, VerdictDraftForm
+from claims.selectors.dashboard import unread_notification_count
+from claims.selectors.history import claim_audit_trail
+from claims.selectors.verdicts import verdict_versions
+from claims.services.verdicts import (
+    EDITABLE_STATES,
+    verdict_edited_by,
+    verdict_publish_problems,
+    verdicts_edited_by,
+)
 from claims.verdict_text import diff_words, render_markdown
 
 register = template.Library()
@@ -55,11 +62,11 @@ def actions_for(verdict, user, *, edited: bool | None = None) -> dict:
     reviewable = state in (VerdictState.SUBMITTED, VerdictState.APPROVED)
     can_review = user.has_perm("claims.review_verdict") and reviewable
     if can_review and not is_author and edited is None:
-        edited = services.verdict_edited_by(verdict=verdict, user=user)
+        edited = verdict_edited_by(verdict=verdict, user=user)
     own_review = can_review and (is_author or bool(edited))
     return {
-        "edit": user.has_perm("claims.change_verdict") and state in services.EDITABLE_STATES,
-        "submit": is_author and state in services.EDITABLE_STATES,
+        "edit": user.has_perm("claims.change_verdict") and state in EDITABLE_STATES,
+        "submit": is_author and state in EDITABLE_STATES,
         "review": can_review and not own_review and state == VerdictState.SUBMITTED,
         "send_back": can_review and not own_review,
         "override": own_review and state == VerdictState.SUBMITTED
@@ -76,7 +83,7 @@ def review_actions(verdicts, user) -> dict[int, dict]:
     learn which of them the user edited (the two-person rule's "wrote any of it")."""
     if not user.is_authenticated or not user.has_perm("claims.review_verdict"):
         return {v.pk: actions_for(v, user) for v in verdicts}
-    edited = services.verdicts_edited_by(verdict_ids=[v.pk for v in verdicts], user=user)
+    edited = verdicts_edited_by(verdict_ids=[v.pk for v in verdicts], user=user)
     return {v.pk: actions_for(v, user, edited=v.pk in edited) for v in verdicts}
 
 
@@ -84,7 +91,7 @@ def review_actions(verdicts, user) -> dict[int, dict]:
 def verdict_panel(context, claim):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
-    versions = list(selectors.verdict_versions(claim.pk))
+    versions = list(verdict_versions(claim.pk))
     current = next((v for v in versions if v.is_current), None)
     evidence = list(
         claim.evidence.select_related("source")
@@ -128,7 +135,7 @@ def verdict_panel(context, claim):
         "can_draft": can_draft,
         "draft_form": draft_form,
         "correction_form": correction_form,
-        "publish_problems": services.verdict_publish_problems(current)
+        "publish_problems": verdict_publish_problems(current)
         if current is not None and current.state == VerdictState.APPROVED else [],
         # The claim page passes the history it has read for its own timeline.
         "audit": claim_audit_trail(claim, records=context.get("history_records")),
@@ -140,4 +147,4 @@ def notifications_badge(context):
     """The unread count for the layout's navigation (one query)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return {"user": user, "unread": selectors.unread_notification_count(user) if user else 0}
+    return {"user": user, "unread": unread_notification_count(user) if user else 0}

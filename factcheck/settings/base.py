@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "claims",
+    "public",
 ]
 
 MIDDLEWARE = [

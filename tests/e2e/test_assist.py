@@ -13,10 +13,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from claims import services
 from claims.assist.services import suggestions_refresh
 from claims.demo import ARTICLES, LoadReport, ensure_demo_users
 from claims.models import Claim, ClaimSuggestion
+from claims.services.articles import article_create
+from claims.services.claims import claim_log
 
 pytestmark = [pytest.mark.e2e]
 
@@ -27,7 +28,7 @@ TWELVE = "Twelve of NATO's 28 members officially recognize the Libyan opposition
 @pytest.fixture
 def demo_article(transactional_db):
     users = ensure_demo_users(LoadReport())
-    article = services.article_create(title=VOA.title, body=VOA.body, outlet="Voice of America")
+    article = article_create(title=VOA.title, body=VOA.body, outlet="Voice of America")
     suggestions_refresh(article=article)
     return article, users
 
@@ -157,11 +158,11 @@ def test_claim_page_offers_and_links_the_same_claim(
 ):
     article, users = demo_article
     editor = users["editor"]
-    other = services.article_create(
+    other = article_create(
         title="Alliance split on Libya",
         body="Twelve of the alliance's 28 members officially recognize the Libyan opposition.",
     )
-    earlier = services.claim_log(
+    earlier = claim_log(
         article=other,
         quote=other.body,
         start=0,

@@ -8,10 +8,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from claims import services
 from claims.choices import ClaimStatus
 from claims.demo import LoadReport, ensure_demo_users
 from claims.models import Verdict
+from claims.services.verdicts import (
+    verdict_approve,
+    verdict_publish,
+    verdict_save_draft,
+    verdict_submit,
+)
 from tests.factories import ClaimFactory, default_rating
 from tests.verdict_setup import captured_source_evidence
 
@@ -26,12 +31,12 @@ def test_published_claim_offers_a_correction_not_an_edit(browser, live_server, l
     claim = ClaimFactory(statement="Unemployment fell by 12% last year",
                          status=ClaimStatus.RESEARCHING)
     captured_source_evidence(claim)
-    verdict = services.verdict_save_draft(
+    verdict = verdict_save_draft(
         claim=claim, user=editor, lock_version=None, rating=default_rating(),
         summary="It rose by 3%.", rationale="The statistics office reports a **rise**.")
-    services.verdict_submit(verdict=verdict, user=editor)
-    services.verdict_approve(verdict=verdict, user=reviewer)
-    services.verdict_publish(verdict=verdict, user=reviewer)
+    verdict_submit(verdict=verdict, user=editor)
+    verdict_approve(verdict=verdict, user=reviewer)
+    verdict_publish(verdict=verdict, user=reviewer)
 
     page = log_in(browser.new_context().new_page(), "editor")
     page.goto(f"{live_server.url}{claim.get_absolute_url()}")

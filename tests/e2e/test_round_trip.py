@@ -15,10 +15,11 @@ import pytest
 from django.forms.models import model_to_dict
 from playwright.sync_api import expect
 
-from claims import services
 from claims.choices import ClaimStatus, SourceStatus, VerdictState
 from claims.demo import LoadReport, ensure_demo_users
 from claims.models import Article, Claim, Claimant, Evidence, Source, Verdict
+from claims.services.claims import tags_from_names
+from claims.services.verdicts import verdict_save_draft, verdict_submit
 from tests.e2e.helpers import unfold
 from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory, default_rating
 from tests.verdict_setup import captured_source_evidence
@@ -57,13 +58,13 @@ def full_claim(transactional_db):
         article=article, claimant=ClaimantFactory(name="Jane Minister"),
         claimed_on=CLAIM_DATE, status=ClaimStatus.RESEARCHING, assignee=editor,
     )
-    claim.tags.set(services.tags_from_names(["jobs", "economy"]))
+    claim.tags.set(tags_from_names(["jobs", "economy"]))
     evidence = captured_source_evidence(claim)
     Evidence.objects.filter(pk=evidence.pk).update(
         note="The office reports a rise.\nSee table 3.", excerpt="Unemployment rose by 3%."
     )
     Source.objects.filter(pk=evidence.source_id).update(status=SourceStatus.FETCHED)
-    verdict = services.verdict_save_draft(
+    verdict = verdict_save_draft(
         claim=claim, user=editor, lock_version=None, rating=default_rating("false"),
         summary="It rose; it did not fall.",
         rationale="The statistics office reports a **rise**.\n\nTable 3 shows it.",
@@ -128,7 +129,7 @@ def test_reviewer_actions_sent_back_untouched_change_nothing(
 ):
     claim, verdict = full_claim["claim"], full_claim["verdict"]
     editor = full_claim["users"]["editor"]
-    verdict = services.verdict_submit(verdict=verdict, user=editor)
+    verdict = verdict_submit(verdict=verdict, user=editor)
     before = {"claim": state(claim), "verdict": state(verdict)}
     page = browser.new_context().new_page()
     log_in(page, "reviewer")

@@ -108,12 +108,12 @@ def test_two_editors_saving_the_same_draft_see_a_conflict(browser, live_server, 
                                                           screenshot):
     from django.contrib.auth import get_user_model
 
-    from claims import services
+    from claims.services.verdicts import verdict_save_draft
     from tests.factories import default_rating
 
     users = ensure_demo_users(LoadReport())
     claim = ClaimFactory(statement="The end is in sight", status=ClaimStatus.RESEARCHING)
-    services.verdict_save_draft(claim=claim, user=users["editor"], lock_version=None,
+    verdict_save_draft(claim=claim, user=users["editor"], lock_version=None,
                                 rating=default_rating("half-true"), summary="First draft",
                                 rationale="Draft text.")
     get_user_model().objects.filter(username="admin").update(first_name="Ada")

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date
 
-from claims import selectors
 from claims.choices import ClaimStatus
 from claims.exporters import claimreview, json, report, stream
+from claims.selectors.exports import claim_export_selection
+from claims.selectors.verdicts import claimreview_verdicts_for_claims
 
 FORMATS = ("csv", "json", "jsonl", "claimreview", "pdf")
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                 )
                 self._write_bytes(report.render_pdf(data), output)
                 return
-            claims = selectors.claim_export_selection(
+            claims = claim_export_selection(
                 params, published_since=since, published_until=until
             )
         except ValidationError as error:
@@ -75,7 +76,7 @@ class Command(BaseCommand):
         elif fmt == "jsonl":
             body = stream.jsonl_stream(claims)
         else:
-            verdicts = selectors.claimreview_verdicts_for_claims(claims)
+            verdicts = claimreview_verdicts_for_claims(claims)
             body = json.json_array_chunks(claimreview.claimreview_records(verdicts))
         self._write_text(body, output)
 

@@ -18,7 +18,7 @@ from claims.choices import ArticleStatus
 from claims.fetching.extract import extract_html, extract_text
 from claims.fetching.pipeline import FetchOutcome, article_fill
 from claims.models import Article
-from claims.services import article_create, article_import_url
+from claims.services.articles import article_create, article_import_url
 
 FILE_KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
 

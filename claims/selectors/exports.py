@@ -2,93 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
-from claims.choices import ClaimStatus, VerdictState
-from claims.models import Article, Claim, Notification, Rating, Source, Verdict
-
-
-def claim_list() -> QuerySet[Claim]:
-    """Claims with everything a table row shows, in the indexed default order."""
-    return Claim.objects.select_related("article", "claimant", "assignee").order_by(
-        "-created_at", "-id"
-    )
-
-
-def article_list() -> QuerySet[Article]:
-    return Article.objects.annotate(claim_count=Count("claims")).order_by("-created_at", "-id")
-
-
-def article_claims(article: Article) -> QuerySet[Claim]:
-    return article.claims.select_related("claimant").order_by("anchor_start", "id")
-
-
-def source_list() -> QuerySet[Source]:
-    return Source.objects.order_by("-created_at", "-id")
-
-
-def desk_stats() -> dict:
-    """Counts for the dashboard: claims by status and published verdicts by rating."""
-    by_status = dict(
-        Claim.objects.order_by().values_list("status").annotate(n=Count("id")).values_list(
-            "status", "n"
-        )
-    )
-    by_rating = dict(
-        Verdict.objects.filter(is_current=True, state=VerdictState.PUBLISHED)
-        .order_by()
-        .values_list("rating_id")
-        .annotate(n=Count("id"))
-        .values_list("rating_id", "n")
-    )
-    ratings = Rating.objects.filter(id__in=[r for r in by_rating if r]).order_by("position")
-    return {
-        "claims_by_status": {s.value: by_status.get(s.value, 0) for s in ClaimStatus},
-        "claims_total": sum(by_status.values()),
-        "verdicts_by_rating": [
-            {"rating": r.label, "colour": r.colour, "count": by_rating[r.id]} for r in ratings
-        ],
-    }
-
-
-# --- Exports, feeds and reports (issue 6) -------------------------------------------------
-
-
-def claimreview_verdicts() -> QuerySet[Verdict]:
-    """Published verdicts as readers see them (published_verdicts: a correction under review
-    leaves the published version in place) with everything a ClaimReview record reads (claim,
-    claimant, article, rating, the appearances reviewed with the verdict and its first
-    publication date), so building any number of records costs a fixed number of queries."""
-    from django.db.models import Max, Min, OuterRef, Subquery
-
-    first_published = (
-        Verdict.objects.filter(claim_id=OuterRef("claim_id"), published_at__isnull=False)
-        .order_by()
-        .values("claim_id")
-        .annotate(first=Min("published_at"))
-        .values("first")
-    )
-    def scale_value(aggregate):
-        return Subquery(
-            Rating.objects.filter(scale_id=OuterRef("rating__scale_id"), value__isnull=False)
-            .order_by()
-            .values("scale_id")
-            .annotate(v=aggregate("value"))
-            .values("v")[:1]
-        )
-
-    return (
-        published_verdicts()
-        .select_related("rating", "claim__article", "claim__claimant")
-        .prefetch_related(public_appearances_prefetch())
-        .annotate(
-            first_published_at=Subquery(first_published[:1]),
-            scale_worst=scale_value(Min),
-            scale_best=scale_value(Max),
-        )
-        .order_by("-published_at", "-id")
-    )
-
+from claims.choices import VerdictState
+from claims.models import Claim, Verdict
 
 # The verdict fields an export reports (see claim_export_queryset: `sv_<field>`).
 EXPORT_VERDICT_FIELDS = (
@@ -97,6 +14,7 @@ EXPORT_VERDICT_FIELDS = (
     "author__username", "author__first_name", "author__last_name",
     "reviewer__username", "reviewer__first_name", "reviewer__last_name",
 )
+
 
 # The columns of a claims export, read as one flat row per claim (values_list, no model
 # instances: building a model per row would dominate a million-row export).
@@ -140,7 +58,7 @@ def claim_export_selection(
     Only what the filters need is joined; with_export_fields() adds the export's columns."""
     from django.core.exceptions import ValidationError
 
-    from claims.filters import ClaimFilter
+    from claims.filtersets import ClaimFilter
 
     params = params if params is not None else {}
     queryset = Claim.objects.all()
@@ -264,92 +182,3 @@ def claim_export_sources(claim_ids) -> dict[int, list[dict]]:
             }
         )
     return found
-
-
-# --- Verdicts (review queue, public pages, notifications) --------------------------------
-
-
-def verdict_versions(claim_id: int) -> QuerySet[Verdict]:
-    """Every version of a claim's verdict, newest first, with what the panel shows."""
-    return (
-        Verdict.objects.filter(claim_id=claim_id)
-        .select_related("rating", "author", "reviewer")
-        .order_by("-version")
-    )
-
-
-def review_queue() -> QuerySet[Verdict]:
-    """Submitted verdicts, oldest first (indexed on state, submitted_at, id)."""
-    return (
-        Verdict.objects.filter(state=VerdictState.SUBMITTED, is_current=True)
-        .select_related("claim", "claim__claimant", "rating", "author", "supersedes__rating")
-        .order_by("submitted_at", "id")
-    )
-
-
-def published_verdicts() -> QuerySet[Verdict]:
-    """What readers see: for each claim, its latest published version. A correction under
-    review leaves the earlier published version in place until the correction is published."""
-    return (
-        # published_at is always set on a published verdict (a check constraint); saying so
-        # lets PostgreSQL start verdict_published_idx after the NULLs, which sort first in
-        # descending order: every draft and submitted verdict (0.4 ms instead of 130 ms for
-        # the feed's first page at 100k claims, benchmarks/).
-        Verdict.objects.filter(state=VerdictState.PUBLISHED, published_at__isnull=False)
-        .exclude(superseded_by__state=VerdictState.PUBLISHED)
-        .select_related("claim", "claim__claimant", "claim__article", "rating")
-        .order_by("-published_at", "-id")
-    )
-
-
-def public_appearances_prefetch():
-    """A verdict's reviewed appearances (`verdict.reviewed_appearances`, first appearance
-    first): those recorded when the verdict was approved. A claim linked after the review is
-    not among them; the exporter leaves out articles marked internal."""
-    from django.db.models import Prefetch
-
-    from claims.models import VerdictAppearance
-
-    return Prefetch(
-        "appearance_links",
-        queryset=VerdictAppearance.objects.select_related("article").order_by("position"),
-        to_attr="reviewed_appearances",
-    )
-
-
-def published_corrections() -> QuerySet[Verdict]:
-    """Published corrections, newest first, with the version each one corrected."""
-    return (
-        # published_at__isnull=False: see published_verdicts().
-        Verdict.objects.filter(state=VerdictState.PUBLISHED, supersedes__isnull=False,
-                               published_at__isnull=False)
-        .select_related("claim", "claim__claimant", "rating", "supersedes__rating")
-        .order_by("-published_at", "-id")
-    )
-
-
-def published_edits(limit: int = 50):
-    """Changes made to published fact-checks outside a correction (admin overrides, with
-    their reasons), newest first, for the public corrections log."""
-    from claims.models import PublishedEdit
-
-    published = Verdict.objects.filter(state=VerdictState.PUBLISHED).values("claim_id")
-    return (
-        PublishedEdit.objects.filter(claim_id__in=published)
-        .select_related("claim").order_by("-created_at", "-id")[:limit]
-    )
-
-
-def notifications_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
-
-
-def unread_notification_count(user) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def claimreview_verdicts_for_claims(claims: QuerySet[Claim]) -> QuerySet[Verdict]:
-    """Published verdicts of the claims an export selected (the claims table's filters)."""
-    return claimreview_verdicts().filter(claim_id__in=claims.order_by().values("id"))

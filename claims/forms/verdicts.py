@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from claims.choices import SourceStatus
-from claims.forms import DateInput
+from claims.forms.base import DateInput
 from claims.models import Claim, Evidence, Rating, Verdict
 from claims.params import ModelMultipleIdsField
 

@@ -16,8 +16,14 @@ from claims.people import user_display
 
 # Bookkeeping columns that change on every save and say nothing to a reader.
 SKIPPED = {"id", "created_at", "updated_at", "lock_version", "version", "body_sha256"}
+
+
 USER_FIELDS = {"author_id", "reviewer_id", "assignee_id", "created_by_id"}
+
+
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
 LIMIT = 200
 
 
@@ -165,7 +171,7 @@ def review_changes(verdicts: list[Verdict]) -> list[ReviewItem]:
     """For the review queue: what changed in each submitted verdict since the reviewer last
     saw it — the version sent back for changes, or for a correction the published version
     it corrects. Two queries for the whole queue."""
-    from claims.services import REASON_SEND_BACK
+    from claims.services.verdicts import REASON_SEND_BACK
     from claims.verdict_text import diff_words
 
     sent_back: dict[int, object] = {}

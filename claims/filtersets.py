@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from claims.choices import ClaimStatus
-from claims.forms import DateInput, DeskFormMixin
+from claims.forms.base import DateInput, DeskFormMixin
 from claims.models import Claim, Claimant, Rating, Tag
 from claims.params import MAX_ID, has_nul, object_id
 from claims.people import user_display

@@ -6,197 +6,49 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRefresh
-from django_tables2 import RequestConfig
 
-from claims import selectors, services
-from claims import selectors_desk as reads
 from claims.anchoring import AnchorError, anchor_quote
-from claims.choices import ArticleStatus, SourceStatus
-from claims.fetching.facts import capture_facts
-from claims.filters import ClaimFilter
-from claims.forms import (
-    ArticleTextForm,
-    ArticleUploadForm,
-    ArticleUrlForm,
+from claims.filtersets import ClaimFilter
+from claims.forms.claims import (
     BulkActionForm,
     ClaimAssignForm,
     ClaimEditForm,
     ClaimLogForm,
     ClaimStatusForm,
     ColumnsForm,
-    EvidenceForm,
-    SourceAttachForm,
 )
-from claims.highlight import highlighted_body
-from claims.models import Article, Capture, Claim, Source
+from claims.forms.sources import EvidenceForm, SourceAttachForm
+from claims.models import Article, Claim
 from claims.next_url import safe_next_url
-from claims.paginators import DeskPaginator
 from claims.params import has_nul
 from claims.people import user_display
-from claims.tables import ArticleTable, ClaimTable, SourceTable
-from claims.templatetags.desk import source_fetch_tags
+from claims.selectors.claims import (
+    claim_evidence,
+    claim_history,
+    claim_history_records,
+    claim_page,
+    claim_sources,
+    claim_table_rows,
+    claimant_matches,
+)
+from claims.services import claims as claims_services
+from claims.services.claims import (
+    ClaimEditConflict,
+    claim_set_status,
+    claim_update,
+    claimant_by_name,
+    claimant_get_or_create,
+)
+from claims.services.published import claim_has_published_verdict
+from claims.services.verdicts import verdict_current
+from claims.tables import ClaimTable
+from claims.views.common import _add_errors, _paginate, _reverse_or_none
 
-PER_PAGE = 50
 CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
-
-
-def _paginate(request, table, per_page=PER_PAGE):
-    # LazyPaginator asks for one row more than a page instead of COUNT(*) over the table.
-    RequestConfig(
-        request, paginate={"paginator_class": DeskPaginator, "per_page": per_page}
-    ).configure(table)
-    return table
-
-
-def _add_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError next to the field it is about."""
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            target = field_map.get(field, field)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _reverse_or_none(name: str) -> str:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
-# --- Dashboard ------------------------------------------------------------------------------
-
-
-@login_required
-def dashboard(request):
-    stats = reads.desk_stats_cached()
-    return render(
-        request,
-        "claims/dashboard.html",
-        {
-            "stats": stats,
-            "status_rows": reads.status_rows(stats),
-            "chart": reads.rating_chart(stats),
-            "my_claims": reads.my_claims(request.user),
-            "failing_sources": reads.failing_sources(),
-            "recently_published": reads.recently_published(),
-        },
-    )
-
-
-# --- Articles -------------------------------------------------------------------------------
-
-
-def _article_forms(data=None, files=None, which=None):
-    return {
-        "text_form": ArticleTextForm(data if which == "text" else None, prefix="text"),
-        "upload_form": ArticleUploadForm(
-            data if which == "upload" else None,
-            files if which == "upload" else None,
-            prefix="upload",
-        ),
-        "url_form": ArticleUrlForm(data if which == "url" else None, prefix="url"),
-    }
-
-
-@login_required
-def article_list(request):
-    table = _paginate(request, ArticleTable(reads.article_table_rows()))
-    context = {"table": table, **_article_forms()}
-    return render(request, "claims/article_list.html", context)
-
-
-@login_required
-@permission_required("claims.add_article", raise_exception=True)
-@require_POST
-def article_add(request):
-    which = request.POST.get("method")
-    if which not in ("text", "upload", "url"):
-        which = "text"
-    forms = _article_forms(request.POST, request.FILES, which)
-    form = forms[f"{which}_form"]
-    if form.is_valid():
-        try:
-            article = _article_create(which, form, request.user)
-        except ValidationError as exc:
-            _add_errors(form, exc, {"body": "body", "title": "title", "url": "url"})
-        else:
-            if which == "url":
-                messages.info(
-                    request, "The article is being fetched; this page updates when it arrives."
-                )
-            else:
-                messages.success(request, f"Article “{article.title}” added.")
-            return redirect(article)
-    table = _paginate(request, ArticleTable(reads.article_table_rows()))
-    return render(
-        request,
-        "claims/article_list.html",
-        {"table": table, "active_method": which, **forms},
-        status=400,
-    )
-
-
-def _article_create(which, form, user) -> Article:
-    data = form.cleaned_data
-    if which == "text":
-        return services.article_create(
-            title=data["title"],
-            body=data["body"],
-            user=user,
-            url=data["url"],
-            outlet=data["outlet"],
-            author=data["author"],
-            published_on=data["published_on"],
-            is_internal=data["is_internal"],
-        )
-    if which == "upload":
-        extracted = form.extracted
-        return services.article_create(
-            title=data["title"] or extracted.title,
-            body=extracted.body,
-            user=user,
-            outlet=data["outlet"],
-            is_internal=data["is_internal"],
-        )
-    return services.article_import_url(url=data["url"], user=user)
-
-
-@login_required
-def article_detail(request, pk):
-    article = get_object_or_404(Article, pk=pk)
-    claims = list(selectors.article_claims(article))
-    return render(
-        request,
-        "claims/article_detail.html",
-        {
-            "article": article,
-            "claims": claims,
-            "body_html": highlighted_body(article.body, claims),
-            "can_log": request.user.has_perm("claims.add_claim"),
-            "is_loading": article.status in (ArticleStatus.PENDING, ArticleStatus.FETCHING),
-        },
-    )
-
-
-@login_required
-@require_GET
-def article_status(request, pk):
-    """Polled by the article page while a URL import runs; reloads the page when done."""
-    article = get_object_or_404(Article.objects.only("id", "status", "fetch_error"), pk=pk)
-    if article.status not in (ArticleStatus.PENDING, ArticleStatus.FETCHING) and request.htmx:
-        return HttpResponseClientRefresh()
-    return render(request, "claims/partials/article_status.html", {"article": article})
-
-
-# --- Logging a claim --------------------------------------------------------------------------
 
 
 @login_required
@@ -249,12 +101,12 @@ def _claim_log_from_form(form, article, user):
     try:
         claimant = data.get("claimant")
         if claimant is None and data.get("claimant_name", "").strip():
-            claimant = services.claimant_get_or_create(
+            claimant = claimant_get_or_create(
                 name=data["claimant_name"],
                 role=data.get("claimant_role", ""),
                 organisation=data.get("claimant_organisation", ""),
             )
-        return services.claim_log(
+        return claims_services.claim_log(
             article=article,
             quote=quote,
             start=start,
@@ -284,7 +136,7 @@ def claimant_autocomplete(request):
         "claims/partials/claimant_filter_options.html"
         if for_filter
         else "claims/partials/claimant_options.html",
-        {"claimants": reads.claimant_matches(text), "text": text.strip(),
+        {"claimants": claimant_matches(text), "text": text.strip(),
          "adds_on_save": request.GET.get("for") == "edit"},
     )
 
@@ -294,7 +146,7 @@ def claimant_autocomplete(request):
 @require_POST
 def claimant_create(request):
     try:
-        claimant = services.claimant_get_or_create(
+        claimant = claimant_get_or_create(
             name=request.POST.get("claimant_name", ""),
             role=request.POST.get("claimant_role", ""),
             organisation=request.POST.get("claimant_organisation", ""),
@@ -307,9 +159,6 @@ def claimant_create(request):
             status=400,
         )
     return render(request, "claims/partials/claimant_chosen.html", {"claimant": claimant})
-
-
-# --- Claims table -------------------------------------------------------------------------------
 
 
 def _claim_columns(request) -> list[str]:
@@ -325,7 +174,7 @@ def claim_list(request):
     shown = _claim_columns(request)
     claim_filter = ClaimFilter(
         request.GET or None,
-        queryset=reads.claim_table_rows(with_tags="tags" in shown),
+        queryset=claim_table_rows(with_tags="tags" in shown),
         request=request,
     )
     queryset = claim_filter.qs if claim_filter.is_bound else claim_filter.queryset
@@ -383,11 +232,11 @@ def claim_bulk(request):
     for claim in claims:
         try:
             if data["action"] == "assign":
-                services.claim_assign(claim=claim, assignee=data["assignee"], user=request.user)
+                claims_services.claim_assign(claim=claim, assignee=data["assignee"], user=request.user)
             else:
                 if not data["status"]:
                     raise ValidationError("Choose the new status.")
-                services.claim_set_status(
+                claim_set_status(
                     claim=claim, status=data["status"], user=request.user, reason=data["reason"]
                 )
             done += 1
@@ -400,13 +249,10 @@ def claim_bulk(request):
     return redirect(back)
 
 
-# --- Claim page --------------------------------------------------------------------------
-
-
 def _claim_context(request, claim, **forms):
     body = claim.article.body
     context_chars = 240
-    history_records = reads.claim_history_records(claim)
+    history_records = claim_history_records(claim)
     return {
         "claim": claim,
         "before": body[max(0, claim.anchor_start - context_chars) : claim.anchor_start],
@@ -414,13 +260,13 @@ def _claim_context(request, claim, **forms):
         "after": body[claim.anchor_end : claim.anchor_end + context_chars],
         "context_cut_before": claim.anchor_start > context_chars,
         "context_cut_after": claim.anchor_end + context_chars < len(body),
-        "sources": list(reads.claim_sources(claim)),
-        "evidence": list(reads.claim_evidence(claim)),
-        "history": reads.claim_history(claim, records=history_records),
+        "sources": list(claim_sources(claim)),
+        "evidence": list(claim_evidence(claim)),
+        "history": claim_history(claim, records=history_records),
         "history_records": history_records,  # the verdict panel's audit trail reuses them
         "can_change": request.user.has_perm("claims.change_claim"),
         # A published fact-check is frozen: the page offers a correction, not the edit form.
-        "claim_published": (published := services.claim_has_published_verdict(claim)),
+        "claim_published": (published := claim_has_published_verdict(claim)),
         "open_correction": _open_correction(claim) if published else None,
         "can_attach": request.user.has_perm("claims.add_source"),
         "can_add_evidence": request.user.has_perm("claims.add_evidence"),
@@ -437,7 +283,7 @@ def _claim_context(request, claim, **forms):
 
 def _open_correction(claim):
     """The correction of a published claim under way (not yet published), if any."""
-    current = services.verdict_current(claim=claim)
+    current = verdict_current(claim=claim)
     if current is not None and current.supersedes_id and current.state != "published":
         return current
     return None
@@ -456,7 +302,7 @@ def _edit_initial(claim):
 
 def _get_claim(pk) -> Claim:
     try:
-        return reads.claim_page(pk)
+        return claim_page(pk)
     except Claim.DoesNotExist:
         raise Http404("No such claim.") from None
 
@@ -484,8 +330,8 @@ def claim_edit(request, pk):
         try:
             claimant = data["claimant"]
             if claimant is None and data.get("claimant_name"):
-                claimant = services.claimant_by_name(data["claimant_name"])
-            services.claim_update(
+                claimant = claimant_by_name(data["claimant_name"])
+            claim_update(
                 claim=claim,
                 version=data["version"],
                 statement=data["statement"],
@@ -494,8 +340,8 @@ def claim_edit(request, pk):
                 tags=form.tag_names(),
                 user=request.user,
             )
-        except services.ClaimEditConflict as exc:
-            current = reads.claim_page(pk)
+        except ClaimEditConflict as exc:
+            current = claim_page(pk)
             form.add_error(None, exc.messages)
             conflict = {
                 "mine": {**data, "claimant": claimant},
@@ -529,7 +375,7 @@ def claim_status(request, pk):
     form = ClaimStatusForm(request.POST)
     if form.is_valid():
         try:
-            services.claim_set_status(
+            claim_set_status(
                 claim=claim,
                 status=form.cleaned_data["status"],
                 user=request.user,
@@ -551,167 +397,8 @@ def claim_assign(request, pk):
     form = ClaimAssignForm(request.POST)
     if form.is_valid():
         assignee = form.cleaned_data["assignee"]
-        services.claim_assign(claim=claim, assignee=assignee, user=request.user)
+        claims_services.claim_assign(claim=claim, assignee=assignee, user=request.user)
         who = user_display(assignee, "nobody")
         messages.success(request, f"Claim assigned to {who}.")
         return redirect(claim)
     return _claim_page_error(request, claim, assign_form=form)
-
-
-# --- Sources and evidence on a claim ---------------------------------------------------
-
-
-@login_required
-@permission_required("claims.add_source", raise_exception=True)
-@require_POST
-def source_attach(request, pk):
-    claim = _get_claim(pk)
-    form = SourceAttachForm(request.POST)
-    if form.is_valid():
-        try:
-            evidence = services.source_attach(claim=claim, url=form.cleaned_data["url"],
-                                              user=request.user)
-        except ValidationError as exc:
-            _add_errors(form, exc, {"normalized_url": "url", "source": "url"})
-        else:
-            # The banner follows the source's fetch (claims/templatetags/desk.py).
-            messages.success(request, "Source attached; it is being fetched.",
-                             extra_tags=source_fetch_tags(evidence.source_id))
-            return redirect(f"{claim.get_absolute_url()}#sources")
-    return _claim_page_error(request, claim, attach_form=form)
-
-
-@login_required
-@permission_required("claims.change_source", raise_exception=True)
-@require_POST
-def source_refetch(request, pk):
-    source = get_object_or_404(Source, pk=pk)
-    error = ""
-    try:
-        services.source_refetch(source=source, user=request.user)
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    else:
-        source.refresh_from_db()
-    if request.htmx:
-        # The refusal is said beside the row's status, where the editor clicked.
-        return render(
-            request,
-            "claims/partials/source_status.html",
-            {"source": source, "error": error},
-            status=400 if error else 200,
-        )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, "Fetching the source again.")
-    return redirect(safe_next_url(request, source.get_absolute_url()))
-
-
-@login_required
-@require_GET
-def source_status(request, pk):
-    """Polled every 2 s by a pending or fetching source's row; stops once it settles."""
-    source = get_object_or_404(Source, pk=pk)
-    return render(request, "claims/partials/source_status.html", {"source": source})
-
-
-@login_required
-@permission_required("claims.add_evidence", raise_exception=True)
-@require_POST
-def evidence_add(request, pk):
-    claim = _get_claim(pk)
-    form = EvidenceForm(request.POST, claim=claim)
-    saved = None
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.evidence_add(
-                claim=claim,
-                stance=data["stance"],
-                note=data["note"],
-                excerpt=data["excerpt"],
-                source=data["source"],
-                user=request.user,
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-    if request.htmx:
-        return render(
-            request,
-            "claims/partials/evidence_section.html",
-            {
-                "claim": claim,
-                "evidence": list(reads.claim_evidence(claim)),
-                "evidence_form": EvidenceForm(claim=claim) if saved else form,
-                "can_add_evidence": True,
-                "saved": saved,
-            },
-            status=200 if saved or not form.errors else 400,
-        )
-    if saved:
-        messages.success(request, "Evidence added.")
-        return redirect(f"{claim.get_absolute_url()}#evidence")
-    return _claim_page_error(request, claim, evidence_form=form)
-
-
-# --- Sources --------------------------------------------------------------------------------------
-
-
-@login_required
-def source_list(request):
-    queryset = reads.source_table_rows()
-    status = request.GET.get("status", "")
-    if status in SourceStatus.values:
-        queryset = queryset.filter(status=status)
-    domain = request.GET.get("domain", "").strip().lower()
-    if domain:
-        # No domain holds a NUL (and PostgreSQL refuses one in a query): it matches nothing.
-        queryset = queryset.none() if has_nul(domain) else queryset.filter(domain=domain)
-    table = _paginate(request, SourceTable(queryset))
-    return render(
-        request,
-        "claims/source_list.html",
-        {"table": table, "statuses": SourceStatus.choices, "status": status, "domain": domain},
-    )
-
-
-@login_required
-def source_detail(request, pk):
-    source = get_object_or_404(Source, pk=pk)
-    latest = reads.source_latest_text_capture(source)
-    return render(
-        request,
-        "claims/source_detail.html",
-        {
-            "source": source,
-            "captures": reads.source_captures(source),
-            "latest": latest,
-            "latest_facts": capture_facts(latest.metadata) if latest else [],
-            "claims": reads.source_claims(source),
-            "can_refetch": request.user.has_perm("claims.change_source"),
-        },
-    )
-
-
-@login_required
-@require_GET
-def capture_snapshot(request, pk):
-    """The stored bytes of a capture, as a download: never rendered in the desk's origin."""
-    capture = get_object_or_404(Capture, pk=pk)
-    if not capture.snapshot:
-        raise Http404("This capture has no stored snapshot.")
-    try:
-        handle = capture.snapshot.open("rb")
-    except FileNotFoundError:
-        raise Http404("The snapshot file is missing from storage.") from None
-    ext = ".html" if "html" in (capture.content_type or "") else ".bin"
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"snapshot-{capture.source_id}-{capture.pk}{ext}",
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -23,11 +23,13 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
-from claims import selectors
 from claims.exporters.claimreview import absolute_url, claimreview_for, public_path
 from claims.params import object_id
+from claims.selectors.verdicts import claimreview_verdicts
 
 PAGE_SIZE = 50
+
+
 MAX_PAGE_SIZE = 200
 
 
@@ -91,7 +93,7 @@ def _page_size(value: str | None) -> int:
 @require_GET
 def claimreview_feed(request):
     """GET /feeds/claimreview.json?published_after=&updated_after=&page_size=&cursor="""
-    verdicts = selectors.claimreview_verdicts()
+    verdicts = claimreview_verdicts()
     try:
         size = _page_size(request.GET.get("page_size"))
         if value := request.GET.get("published_after"):
@@ -145,7 +147,7 @@ class FactChecksFeed(Feed):
         return f"The latest fact-checks published by {settings.ORGANISATION_NAME}."
 
     def items(self):
-        return selectors.claimreview_verdicts()[:PAGE_SIZE]
+        return claimreview_verdicts()[:PAGE_SIZE]
 
     def item_title_text(self, verdict) -> str:
         return f"{verdict.rating.label}: {verdict.claim.statement}"
@@ -194,6 +196,8 @@ class FactChecksAtomFeed(FactChecksFeed):
 
 
 app_name = "feeds"
+
+
 urlpatterns = [
     path("claimreview.json", claimreview_feed, name="claimreview"),
     path("fact-checks.rss", FactChecksFeed(), name="rss"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django import forms
 
-from claims.filters import ClaimFilter, claim_search
-from claims.forms import DateInput
+from claims.filtersets import ClaimFilter, claim_search
+from claims.forms.base import DateInput
 from claims.models import Claim
 from claims.params import MAX_ID, object_id
 
@@ -16,8 +16,14 @@ SCOPES = [
     ("article", "Every claim of one article"),
     ("claim", "One claim"),
 ]
+
+
 FORMATS = [("html", "Printable page (HTML)"), ("pdf", "PDF")]
+
+
 CHECK = "form-check-input"
+
+
 INPUT = {"class": "form-control"}
 
 

@@ -12,13 +12,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from claims import selectors, services
-from claims.audit import review_changes
 from claims.choices import CaptureStatus
+from claims.forms.verdicts import CorrectionForm, VerdictDraftForm
 from claims.models import Capture, Claim, Evidence, Verdict
 from claims.params import object_id
+from claims.selectors import verdicts as verdicts_selectors
+from claims.selectors.dashboard import notifications_for
+from claims.selectors.history import review_changes
+from claims.services import verdicts as verdicts_services
+from claims.services.claims import claimant_by_name
+from claims.services.notifications import notification_mark_read
+from claims.services.published import claim_reader_changes
+from claims.services.verdicts import VerdictConflict, verdict_current, verdict_save_draft
 from claims.templatetags.verdicts import review_actions
-from claims.verdict_forms import CorrectionForm, VerdictDraftForm
 
 # Verdicts per page of the review queue.
 REVIEW_QUEUE_PAGE = 50
@@ -63,17 +69,17 @@ def _run(request, verdict: Verdict, action, success: str, **kwargs):
 @require_POST
 def verdict_save(request, pk):
     claim = get_object_or_404(Claim, pk=pk)
-    current = services.verdict_current(claim=claim)
+    current = verdict_current(claim=claim)
     form = VerdictDraftForm(request.POST, claim=claim, verdict=current)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.verdict_save_draft(
+            verdict_save_draft(
                 claim=claim, user=request.user, lock_version=data["lock_version"],
                 rating=data["rating"], summary=data["summary"], rationale=data["rationale"],
                 evidence=data["evidence"],
             )
-        except services.VerdictConflict as exc:
+        except VerdictConflict as exc:
             return _conflict(request, claim, form, exc)
         except PermissionDenied as exc:
             messages.error(request, _words(exc))
@@ -96,7 +102,7 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _conflict(request, claim, form, exc: services.VerdictConflict):
+def _conflict(request, claim, form, exc: VerdictConflict):
     theirs = exc.theirs
     # The form keeps the editor's text and now carries the stored version, so saving it
     # again is a deliberate choice to replace theirs.
@@ -116,14 +122,14 @@ def _conflict(request, claim, form, exc: services.VerdictConflict):
 @require_POST
 def verdict_submit(request, pk):
     verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, services.verdict_submit, "Submitted for review.")
+    return _run(request, verdict, verdicts_services.verdict_submit, "Submitted for review.")
 
 
 @login_required
 @require_POST
 def verdict_request_changes(request, pk):
     verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, services.verdict_request_changes,
+    return _run(request, verdict, verdicts_services.verdict_request_changes,
                 "Sent back to the author with your comment.",
                 comment=request.POST.get("comment", ""))
 
@@ -132,7 +138,7 @@ def verdict_request_changes(request, pk):
 @require_POST
 def verdict_approve(request, pk):
     verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, services.verdict_approve, "Approved.",
+    return _run(request, verdict, verdicts_services.verdict_approve, "Approved.",
                 override_reason=request.POST.get("override_reason", ""))
 
 
@@ -140,7 +146,7 @@ def verdict_approve(request, pk):
 @require_POST
 def verdict_publish(request, pk):
     verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, services.verdict_publish, "Published.")
+    return _run(request, verdict, verdicts_services.verdict_publish, "Published.")
 
 
 @login_required
@@ -156,12 +162,12 @@ def verdict_correct(request, pk):
             if claim.claimant and name.casefold() == claim.claimant.name.casefold():
                 claimant = claim.claimant
             else:
-                claimant = services.claimant_by_name(name) if name else None
-            services.verdict_correct(
+                claimant = claimant_by_name(name) if name else None
+            verdicts_services.verdict_correct(
                 verdict=verdict, user=request.user, correction_note=data["correction_note"],
                 rating=data["rating"], summary=data["summary"], rationale=data["rationale"],
                 evidence=data["evidence"],
-                claim_changes=services.claim_reader_changes(
+                claim_changes=claim_reader_changes(
                     claim, statement=data["statement"], claimant=claimant,
                     claimed_on=data["claimed_on"]),
             )
@@ -189,7 +195,7 @@ def review_queue(request):
         captured=Exists(Capture.objects.filter(source_id=OuterRef("source_id"),
                                                status=CaptureStatus.SUCCESS))
     ).order_by("created_at", "id")
-    queue = selectors.review_queue().prefetch_related(Prefetch("evidence", queryset=cited))
+    queue = verdicts_selectors.review_queue().prefetch_related(Prefetch("evidence", queryset=cited))
     page = Paginator(queue, REVIEW_QUEUE_PAGE).get_page(request.GET.get("page"))
     verdicts = list(page.object_list)
     actions = review_actions(verdicts, request.user)
@@ -202,7 +208,7 @@ def review_queue(request):
 @login_required
 @require_GET
 def notifications(request):
-    page = Paginator(selectors.notifications_for(request.user), 50).get_page(
+    page = Paginator(notifications_for(request.user), 50).get_page(
         request.GET.get("page"))
     return render(request, "verdicts/notifications.html", {"page": page})
 
@@ -216,6 +222,6 @@ def notifications_mark_read(request):
         # Never "all of them" because the ids sent were not ids.
         messages.error(request, "Nothing was marked read: those are not notification numbers.")
         return redirect("claims:notifications")
-    n = services.notification_mark_read(user=request.user, notification_ids=chosen or None)
+    n = notification_mark_read(user=request.user, notification_ids=chosen or None)
     messages.success(request, f"Marked {n} notification{'s' if n != 1 else ''} read.")
     return redirect("claims:notifications")

@@ -11,17 +11,17 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from claims import selectors
 from claims.choices import CaptureStatus, VerdictState
 from claims.exporters import claimreview
 from claims.models import Capture, Evidence, RatingScale, Verdict
+from claims.selectors.verdicts import published_corrections, published_edits, published_verdicts
 
 PAGE_SIZE = 20
 
 
 @require_GET
 def factcheck_list(request):
-    page = Paginator(selectors.published_verdicts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(published_verdicts(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "public/list.html", {"page": page})
 
 
@@ -30,7 +30,7 @@ def factcheck_detail(request, pk):
     """The latest published version of claim `pk`'s verdict, its sources (with links to the
     copies the desk stored), earlier versions with their correction notes, and its
     ClaimReview JSON-LD."""
-    verdict = get_object_or_404(selectors.published_verdicts(), claim_id=pk)
+    verdict = get_object_or_404(published_verdicts(), claim_id=pk)
     earlier = list(
         Verdict.objects.filter(
             claim_id=pk, state=VerdictState.PUBLISHED, version__lt=verdict.version
@@ -54,9 +54,9 @@ def factcheck_detail(request, pk):
 
 @require_GET
 def corrections(request):
-    page = Paginator(selectors.published_corrections(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(published_corrections(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "public/corrections.html", {
-        "page": page, "published_edits": selectors.published_edits(),
+        "page": page, "published_edits": published_edits(),
     })
 
 

@@ -9,14 +9,16 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from claims import selectors
 from claims.exporters import claimreview, json, report, stream
-from claims.filters import claim_search
-from claims.forms_reports import ReportForm, claim_id_typed
+from claims.filtersets import claim_search
+from claims.forms.reports import ReportForm, claim_id_typed
 from claims.models import Claim
+from claims.selectors.exports import claim_export_selection
+from claims.selectors.verdicts import claimreview_verdicts_for_claims
 
 # Suggestions the report's claim search offers at a time.
 CLAIM_SUGGESTIONS = 10
+
 
 EXPORT_FORMATS = {
     # format: (content type, file extension)
@@ -29,7 +31,7 @@ EXPORT_FORMATS = {
 
 def export_stream(fmt: str, params, *, request=None, claim_ids=None):
     """The body of a download, as an iterator of text, for any export format."""
-    claims = selectors.claim_export_selection(params, claim_ids=claim_ids)
+    claims = claim_export_selection(params, claim_ids=claim_ids)
     if fmt == "csv":
         return stream.csv_stream(claims)
     if fmt == "json":
@@ -37,7 +39,7 @@ def export_stream(fmt: str, params, *, request=None, claim_ids=None):
     if fmt == "jsonl":
         return stream.jsonl_stream(claims)
     if fmt == "claimreview":
-        verdicts = selectors.claimreview_verdicts_for_claims(claims)
+        verdicts = claimreview_verdicts_for_claims(claims)
         return json.json_array_chunks(claimreview.claimreview_records(verdicts, request=request))
     raise ValidationError(
         f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}."

@@ -1,0 +1,67 @@
+"""Forms: they parse and check input shape; the rules live in services.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+
+class DeskFormMixin:
+    """Bootstrap classes on every widget, and errors tied to their field for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(widget, forms.TextInput | forms.Textarea):
+                # What people type may be right-to-left: the box follows its first letter.
+                widget.attrs.setdefault("dir", "auto")
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}_help"
+
+    def full_clean(self):
+        super().full_clean()
+        self._mark_invalid()
+
+    def add_error(self, field, error):
+        # Errors a service raises after validation (views call add_error) are marked too.
+        super().add_error(field, error)
+        self._mark_invalid()
+
+    def _mark_invalid(self):
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if attrs.get("aria-invalid") == "true":
+                    continue
+                attrs["aria-invalid"] = "true"
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                error_id = f"{self.auto_id % self.add_prefix(name)}_error"
+                attrs["aria-describedby"] = (
+                    f"{attrs.get('aria-describedby', '')} {error_id}".strip()
+                )
+
+
+class DateInput(forms.DateInput):
+    """`<input type="date">` with its value in ISO format (YYYY-MM-DD), the only format the
+    HTML date input reads. Django would render the locale's format (en-gb: 15/10/2019): the
+    browser then shows an empty field, and saving the untouched form erased the date. Every
+    date field of the desk uses this widget."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def active_users():
+    return get_user_model().objects.filter(is_active=True).order_by("username")

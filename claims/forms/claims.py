@@ -1,0 +1,155 @@
+"""Forms: they parse and check input shape; the rules live in services.py."""
+
+from __future__ import annotations
+
+from django import forms
+
+from claims.choices import ClaimStatus
+from claims.forms.base import DateInput, DeskFormMixin, active_users
+from claims.models import Claimant
+from claims.people import UserChoiceField
+
+
+def split_tags(value: str) -> list[str]:
+    return [t.strip() for t in (value or "").split(",") if t.strip()]
+
+
+class ClaimLogForm(DeskFormMixin, forms.Form):
+    quote = forms.CharField(
+        label="Quote",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The exact words in the article. Select them in the text, or paste them here.",
+    )
+    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    claimant = forms.ModelChoiceField(
+        queryset=Claimant.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    claimant_name = forms.CharField(
+        label="Claimant",
+        max_length=200,
+        required=False,
+        help_text="Start typing to choose someone already on file, or give a new name.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    claimant_role = forms.CharField(label="Claimant's role", max_length=200, required=False)
+    claimant_organisation = forms.CharField(
+        label="Claimant's organisation", max_length=200, required=False
+    )
+    statement = forms.CharField(
+        label="Claim statement",
+        max_length=300,
+        help_text="The claim as a short checkable statement (aim for under 75 characters).",
+    )
+    claimed_on = forms.DateField(
+        label="Date claimed",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty to use the article's publication date.",
+    )
+    tags = forms.CharField(label="Tags", required=False, help_text="Separate tags with commas.")
+
+    def tag_names(self) -> list[str]:
+        return split_tags(self.cleaned_data.get("tags", ""))
+
+
+class ClaimEditForm(DeskFormMixin, forms.Form):
+    """A claim's statement, claimant, date and tags. The claimant is picked as on the log
+    form: a name with suggestions, and the chosen claimant's id in a hidden field (a desk has
+    thousands of claimants; a <select> of them all cost most of the claim page's time)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    statement = forms.CharField(label="Claim statement", max_length=300)
+    claimant = forms.ModelChoiceField(
+        queryset=Claimant.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That claimant is no longer on file: type the name "
+                        "again and choose from the suggestions."},
+    )
+    claimant_name = forms.CharField(
+        label="Claimant",
+        max_length=200,
+        required=False,
+        help_text="Start typing to choose someone already on file, or give a new name. "
+        "Leave it empty if nobody is known to have made the claim.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    claimed_on = forms.DateField(
+        label="Date claimed", required=False, widget=DateInput()
+    )
+    tags = forms.CharField(label="Tags", required=False, help_text="Separate tags with commas.")
+
+    def tag_names(self) -> list[str]:
+        return split_tags(self.cleaned_data.get("tags", ""))
+
+    def clean(self):
+        data = super().clean()
+        if "claimant_name" not in self.data:
+            return data  # a client that sends only the id
+        # The name is what the editor sees and edits: without JavaScript the hidden id stays
+        # as it was, so an emptied or changed name must win over it.
+        name = " ".join(data.get("claimant_name", "").split())
+        chosen = data.get("claimant")
+        if not name:
+            data["claimant"] = None
+        elif chosen is not None and chosen.name.casefold() != name.casefold():
+            data["claimant"] = None
+        data["claimant_name"] = name
+        return data
+
+
+EDITABLE_STATUSES = [
+    (ClaimStatus.NEW.value, ClaimStatus.NEW.label),
+    (ClaimStatus.RESEARCHING.value, ClaimStatus.RESEARCHING.label),
+    (ClaimStatus.NOT_CHECKABLE.value, ClaimStatus.NOT_CHECKABLE.label),
+]
+
+
+class ClaimStatusForm(DeskFormMixin, forms.Form):
+    status = forms.ChoiceField(label="Status", choices=EDITABLE_STATUSES)
+    reason = forms.CharField(
+        label="Why it cannot be checked",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when the status is “not checkable”.",
+    )
+
+
+class ClaimAssignForm(DeskFormMixin, forms.Form):
+    assignee = UserChoiceField(queryset=active_users(), required=False, empty_label="Nobody")
+
+
+class BulkActionForm(DeskFormMixin, forms.Form):
+    ACTIONS = [("assign", "Assign to"), ("status", "Set status to")]
+
+    action = forms.ChoiceField(label="Bulk action", choices=ACTIONS)
+    claims = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Claims", required=False)
+    assignee = UserChoiceField(
+        queryset=active_users(), required=False, empty_label="Nobody", label="Assignee"
+    )
+    status = forms.ChoiceField(label="New status", choices=EDITABLE_STATUSES, required=False)
+    reason = forms.CharField(label="Reason (for not checkable)", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any ids are accepted here; the view loads them and permission-checks each.
+        self.fields["claims"].valid_value = lambda value: True
+
+    def clean_claims(self):
+        ids = self.cleaned_data["claims"]
+        if not ids:
+            raise forms.ValidationError("Select at least one claim.")
+        if len(ids) > 500:
+            raise forms.ValidationError("Select at most 500 claims at a time.")
+        return ids
+
+
+class ColumnsForm(DeskFormMixin, forms.Form):
+    columns = forms.MultipleChoiceField(
+        label="Columns shown", widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["columns"].choices = choices

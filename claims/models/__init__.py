@@ -1,0 +1,32 @@
+"""The desk's data model, one module per area. Rules the database can enforce are constraints
+on the models; rules that need a user or a workflow live in claims/services/.
+
+Import models from here (`from claims.models import Claim`); migrations refer to this package.
+"""
+
+from claims.models.articles import Article
+from claims.models.assist import ClaimSuggestion
+from claims.models.base import TimeStamped
+from claims.models.claims import Claim, Claimant, Tag
+from claims.models.notifications import Notification
+from claims.models.sources import Capture, Evidence, Source, snapshot_upload_to
+from claims.models.verdicts import PublishedEdit, Rating, RatingScale, Verdict, VerdictAppearance
+
+__all__ = [
+    "Article",
+    "Capture",
+    "Claim",
+    "ClaimSuggestion",
+    "Claimant",
+    "Evidence",
+    "Notification",
+    "PublishedEdit",
+    "Rating",
+    "RatingScale",
+    "Source",
+    "Tag",
+    "TimeStamped",
+    "Verdict",
+    "VerdictAppearance",
+    "snapshot_upload_to",
+]

@@ -1,0 +1,41 @@
+"""The desk's data model. Rules the database can enforce are constraints here; rules that
+need a user or a workflow live in services.py."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from claims.models.articles import Article
+from claims.models.base import USER
+from claims.models.claims import Claim
+
+
+class ClaimSuggestion(models.Model):
+    """A sentence of an article the desk thinks is worth checking."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    score = models.FloatField()
+    reasons = models.JSONField(default=list, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "-score", "start"]
+        indexes = [models.Index(fields=["article", "-score"], name="suggestion_article_score_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "start", "end"], name="suggestion_unique_span"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="suggestion_span_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]

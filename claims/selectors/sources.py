@@ -1,0 +1,47 @@
+"""Reads: querysets for pages, tables, reports and exports, with the joins they need."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from claims.choices import SourceStatus
+from claims.models import (
+    Capture,
+    Claim,
+    Source,
+)
+
+
+def source_list() -> QuerySet[Source]:
+    return Source.objects.order_by("-created_at", "-id")
+
+
+def source_table_rows() -> QuerySet[Source]:
+    return Source.objects.all()
+
+
+def source_page(pk: int) -> Source:
+    return Source.objects.get(pk=pk)
+
+
+def source_captures(source: Source, limit: int = 20) -> list[Capture]:
+    return list(source.captures.defer("text").order_by("-started_at", "-id")[:limit])
+
+
+def source_latest_text_capture(source: Source) -> Capture | None:
+    return (
+        source.captures.filter(status="success")
+        .exclude(text="")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
+def source_claims(source: Source, limit: int = 20) -> QuerySet[Claim]:
+    return Claim.objects.filter(evidence__source=source).order_by("-created_at", "-id")[:limit]
+
+
+def failing_sources(limit: int = 10) -> QuerySet[Source]:
+    return Source.objects.filter(status=SourceStatus.FAILED).order_by("-status_changed_at", "-id")[
+        :limit
+    ]

@@ -1,0 +1,265 @@
+"""Writes with business rules. Views, forms, admin actions, commands and tasks call these;
+they hold no rules of their own. Each raises ValidationError with a message in words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser as User
+from django.core.exceptions import (
+    ValidationError,
+)
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from claims.anchoring import AnchorError, anchor_at
+from claims.choices import ClaimStatus, VerdictState
+from claims.models import (
+    Article,
+    Claim,
+    Claimant,
+    Tag,
+    Verdict,
+)
+from claims.people import user_display
+from claims.services.notifications import notification_send
+from claims.services.published import (
+    PublishedClaimFrozen,
+    _refuse_published_edit,
+    claim_has_published_verdict,
+    claim_reader_changes,
+)
+
+
+def claimant_get_or_create(*, name: str, role: str = "", organisation: str = "") -> Claimant:
+    """One claimant per name and organisation, whatever the letter case."""
+    name, role, organisation = name.strip(), role.strip(), organisation.strip()
+    if not name:
+        raise ValidationError({"name": "Give the claimant's name."})
+    existing = (
+        Claimant.objects.annotate(lname=Lower("name"), lorg=Lower("organisation"))
+        .filter(lname=name.lower(), lorg=organisation.lower())
+        .first()
+    )
+    if existing:
+        if role and not existing.role:
+            existing.role = role
+            existing.save(update_fields=["role", "updated_at"])
+        return existing
+    claimant = Claimant(name=name, role=role, organisation=organisation)
+    claimant.full_clean(validate_constraints=False)
+    claimant.save()
+    return claimant
+
+
+def claimant_by_name(name: str) -> Claimant:
+    """The claimant an editor means by a name typed without picking a suggestion: the one on
+    file with that name (whatever the letter case or organisation), or a new one. Several on
+    file with that name is an error that asks for a choice, never a guess."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the claimant's name."})
+    matches = list(
+        Claimant.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).order_by("id")[:2]
+    )
+    if len(matches) > 1:
+        raise ValidationError({"name": f"Several claimants on file are called “{name}”: "
+                                       "choose one from the suggestions as you type."})
+    return matches[0] if matches else claimant_get_or_create(name=name)
+
+
+def tags_from_names(names: Iterable[str]) -> list[Tag]:
+    tags = []
+    for raw in names:
+        name = raw.strip().lower()[:60]
+        if name:
+            tags.append(Tag.objects.get_or_create(name=name)[0])
+    return tags
+
+
+@transaction.atomic
+def claim_log(
+    *,
+    article: Article,
+    quote: str,
+    start: int,
+    end: int,
+    statement: str,
+    user: User | None = None,
+    claimant: Claimant | None = None,
+    claimed_on: date | None = None,
+    tags: Iterable[str] = (),
+    assignee: User | None = None,
+) -> Claim:
+    """Log a claim anchored to its exact words: the span [start, end) of the article body
+    must hold the quote, character for character."""
+    try:
+        anchor = anchor_at(article.body, start, end, quote)
+    except AnchorError as exc:
+        raise ValidationError({"quote": str(exc)}) from exc
+    claim = Claim(
+        article=article,
+        claimant=claimant,
+        statement=statement.strip(),
+        quote=quote,
+        anchor_start=anchor.start,
+        anchor_end=anchor.end,
+        anchor_prefix=anchor.prefix,
+        anchor_suffix=anchor.suffix,
+        claimed_on=claimed_on or article.published_on,
+        assignee=assignee,
+        created_by=user,
+    )
+    claim.full_clean()
+    claim.save()
+    tag_objs = tags_from_names(tags)
+    if tag_objs:
+        claim.tags.set(tag_objs)
+    return claim
+
+
+def claim_assign(*, claim: Claim, assignee: User | None, user: User | None = None) -> Claim:
+    """Assign the claim (or nobody). Assigning the same person again writes nothing: a form
+    sent back unchanged leaves no version bump and no history row."""
+    changed = claim.assignee_id != (assignee.pk if assignee else None)
+    if not changed:
+        return claim
+    claim.assignee = assignee
+    claim.version += 1
+    claim.save(update_fields=["assignee", "version", "updated_at"])
+    if assignee is not None:  # tell the new assignee (verdicts section)
+        notification_send(
+            recipient=assignee, actor=user, verb="assigned", claim=claim,
+            message=f"{user_display(user)} assigned you the claim “{claim.statement}”.",
+        )
+    return claim
+
+
+_ALLOWED_CLAIM_MOVES = {
+    ClaimStatus.NEW: {ClaimStatus.RESEARCHING, ClaimStatus.NOT_CHECKABLE},
+    ClaimStatus.RESEARCHING: {ClaimStatus.NEW, ClaimStatus.NOT_CHECKABLE},
+    ClaimStatus.NOT_CHECKABLE: {ClaimStatus.NEW, ClaimStatus.RESEARCHING},
+    ClaimStatus.IN_REVIEW: set(),
+    ClaimStatus.PUBLISHED: set(),
+}
+
+
+def claim_set_status(
+    *, claim: Claim, status: str, user: User | None = None, reason: str = ""
+) -> Claim:
+    """Editors move a claim between new, researching and not checkable (with a reason).
+    In review and published follow the verdict; a published claim changes only through a
+    correction."""
+    status = ClaimStatus(status)
+    with transaction.atomic():
+        # The claim row is locked before anything is read, as verdict_submit does: of a
+        # verdict submitted and a "not checkable" at the same moment, one waits for the
+        # other and then sees its result, so one of them is refused.
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        _claim_set_status_locked(locked, status=status, reason=reason)
+    for field in ("status", "not_checkable_reason", "version", "updated_at"):
+        setattr(claim, field, getattr(locked, field))
+    return claim
+
+
+def _claim_set_status_locked(claim: Claim, *, status: ClaimStatus, reason: str) -> None:
+    if status == claim.status:
+        return
+    if status == ClaimStatus.NOT_CHECKABLE:
+        if claim_has_published_verdict(claim):
+            raise PublishedClaimFrozen(
+                "This claim has a published fact-check, so it cannot be set aside as not "
+                "checkable. To withdraw or change what readers see, start a correction."
+            )
+        under_review = Verdict.objects.filter(
+            claim=claim, is_current=True,
+            state__in=[VerdictState.SUBMITTED, VerdictState.APPROVED],
+        ).first()
+        if under_review is not None:
+            raise ValidationError(
+                f"A verdict on this claim is {VerdictState(under_review.state).label.lower()}, "
+                "so the claim cannot be set aside as not checkable: the verdict must be sent "
+                "back first."
+            )
+    if status not in _ALLOWED_CLAIM_MOVES[ClaimStatus(claim.status)]:
+        raise ValidationError(
+            f"A claim that is {claim.get_status_display().lower()} cannot be set to "
+            f"{status.label.lower()} by hand: "
+            + (
+                "its status follows its verdict."
+                if claim.status in (ClaimStatus.IN_REVIEW, ClaimStatus.PUBLISHED)
+                or status in (ClaimStatus.IN_REVIEW, ClaimStatus.PUBLISHED)
+                else "that move is not allowed."
+            )
+        )
+    if status == ClaimStatus.NOT_CHECKABLE and not reason.strip():
+        raise ValidationError({"reason": "Say why the claim cannot be checked."})
+    claim.status = status
+    claim.not_checkable_reason = reason.strip() if status == ClaimStatus.NOT_CHECKABLE else ""
+    claim.version += 1
+    claim.save(update_fields=["status", "not_checkable_reason", "version", "updated_at"])
+
+
+class ClaimEditConflict(ValidationError):
+    """The claim changed since the editor opened the form: nothing was saved. `current` is
+    the claim as it is now, so the page can show both versions side by side."""
+
+    def __init__(self, message: str, *, current: Claim):
+        super().__init__(message)
+        self.current = current
+
+
+@transaction.atomic
+def claim_update(
+    *,
+    claim: Claim,
+    version: int,
+    statement: str,
+    claimant: Claimant | None,
+    claimed_on: date | None,
+    tags: Iterable[str] = (),
+    user: User | None = None,
+) -> Claim:
+    """Edit a claim's description. Optimistic concurrency: the edit carries the version
+    the editor saw; if someone saved since, nothing is overwritten and the caller is told.
+    Once the claim's fact-check is published, its statement, claimant and date claimed
+    change only through a correction (tags, which readers never see, stay editable)."""
+    current = Claim.objects.select_for_update().get(pk=claim.pk)
+    if current.version != version:
+        raise ClaimEditConflict(
+            "Someone else saved this claim while you were editing it. Nothing of yours was "
+            "saved over their changes: compare the two versions below and save again.",
+            current=current,
+        )
+    reader_changes = claim_reader_changes(current, statement=statement, claimant=claimant,
+                                          claimed_on=claimed_on)
+    if reader_changes:
+        labels = {"statement": "statement", "claimant_id": "claimant",
+                  "claimed_on": "date claimed"}
+        _refuse_published_edit(current, " and ".join(labels[k] for k in reader_changes))
+    statement = statement.strip()
+    tag_names = {name.strip().lower()[:60] for name in tags if name.strip()}
+    changed = [
+        name
+        for name, differs in (
+            ("statement", current.statement != statement),
+            ("claimant", current.claimant_id != (claimant.pk if claimant else None)),
+            ("claimed_on", current.claimed_on != claimed_on),
+            ("tags", set(current.tags.values_list("name", flat=True)) != tag_names),
+        )
+        if differs
+    ]
+    if not changed:
+        # Only what the editor changed is written: a form sent back as it was shown leaves
+        # the claim, its version and its history as they were.
+        return current
+    current.statement = statement
+    current.claimant = claimant
+    current.claimed_on = claimed_on
+    current.version += 1
+    current.full_clean()
+    current.save()
+    if "tags" in changed:
+        current.tags.set(tags_from_names(tags))
+    return current

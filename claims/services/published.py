@@ -1,0 +1,174 @@
+"""Writes with business rules. Views, forms, admin actions, commands and tasks call these;
+they hold no rules of their own. Each raises ValidationError with a message in words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import (
+    PermissionDenied,  # noqa: E402
+    ValidationError,
+)
+from django.db import transaction
+from django.db.models import Q
+
+from claims.choices import VerdictState
+from claims.models import (
+    Article,
+    Claim,
+    Claimant,
+    Evidence,
+    Verdict,
+)
+
+START_A_CORRECTION = (
+    "Use “Start a correction” on the claim page: the correction is reviewed by a second "
+    "person and listed in the public corrections log."
+)
+
+
+class PublishedClaimFrozen(ValidationError):
+    """An edit of something readers see on a published fact-check, outside a correction."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="published")
+
+
+def claim_has_published_verdict(claim: Claim | int) -> bool:
+    """Do readers see a fact-check of this claim (a published verdict, any version)?"""
+    claim_id = claim if isinstance(claim, int) else claim.pk
+    return Verdict.objects.filter(claim_id=claim_id, state=VerdictState.PUBLISHED).exists()
+
+
+def _refuse_published_edit(claim: Claim, what: str) -> None:
+    if claim_has_published_verdict(claim):
+        raise PublishedClaimFrozen(
+            f"This claim’s fact-check is published, and readers see its {what}: it changes "
+            f"only through a correction. {START_A_CORRECTION}"
+        )
+
+
+def published_edit_check(*, user, reason: str, what: str) -> str:
+    """May this user change `what` readers see of a published fact-check outside a
+    correction (the Django admin)? Only with the change_published_claim permission and a
+    reason, which is recorded (published_edit_record) and shown in the public corrections
+    log. Returns the reason, stripped."""
+    if user is None or not user.is_active or not user.has_perm("claims.change_published_claim"):
+        raise PermissionDenied(
+            f"Readers see the {what} on a published fact-check: it changes only through a "
+            f"correction. {START_A_CORRECTION}"
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            f"Readers see the {what} on a published fact-check. Change it through a correction "
+            "(“Start a correction” on the claim page), or give the reason for changing it here; "
+            "the reason is recorded and listed in the public corrections log."
+        )
+    return reason
+
+
+@transaction.atomic
+def published_edit_record(*, claims: Iterable[Claim], user, reason: str, record: str,
+                          changes: dict) -> list:
+    """Record an override made with published_edit_check, once per published claim that
+    shows the changed record."""
+    from claims.models import PublishedEdit
+
+    reason = published_edit_check(user=user, reason=reason, what=record)
+    return [
+        PublishedEdit.objects.create(claim=claim, user=user, reason=reason, record=record,
+                                     changes=changes)
+        for claim in claims
+    ]
+
+
+def claims_showing(obj) -> list[Claim]:
+    """The claims whose published fact-check shows this claim, evidence, claimant or article
+    (the records an override must be recorded against)."""
+    from claims.models import VerdictAppearance
+
+    published = Q(verdicts__state=VerdictState.PUBLISHED)
+    if isinstance(obj, Claim):
+        return [obj] if obj.pk and claim_has_published_verdict(obj) else []
+    if isinstance(obj, Evidence):
+        return [obj.claim] if evidence_is_published(obj) else []
+    if isinstance(obj, Claimant):
+        if obj.pk is None:
+            return []
+        return list(Claim.objects.filter(published, claimant=obj).distinct().order_by("id"))
+    if isinstance(obj, Article):
+        if obj.pk is None:
+            return []
+        shown_in = VerdictAppearance.objects.filter(
+            article=obj, verdict__state=VerdictState.PUBLISHED).values("verdict__claim_id")
+        return list(Claim.objects.filter((published & Q(article=obj)) | Q(pk__in=shown_in))
+                    .distinct().order_by("id"))
+    return []
+
+
+def evidence_is_published(evidence: Evidence) -> bool:
+    """Does a published verdict cite this evidence (so readers see its stance and note)?"""
+    return evidence.pk is not None and evidence.verdicts.filter(
+        state=VerdictState.PUBLISHED
+    ).exists()
+
+
+def claim_reader_changes(
+    claim: Claim, *, statement: str, claimant: Claimant | None, claimed_on: date | None
+) -> dict:
+    """Of these values, the ones that differ from what the claim says now, as stored in
+    Verdict.claim_changes (claimant by id, the date as ISO text)."""
+    changes: dict = {}
+    if statement.strip() != claim.statement:
+        changes["statement"] = statement.strip()
+    if (claimant.pk if claimant else None) != claim.claimant_id:
+        changes["claimant_id"] = claimant.pk if claimant else None
+    if claimed_on != claim.claimed_on:
+        changes["claimed_on"] = claimed_on.isoformat() if claimed_on else None
+    return changes
+
+
+def _claim_apply_changes(claim: Claim, changes: dict, *, user, reason: str) -> None:
+    """Write a published correction's claim changes (the only writer of these fields on a
+    published claim)."""
+    if not changes:
+        return
+    if "statement" in changes:
+        claim.statement = changes["statement"]
+    if "claimant_id" in changes:
+        claim.claimant_id = changes["claimant_id"]
+    if "claimed_on" in changes:
+        claim.claimed_on = date.fromisoformat(changes["claimed_on"]) if changes["claimed_on"] \
+            else None
+    claim.version += 1
+    claim.full_clean(exclude=["article", "claimant", "assignee", "appearance_of", "created_by"],
+                     validate_constraints=False)
+    claim._history_user = user
+    claim._change_reason = reason
+    claim.save(update_fields=["statement", "claimant", "claimed_on", "version", "updated_at"])
+
+
+def claim_appearance_articles(claim: Claim) -> list[Article]:
+    """The articles the claim appears in now, first appearance first (ClaimReview
+    firstAppearance / appearance)."""
+    from claims.exporters.claimreview import claim_appearances
+
+    claim = Claim.objects.select_related("article", "appearance_of__article").get(pk=claim.pk)
+    return claim_appearances(claim)
+
+
+def verdict_record_appearances(*, verdict: Verdict) -> list[Article]:
+    """Record, with the verdict version a reviewer approves, the appearances readers may
+    see (internal articles are left out when read, so marking one internal later hides it).
+    A link made afterwards stays on the desk until a correction is reviewed."""
+    from claims.models import VerdictAppearance
+
+    articles = claim_appearance_articles(verdict.claim)
+    VerdictAppearance.objects.filter(verdict=verdict).delete()
+    VerdictAppearance.objects.bulk_create(
+        VerdictAppearance(verdict=verdict, article=article, position=i)
+        for i, article in enumerate(articles)
+    )
+    return articles

@@ -1,0 +1,38 @@
+"""The editor desk: thin views that parse the request, call a selector or a service, and
+render. Reading needs a login; every write also checks the user's model permission."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.urls import NoReverseMatch, reverse
+from django_tables2 import RequestConfig
+
+from claims.paginators import DeskPaginator
+
+PER_PAGE = 50
+
+
+def _paginate(request, table, per_page=PER_PAGE):
+    # LazyPaginator asks for one row more than a page instead of COUNT(*) over the table.
+    RequestConfig(
+        request, paginate={"paginator_class": DeskPaginator, "per_page": per_page}
+    ).configure(table)
+    return table
+
+
+def _add_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError next to the field it is about."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            target = field_map.get(field, field)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _reverse_or_none(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""

@@ -1,0 +1,183 @@
+"""The editor desk: thin views that parse the request, call a selector or a service, and
+render. Reading needs a login; every write also checks the user's model permission."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from claims.choices import SourceStatus
+from claims.fetching.facts import capture_facts
+from claims.forms.sources import EvidenceForm, SourceAttachForm
+from claims.models import Capture, Source
+from claims.next_url import safe_next_url
+from claims.params import has_nul
+from claims.selectors.claims import claim_evidence
+from claims.selectors.sources import (
+    source_captures,
+    source_claims,
+    source_latest_text_capture,
+    source_table_rows,
+)
+from claims.services import sources as sources_services
+from claims.tables import SourceTable
+from claims.templatetags.desk import source_fetch_tags
+from claims.views.claims import _claim_page_error, _get_claim
+from claims.views.common import _add_errors, _paginate
+
+
+@login_required
+@permission_required("claims.add_source", raise_exception=True)
+@require_POST
+def source_attach(request, pk):
+    claim = _get_claim(pk)
+    form = SourceAttachForm(request.POST)
+    if form.is_valid():
+        try:
+            evidence = sources_services.source_attach(claim=claim, url=form.cleaned_data["url"],
+                                              user=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc, {"normalized_url": "url", "source": "url"})
+        else:
+            # The banner follows the source's fetch (claims/templatetags/desk.py).
+            messages.success(request, "Source attached; it is being fetched.",
+                             extra_tags=source_fetch_tags(evidence.source_id))
+            return redirect(f"{claim.get_absolute_url()}#sources")
+    return _claim_page_error(request, claim, attach_form=form)
+
+
+@login_required
+@permission_required("claims.change_source", raise_exception=True)
+@require_POST
+def source_refetch(request, pk):
+    source = get_object_or_404(Source, pk=pk)
+    error = ""
+    try:
+        sources_services.source_refetch(source=source, user=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    else:
+        source.refresh_from_db()
+    if request.htmx:
+        # The refusal is said beside the row's status, where the editor clicked.
+        return render(
+            request,
+            "claims/partials/source_status.html",
+            {"source": source, "error": error},
+            status=400 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Fetching the source again.")
+    return redirect(safe_next_url(request, source.get_absolute_url()))
+
+
+@login_required
+@require_GET
+def source_status(request, pk):
+    """Polled every 2 s by a pending or fetching source's row; stops once it settles."""
+    source = get_object_or_404(Source, pk=pk)
+    return render(request, "claims/partials/source_status.html", {"source": source})
+
+
+@login_required
+@permission_required("claims.add_evidence", raise_exception=True)
+@require_POST
+def evidence_add(request, pk):
+    claim = _get_claim(pk)
+    form = EvidenceForm(request.POST, claim=claim)
+    saved = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = sources_services.evidence_add(
+                claim=claim,
+                stance=data["stance"],
+                note=data["note"],
+                excerpt=data["excerpt"],
+                source=data["source"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    if request.htmx:
+        return render(
+            request,
+            "claims/partials/evidence_section.html",
+            {
+                "claim": claim,
+                "evidence": list(claim_evidence(claim)),
+                "evidence_form": EvidenceForm(claim=claim) if saved else form,
+                "can_add_evidence": True,
+                "saved": saved,
+            },
+            status=200 if saved or not form.errors else 400,
+        )
+    if saved:
+        messages.success(request, "Evidence added.")
+        return redirect(f"{claim.get_absolute_url()}#evidence")
+    return _claim_page_error(request, claim, evidence_form=form)
+
+
+@login_required
+def source_list(request):
+    queryset = source_table_rows()
+    status = request.GET.get("status", "")
+    if status in SourceStatus.values:
+        queryset = queryset.filter(status=status)
+    domain = request.GET.get("domain", "").strip().lower()
+    if domain:
+        # No domain holds a NUL (and PostgreSQL refuses one in a query): it matches nothing.
+        queryset = queryset.none() if has_nul(domain) else queryset.filter(domain=domain)
+    table = _paginate(request, SourceTable(queryset))
+    return render(
+        request,
+        "claims/source_list.html",
+        {"table": table, "statuses": SourceStatus.choices, "status": status, "domain": domain},
+    )
+
+
+@login_required
+def source_detail(request, pk):
+    source = get_object_or_404(Source, pk=pk)
+    latest = source_latest_text_capture(source)
+    return render(
+        request,
+        "claims/source_detail.html",
+        {
+            "source": source,
+            "captures": source_captures(source),
+            "latest": latest,
+            "latest_facts": capture_facts(latest.metadata) if latest else [],
+            "claims": source_claims(source),
+            "can_refetch": request.user.has_perm("claims.change_source"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def capture_snapshot(request, pk):
+    """The stored bytes of a capture, as a download: never rendered in the desk's origin."""
+    capture = get_object_or_404(Capture, pk=pk)
+    if not capture.snapshot:
+        raise Http404("This capture has no stored snapshot.")
+    try:
+        handle = capture.snapshot.open("rb")
+    except FileNotFoundError:
+        raise Http404("The snapshot file is missing from storage.") from None
+    ext = ".html" if "html" in (capture.content_type or "") else ".bin"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"snapshot-{capture.source_id}-{capture.pk}{ext}",
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
