@@ -1,25 +1,48 @@
-"""The claims table's filters. The exports reuse exactly this FilterSet for "Export this
-view", so a download holds the rows the editor was looking at."""
+"""Which claims, in which order: the claims table's filters and sort orders, from the
+querystring. The claims page, the exports ("Export this view", so a download holds the rows
+the editor was looking at) and the report form all read claims through here, so it sits
+under forms and tables, beside the selectors."""
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from claims.choices import ClaimStatus
-from claims.forms.base import DateInput, DeskFormMixin
 from claims.models import Claim, Claimant, Rating, Tag
 from claims.params import MAX_ID, has_nul, object_id
-from claims.people import user_display
+from claims.people import active_users, user_display
+from claims.widgets import DateInput, DeskFormMixin
 
 # What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
 # expression on every write, and the GIN index claim_search_gin_idx is on that column.
 SEARCH_CONFIG = "english"
+
+# The orders the claims table offers, by its `sort` parameter (a column name, "-" before it
+# for descending). Only indexed orders are offered, and each ends on the pk so pages never
+# skip or repeat rows. The table's columns take their order_by from here.
+CLAIM_ORDERINGS = {
+    "id": ("id",),
+    "status": ("status", "-created_at", "-id"),
+    "claimed_on": ("claimed_on", "id"),
+    "created_at": ("created_at", "id"),
+}
+CLAIM_DEFAULT_ORDERING = ("-created_at", "-id")
+
+
+def claim_ordering(sort: str | None) -> tuple[str, ...]:
+    """The order_by keys for the claims table's `sort` parameter; the default for none or
+    for one the table does not offer."""
+    keys = CLAIM_ORDERINGS.get((sort or "").lstrip("-"))
+    if keys is None:
+        return CLAIM_DEFAULT_ORDERING
+    if sort.startswith("-"):
+        return tuple(key[1:] if key.startswith("-") else f"-{key}" for key in keys)
+    return keys
 
 
 def claim_search_vector() -> SearchVector:
@@ -93,10 +116,6 @@ class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserFilterField
 
 
-def _date_input():
-    return DateInput()
-
-
 class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
@@ -130,7 +149,7 @@ class ClaimFilter(django_filters.FilterSet):
         max_value=MAX_ID,  # a larger number overflows the database's integer
     )
     assignee = UserFilter(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        queryset=active_users(),
         distinct=False,
         empty_label="Anyone",
         null_label="Nobody",
@@ -142,16 +161,16 @@ class ClaimFilter(django_filters.FilterSet):
         empty_label="Any tag",
     )
     created_from = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label="Logged from", widget=_date_input()
+        field_name="created_at", lookup_expr="date__gte", label="Logged from", widget=DateInput()
     )
     created_to = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label="Logged until", widget=_date_input()
+        field_name="created_at", lookup_expr="date__lte", label="Logged until", widget=DateInput()
     )
     claimed_from = django_filters.DateFilter(
-        field_name="claimed_on", lookup_expr="gte", label="Claimed from", widget=_date_input()
+        field_name="claimed_on", lookup_expr="gte", label="Claimed from", widget=DateInput()
     )
     claimed_to = django_filters.DateFilter(
-        field_name="claimed_on", lookup_expr="lte", label="Claimed until", widget=_date_input()
+        field_name="claimed_on", lookup_expr="lte", label="Claimed until", widget=DateInput()
     )
 
     class Meta:

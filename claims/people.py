@@ -4,6 +4,7 @@ page, in filters, tables, forms, messages, notifications and the audit history."
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 
 def user_display(user, default: str = "someone") -> str:
@@ -18,3 +19,8 @@ class UserChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return user_display(obj)
+
+
+def active_users():
+    """The users work can be assigned to, by username."""
+    return get_user_model().objects.filter(is_active=True).order_by("username")

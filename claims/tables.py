@@ -12,6 +12,7 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
 from django.utils.timezone import template_localtime
 
+from claims.filtersets import CLAIM_ORDERINGS
 from claims.models import Article, Claim, Source
 from claims.people import user_display
 
@@ -88,13 +89,14 @@ class ClaimTable(DeskTable):
         },
         orderable=False,
     )
-    id = tables.Column(verbose_name="Id", order_by=("id",), linkify=True, attrs=PAGE_LINK)
+    id = tables.Column(verbose_name="Id", order_by=CLAIM_ORDERINGS["id"], linkify=True,
+                       attrs=PAGE_LINK)
     statement = tables.Column(
         verbose_name="Statement", linkify=True, attrs=USER_TEXT, orderable=False
     )
     claimant = tables.Column(verbose_name="Claimant", orderable=False, default="—")
     article = tables.Column(verbose_name="Article", linkify=True, attrs=USER_TEXT, orderable=False)
-    status = StatusBadgeColumn(css_prefix="status", order_by=("status", "-created_at", "-id"))
+    status = StatusBadgeColumn(css_prefix="status", order_by=CLAIM_ORDERINGS["status"])
     rating = tables.Column(
         verbose_name="Rating", accessor="rating_label", orderable=False, default="—"
     )
@@ -102,7 +104,7 @@ class ClaimTable(DeskTable):
     tags = tables.Column(verbose_name="Tags", accessor="tags", orderable=False, default="")
     claimed_on = FormattedDateColumn(
         verbose_name="Claimed",
-        order_by=("claimed_on", "id"),
+        order_by=CLAIM_ORDERINGS["claimed_on"],
         default="—",
         format="j M Y",
         attrs=NOWRAP,

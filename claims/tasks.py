@@ -8,11 +8,12 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
-from claims.selectors.dashboard import desk_stats
+from claims.assist.services import suggestions_refresh_by_id, suggestions_sweep_unscored
+from claims.fetching import pipeline
+from claims.queue import enqueue_suggestions
+from claims.selectors.dashboard import DESK_STATS_CACHE_KEY, desk_stats
 
 logger = logging.getLogger(__name__)
-
-DESK_STATS_CACHE_KEY = "claims:desk-stats"
 
 
 @shared_task(name="claims.tasks.refresh_desk_stats", soft_time_limit=60, time_limit=90)
@@ -43,16 +44,14 @@ RETRY_ON_DATABASE_ERRORS = {"autoretry_for": DATABASE_ERRORS, "retry_backoff": 1
 @shared_task(bind=True, name="claims.tasks.fetch_source", max_retries=None, ignore_result=True,
              soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_source(self, source_id: int) -> str:
-    from claims.fetching.pipeline import source_fetch, source_give_up
-
     try:
-        outcome = source_fetch(source_id=source_id)
+        outcome = pipeline.source_fetch(source_id=source_id)
     except DATABASE_ERRORS:
         raise  # retried with backoff (autoretry_for)
     except Exception as exc:
         # Never leave the source "fetching" for the sweeper to run again and again.
         logger.exception("Fetching source %s broke", source_id)
-        outcome = source_give_up(source_id=source_id, reason=_broke(exc))
+        outcome = pipeline.source_give_up(source_id=source_id, reason=_broke(exc))
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
@@ -61,18 +60,14 @@ def fetch_source(self, source_id: int) -> str:
 @shared_task(bind=True, name="claims.tasks.fetch_article", max_retries=None, ignore_result=True,
              soft_time_limit=60, time_limit=90, **RETRY_ON_DATABASE_ERRORS)
 def fetch_article(self, article_id: int, attempt: int = 1) -> str:
-    from claims.fetching.pipeline import article_fetch, article_give_up
-
     try:
-        outcome = article_fetch(article_id=article_id, attempt=attempt)
+        outcome = pipeline.article_fetch(article_id=article_id, attempt=attempt)
     except DATABASE_ERRORS:
         raise
     except Exception as exc:
         logger.exception("Fetching article %s broke", article_id)
-        outcome = article_give_up(article_id=article_id, reason=_broke(exc))
+        outcome = pipeline.article_give_up(article_id=article_id, reason=_broke(exc))
     if outcome.status == "ready":  # the article text arrived: point at what to check
-        from claims.fetching.queue import enqueue_suggestions
-
         enqueue_suggestions(article_id)
     if outcome.retry_in is not None:
         # A politeness wait does not use up an attempt.
@@ -85,18 +80,13 @@ def fetch_article(self, article_id: int, attempt: int = 1) -> str:
 def sweep_stuck_sources() -> int:
     """Re-enqueue sources and articles stuck pending or fetching (lost message, dead worker),
     and the scoring of articles whose request was lost."""
-    from claims.assist.services import suggestions_sweep_unscored
-    from claims.fetching.pipeline import fetches_sweep_stuck
-
-    return fetches_sweep_stuck() + suggestions_sweep_unscored()
+    return pipeline.fetches_sweep_stuck() + suggestions_sweep_unscored()
 
 
 @shared_task(name="claims.tasks.recheck_cited_sources", soft_time_limit=300, time_limit=360)
 def recheck_cited_sources() -> int:
     """Capture again the sources that published verdicts cite, to flag changed or dead ones."""
-    from claims.fetching.pipeline import sources_recheck_cited
-
-    return sources_recheck_cited()
+    return pipeline.sources_recheck_cited()
 
 
 # --- Claim assistance (the work lives in claims/assist/) ----------------------------------
@@ -105,6 +95,4 @@ def recheck_cited_sources() -> int:
 @shared_task(name="claims.tasks.suggest_article_claims", soft_time_limit=60, time_limit=90)
 def suggest_article_claims(article_id: int) -> str:
     """Score an article's sentences and store the check-worthy ones as suggestions."""
-    from claims.assist.services import suggestions_refresh_by_id
-
     return suggestions_refresh_by_id(article_id=article_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.search import TrigramDistance
 from django.db import connection
 from django.db.models import Q, Value
 
@@ -126,8 +127,6 @@ def _candidates_trigram(query: ClaimText, exclude: set[int]) -> list[tuple[int, 
     """PostgreSQL: the claims nearest by pg_trgm distance, on the statement and on the quote,
     each found by walking a GiST trigram index in distance order (migration 0007), so the
     cost does not grow with the desk; similarity() is checked and ranked in Python."""
-    from django.contrib.postgres.search import TrigramDistance
-
     found: dict[int, ClaimText] = {}
     for field, text in (("statement", query.statement), ("quote", query.quote)):
         if not text:

@@ -1,15 +1,16 @@
 """Writes for claim assistance: storing suggestions, logging one as a claim, dismissing
 one, and linking a claim to an earlier appearance of the same claim.
 
-These live beside the scorer rather than in claims/services.py to keep that module small;
-they follow the same rules: keyword-only arguments, ValidationError or PermissionDenied with
-a message in words, views and tasks only call them."""
+They follow the services' rules (keyword-only arguments, ValidationError or PermissionDenied
+with a message in words) and build on them: a logged suggestion is a claim_log."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -19,6 +20,9 @@ from claims.assist import progress
 from claims.assist.ranking import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
 from claims.choices import ArticleStatus
 from claims.models import Article, Claim, ClaimSuggestion
+from claims.queue import enqueue_suggestions
+from claims.services.articles import suggestions_enqueue
+from claims.services.claims import claim_log
 
 logger = logging.getLogger(__name__)
 
@@ -35,20 +39,6 @@ def _require_permission(user, codename: str, doing: str) -> None:
 # --- Suggestions ------------------------------------------------------------------------
 
 
-def suggestions_enqueue(*, article: Article) -> None:
-    """After the current transaction commits, ask a worker to score the article. A broker
-    that is down is logged, not raised, and costs the request well under a second
-    (claims/fetching/queue.py): the sweeper scores the article once the broker is back
-    (suggestions_sweep_unscored), and the editor can also score it from its page or with
-    `manage.py suggest_claims`."""
-    if article.status != ArticleStatus.READY or not article.body.strip():
-        return
-    from claims.fetching.queue import enqueue_suggestions
-
-    article_id = article.pk
-    transaction.on_commit(lambda: enqueue_suggestions(article_id))
-
-
 # Articles the sweeper looks at for a lost scoring request: ready ones added in this window.
 SUGGESTIONS_SWEEP_WINDOW = timedelta(days=1)
 
@@ -59,11 +49,6 @@ def suggestions_sweep_unscored(*, older_than: float | None = None) -> int:
     more than FETCH_STUCK_AFTER_SECONDS ago, that have no suggestion at all. Each is asked
     for once a window (a mark in the shared cache), so an article with nothing worth
     checking is not scored again at every sweep. Returns how many were enqueued."""
-    from django.conf import settings
-    from django.core.cache import cache
-
-    from claims.fetching.queue import enqueue_suggestions
-
     older_than = settings.FETCH_STUCK_AFTER_SECONDS if older_than is None else older_than
     now = timezone.now()
     candidates = list(
@@ -204,8 +189,6 @@ def suggestion_log_claim(
     Refused, in words, when the sentence is already logged (by this button or by hand: the
     suggestion is then marked with that claim, so nobody logs it twice), when it was
     dismissed, or when the article text moved under it."""
-    from claims.services.claims import claim_log
-
     _require_permission(user, "add_claim", "log a claim")
     existing = (
         Claim.objects.filter(

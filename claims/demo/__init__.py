@@ -15,9 +15,12 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from claims.anchoring import anchor_quote
+from claims.assist.services import suggestions_refresh
 from claims.choices import ClaimStatus
+from claims.demo.verdicts import load_demo_verdicts
+from claims.fetching.extract import text_sha256
 from claims.models import Article, Claim, Claimant, Evidence, Source
-from claims.services.articles import article_create, text_sha256
+from claims.services.articles import article_create
 from claims.services.claims import claim_log, claim_set_status, claimant_get_or_create
 
 HERE = Path(__file__).resolve().parent
@@ -111,7 +114,8 @@ ARTICLES = [
         published_on=date(2011, 7, 8),
         claims=[
             DemoClaim(
-                quote="Twelve of NATO's 28 members officially recognize the Libyan opposition group",
+                quote=("Twelve of NATO's 28 members officially recognize the Libyan "
+                       "opposition group"),
                 statement="Twelve of NATO's 28 members recognize the Libyan NTC",
                 claimant="voa",
                 status=ClaimStatus.RESEARCHING,
@@ -222,11 +226,7 @@ def load_demo() -> LoadReport:
                 )
                 report.add("evidence notes", created)
         # Check-worthy sentences now, so the demo shows them even before a worker runs.
-        from claims.assist.services import suggestions_refresh
-
         suggestions_refresh(article=article)
     # Verdicts in every state, published fact-checks with captured sources, a correction.
-    from claims.demo.verdicts import load_demo_verdicts
-
     load_demo_verdicts(users=users, report=report)
     return report

@@ -8,7 +8,6 @@ successful capture gets no other."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from claims.choices import CaptureStatus, SourceStatus, VerdictState
+from claims.fetching.extract import text_sha256
 from claims.fetching.snapshots import store_snapshot
 from claims.models import Capture, Claim, Rating, Source, Verdict
 from claims.services.verdicts import (
@@ -156,7 +156,7 @@ def ensure_capture(source: Source, filename: str) -> bool:
         source=source, status=CaptureStatus.SUCCESS, request_key=f"demo:{source.pk}",
         http_status=200, final_url=source.url, content_type="text/html; charset=utf-8",
         size_bytes=len(body), sha256=sha256,
-        text_sha256=hashlib.sha256(text.encode()).hexdigest(), title=title, text=text,
+        text_sha256=text_sha256(text), title=title, text=text,
         metadata={"demo": True}, started_at=now, finished_at=now, duration_ms=0,
     )
     capture.snapshot.name = name

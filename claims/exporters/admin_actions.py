@@ -6,21 +6,16 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from claims.exporters import claimreview, json, stream
+from claims.exporters.download import download_response
 from claims.selectors.exports import claim_export_selection
 from claims.selectors.verdicts import claimreview_verdicts
-
-
-def _download(fmt: str, body, stem: str):
-    from claims.views.exports import download_response
-
-    return download_response(fmt, body, stem=stem)
 
 
 @admin.action(description="Export the selected claims as CSV")
 def export_claims_csv(modeladmin, request, queryset):
     ids = queryset.values_list("id", flat=True)
-    return _download("csv", stream.csv_stream(claim_export_selection(claim_ids=ids)),
-                     "claims")
+    return download_response("csv", stream.csv_stream(claim_export_selection(claim_ids=ids)),
+                             stem="claims")
 
 
 @admin.action(description="Export the selected claims' published verdicts as ClaimReview")
@@ -32,8 +27,8 @@ def export_claims_claimreview(modeladmin, request, queryset):
 @admin.action(description="Export the selected verdicts' claims as CSV")
 def export_verdicts_csv(modeladmin, request, queryset):
     ids = queryset.values_list("claim_id", flat=True)
-    return _download("csv", stream.csv_stream(claim_export_selection(claim_ids=ids)),
-                     "verdicts")
+    return download_response("csv", stream.csv_stream(claim_export_selection(claim_ids=ids)),
+                             stem="verdicts")
 
 
 @admin.action(description="Export the selected verdicts as ClaimReview (published ones)")
@@ -52,7 +47,8 @@ def _claimreview_download(modeladmin, request, verdicts):
         )
         return None
     records = claimreview.claimreview_records(verdicts, request=request)
-    return _download("claimreview", json.json_array_chunks(records), "claimreview")
+    return download_response("claimreview", json.json_array_chunks(records),
+                             stem="claimreview")
 
 
 CLAIM_ACTIONS = [export_claims_csv, export_claims_claimreview]

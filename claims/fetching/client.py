@@ -20,7 +20,8 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
@@ -311,8 +312,6 @@ def _retry_after(value: str | None) -> float | None:
     seconds = ascii_number(value)
     if seconds is not None:
         return float(seconds)
-    from email.utils import parsedate_to_datetime
-
     try:
         return max(parsedate_to_datetime(value.strip()).timestamp() - time.time(), 0.0)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -378,8 +377,6 @@ def _one_hop(url: str, limits: FetchLimits, deadline: _Deadline):
 
 
 def _request_target(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 

@@ -8,12 +8,11 @@ at once with the reason in words. A politeness wait re-schedules without using a
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -23,12 +22,12 @@ from django.utils import timezone
 
 from claims.choices import ArticleStatus, CaptureStatus, SourceStatus, VerdictState
 from claims.fetching.client import FetchError, fetch
-from claims.fetching.extract import Extracted, ExtractionError, extract
+from claims.fetching.extract import Extracted, ExtractionError, extract, text_sha256
 from claims.fetching.politeness import domain_take_token
-from claims.fetching.queue import enqueue_article_fetch, enqueue_source_fetch
 from claims.fetching.snapshots import store_snapshot
 from claims.fetching.urls import URLInvalid, normalize_url, registrable_domain, url_host_port
 from claims.models import Article, Capture, Source, Verdict
+from claims.queue import enqueue_article_fetch, enqueue_source_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +142,7 @@ def _capture_into(result: CaptureResult, url: str) -> None:
         setattr(found, name, storable(getattr(found, name)))
     result.fields.update(
         title=found.title, byline=found.byline, published=found.published, text=found.text,
-        text_sha256=hashlib.sha256(found.text.encode("utf-8")).hexdigest(),
+        text_sha256=text_sha256(found.text),
     )
     result.fields["metadata"].update(
         found.metadata, kind=found.kind, encoding=found.encoding, sitename=found.sitename,
@@ -332,10 +331,6 @@ def article_give_up(*, article_id: int, reason: str) -> FetchOutcome:
 
 def article_fill(article: Article, found: Extracted) -> None:
     """Copy what extraction found onto an article (title, text, outlet, author, date)."""
-    from datetime import date
-
-    from claims.services.articles import text_sha256
-
     article.title = (found.title or article.title)[:500]
     article.body = found.text
     article.body_sha256 = text_sha256(found.text) if found.text else ""

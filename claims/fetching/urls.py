@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from publicsuffixlist import PublicSuffixList
+
 from claims.fetching.guard import GuardRefused, parse_ip_host
 
 MAX_URL_LENGTH = 2000
@@ -20,9 +22,8 @@ class URLInvalid(ValueError):
 
 @cache
 def _psl():
-    # publicsuffixlist ships its own copy of the list: no network needed.
-    from publicsuffixlist import PublicSuffixList
-
+    # publicsuffixlist ships its own copy of the list (no network); parsing it takes half
+    # a second, so it is done once, when a domain is first asked for.
     return PublicSuffixList()
 
 

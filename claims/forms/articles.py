@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from claims.forms.base import DateInput, DeskFormMixin
 from claims.uploads import normalise_newlines, text_from_upload
+from claims.widgets import DateInput, DeskFormMixin
 
 
 class ArticleTextForm(DeskFormMixin, forms.Form):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from claims.choices import ClaimStatus
-from claims.forms.base import DateInput, DeskFormMixin, active_users
 from claims.models import Claimant
-from claims.people import UserChoiceField
+from claims.people import UserChoiceField, active_users
+from claims.widgets import DateInput, DeskFormMixin
 
 
 def split_tags(value: str) -> list[str]:

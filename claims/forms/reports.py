@@ -7,9 +7,9 @@ from __future__ import annotations
 from django import forms
 
 from claims.filtersets import ClaimFilter, claim_search
-from claims.forms.base import DateInput
 from claims.models import Claim
 from claims.params import MAX_ID, object_id
+from claims.widgets import DateInput
 
 SCOPES = [
     ("dates", "Published in a date range"),

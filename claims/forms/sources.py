@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from claims.choices import Stance
-from claims.forms.base import DeskFormMixin
 from claims.models import Source
+from claims.widgets import DeskFormMixin
 
 
 class SourceAttachForm(DeskFormMixin, forms.Form):

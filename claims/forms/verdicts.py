@@ -6,9 +6,9 @@ from django import forms
 from django.db.models import Q
 
 from claims.choices import SourceStatus
-from claims.forms.base import DateInput
 from claims.models import Claim, Evidence, Rating, Verdict
 from claims.params import ModelMultipleIdsField
+from claims.widgets import DateInput
 
 
 def rating_choices(current: Verdict | None = None):

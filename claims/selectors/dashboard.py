@@ -1,9 +1,11 @@
-"""Reads: querysets for pages, tables, reports and exports, with the joins they need."""
+"""Reads for the dashboard: the desk's counts (cached for every editor, refreshed by the
+refresh_desk_stats task), the rating chart's geometry and the user's notifications."""
 
 from __future__ import annotations
 
 import logging
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from claims.choices import ClaimStatus, VerdictState
@@ -13,7 +15,11 @@ from claims.models import (
     Rating,
     Verdict,
 )
-from claims.selectors import dashboard as dashboard_selectors
+
+log = logging.getLogger(__name__)
+
+# Where the dashboard counts wait in the shared cache (the refresh_desk_stats task fills it).
+DESK_STATS_CACHE_KEY = "claims:desk-stats"
 
 
 def desk_stats() -> dict:
@@ -50,24 +56,17 @@ def unread_notification_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-log = logging.getLogger(__name__)
-
-
 def desk_stats_cached() -> dict:
     """The dashboard counts: from the cache the refresh_desk_stats task fills every minute,
     computed here if the cache is empty, and still computed if Redis is down."""
-    from django.core.cache import cache
-
-    from claims.tasks import DESK_STATS_CACHE_KEY
-
     try:
         stats = cache.get(DESK_STATS_CACHE_KEY)
     except Exception:  # noqa: BLE001 - any cache failure: count from the database instead
         log.warning("Desk stats cache unavailable; counting from the database", exc_info=True)
-        return {**dashboard_selectors.desk_stats(), "cached": False}
+        return {**desk_stats(), "cached": False}
     if stats is not None:
         return {**stats, "cached": True}
-    stats = dashboard_selectors.desk_stats()
+    stats = desk_stats()
     try:
         cache.set(DESK_STATS_CACHE_KEY, stats, timeout=120)
     except Exception:  # noqa: BLE001

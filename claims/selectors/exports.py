@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from claims.choices import VerdictState
+from claims.filtersets import ClaimFilter, claim_ordering
 from claims.models import Claim, Verdict
 
 # The verdict fields an export reports (see claim_export_queryset: `sv_<field>`).
@@ -27,26 +29,6 @@ CLAIM_EXPORT_FIELDS = (
 )
 
 
-def claim_export_ordering(sort: str | None) -> tuple[str, ...]:
-    """The claims table's ordering for its `sort` parameter (its own column definitions,
-    so the export lists rows in the order the editor saw), or the default."""
-    from claims.tables import ClaimTable
-
-    name = (sort or "").lstrip("-")
-    column = ClaimTable.base_columns.get(name)
-    if not name or column is None or column.orderable is False:
-        return ("-created_at", "-id")
-    keys = tuple(column.order_by or (name,)) if hasattr(column, "order_by") else (name,)
-    keys = tuple(str(k) for k in keys if k)
-    if not keys:
-        return ("-created_at", "-id")
-    if sort.startswith("-"):
-        keys = tuple(k[1:] if k.startswith("-") else f"-{k}" for k in keys)
-    if keys[-1].lstrip("-") != "id":
-        keys += ("-id" if keys[0].startswith("-") else "id",)
-    return keys
-
-
 def claim_export_selection(
     params=None, *, claim_ids=None, published_since=None, published_until=None
 ) -> QuerySet[Claim]:
@@ -56,10 +38,6 @@ def claim_export_selection(
     fact-check was first published then. Bad filter values raise ValidationError in words.
 
     Only what the filters need is joined; with_export_fields() adds the export's columns."""
-    from django.core.exceptions import ValidationError
-
-    from claims.filtersets import ClaimFilter
-
     params = params if params is not None else {}
     queryset = Claim.objects.all()
     if claim_ids is not None:
@@ -72,7 +50,7 @@ def claim_export_selection(
             for f, errs in filterset.form.errors.items()
         )
         raise ValidationError(f"The filters are not valid: {problems}")
-    claims = filterset.qs.order_by(*claim_export_ordering(params.get("sort")))
+    claims = filterset.qs.order_by(*claim_ordering(params.get("sort")))
     if published_since or published_until:
         claims = claims.annotate(**_current_verdict(), first_published_at=_first_published())
     if published_since:

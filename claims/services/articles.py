@@ -1,23 +1,19 @@
-"""Writes with business rules. Views, forms, admin actions, commands and tasks call these;
-they hold no rules of their own. Each raises ValidationError with a message in words."""
+"""Writes about articles: adding one from text the desk has, importing one from the web,
+and asking a worker to score a ready article's sentences for check-worthy claims."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
+from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser as User
 from django.db import transaction
 
+from claims import queue
 from claims.choices import ArticleStatus
-from claims.models import (
-    Article,
-)
-from claims.services.sources import _normalized_fetch_url
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+from claims.fetching.extract import text_sha256
+from claims.models import Article
+from claims.services.sources import normalized_fetch_url
 
 
 def article_create(
@@ -50,15 +46,23 @@ def article_create(
     )
     article.full_clean()
     article.save()
-    from claims.assist.services import suggestions_enqueue
-
     suggestions_enqueue(article=article)
     return article
 
 
-def _provisional_title(normalized_url: str) -> str:
-    from urllib.parse import unquote, urlsplit
+def suggestions_enqueue(*, article: Article) -> None:
+    """After the current transaction commits, ask a worker to score the article. A broker
+    that is down is logged, not raised, and costs the request well under a second
+    (claims/queue.py): the sweeper scores the article once the broker is back
+    (suggestions_sweep_unscored), and the editor can also score it from its page or with
+    `manage.py suggest_claims`."""
+    if article.status != ArticleStatus.READY or not article.body.strip():
+        return
+    article_id = article.pk
+    transaction.on_commit(lambda: queue.enqueue_suggestions(article_id))
 
+
+def _provisional_title(normalized_url: str) -> str:
     parts = urlsplit(normalized_url)
     slug = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
     slug = slug.rsplit(".", 1)[0].replace("-", " ").replace("_", " ").strip()
@@ -70,9 +74,7 @@ def article_import_url(*, url: str, user: User | None = None, enqueue: bool = Tr
     """Start importing an article from the web: it is saved as pending with a title taken
     from the URL, and the worker fetches and extracts it through the network guard
     (`enqueue=False`: the caller fetches it in its own process, as import_article does)."""
-    from claims.fetching.queue import enqueue_article_fetch
-
-    normalized = _normalized_fetch_url(url)
+    normalized = normalized_fetch_url(url)
     with transaction.atomic():
         article = article_create(
             title=_provisional_title(normalized),
@@ -82,5 +84,5 @@ def article_import_url(*, url: str, user: User | None = None, enqueue: bool = Tr
             status=ArticleStatus.PENDING,
         )
         if enqueue:
-            transaction.on_commit(lambda: enqueue_article_fetch(article.pk))
+            transaction.on_commit(lambda: queue.enqueue_article_fetch(article.pk))
     return article

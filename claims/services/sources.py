@@ -1,17 +1,24 @@
-"""Writes with business rules. Views, forms, admin actions, commands and tasks call these;
-they hold no rules of their own. Each raises ValidationError with a message in words."""
+"""Writes about sources and evidence: citing a web page on a claim (one Source per
+normalised URL, fetched in the background), evidence with its stance, fetching a source
+again. Each raises ValidationError with a message in words."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser as User
-from django.core.exceptions import (
-    ValidationError,
-)
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from claims.models import (
-    Claim,
+from claims import queue
+from claims.choices import SourceStatus, Stance
+from claims.fetching.guard import (
+    GuardRefused,
+    host_is_allowed_private,
+    parse_ip_host,
+    refusal_reason,
 )
+from claims.fetching.urls import URLInvalid, normalize_url, registrable_domain, url_host_port
+from claims.models import Claim, Evidence, Source
 from claims.services.published import (
     START_A_CORRECTION,
     PublishedClaimFrozen,
@@ -35,11 +42,11 @@ def evidence_add(
     unless a published verdict cites it: readers see it, so it changes only through a
     correction. New evidence on a published claim is desk work for the next correction:
     readers see it only once a reviewed correction cites it."""
-    from claims.models import Evidence
-
     note, excerpt = typed_text(note), typed_text(excerpt)
     if source is None and not note:
-        raise ValidationError({"note": "Write a note, or choose the source this evidence rests on."})
+        raise ValidationError(
+            {"note": "Write a note, or choose the source this evidence rests on."}
+        )
     evidence = None
     if source is not None:
         evidence = Evidence.objects.filter(claim=claim, source=source).first()
@@ -50,7 +57,9 @@ def evidence_add(
         )
     if evidence is None:
         evidence = Evidence(claim=claim, source=source, created_by=user)
-    elif (evidence.stance, typed_text(evidence.note), typed_text(evidence.excerpt)) == (stance, note, excerpt):
+    elif (evidence.stance, typed_text(evidence.note), typed_text(evidence.excerpt)) == (
+        stance, note, excerpt
+    ):
         return evidence  # sent back unchanged: nothing to write, no history row
     evidence.stance, evidence.note, evidence.excerpt = stance, note, excerpt
     evidence.full_clean()
@@ -58,18 +67,10 @@ def evidence_add(
     return evidence
 
 
-def _normalized_fetch_url(url: str) -> str:
+def normalized_fetch_url(url: str) -> str:
     """The canonical URL, or a ValidationError on `url` in words. A literal private address
     is refused here already so the editor hears at once; host names are checked by the
     guard when the worker resolves them."""
-    from claims.fetching.guard import (
-        GuardRefused,
-        host_is_allowed_private,
-        parse_ip_host,
-        refusal_reason,
-    )
-    from claims.fetching.urls import URLInvalid, normalize_url, url_host_port
-
     try:
         normalized = normalize_url(url)
         _scheme, host, _port = url_host_port(normalized)
@@ -97,16 +98,11 @@ def source_attach(
     """Cite a web page on a claim. One Source per normalised URL is shared by every claim;
     a new source is fetched in the background once this transaction commits. Citing the
     same source twice on one claim returns the existing evidence."""
-    from django.utils import timezone
-
-    from claims.choices import Stance
-    from claims.fetching.queue import enqueue_source_fetch
-    from claims.fetching.urls import registrable_domain, url_host_port
-    from claims.models import Evidence, Source
-
-    normalized = _normalized_fetch_url(url)
+    normalized = normalized_fetch_url(url)
     if stance not in Stance.values:
-        raise ValidationError({"stance": "Choose whether the source supports, refutes or gives context."})
+        raise ValidationError(
+            {"stance": "Choose whether the source supports, refutes or gives context."}
+        )
     with transaction.atomic():
         source, created = Source.objects.get_or_create(
             normalized_url=normalized,
@@ -130,19 +126,13 @@ def source_attach(
             evidence.full_clean()
             evidence.save()
         if created:
-            transaction.on_commit(lambda: enqueue_source_fetch(source.pk))
+            transaction.on_commit(lambda: queue.enqueue_source_fetch(source.pk))
     return evidence
 
 
 def source_refetch(*, source, user: User | None = None):
     """Capture a source again (an editor's request, or the admin action). A source being
     fetched right now is left alone; the earlier captures are kept."""
-    from django.utils import timezone
-
-    from claims.choices import SourceStatus
-    from claims.fetching.queue import enqueue_source_fetch
-    from claims.models import Source
-
     with transaction.atomic():
         locked = Source.objects.select_for_update().get(pk=source.pk)
         if locked.status == SourceStatus.FETCHING:
@@ -153,6 +143,6 @@ def source_refetch(*, source, user: User | None = None):
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "attempts", "next_attempt_at", "status_changed_at",
                                    "updated_at"])
-        transaction.on_commit(lambda: enqueue_source_fetch(locked.pk))
+        transaction.on_commit(lambda: queue.enqueue_source_fetch(locked.pk))
     source.refresh_from_db()
     return source

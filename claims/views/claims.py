@@ -232,7 +232,9 @@ def claim_bulk(request):
     for claim in claims:
         try:
             if data["action"] == "assign":
-                claims_services.claim_assign(claim=claim, assignee=data["assignee"], user=request.user)
+                claims_services.claim_assign(
+                    claim=claim, assignee=data["assignee"], user=request.user
+                )
             else:
                 if not data["status"]:
                     raise ValidationError("Choose the new status.")

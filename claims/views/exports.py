@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from claims.exporters import claimreview, json, report, stream
+from claims.exporters.download import EXPORT_FORMATS, download_response
 from claims.filtersets import claim_search
 from claims.forms.reports import ReportForm, claim_id_typed
 from claims.models import Claim
@@ -18,15 +18,6 @@ from claims.selectors.verdicts import claimreview_verdicts_for_claims
 
 # Suggestions the report's claim search offers at a time.
 CLAIM_SUGGESTIONS = 10
-
-
-EXPORT_FORMATS = {
-    # format: (content type, file extension)
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "json": ("application/json", "json"),
-    "jsonl": ("application/x-ndjson", "jsonl"),
-    "claimreview": ("application/ld+json", "claimreview.json"),
-}
 
 
 def export_stream(fmt: str, params, *, request=None, claim_ids=None):
@@ -44,14 +35,6 @@ def export_stream(fmt: str, params, *, request=None, claim_ids=None):
     raise ValidationError(
         f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}."
     )
-
-
-def download_response(fmt: str, body, *, stem: str = "claims") -> StreamingHttpResponse:
-    content_type, extension = EXPORT_FORMATS[fmt]
-    response = StreamingHttpResponse((part.encode() for part in body), content_type=content_type)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.{extension}"'
-    return response
 
 
 @login_required

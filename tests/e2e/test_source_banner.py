@@ -25,7 +25,7 @@ def test_source_banner_follows_the_fetch(page, live_server, log_in, screenshot, 
     from tests.factories import ClaimFactory
 
     # The live server runs in this process: nothing is handed to a worker.
-    monkeypatch.setattr("claims.fetching.queue.enqueue_source_fetch", lambda source_id: True)
+    monkeypatch.setattr("claims.queue.enqueue_source_fetch", lambda source_id: True)
     ensure_demo_users(LoadReport())
     claim = ClaimFactory(statement="Unemployment fell last year",
                          status=ClaimStatus.RESEARCHING)

@@ -1,9 +1,10 @@
-"""Forms: they parse and check input shape; the rules live in services.py."""
+"""How the desk's form fields render: Bootstrap classes and accessible errors on every
+widget (DeskFormMixin), dates in the one format the HTML date input reads (DateInput).
+Shared by forms/ and the claims filters (filtersets.py), which sit under forms."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 
 class DeskFormMixin:
@@ -61,7 +62,3 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def active_users():
-    return get_user_model().objects.filter(is_active=True).order_by("username")
