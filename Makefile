@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast test-e2e bench loadtest eval train lint install install-embeddings migrate demo clean
+.PHONY: run test test-fast test-e2e bench loadtest eval train lint lint-imports install install-embeddings migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,9 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py rundesk
 
-## make test: the whole suite (SQLite + embedded Redis unless DATABASE_URL / REDIS_URL are set)
-test: install $(if $(CI),install-embeddings)
+## make test: the import contracts, then the whole suite (SQLite + embedded Redis unless
+# DATABASE_URL / REDIS_URL are set)
+test: install $(if $(CI),install-embeddings) lint-imports
 	$(BIN)/python -m playwright --version >/dev/null
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -63,8 +64,13 @@ $(EMBED_STAMP): pyproject.toml | $(STAMP)
 
 install-embeddings: $(EMBED_STAMP)
 
-lint: install
+lint: install lint-imports
 	$(BIN)/ruff check .
+
+## make lint-imports: the import contracts ([tool.importlinter] in pyproject.toml): the layers
+# only point down, the fetching, assistance and exporters never import the pages, no cycles
+lint-imports: install
+	$(BIN)/lint-imports --no-cache --no-logo
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts
