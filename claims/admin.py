@@ -6,7 +6,8 @@ of queries whatever the number of rows (tests/test_admin.py pins it)."""
 import re
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -29,8 +30,10 @@ from claims.models import (
 from claims.services.published import (
     claim_has_published_verdict,
     claims_showing,
+    published_edit_check,
     published_edit_record,
 )
+from claims.services.sources import source_refetch
 
 
 class PublishedRecordForm(forms.ModelForm):
@@ -55,13 +58,6 @@ class PublishedRecordForm(forms.ModelForm):
         return [name for name in self.changed_data if name in self.reader_fields]
 
     def clean(self):
-        from django.core.exceptions import PermissionDenied, ValidationError
-
-        from claims.services.published import (
-            claims_showing,
-            published_edit_check,
-        )
-
         cleaned = super().clean()
         self.published_claims = claims_showing(self.instance) if self.instance.pk \
             else []
@@ -298,11 +294,6 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Re-fetch selected sources")
     def refetch_selected(self, request, queryset):
-        from django.contrib import messages
-        from django.core.exceptions import ValidationError
-
-        from claims.services.sources import source_refetch
-
         queued, refused = 0, []
         for source in queryset:
             try:

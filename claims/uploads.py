@@ -42,6 +42,7 @@ def _decode(data: bytes, declared: str, name: str, *, html: bool) -> str:
 
 
 def _html_to_text(html: str) -> UploadedText:
+    # Heavy imports (trafilatura takes over a second): loaded by the first uploaded HTML.
     import lxml.html
     import trafilatura
 

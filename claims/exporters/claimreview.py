@@ -13,7 +13,7 @@ machines it is "a bit false" or "half true". Google only requires `alternateName
 record stays valid and says exactly what the desk said.
 
 Reading the related rows: `claimreview_for` works on a bare Verdict (a few queries), and on
-one from `selectors.claimreview_verdicts()` with no query at all, which is what the feed
+one from `selectors.verdicts.claimreview_verdicts()` with no query at all, which is what the feed
 and the bulk exports use.
 
 Only what was reviewed is public: the appearances are those recorded with the verdict when
@@ -22,13 +22,18 @@ it was approved (VerdictAppearance), and an article marked internal is never nam
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Max, Min
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from claims.models import Rating
 
 logger = logging.getLogger(__name__)
 
@@ -37,18 +42,9 @@ CONTEXT = "https://schema.org"
 CLAIM_REVIEWED_MAX = 75
 
 
-class ClaimReviewWarning(UserWarning):
-    """A record is valid but will not show well (e.g. claimReviewed too long)."""
-
-
 def public_path(claim_id: int) -> str:
-    """The public fact-check page of a claim (mounted by the verdicts work at /fact-checks/)."""
-    for name in ("public:fact-check", "public:claim", "public:detail"):
-        try:
-            return reverse(name, args=[claim_id])
-        except NoReverseMatch:
-            continue
-    return f"/fact-checks/{claim_id}/"
+    """The path of a claim's public fact-check page."""
+    return reverse("public:fact-check", args=[claim_id])
 
 
 def absolute_url(path: str, request=None) -> str:
@@ -136,8 +132,6 @@ def _appearance_order(claim):
 
 def scale_bounds(scale_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
     """{scale id: (worst value, best value)} over ordinal ratings, in one query."""
-    from claims.models import Rating
-
     qs = Rating.objects.filter(value__isnull=False)
     if scale_ids is not None:
         qs = qs.filter(scale_id__in=list(scale_ids))
@@ -244,17 +238,12 @@ def json_ld_script(record: dict):
     """`<script type="application/ld+json">` for a page. Editors' text goes inside a script
     element, so <, > and & are escaped as JSON unicode escapes (as Django's json_script
     does): a statement containing "</script>" cannot end the element."""
-    import json
-
-    from django.utils.html import format_html
-    from django.utils.safestring import mark_safe
-
     payload = json.dumps(record, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
 def claimreview_records(verdicts, *, request=None, chunk_size: int = 500):
-    """ClaimReview records for a queryset from selectors.claimreview_verdicts(), read in
+    """ClaimReview records for a queryset from selectors.verdicts.claimreview_verdicts(), read in
     chunks (prefetches run once per chunk), so memory stays flat."""
     for verdict in verdicts.iterator(chunk_size=chunk_size):
         yield claimreview_for(verdict, request=request)

@@ -13,12 +13,14 @@ from datetime import date, datetime
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.text import slugify
 
 from claims.choices import ClaimStatus
 from claims.exporters.rows import export_rows
 from claims.models import Rating
 from claims.selectors.exports import claim_export_queryset
+from claims.verdict_text import render_markdown
 
 # A report is read by people: past this it is a data export, not a report.
 MAX_REPORT_CLAIMS = 1000
@@ -63,8 +65,6 @@ def report_data(
 ) -> ReportData:
     """Claims in scope with their current verdict and sources, and counts by rating.
     A date range selects verdicts by publication date (the first one, for corrections)."""
-    from claims.verdict_text import render_markdown
-
     params = dict(filters or {})
     claim_ids = None
     if scope == "claim":
@@ -121,8 +121,6 @@ def _default_title(scope, entries, since, until) -> str:
 
 def rating_chart_svg(counts: list[RatingCount], *, width: int = 560) -> str:
     """A horizontal bar chart of claims by rating, as inline SVG (escaped labels)."""
-    from django.utils.html import escape
-
     bar_h, gap, label_w, number_w = 22, 8, 150, 40
     height = max(1, len(counts)) * (bar_h + gap) + gap
     biggest = max((c.count for c in counts), default=0) or 1
@@ -166,7 +164,7 @@ def render_html(data: ReportData, *, request=None, printable: bool = False) -> s
 def render_pdf(data: ReportData, *, request=None) -> bytes:
     """The report as PDF. WeasyPrint never fetches anything: every resource is inline and
     the URL fetcher refuses all URLs, so a link in a rationale cannot make the server fetch."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (3.6 s to import): loaded by the first PDF only
 
     def no_fetch(url, *args, **kwargs):
         raise ValueError(f"Reports do not fetch resources ({url}).")

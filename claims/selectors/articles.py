@@ -1,18 +1,12 @@
-"""Reads: querysets for pages, tables, reports and exports, with the joins they need."""
+"""Reads about articles: the articles table's rows (with each article's claim count) and an
+article's claims in the order they appear in its text."""
 
 from __future__ import annotations
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from claims.models import (
-    Article,
-    Claim,
-)
-
-
-def article_list() -> QuerySet[Article]:
-    return Article.objects.annotate(claim_count=Count("claims")).order_by("-created_at", "-id")
+from claims.models import Article, Claim
 
 
 def article_claims(article: Article) -> QuerySet[Claim]:

@@ -1,19 +1,12 @@
-"""Reads: querysets for pages, tables, reports and exports, with the joins they need."""
+"""Reads about sources: the sources table's rows, a source's page (its captures and the
+claims that cite it), and the sources whose fetch keeps failing."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
 from claims.choices import SourceStatus
-from claims.models import (
-    Capture,
-    Claim,
-    Source,
-)
-
-
-def source_list() -> QuerySet[Source]:
-    return Source.objects.order_by("-created_at", "-id")
+from claims.models import Capture, Claim, Source
 
 
 def source_table_rows() -> QuerySet[Source]:

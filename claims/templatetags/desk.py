@@ -1,21 +1,12 @@
-"""Template helpers for the desk layout."""
+"""Template helpers for the desk layout: how a person is named, and the banner that follows
+a source's fetch after an editor attached it."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 
+from claims.models import Source
 from claims.people import user_display
 
 register = template.Library()
-
-
-@register.simple_tag
-def url_or_none(name, *args, **kwargs):
-    """The URL for `name`, or "" while the page behind it does not exist yet (pages added by
-    other parts of the desk appear in the navigation as soon as their URL is registered)."""
-    try:
-        return reverse(name, args=args or None, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
 
 
 @register.filter
@@ -38,8 +29,6 @@ def source_fetch_tags(source_id: int) -> str:
 def source_banner(message):
     """For a message that follows a source's fetch: the source's state now and the words for
     each state; None for any other message."""
-    from claims.models import Source
-
     tag = next((t for t in (message.extra_tags or "").split() if t.startswith(SOURCE_FETCH_TAG)),
                None)
     if tag is None or not tag[len(SOURCE_FETCH_TAG):].isdigit():

@@ -17,7 +17,7 @@ from claims.models import Article
 from claims.selectors.articles import article_claims, article_table_rows
 from claims.services.articles import article_create, article_import_url
 from claims.tables import ArticleTable
-from claims.views.common import _add_errors, _paginate
+from claims.views.common import add_errors, paginate
 
 
 def _article_forms(data=None, files=None, which=None):
@@ -34,7 +34,7 @@ def _article_forms(data=None, files=None, which=None):
 
 @login_required
 def article_list(request):
-    table = _paginate(request, ArticleTable(article_table_rows()))
+    table = paginate(request, ArticleTable(article_table_rows()))
     context = {"table": table, **_article_forms()}
     return render(request, "claims/article_list.html", context)
 
@@ -52,7 +52,7 @@ def article_add(request):
         try:
             article = _article_create(which, form, request.user)
         except ValidationError as exc:
-            _add_errors(form, exc, {"body": "body", "title": "title", "url": "url"})
+            add_errors(form, exc, {"body": "body", "title": "title", "url": "url"})
         else:
             if which == "url":
                 messages.info(
@@ -61,7 +61,7 @@ def article_add(request):
             else:
                 messages.success(request, f"Article “{article.title}” added.")
             return redirect(article)
-    table = _paginate(request, ArticleTable(article_table_rows()))
+    table = paginate(request, ArticleTable(article_table_rows()))
     return render(
         request,
         "claims/article_list.html",

@@ -18,6 +18,7 @@ from claims.assist.selectors import similar_claims
 from claims.models import Article, Claim, ClaimSuggestion
 from claims.next_url import safe_next_url
 from claims.params import object_id
+from claims.templatetags.assist import similar_claims_context, suggestions_context
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -30,8 +31,6 @@ def _back(request, default: str):
 
 
 def _suggestion_panel(request, article: Article, *, error: str = "", polls: int = 0):
-    from claims.templatetags.assist import suggestions_context
-
     next_url = safe_next_url(request, article.get_absolute_url())
     context = suggestions_context(request, article, next_url, polls=polls)
     context["error"] = error
@@ -117,8 +116,6 @@ def article_suggestions(request, pk):
 
 
 def _similar_panel(request, claim: Claim, *, error: str = ""):
-    from claims.templatetags.assist import similar_claims_context
-
     context = similar_claims_context(request, claim)
     context["error"] = error
     return render(request, "claims/partials/similar_claims.html", context)

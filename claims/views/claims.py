@@ -46,7 +46,7 @@ from claims.services.claims import (
 from claims.services.published import claim_has_published_verdict
 from claims.services.verdicts import verdict_current
 from claims.tables import ClaimTable
-from claims.views.common import _add_errors, _paginate, _reverse_or_none
+from claims.views.common import add_errors, paginate
 
 CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
 
@@ -118,7 +118,7 @@ def _claim_log_from_form(form, article, user):
             tags=form.tag_names(),
         )
     except ValidationError as exc:
-        _add_errors(form, exc, {"name": "claimant_name", "claimed_on": "claimed_on"})
+        add_errors(form, exc, {"name": "claimant_name", "claimed_on": "claimed_on"})
         return None
 
 
@@ -179,8 +179,7 @@ def claim_list(request):
     )
     queryset = claim_filter.qs if claim_filter.is_bound else claim_filter.queryset
     hidden = [name for name in ClaimTable.base_columns if name not in shown]
-    table = _paginate(request, ClaimTable(queryset, exclude=hidden))
-    export_url = _reverse_or_none("claims:export")
+    table = paginate(request, ClaimTable(queryset, exclude=hidden))
     context = {
         "filter": claim_filter,
         "table": table,
@@ -189,7 +188,7 @@ def claim_list(request):
         ),
         "bulk_form": BulkActionForm(),
         "can_bulk": request.user.has_perm("claims.change_claim"),
-        "export_url": f"{export_url}?{request.GET.urlencode()}" if export_url else "",
+        "export_url": f"{reverse('claims:export')}?{request.GET.urlencode()}",
         "querystring": request.GET.urlencode(),
     }
     # htmx asks for the part it swaps: the results (filter form edits) or the whole page body
@@ -302,7 +301,7 @@ def _edit_initial(claim):
     }
 
 
-def _get_claim(pk) -> Claim:
+def get_claim_or_404(pk) -> Claim:
     try:
         return claim_page(pk)
     except Claim.DoesNotExist:
@@ -311,11 +310,11 @@ def _get_claim(pk) -> Claim:
 
 @login_required
 def claim_detail(request, pk):
-    claim = _get_claim(pk)
+    claim = get_claim_or_404(pk)
     return render(request, "claims/claim_detail.html", _claim_context(request, claim))
 
 
-def _claim_page_error(request, claim, **forms):
+def claim_page_error(request, claim, **forms):
     return render(
         request, "claims/claim_detail.html", _claim_context(request, claim, **forms), status=400
     )
@@ -325,7 +324,7 @@ def _claim_page_error(request, claim, **forms):
 @permission_required("claims.change_claim", raise_exception=True)
 @require_POST
 def claim_edit(request, pk):
-    claim = _get_claim(pk)
+    claim = get_claim_or_404(pk)
     form = ClaimEditForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -362,18 +361,18 @@ def claim_edit(request, pk):
                 status=409,
             )
         except ValidationError as exc:
-            _add_errors(form, exc, {"name": "claimant_name"})
+            add_errors(form, exc, {"name": "claimant_name"})
         else:
             messages.success(request, "Claim saved.")
             return redirect(claim)
-    return _claim_page_error(request, claim, edit_form=form)
+    return claim_page_error(request, claim, edit_form=form)
 
 
 @login_required
 @permission_required("claims.change_claim", raise_exception=True)
 @require_POST
 def claim_status(request, pk):
-    claim = _get_claim(pk)
+    claim = get_claim_or_404(pk)
     form = ClaimStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -384,18 +383,18 @@ def claim_status(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc, {"reason": "reason"})
+            add_errors(form, exc, {"reason": "reason"})
         else:
             messages.success(request, f"Status set to {claim.get_status_display().lower()}.")
             return redirect(claim)
-    return _claim_page_error(request, claim, status_form=form)
+    return claim_page_error(request, claim, status_form=form)
 
 
 @login_required
 @permission_required("claims.change_claim", raise_exception=True)
 @require_POST
 def claim_assign(request, pk):
-    claim = _get_claim(pk)
+    claim = get_claim_or_404(pk)
     form = ClaimAssignForm(request.POST)
     if form.is_valid():
         assignee = form.cleaned_data["assignee"]
@@ -403,4 +402,4 @@ def claim_assign(request, pk):
         who = user_display(assignee, "nobody")
         messages.success(request, f"Claim assigned to {who}.")
         return redirect(claim)
-    return _claim_page_error(request, claim, assign_form=form)
+    return claim_page_error(request, claim, assign_form=form)

@@ -4,7 +4,6 @@ render. Reading needs a login; every write also checks the user's model permissi
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.urls import NoReverseMatch, reverse
 from django_tables2 import RequestConfig
 
 from claims.paginators import DeskPaginator
@@ -12,7 +11,7 @@ from claims.paginators import DeskPaginator
 PER_PAGE = 50
 
 
-def _paginate(request, table, per_page=PER_PAGE):
+def paginate(request, table, per_page=PER_PAGE):
     # LazyPaginator asks for one row more than a page instead of COUNT(*) over the table.
     RequestConfig(
         request, paginate={"paginator_class": DeskPaginator, "per_page": per_page}
@@ -20,7 +19,7 @@ def _paginate(request, table, per_page=PER_PAGE):
     return table
 
 
-def _add_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+def add_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
     """Put a service's ValidationError next to the field it is about."""
     field_map = field_map or {}
     if hasattr(error, "error_dict"):
@@ -29,10 +28,3 @@ def _add_errors(form, error: ValidationError, field_map: dict[str, str] | None =
             form.add_error(target if target in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-def _reverse_or_none(name: str) -> str:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""

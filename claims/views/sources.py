@@ -26,28 +26,28 @@ from claims.selectors.sources import (
 from claims.services import sources as sources_services
 from claims.tables import SourceTable
 from claims.templatetags.desk import source_fetch_tags
-from claims.views.claims import _claim_page_error, _get_claim
-from claims.views.common import _add_errors, _paginate
+from claims.views.claims import claim_page_error, get_claim_or_404
+from claims.views.common import add_errors, paginate
 
 
 @login_required
 @permission_required("claims.add_source", raise_exception=True)
 @require_POST
 def source_attach(request, pk):
-    claim = _get_claim(pk)
+    claim = get_claim_or_404(pk)
     form = SourceAttachForm(request.POST)
     if form.is_valid():
         try:
             evidence = sources_services.source_attach(claim=claim, url=form.cleaned_data["url"],
                                               user=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc, {"normalized_url": "url", "source": "url"})
+            add_errors(form, exc, {"normalized_url": "url", "source": "url"})
         else:
             # The banner follows the source's fetch (claims/templatetags/desk.py).
             messages.success(request, "Source attached; it is being fetched.",
                              extra_tags=source_fetch_tags(evidence.source_id))
             return redirect(f"{claim.get_absolute_url()}#sources")
-    return _claim_page_error(request, claim, attach_form=form)
+    return claim_page_error(request, claim, attach_form=form)
 
 
 @login_required
@@ -89,7 +89,7 @@ def source_status(request, pk):
 @permission_required("claims.add_evidence", raise_exception=True)
 @require_POST
 def evidence_add(request, pk):
-    claim = _get_claim(pk)
+    claim = get_claim_or_404(pk)
     form = EvidenceForm(request.POST, claim=claim)
     saved = None
     if form.is_valid():
@@ -104,7 +104,7 @@ def evidence_add(request, pk):
                 user=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
     if request.htmx:
         return render(
             request,
@@ -121,7 +121,7 @@ def evidence_add(request, pk):
     if saved:
         messages.success(request, "Evidence added.")
         return redirect(f"{claim.get_absolute_url()}#evidence")
-    return _claim_page_error(request, claim, evidence_form=form)
+    return claim_page_error(request, claim, evidence_form=form)
 
 
 @login_required
@@ -134,7 +134,7 @@ def source_list(request):
     if domain:
         # No domain holds a NUL (and PostgreSQL refuses one in a query): it matches nothing.
         queryset = queryset.none() if has_nul(domain) else queryset.filter(domain=domain)
-    table = _paginate(request, SourceTable(queryset))
+    table = paginate(request, SourceTable(queryset))
     return render(
         request,
         "claims/source_list.html",

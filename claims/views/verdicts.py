@@ -25,6 +25,7 @@ from claims.services.notifications import notification_mark_read
 from claims.services.published import claim_reader_changes
 from claims.services.verdicts import VerdictConflict, verdict_current, verdict_save_draft
 from claims.templatetags.verdicts import review_actions
+from claims.views.common import add_errors
 
 # Verdicts per page of the review queue.
 REVIEW_QUEUE_PAGE = 50
@@ -85,21 +86,13 @@ def verdict_save(request, pk):
             messages.error(request, _words(exc))
             return redirect(_claim_url(claim.pk))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Draft saved.")
             return redirect(_claim_url(claim.pk))
     # Show the editor's own text again with the errors, so nothing typed is lost.
     return render(request, "verdicts/edit.html",
                   {"claim": claim, "form": form, "verdict": current}, status=400)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _conflict(request, claim, form, exc: VerdictConflict):
@@ -175,7 +168,7 @@ def verdict_correct(request, pk):
             messages.error(request, _words(exc))
             return redirect(_claim_url(claim.pk))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Correction submitted for review. The published "
                              "version stays online until the correction is published.")

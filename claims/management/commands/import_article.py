@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from claims.choices import ArticleStatus
 from claims.fetching.extract import extract_html, extract_text
-from claims.fetching.pipeline import FetchOutcome, article_fill
+from claims.fetching.pipeline import FetchOutcome, article_fetch, article_fill
 from claims.models import Article
 from claims.services.articles import article_create, article_import_url
 
@@ -84,8 +84,6 @@ class Command(BaseCommand):
             if wait:
                 article = self._wait(article, timeout)
             return article
-        from claims.fetching.pipeline import article_fetch
-
         outcome = FetchOutcome("waiting", retry_in=0)
         while outcome.status == "waiting":  # politeness: wait our turn for the domain
             time.sleep(outcome.retry_in or 0)
