@@ -453,6 +453,6 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
     raw_id_fields = ["article", "claim", "dismissed_by"]
 
 
-# Exports (issue 6): appended so the actions other work gives these admins stay.
+# The export actions (claims/exporters/admin_actions.py), beside each admin's own actions.
 ClaimAdmin.actions = [*(ClaimAdmin.actions or ()), *CLAIM_ACTIONS]
 VerdictAdmin.actions = [*(VerdictAdmin.actions or ()), *VERDICT_ACTIONS]

@@ -79,9 +79,8 @@ class ClaimFilterForm(DeskFormMixin, forms.Form):
 
 class ChosenOnlySelect(forms.Select):
     """A <select> listing only the empty choice and the chosen value. A desk has thousands of
-    claimants: listing them all rendered 10,000 <option>s on every claims-table page (seconds
-    at a million claims, benchmarks/). The field still accepts any claimant id; links in the
-    table set it."""
+    claimants, and listing them all would render thousands of <option>s on every page of the
+    claims table. The field still accepts any claimant id; links in the table set it."""
 
     def optgroups(self, name, value, attrs=None):
         iterator = self.choices

@@ -111,34 +111,13 @@ class ClaimTable(DeskTable):
     )
     created_at = created_column("Logged")
 
-    default_columns = (
-        "select",
-        "id",
-        "statement",
-        "claimant",
-        "article",
-        "status",
-        "rating",
-        "assignee",
-        "claimed_on",
-    )
+    # Columns show in the order declared above; these until the editor chooses others.
+    default_columns = ("select", "id", "statement", "claimant", "article", "status", "rating",
+                       "assignee", "claimed_on")
 
     class Meta:
         model = Claim
         fields = ()
-        sequence = (
-            "select",
-            "id",
-            "statement",
-            "claimant",
-            "article",
-            "status",
-            "rating",
-            "assignee",
-            "tags",
-            "claimed_on",
-            "created_at",
-        )
         always_columns = ("select", "statement")
         attrs = {"class": "table table-sm table-hover align-middle", "id": "claims-table"}
         empty_text = "No claims match these filters."

@@ -1,4 +1,5 @@
-"""Forms: they parse and check input shape; the rules live in services.py."""
+"""Forms for adding an article: pasted text, an uploaded file, a URL. They check the
+input's shape; the rules live in services/articles.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Forms: they parse and check input shape; the rules live in services.py."""
+"""Forms about claims: logging, editing, status, assignment, bulk actions and the claims
+table's columns. They check the input's shape; the rules live in services/claims.py."""
 
 from __future__ import annotations
 

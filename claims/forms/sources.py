@@ -1,4 +1,5 @@
-"""Forms: they parse and check input shape; the rules live in services.py."""
+"""Forms for citing a source on a claim and for evidence notes. They check the input's
+shape; the rules live in services/sources.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Reads: querysets for pages, tables, reports and exports, with the joins they need."""
+"""Reads about claims: the claims table's rows, a claim's page (evidence, sources, history),
+claimant suggestions and the user's own claims, each with the joins its page needs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from claims.models import (
     Source,
     Verdict,
 )
-from claims.selectors import claims as claims_selectors
 
 
 def claim_list() -> QuerySet[Claim]:
@@ -36,7 +36,7 @@ def claim_table_rows(*, with_tags: bool = True) -> QuerySet[Claim]:
     page. The long texts no column shows stay in the database: the articles' bodies alone
     are tens of kilobytes a row."""
     rows = (
-        claims_selectors.claim_list()
+        claim_list()
         .defer("search_vector", "quote", "not_checkable_reason", "article__body",
                "article__fetch_error")
         .annotate(

@@ -1,5 +1,7 @@
-"""Writes with business rules. Views, forms, admin actions, commands and tasks call these;
-they hold no rules of their own. Each raises ValidationError with a message in words."""
+"""Writes about claims and claimants: logging a claim anchored to its article's words,
+editing it (never what readers see of a published fact-check), assigning it, moving its
+status. Views, admin actions, commands and tasks call these; each raises ValidationError
+with a message in words."""
 
 from __future__ import annotations
 

@@ -1,15 +1,15 @@
-"""Writes with business rules. Views, forms, admin actions, commands and tasks call these;
-they hold no rules of their own. Each raises ValidationError with a message in words."""
+"""Notifications: in the desk (a row per recipient) and by email, sent once the
+transaction commits; marking them read."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings as _settings  # noqa: E402
-from django.core.mail import send_mail  # noqa: E402
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone  # noqa: E402
+from django.utils import timezone
 
 from claims.models import (
     Claim,
@@ -42,8 +42,8 @@ def notification_send(
     )
     if recipient.email:
         # A header cannot hold a line break (a reviewer's comment may have several).
-        subject = f"[{_settings.ORGANISATION_NAME}] {' '.join(message.split())[:120]}"
-        body = f"{message}\n\n{_settings.SITE_URL}{url}\n"
+        subject = f"[{settings.ORGANISATION_NAME}] {' '.join(message.split())[:120]}"
+        body = f"{message}\n\n{settings.SITE_URL}{url}\n"
 
         def mail():
             try:

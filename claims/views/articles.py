@@ -1,5 +1,6 @@
-"""The editor desk: thin views that parse the request, call a selector or a service, and
-render. Reading needs a login; every write also checks the user's model permission."""
+"""Article pages: the articles table, adding an article (pasted text, an uploaded file or a
+URL the worker fetches), an article's page with its claims highlighted, and its fetch
+status for htmx polling. Thin: parse the request, call a selector or a service, render."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The editor desk: thin views that parse the request, call a selector or a service, and
-render. Reading needs a login; every write also checks the user's model permission."""
+"""Claim pages: logging a claim from an article, the claims table (filters, columns, bulk
+actions), a claim's page and its edit, status and assignment forms. Thin: parse the
+request, call a selector or a service, render; every write also checks the permission."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The editor desk: thin views that parse the request, call a selector or a service, and
-render. Reading needs a login; every write also checks the user's model permission."""
+"""What the desk's views share: paging a table without COUNT(*), and putting a service's
+ValidationError next to the field it is about."""
 
 from __future__ import annotations
 

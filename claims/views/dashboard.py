@@ -1,5 +1,5 @@
-"""The editor desk: thin views that parse the request, call a selector or a service, and
-render. Reading needs a login; every write also checks the user's model permission."""
+"""The dashboard: the desk's counts (cached), the rating chart, the user's claims, sources
+that keep failing and recently published fact-checks. Reading needs a login."""
 
 from __future__ import annotations
 

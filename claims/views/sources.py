@@ -1,5 +1,6 @@
-"""The editor desk: thin views that parse the request, call a selector or a service, and
-render. Reading needs a login; every write also checks the user's model permission."""
+"""Sources and evidence: citing a web page on a claim, evidence notes, re-fetching, the
+sources table, a source's page and its stored snapshots. Thin: parse the request, call a
+selector or a service, render; every write also checks the permission."""
 
 from __future__ import annotations
 
