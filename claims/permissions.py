@@ -2,8 +2,7 @@
 words; views and templates ask `verdict_actions` which buttons to offer, so a page never
 offers what a service would refuse (the service still decides on every POST).
 
-A permission comes with a role (the groups of migration 0003), so a refusal says whom to
-ask. The two-person rule is here too: nobody reviews a verdict version they wrote any of,
+The two-person rule is here too: nobody reviews a verdict version they wrote any of,
 that is its author (Verdict.author, who drafted it) or anyone who edited it (VerdictEditor
 rows, written by the services). It rests on those rows, never on history text."""
 
@@ -16,33 +15,21 @@ from claims.models import Verdict
 from claims.people import user_display
 from claims.selectors.verdicts import verdict_edited_by, verdicts_edited_by
 
-# Which group grants each permission, so a refusal can say whom to ask.
-ROLE_FOR_PERMISSION = {
-    "add_verdict": "Editors",
-    "change_verdict": "Editors",
-    "review_verdict": "Reviewers",
-    "publish_verdict": "Reviewers",
-    "override_two_person_rule": "admins",
-    "add_claim": "Editors",
-    "change_claim": "Editors",
-    "change_claimsuggestion": "Editors",
-}
-
-# Each action a service guards: the permission it needs, and what the user tried to do, in
-# the words of the refusal ("You cannot approve a verdict: ...").
+# Each action a service guards: the permission it needs, the group that grants it (so a
+# refusal says whom to ask) and what the user tried to do, in the refusal's words.
 ACTIONS = {
-    "draft": ("add_verdict", "draft a verdict"),
-    "edit": ("change_verdict", "edit a verdict"),
-    "submit": ("change_verdict", "submit a verdict for review"),
-    "send_back": ("review_verdict", "send a verdict back for changes"),
-    "approve": ("review_verdict", "approve a verdict"),
-    "publish": ("publish_verdict", "publish a verdict"),
-    "correct": ("change_verdict", "correct a verdict"),
-    "score_articles": ("change_claimsuggestion", "score articles"),
-    "log_claim": ("add_claim", "log a claim"),
-    "dismiss_suggestion": ("change_claimsuggestion", "dismiss a suggestion"),
-    "link_claims": ("change_claim", "link claims"),
-    "unlink_claims": ("change_claim", "unlink claims"),
+    "draft": ("add_verdict", "Editors", "draft a verdict"),
+    "edit": ("change_verdict", "Editors", "edit a verdict"),
+    "submit": ("change_verdict", "Editors", "submit a verdict for review"),
+    "send_back": ("review_verdict", "Reviewers", "send a verdict back for changes"),
+    "approve": ("review_verdict", "Reviewers", "approve a verdict"),
+    "publish": ("publish_verdict", "Reviewers", "publish a verdict"),
+    "correct": ("change_verdict", "Editors", "correct a verdict"),
+    "score_articles": ("change_claimsuggestion", "Editors", "score articles"),
+    "log_claim": ("add_claim", "Editors", "log a claim"),
+    "dismiss_suggestion": ("change_claimsuggestion", "Editors", "dismiss a suggestion"),
+    "link_claims": ("change_claim", "Editors", "link claims"),
+    "unlink_claims": ("change_claim", "Editors", "unlink claims"),
 }
 
 # The two-person rule's refusal says what the reviewer tried to do to this verdict.
@@ -61,9 +48,8 @@ def require(user, action: str, verdict: Verdict | None = None) -> None:
     """Raise PermissionDenied, in words, unless `user` may do `action` (a key of ACTIONS).
     Given the verdict, also the rules that depend on it: only its author submits it, and
     nobody approves or sends back a verdict they wrote any of (two-person rule)."""
-    codename, doing = ACTIONS[action]
+    codename, role, doing = ACTIONS[action]
     if not has_permission(user, codename):
-        role = ROLE_FOR_PERMISSION.get(codename, "right")
         raise PermissionDenied(
             f"You cannot {doing}: that needs the {role} role, which your account does not have."
         )

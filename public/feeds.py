@@ -1,5 +1,5 @@
 """Public feeds of published fact-checks: ClaimReview JSON for partners and search tools,
-Atom and RSS for readers. Mounted at /feeds/ by factcheck/urls.py.
+Atom and RSS for readers. Mounted at /feeds/ (public/urls.py, FEEDS).
 
 The JSON feed pages with a keyset cursor over (published_at, id), the verdicts' indexed
 order: a page costs the same few queries at any depth, and publishing while a partner pages
@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.feedgenerator import Atom1Feed
@@ -190,17 +189,3 @@ class FactChecksAtomFeed(FactChecksFeed):
     def subtitle(self):
         return self.description()
 
-
-app_name = "feeds"
-
-
-urlpatterns = [
-    path("claimreview.json", claimreview_feed, name="claimreview"),
-    path("fact-checks.rss", FactChecksFeed(), name="rss"),
-    path("fact-checks.atom", FactChecksAtomFeed(), name="atom"),
-]
-
-
-def feed_urls() -> dict[str, str]:
-    """Absolute URLs of the feeds, for <link rel="alternate"> and the README."""
-    return {name: absolute_url(reverse(f"feeds:{name}")) for name in ("claimreview", "rss", "atom")}

@@ -36,9 +36,10 @@ REASON_SUPERSEDED = "Superseded by a correction"
 
 class VerdictConflict(ValidationError):
     """A save that started from an older version of the verdict than the one now stored.
-    Carries both versions so the editor can compare them; nothing was written."""
+    Carries both versions so the editor can compare them, and names who saved the stored
+    one (`saved_by`, from its latest history row); nothing was written."""
 
-    def __init__(self, *, mine: dict, theirs: Verdict | None):
+    def __init__(self, *, mine: dict, theirs: Verdict | None, saved_by=None):
         self.mine = mine
         self.theirs = theirs
         if theirs is None:
@@ -46,7 +47,7 @@ class VerdictConflict(ValidationError):
         else:
             saved = timezone.localtime(theirs.updated_at).strftime("%d %b %Y %H:%M")
             text = (
-                f"{user_display(getattr(theirs, '_last_editor', None) or theirs.author)} saved "
+                f"{user_display(saved_by or theirs.author)} saved "
                 f"this verdict (version {theirs.lock_version}) at {saved} while you were editing "
                 f"version {mine.get('lock_version') or 'new'}. Nothing was overwritten: compare "
                 "both versions and save again if yours should replace theirs."
@@ -105,15 +106,6 @@ def _claim_follow_verdict(claim: Claim, *, status: str, user) -> None:
     claim._history_user = user
     claim._change_reason = f"Verdict moved the claim to {ClaimStatus(status).label.lower()}"
     claim.save(update_fields=["status", "not_checkable_reason", "version", "updated_at"])
-
-
-def _verdict_values(verdict: Verdict) -> dict:
-    return {
-        "lock_version": verdict.lock_version,
-        "rating": verdict.rating,
-        "summary": verdict.summary,
-        "rationale": verdict.rationale,
-    }
 
 
 def _check_evidence(claim: Claim, evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -178,8 +170,8 @@ def verdict_save_draft(
         require(user, "edit")
         if lock_version is None or int(lock_version) != current.lock_version:
             last = current.history.select_related("history_user").first()
-            current._last_editor = last.history_user if last else None
-            raise VerdictConflict(mine=mine, theirs=current)
+            raise VerdictConflict(mine=mine, theirs=current,
+                                  saved_by=last.history_user if last else None)
         _require_state(current, EDITABLE_STATES, "edit this verdict")
         if _draft_unchanged(current, mine, evidence):
             return current  # sent back as it was shown: no new version, no history row
