@@ -87,12 +87,14 @@ def _save_verdict(verdict: Verdict, *, user, reason: str, fields: list[str] | No
     verdict._change_reason = reason
     if fields is None:
         verdict.save()
-        # A save of every field is a save of the text (draft, edit, correction): its writer
-        # may no longer review this version.
-        VerdictEditor.objects.bulk_create([VerdictEditor(verdict=verdict, user=user)],
-                                          ignore_conflicts=True)
     else:
         verdict.save(update_fields=[*fields, "lock_version", "updated_at"])
+
+
+def _record_writer(verdict: Verdict, user) -> None:
+    """The user wrote some of this version's text, so may not review it (two-person rule)."""
+    VerdictEditor.objects.bulk_create([VerdictEditor(verdict=verdict, user=user)],
+                                      ignore_conflicts=True)
 
 
 def _claim_follow_verdict(claim: Claim, *, status: str, user) -> None:
@@ -187,6 +189,7 @@ def verdict_save_draft(
         # A new verdict rests on all the claim's evidence until the editor narrows it.
         evidence = list(claim.evidence.all())
     _save_verdict(verdict, user=user, reason=reason)
+    _record_writer(verdict, user)
     if evidence is not None:
         verdict.evidence.set(evidence)
     if claim.status == ClaimStatus.NEW:
@@ -392,6 +395,7 @@ def verdict_correct(
     if not (new.rating_id and new.summary and new.rationale):
         raise ValidationError("A correction needs a rating, a one-line summary and a rationale.")
     _save_verdict(new, user=user, reason=REASON_CORRECT)
+    _record_writer(new, user)
     new.evidence.set(
         _check_evidence(old.claim, evidence) if evidence is not None else old.evidence.all()
     )
