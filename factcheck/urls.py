@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from public.urls import FEEDS
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("fact-checks/", include("public.urls")),
-    path("feeds/", include("public.feeds")),
+    path("feeds/", include(FEEDS)),
     path("", include("claims.urls")),
 ]
 

@@ -1,5 +1,5 @@
 """Public feeds of published fact-checks: ClaimReview JSON for partners and search tools,
-Atom and RSS for readers. Mounted at /feeds/ by factcheck/urls.py.
+Atom and RSS for readers. Mounted at /feeds/ (public/urls.py, FEEDS).
 
 The JSON feed pages with a keyset cursor over (published_at, id), the verdicts' indexed
 order: a page costs the same few queries at any depth, and publishing while a partner pages
@@ -14,9 +14,7 @@ from datetime import UTC, datetime, time
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.feedgenerator import Atom1Feed
@@ -25,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from claims.exporters.claimreview import absolute_url, claimreview_for, public_path
 from claims.params import object_id
-from claims.selectors.verdicts import claimreview_verdicts
+from claims.selectors.verdicts import claimreview_feed_page, claimreview_verdicts
 
 PAGE_SIZE = 50
 
@@ -93,23 +91,20 @@ def _page_size(value: str | None) -> int:
 @require_GET
 def claimreview_feed(request):
     """GET /feeds/claimreview.json?published_after=&updated_after=&page_size=&cursor="""
-    verdicts = claimreview_verdicts()
+    def moment(name):
+        return parse_moment(name, value) if (value := request.GET.get(name)) else None
+
     try:
         size = _page_size(request.GET.get("page_size"))
-        if value := request.GET.get("published_after"):
-            verdicts = verdicts.filter(published_at__gt=parse_moment("published_after", value))
-        if value := request.GET.get("updated_after"):
-            verdicts = verdicts.filter(updated_at__gt=parse_moment("updated_after", value))
-        if value := request.GET.get("cursor"):
-            moment, pk = _decode_cursor(value)
-            verdicts = verdicts.filter(
-                Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk)
-            )
+        cursor = request.GET.get("cursor")
+        page = claimreview_feed_page(
+            published_after=moment("published_after"), updated_after=moment("updated_after"),
+            before=_decode_cursor(cursor) if cursor else None, size=size,
+        )
     except ValidationError as error:
         return HttpResponseBadRequest(
             " ".join(error.messages), content_type="text/plain; charset=utf-8"
         )
-    page = list(verdicts[: size + 1])
     items, more = page[:size], len(page) > size
     next_url = None
     if more:
@@ -194,17 +189,3 @@ class FactChecksAtomFeed(FactChecksFeed):
     def subtitle(self):
         return self.description()
 
-
-app_name = "feeds"
-
-
-urlpatterns = [
-    path("claimreview.json", claimreview_feed, name="claimreview"),
-    path("fact-checks.rss", FactChecksFeed(), name="rss"),
-    path("fact-checks.atom", FactChecksAtomFeed(), name="atom"),
-]
-
-
-def feed_urls() -> dict[str, str]:
-    """Absolute URLs of the feeds, for <link rel="alternate"> and the README."""
-    return {name: absolute_url(reverse(f"feeds:{name}")) for name in ("claimreview", "rss", "atom")}

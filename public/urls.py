@@ -1,7 +1,9 @@
-"""Public pages, no login: mounted at /fact-checks/ by factcheck/urls.py."""
+"""The public site's URLs, no login: its pages (mounted at /fact-checks/ by factcheck/urls.py)
+and its feeds (FEEDS, mounted at /feeds/ under the namespace "feeds")."""
 
 from django.urls import path
 
+from public.feeds import FactChecksAtomFeed, FactChecksFeed, claimreview_feed
 from public.views import (
     corrections,
     factcheck_detail,
@@ -21,3 +23,12 @@ urlpatterns = [
     path("sources/<int:pk>/", snapshot, name="snapshot"),
     path("sources/<int:pk>/raw/", snapshot_raw, name="snapshot-raw"),
 ]
+
+FEEDS = (
+    [
+        path("claimreview.json", claimreview_feed, name="claimreview"),
+        path("fact-checks.rss", FactChecksFeed(), name="rss"),
+        path("fact-checks.atom", FactChecksAtomFeed(), name="atom"),
+    ],
+    "feeds",
+)

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -20,6 +20,7 @@ from claims.assist import progress
 from claims.assist.ranking import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
 from claims.choices import ArticleStatus
 from claims.models import Article, Claim, ClaimSuggestion
+from claims.permissions import require
 from claims.queue import enqueue_suggestions
 from claims.services.articles import suggestions_enqueue
 from claims.services.claims import claim_log
@@ -27,13 +28,6 @@ from claims.services.claims import claim_log
 logger = logging.getLogger(__name__)
 
 STATEMENT_MAX = 300
-
-
-def _require_permission(user, codename: str, doing: str) -> None:
-    if user is None or not user.is_active or not user.has_perm(f"claims.{codename}"):
-        raise PermissionDenied(
-            f"You cannot {doing}: that needs the Editors role, which your account does not have."
-        )
 
 
 # --- Suggestions ------------------------------------------------------------------------
@@ -82,7 +76,7 @@ def suggestions_request(*, article: Article, user) -> None:
     """An editor asks for the article's sentences to be scored: the work goes to a worker
     (it grows with the article, and a request must answer at once whatever its size); the
     suggestions panel shows the progress and then the results."""
-    _require_permission(user, "change_claimsuggestion", "score articles")
+    require(user, "score_articles")
     if article.status != ArticleStatus.READY:
         raise ValidationError("The article text has not arrived yet; it is scored when it does.")
     if not article.body.strip():
@@ -189,7 +183,7 @@ def suggestion_log_claim(
     Refused, in words, when the sentence is already logged (by this button or by hand: the
     suggestion is then marked with that claim, so nobody logs it twice), when it was
     dismissed, or when the article text moved under it."""
-    _require_permission(user, "add_claim", "log a claim")
+    require(user, "log_claim")
     existing = (
         Claim.objects.filter(
             article_id=suggestion.article_id,
@@ -238,7 +232,7 @@ def suggestion_log_claim(
 @transaction.atomic
 def suggestion_dismiss(*, suggestion: ClaimSuggestion, user) -> ClaimSuggestion:
     """Hide a suggestion for good: scoring the article again does not bring it back."""
-    _require_permission(user, "change_claimsuggestion", "dismiss a suggestion")
+    require(user, "dismiss_suggestion")
     suggestion = ClaimSuggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.claim_id:
         raise ValidationError("This sentence is already logged as a claim; it cannot be dismissed.")
@@ -276,7 +270,7 @@ def claim_link_appearance(*, claim: Claim, first: Claim, user) -> Claim:
     Linking a claim whose fact-check is published changes nothing readers see: they see
     the appearances recorded when its verdict was approved (VerdictAppearance); a new link
     reaches them only with a correction, reviewed under the two-person rule."""
-    _require_permission(user, "change_claim", "link claims")
+    require(user, "link_claims")
     if claim.pk == first.pk:
         raise ValidationError("A claim cannot be another appearance of itself.")
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -314,7 +308,7 @@ def claim_link_same(*, claim: Claim, other: Claim, user) -> Claim:
 @transaction.atomic
 def claim_unlink_appearance(*, claim: Claim, user) -> Claim:
     """Undo a link made by mistake: the claim stands on its own again."""
-    _require_permission(user, "change_claim", "unlink claims")
+    require(user, "unlink_claims")
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.appearance_of_id is not None:
         claim.appearance_of = None

@@ -1,4 +1,5 @@
-"""Forms of the verdict workflow. They only parse input; the rules are in services.py."""
+"""Forms of the verdict workflow: a draft, and a correction with what it changes on the claim.
+They only parse input; the rules are in claims/services/verdicts.py and claims/permissions.py."""
 
 from __future__ import annotations
 

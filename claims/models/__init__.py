@@ -10,7 +10,14 @@ from claims.models.base import TimeStamped
 from claims.models.claims import Claim, Claimant, Tag
 from claims.models.notifications import Notification
 from claims.models.sources import Capture, Evidence, Source, snapshot_upload_to
-from claims.models.verdicts import PublishedEdit, Rating, RatingScale, Verdict, VerdictAppearance
+from claims.models.verdicts import (
+    PublishedEdit,
+    Rating,
+    RatingScale,
+    Verdict,
+    VerdictAppearance,
+    VerdictEditor,
+)
 
 __all__ = [
     "Article",
@@ -28,5 +35,6 @@ __all__ = [
     "TimeStamped",
     "Verdict",
     "VerdictAppearance",
+    "VerdictEditor",
     "snapshot_upload_to",
 ]

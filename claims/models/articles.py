@@ -1,5 +1,4 @@
-"""The desk's data model. Rules the database can enforce are constraints here; rules that
-need a user or a workflow live in services.py."""
+"""Articles: the news stories whose claims the desk logs, pasted, uploaded or fetched."""
 
 from __future__ import annotations
 
@@ -7,9 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from claims.choices import (
-    ArticleStatus,
-)
+from claims.choices import ArticleStatus
 from claims.models.base import USER, TimeStamped
 
 

@@ -1,5 +1,5 @@
-"""The desk's data model. Rules the database can enforce are constraints here; rules that
-need a user or a workflow live in services.py."""
+"""Claim suggestions: sentences of an article that the check-worthiness scorer thinks are
+worth checking, kept until an editor logs or dismisses them."""
 
 from __future__ import annotations
 
@@ -33,8 +33,10 @@ class ClaimSuggestion(models.Model):
         ordering = ["article", "-score", "start"]
         indexes = [models.Index(fields=["article", "-score"], name="suggestion_article_score_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["article", "start", "end"], name="suggestion_unique_span"),
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="suggestion_span_not_empty"),
+            models.UniqueConstraint(fields=["article", "start", "end"],
+                                    name="suggestion_unique_span"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")),
+                                   name="suggestion_span_not_empty"),
         ]
 
     def __str__(self) -> str:

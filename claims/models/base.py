@@ -1,5 +1,4 @@
-"""The desk's data model. Rules the database can enforce are constraints here; rules that
-need a user or a workflow live in services.py."""
+"""What every model shares: the user model's name and created/updated timestamps."""
 
 from __future__ import annotations
 

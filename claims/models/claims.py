@@ -1,5 +1,6 @@
-"""The desk's data model. Rules the database can enforce are constraints here; rules that
-need a user or a workflow live in services.py."""
+"""Claims and who made them: the claim anchored in its article, its claimant and its tags.
+Rules the database can enforce are constraints here; rules that need a user or a workflow
+are in claims/services/."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from claims.choices import (
-    ClaimStatus,
-)
+from claims.choices import ClaimStatus
 from claims.models.articles import Article
 from claims.models.base import USER, TimeStamped
 
@@ -21,7 +20,8 @@ class Claimant(TimeStamped):
     """Who made a claim: "Anders Fogh Rasmussen, NATO Secretary General"."""
 
     name = models.CharField(max_length=200)
-    role = models.CharField(max_length=200, blank=True, help_text="Title or role, e.g. Secretary General")
+    role = models.CharField(max_length=200, blank=True,
+                            help_text="Title or role, e.g. Secretary General")
     organisation = models.CharField(max_length=200, blank=True)
     url = models.URLField("URL", max_length=2000, blank=True)
 
@@ -107,7 +107,8 @@ class Claim(TimeStamped):
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="claim_created_idx"),
             models.Index(fields=["status", "-created_at", "-id"], name="claim_status_created_idx"),
-            models.Index(fields=["claimant", "-created_at", "-id"], name="claim_claimant_created_idx"),
+            models.Index(fields=["claimant", "-created_at", "-id"],
+                         name="claim_claimant_created_idx"),
             models.Index(fields=["assignee", "status"], name="claim_assignee_status_idx"),
             models.Index(fields=["article", "anchor_start"], name="claim_article_anchor_idx"),
             models.Index(fields=["-claimed_on", "-id"], name="claim_claimed_on_idx"),

@@ -1,5 +1,4 @@
-"""The desk's data model. Rules the database can enforce are constraints here; rules that
-need a user or a workflow live in services.py."""
+"""In-app notifications: a verdict sent back, approved or published, a claim assigned."""
 
 from __future__ import annotations
 
@@ -17,7 +16,8 @@ class Notification(models.Model):
     verb = models.CharField(max_length=40)
     message = models.CharField(max_length=500)
     url = models.CharField(max_length=500, blank=True)
-    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="+")
     verdict = models.ForeignKey(
         Verdict, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -27,7 +27,8 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx")
+            models.Index(fields=["recipient", "read_at", "-created_at"],
+                         name="notification_inbox_idx")
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,5 @@
-"""The desk's data model. Rules the database can enforce are constraints here; rules that
-need a user or a workflow live in services.py."""
+"""Sources and evidence: the pages a claim is checked against, each fetch of them (Capture,
+with the stored copy) and the evidence that links a source or a note to a claim."""
 
 from __future__ import annotations
 
@@ -8,12 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from claims.choices import (
-    CaptureStatus,
-    FetchErrorKind,
-    SourceStatus,
-    Stance,
-)
+from claims.choices import CaptureStatus, FetchErrorKind, SourceStatus, Stance
 from claims.models.base import USER, TimeStamped
 from claims.models.claims import Claim
 
@@ -102,7 +97,8 @@ class Capture(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [
-            models.Index(fields=["source", "-started_at", "-id"], name="capture_source_started_idx"),
+            models.Index(fields=["source", "-started_at", "-id"],
+                         name="capture_source_started_idx"),
             models.Index(fields=["sha256"], name="capture_sha256_idx"),
         ]
         constraints = [

@@ -1,5 +1,7 @@
-"""The desk's data model. Rules the database can enforce are constraints here; rules that
-need a user or a workflow live in services.py."""
+"""Verdicts and what hangs off them: the rating scales they use, each verdict version with
+who wrote it (VerdictEditor), the appearances a reviewer approved with it, and the admin
+overrides of a published fact-check (PublishedEdit). The two-person rule that the database
+can hold is a check constraint here; the rest of it is in claims/permissions.py."""
 
 from __future__ import annotations
 
@@ -8,9 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from claims.choices import (
-    VerdictState,
-)
+from claims.choices import VerdictState
 from claims.models.articles import Article
 from claims.models.base import USER, TimeStamped
 from claims.models.claims import Claim, Claimant
@@ -82,7 +82,8 @@ class Verdict(TimeStamped):
     summary = models.CharField(max_length=300, blank=True)
     rationale = models.TextField(blank=True, help_text="Markdown.")
     evidence = models.ManyToManyField(Evidence, blank=True, related_name="verdicts")
-    state = models.CharField(max_length=20, choices=VerdictState.choices, default=VerdictState.DRAFT)
+    state = models.CharField(max_length=20, choices=VerdictState.choices,
+                             default=VerdictState.DRAFT)
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="authored_verdicts")
     reviewer = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="reviewed_verdicts"
@@ -113,7 +114,8 @@ class Verdict(TimeStamped):
             ("override_two_person_rule", "Can approve own verdict, recording a reason"),
         ]
         indexes = [
-            models.Index(fields=["state", "submitted_at", "id"], name="verdict_state_submitted_idx"),
+            models.Index(fields=["state", "submitted_at", "id"],
+                         name="verdict_state_submitted_idx"),
             models.Index(fields=["-published_at", "-id"], name="verdict_published_idx"),
             models.Index(fields=["-updated_at", "-id"], name="verdict_updated_idx"),
         ]
@@ -149,6 +151,27 @@ class Verdict(TimeStamped):
         """The claimant a correction puts on the claim (claim_changes), if it changes it."""
         claimant_id = (self.claim_changes or {}).get("claimant_id")
         return Claimant.objects.filter(pk=claimant_id).first() if claimant_id else None
+
+
+class VerdictEditor(models.Model):
+    """Someone who wrote part of a verdict version: drafted it, edited it, or wrote the
+    correction that made it. One row per person and version, written by the services in the
+    same transaction as the text (claims/services/verdicts.py). The two-person rule reads
+    these rows with Verdict.author (claims/permissions.py): whoever wrote any of a version
+    cannot review it. The history's change reasons ("Edited", ...) describe the changes in
+    the audit trail and no rule reads them, so rewording one changes no rule."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="editor_rows")
+    # A deleted account reviews nothing, so its rows can go with it.
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["verdict", "user"], name="verdict_editor_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} wrote part of verdict {self.verdict_id}"
 
 
 class VerdictAppearance(models.Model):

@@ -1,8 +1,10 @@
-"""The audit trail of a claim: every recorded change of the claim, its verdicts and its
-evidence (django-simple-history), as entries saying who, when, what and before -> after.
+"""Reads of the recorded history (django-simple-history): a claim's audit trail, every
+change of the claim, its verdicts and its evidence as entries saying who, when, what and
+before -> after; and for the review queue, what changed in a verdict since a reviewer last
+saw it.
 
-Reads a fixed number of queries whatever the length of the history: one per history
-table, then one per kind of foreign key to turn ids into names."""
+Each read costs a fixed number of queries whatever the length of the history: one per
+history table, then one per kind of foreign key to turn ids into names."""
 
 from __future__ import annotations
 
@@ -10,19 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import F, Window
+from django.db.models.functions import Lag
 
+from claims.choices import VerdictState
 from claims.models import Claim, Claimant, Evidence, Rating, Source, Verdict
 from claims.people import user_display
+from claims.verdict_text import diff_words
 
 # Bookkeeping columns that change on every save and say nothing to a reader.
 SKIPPED = {"id", "created_at", "updated_at", "lock_version", "version", "body_sha256"}
 
-
 USER_FIELDS = {"author_id", "reviewer_id", "assignee_id", "created_by_id"}
 
-
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-
 
 LIMIT = 200
 
@@ -104,7 +107,7 @@ def _entries(records: list, model, subject_of, names: dict) -> list[AuditEntry]:
 def claim_audit_trail(claim: Claim, records: dict | None = None) -> list[AuditEntry]:
     """Newest first: the claim's own history, its verdicts' and its evidence's. `records`:
     the claim's and evidence's history records when the page has read them already
-    (selectors_desk.claim_history_records, the same order and at least LIMIT of each)."""
+    (claim_history_records, the same order and at least LIMIT of each)."""
     if records is not None and records.get("claim_pk") == claim.pk:
         claim_records = records["claim"][:LIMIT]
         evidence_records = records["evidence"][:LIMIT]
@@ -170,15 +173,22 @@ class ReviewItem:
 def review_changes(verdicts: list[Verdict]) -> list[ReviewItem]:
     """For the review queue: what changed in each submitted verdict since the reviewer last
     saw it — the version sent back for changes, or for a correction the published version
-    it corrects. Two queries for the whole queue."""
-    from claims.services.verdicts import REASON_SEND_BACK
-    from claims.verdict_text import diff_words
+    it corrects. Two queries for the whole queue.
 
+    The version sent back is the history row where the verdict's state became "changes
+    requested" (read from the recorded state, not from the row's change reason)."""
+    in_order = [F("history_date").asc(), F("history_id").asc()]
     sent_back: dict[int, object] = {}
-    for rec in Verdict.history.filter(
-        id__in=[v.pk for v in verdicts], history_change_reason=REASON_SEND_BACK
-    ).order_by("history_date", "history_id"):
-        sent_back[rec.id] = rec  # the latest wins
+    # Only the window's condition goes to SQL: Django applies a plain condition before the
+    # window, which would compare each sent-back row with the one sent back before it.
+    for rec in (
+        Verdict.history.filter(id__in=[v.pk for v in verdicts])
+        .annotate(state_before=Window(Lag("state"), partition_by=[F("id")], order_by=in_order))
+        .filter(state_before__in=[VerdictState.SUBMITTED, VerdictState.APPROVED])
+        .order_by(*in_order)
+    ):
+        if rec.state == VerdictState.CHANGES_REQUESTED:
+            sent_back[rec.id] = rec  # the latest wins
     ratings = dict(
         Rating.objects.filter(pk__in={r.rating_id for r in sent_back.values() if r.rating_id})
         .values_list("pk", "label")

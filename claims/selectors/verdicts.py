@@ -1,14 +1,23 @@
-"""Reads: querysets for pages, tables, reports and exports, with the joins they need."""
+"""Reads of verdicts: the verdict panel and the review queue on the desk, who wrote a
+verdict (for the two-person rule), and what readers see (published verdicts, corrections,
+the sources a fact-check cites) for the public site, the feeds and the exports. Each read
+costs a fixed number of queries, whatever the number of rows it returns."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from claims.choices import VerdictState
+from claims.choices import CaptureStatus, VerdictState
 from claims.models import (
+    Capture,
     Claim,
+    Evidence,
+    PublishedEdit,
     Rating,
+    RatingScale,
     Verdict,
+    VerdictAppearance,
+    VerdictEditor,
 )
 
 
@@ -17,8 +26,6 @@ def claimreview_verdicts() -> QuerySet[Verdict]:
     leaves the published version in place) with everything a ClaimReview record reads (claim,
     claimant, article, rating, the appearances reviewed with the verdict and its first
     publication date), so building any number of records costs a fixed number of queries."""
-    from django.db.models import Max, Min, OuterRef, Subquery
-
     first_published = (
         Verdict.objects.filter(claim_id=OuterRef("claim_id"), published_at__isnull=False)
         .order_by()
@@ -26,6 +33,7 @@ def claimreview_verdicts() -> QuerySet[Verdict]:
         .annotate(first=Min("published_at"))
         .values("first")
     )
+
     def scale_value(aggregate):
         return Subquery(
             Rating.objects.filter(scale_id=OuterRef("rating__scale_id"), value__isnull=False)
@@ -57,12 +65,50 @@ def verdict_versions(claim_id: int) -> QuerySet[Verdict]:
     )
 
 
+def evidence_with_capture_state() -> QuerySet[Evidence]:
+    """Evidence in the order it was logged, each saying whether its source was ever
+    captured successfully (`captured`): what a reviewer checks before approving."""
+    return Evidence.objects.select_related("source").annotate(
+        captured=Exists(Capture.objects.filter(source_id=OuterRef("source_id"),
+                                               status=CaptureStatus.SUCCESS))
+    ).order_by("created_at", "id")
+
+
 def review_queue() -> QuerySet[Verdict]:
-    """Submitted verdicts, oldest first (indexed on state, submitted_at, id)."""
+    """Submitted verdicts, oldest first (indexed on state, submitted_at, id), each with the
+    evidence it cites."""
     return (
         Verdict.objects.filter(state=VerdictState.SUBMITTED, is_current=True)
         .select_related("claim", "claim__claimant", "rating", "author", "supersedes__rating")
+        .prefetch_related(Prefetch("evidence", queryset=evidence_with_capture_state()))
         .order_by("submitted_at", "id")
+    )
+
+
+def verdict_current(*, claim: Claim) -> Verdict | None:
+    return Verdict.objects.filter(claim=claim, is_current=True).first()
+
+
+def claim_evidence_for_panel(claim: Claim) -> list[Evidence]:
+    """All the claim's evidence, with whether each source was captured (the verdict panel)."""
+    return list(evidence_with_capture_state().filter(claim=claim))
+
+
+def cited_evidence_ids(verdict: Verdict | None) -> set[int]:
+    return set(verdict.evidence.values_list("id", flat=True)) if verdict else set()
+
+
+def verdict_edited_by(*, verdict: Verdict, user) -> bool:
+    """Did this user write any of this verdict version (VerdictEditor)?"""
+    return VerdictEditor.objects.filter(verdict_id=verdict.pk, user_id=user.pk).exists()
+
+
+def verdicts_edited_by(*, verdict_ids, user) -> set[int]:
+    """verdict_edited_by for many verdicts at once (a page of the review queue): the ids of
+    those this user wrote any of, in one query."""
+    return set(
+        VerdictEditor.objects.filter(verdict_id__in=list(verdict_ids), user_id=user.pk)
+        .values_list("verdict_id", flat=True)
     )
 
 
@@ -72,8 +118,7 @@ def published_verdicts() -> QuerySet[Verdict]:
     return (
         # published_at is always set on a published verdict (a check constraint); saying so
         # lets PostgreSQL start verdict_published_idx after the NULLs, which sort first in
-        # descending order: every draft and submitted verdict (0.4 ms instead of 130 ms for
-        # the feed's first page at 100k claims, benchmarks/).
+        # descending order: every draft and submitted verdict.
         Verdict.objects.filter(state=VerdictState.PUBLISHED, published_at__isnull=False)
         .exclude(superseded_by__state=VerdictState.PUBLISHED)
         .select_related("claim", "claim__claimant", "claim__article", "rating")
@@ -85,10 +130,6 @@ def public_appearances_prefetch():
     """A verdict's reviewed appearances (`verdict.reviewed_appearances`, first appearance
     first): those recorded when the verdict was approved. A claim linked after the review is
     not among them; the exporter leaves out articles marked internal."""
-    from django.db.models import Prefetch
-
-    from claims.models import VerdictAppearance
-
     return Prefetch(
         "appearance_links",
         queryset=VerdictAppearance.objects.select_related("article").order_by("position"),
@@ -110,8 +151,6 @@ def published_corrections() -> QuerySet[Verdict]:
 def published_edits(limit: int = 50):
     """Changes made to published fact-checks outside a correction (admin overrides, with
     their reasons), newest first, for the public corrections log."""
-    from claims.models import PublishedEdit
-
     published = Verdict.objects.filter(state=VerdictState.PUBLISHED).values("claim_id")
     return (
         PublishedEdit.objects.filter(claim_id__in=published)
@@ -124,10 +163,61 @@ def claimreview_verdicts_for_claims(claims: QuerySet[Claim]) -> QuerySet[Verdict
     return claimreview_verdicts().filter(claim_id__in=claims.order_by().values("id"))
 
 
+def claimreview_feed_page(*, published_after=None, updated_after=None, before=None,
+                          size: int) -> list[Verdict]:
+    """Up to `size + 1` records of the ClaimReview feed (the extra one says whether there is
+    a next page): published or updated after the given moments, and after the keyset cursor
+    `before` ((published_at, id) of the last record of the previous page), if given."""
+    verdicts = claimreview_verdicts()
+    if published_after is not None:
+        verdicts = verdicts.filter(published_at__gt=published_after)
+    if updated_after is not None:
+        verdicts = verdicts.filter(updated_at__gt=updated_after)
+    if before is not None:
+        moment, pk = before
+        verdicts = verdicts.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+    return list(verdicts[: size + 1])
+
+
+def earlier_published_versions(verdict: Verdict) -> list[Verdict]:
+    """The published versions a fact-check's current one replaced, newest first."""
+    return list(
+        Verdict.objects.filter(claim_id=verdict.claim_id, state=VerdictState.PUBLISHED,
+                               version__lt=verdict.version)
+        .select_related("rating").order_by("-version")
+    )
+
+
+def cited_evidence_with_copies(verdict: Verdict) -> list[Evidence]:
+    """The evidence a published verdict cites, each source with its successful captures,
+    newest first (`source.stored`): the copies readers may open."""
+    captures = Capture.objects.filter(status=CaptureStatus.SUCCESS).order_by("-started_at", "-id")
+    return list(
+        verdict.evidence.select_related("source")
+        .prefetch_related(Prefetch("source__captures", queryset=captures, to_attr="stored"))
+        .order_by("created_at", "id")
+    )
+
+
+def public_captures() -> QuerySet[Capture]:
+    """Successful captures of sources that a published verdict cites: the only stored copies
+    readers may see."""
+    cited = Evidence.objects.filter(verdicts__state=VerdictState.PUBLISHED).values("source_id")
+    return Capture.objects.select_related("source").filter(
+        status=CaptureStatus.SUCCESS, source_id__in=cited
+    )
+
+
+def default_scale_ratings() -> tuple[RatingScale | None, list[Rating]]:
+    """The default rating scale and its levels in order (the methodology page)."""
+    scale = RatingScale.objects.filter(is_default=True).first()
+    return scale, list(scale.ratings.order_by("position", "id")) if scale else []
+
+
 def recently_published(limit: int = 10) -> QuerySet[Verdict]:
     return (
         # published_at__isnull=False lets the index skip the unpublished verdicts' NULLs
-        # (see verdicts_selectors.published_verdicts).
+        # (see published_verdicts).
         Verdict.objects.filter(state=VerdictState.PUBLISHED, is_current=True,
                                published_at__isnull=False)
         .select_related("claim", "claim__claimant", "rating")

@@ -1,26 +1,29 @@
-"""Writes with business rules. Views, forms, admin actions, commands and tasks call these;
-they hold no rules of their own. Each raises ValidationError with a message in words."""
+"""What readers see of a published fact-check changes only through a correction. These
+rules refuse any other edit of it (PublishedClaimFrozen), let an admin override that with a
+recorded reason (PublishedEdit), write a published correction's changes to its claim, and
+record the appearances a reviewer approved with a verdict (VerdictAppearance)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
 
-from django.core.exceptions import (
-    PermissionDenied,  # noqa: E402
-    ValidationError,
-)
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from claims.choices import VerdictState
+from claims.exporters.claimreview import claim_appearances
 from claims.models import (
     Article,
     Claim,
     Claimant,
     Evidence,
+    PublishedEdit,
     Verdict,
+    VerdictAppearance,
 )
+from claims.permissions import has_permission
 
 START_A_CORRECTION = (
     "Use “Start a correction” on the claim page: the correction is reviewed by a second "
@@ -54,7 +57,7 @@ def published_edit_check(*, user, reason: str, what: str) -> str:
     correction (the Django admin)? Only with the change_published_claim permission and a
     reason, which is recorded (published_edit_record) and shown in the public corrections
     log. Returns the reason, stripped."""
-    if user is None or not user.is_active or not user.has_perm("claims.change_published_claim"):
+    if not has_permission(user, "change_published_claim"):
         raise PermissionDenied(
             f"Readers see the {what} on a published fact-check: it changes only through a "
             f"correction. {START_A_CORRECTION}"
@@ -74,8 +77,6 @@ def published_edit_record(*, claims: Iterable[Claim], user, reason: str, record:
                           changes: dict) -> list:
     """Record an override made with published_edit_check, once per published claim that
     shows the changed record."""
-    from claims.models import PublishedEdit
-
     reason = published_edit_check(user=user, reason=reason, what=record)
     return [
         PublishedEdit.objects.create(claim=claim, user=user, reason=reason, record=record,
@@ -87,8 +88,6 @@ def published_edit_record(*, claims: Iterable[Claim], user, reason: str, record:
 def claims_showing(obj) -> list[Claim]:
     """The claims whose published fact-check shows this claim, evidence, claimant or article
     (the records an override must be recorded against)."""
-    from claims.models import VerdictAppearance
-
     published = Q(verdicts__state=VerdictState.PUBLISHED)
     if isinstance(obj, Claim):
         return [obj] if obj.pk and claim_has_published_verdict(obj) else []
@@ -130,7 +129,7 @@ def claim_reader_changes(
     return changes
 
 
-def _claim_apply_changes(claim: Claim, changes: dict, *, user, reason: str) -> None:
+def claim_apply_changes(claim: Claim, changes: dict, *, user, reason: str) -> None:
     """Write a published correction's claim changes (the only writer of these fields on a
     published claim)."""
     if not changes:
@@ -153,8 +152,6 @@ def _claim_apply_changes(claim: Claim, changes: dict, *, user, reason: str) -> N
 def claim_appearance_articles(claim: Claim) -> list[Article]:
     """The articles the claim appears in now, first appearance first (ClaimReview
     firstAppearance / appearance)."""
-    from claims.exporters.claimreview import claim_appearances
-
     claim = Claim.objects.select_related("article", "appearance_of__article").get(pk=claim.pk)
     return claim_appearances(claim)
 
@@ -163,8 +160,6 @@ def verdict_record_appearances(*, verdict: Verdict) -> list[Article]:
     """Record, with the verdict version a reviewer approves, the appearances readers may
     see (internal articles are left out when read, so marking one internal later hides it).
     A link made afterwards stays on the desk until a correction is reviewed."""
-    from claims.models import VerdictAppearance
-
     articles = claim_appearance_articles(verdict.claim)
     VerdictAppearance.objects.filter(verdict=verdict).delete()
     VerdictAppearance.objects.bulk_create(

@@ -1,78 +1,45 @@
-"""Writes with business rules. Views, forms, admin actions, commands and tasks call these;
-they hold no rules of their own. Each raises ValidationError with a message in words."""
+"""The verdict workflow: draft, edit, submit, send back, approve, publish and correct.
+Each step checks who may take it (claims/permissions.py) and the verdict's state, then
+writes under a row lock, records who wrote the text (VerdictEditor, which the two-person
+rule reads) and a history row whose reason tells the audit trail what happened. Refusals
+are PermissionDenied or ValidationError with a message in words."""
 
 from __future__ import annotations
 
-import logging  # noqa: E402
 from collections.abc import Iterable
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import (
-    PermissionDenied,  # noqa: E402
-    ValidationError,
-)
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone  # noqa: E402
+from django.utils import timezone
 
 from claims.choices import CaptureStatus, ClaimStatus, VerdictState
-from claims.models import (
-    Capture,
-    Claim,
-    Claimant,
-    Evidence,
-    Rating,
-    Verdict,
-)
+from claims.models import Capture, Claim, Claimant, Evidence, Rating, Verdict, VerdictEditor
 from claims.people import user_display
-from claims.permissions import _require_permission
+from claims.permissions import EDITABLE_STATES, has_permission, require
 from claims.services.notifications import notification_send
-from claims.services.published import _claim_apply_changes, verdict_record_appearances
+from claims.services.published import claim_apply_changes, verdict_record_appearances
 from claims.uploads import typed_text
 
-User = AbstractBaseUser
-
-
-logger = logging.getLogger(__name__)
-
-
-# Change reasons stored on each history row, so the audit trail and the two-person rule
-# can tell an edit from a transition.
+# Change reasons stored on each history row, for the audit trail and the review queue's
+# "what changed since it was sent back". No permission rule reads them.
 REASON_EDIT = "Edited"
-
-
 REASON_CREATE = "Drafted"
-
-
 REASON_SUBMIT = "Submitted for review"
-
-
 REASON_SEND_BACK = "Sent back for changes"
-
-
 REASON_APPROVE = "Approved"
-
-
 REASON_OVERRIDE = "Approved by its author (two-person rule overridden)"
-
-
 REASON_PUBLISH = "Published"
-
-
 REASON_CORRECT = "Correction submitted for review"
-
-
 REASON_SUPERSEDED = "Superseded by a correction"
-
-
-EDITABLE_STATES = (VerdictState.DRAFT, VerdictState.CHANGES_REQUESTED)
 
 
 class VerdictConflict(ValidationError):
     """A save that started from an older version of the verdict than the one now stored.
-    Carries both versions so the editor can compare them; nothing was written."""
+    Carries both versions so the editor can compare them, and names who saved the stored
+    one (`saved_by`, from its latest history row); nothing was written."""
 
-    def __init__(self, *, mine: dict, theirs: Verdict | None):
+    def __init__(self, *, mine: dict, theirs: Verdict | None, saved_by=None):
         self.mine = mine
         self.theirs = theirs
         if theirs is None:
@@ -80,7 +47,7 @@ class VerdictConflict(ValidationError):
         else:
             saved = timezone.localtime(theirs.updated_at).strftime("%d %b %Y %H:%M")
             text = (
-                f"{user_display(getattr(theirs, '_last_editor', None) or theirs.author)} saved "
+                f"{user_display(saved_by or theirs.author)} saved "
                 f"this verdict (version {theirs.lock_version}) at {saved} while you were editing "
                 f"version {mine.get('lock_version') or 'new'}. Nothing was overwritten: compare "
                 "both versions and save again if yours should replace theirs."
@@ -124,6 +91,12 @@ def _save_verdict(verdict: Verdict, *, user, reason: str, fields: list[str] | No
         verdict.save(update_fields=[*fields, "lock_version", "updated_at"])
 
 
+def _record_writer(verdict: Verdict, user) -> None:
+    """The user wrote some of this version's text, so may not review it (two-person rule)."""
+    VerdictEditor.objects.bulk_create([VerdictEditor(verdict=verdict, user=user)],
+                                      ignore_conflicts=True)
+
+
 def _claim_follow_verdict(claim: Claim, *, status: str, user) -> None:
     # A claim's review statuses follow its verdict; editors cannot set them by hand
     # (claim_set_status), so the workflow is the only writer of these moves.
@@ -137,15 +110,6 @@ def _claim_follow_verdict(claim: Claim, *, status: str, user) -> None:
     claim.save(update_fields=["status", "not_checkable_reason", "version", "updated_at"])
 
 
-def _verdict_values(verdict: Verdict) -> dict:
-    return {
-        "lock_version": verdict.lock_version,
-        "rating": verdict.rating,
-        "summary": verdict.summary,
-        "rationale": verdict.rationale,
-    }
-
-
 def _check_evidence(claim: Claim, evidence: Iterable[Evidence]) -> list[Evidence]:
     evidence = list(evidence)
     strays = [e for e in evidence if e.claim_id != claim.pk]
@@ -154,10 +118,6 @@ def _check_evidence(claim: Claim, evidence: Iterable[Evidence]) -> list[Evidence
             {"evidence": "A verdict can rest only on evidence logged for its own claim."}
         )
     return evidence
-
-
-def verdict_current(*, claim: Claim) -> Verdict | None:
-    return Verdict.objects.filter(claim=claim, is_current=True).first()
 
 
 def _draft_unchanged(verdict: Verdict, mine: dict, evidence) -> bool:
@@ -195,7 +155,7 @@ def verdict_save_draft(
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     current = Verdict.objects.select_for_update().filter(claim=claim, is_current=True).first()
     if current is None:
-        _require_permission(user, "add_verdict", "draft a verdict")
+        require(user, "draft")
         if lock_version:
             # The verdict the editor had open is gone (deleted by an admin): say so.
             raise VerdictConflict(mine=mine, theirs=None)
@@ -209,11 +169,11 @@ def verdict_save_draft(
         verdict.lock_version = 0  # becomes 1 on the first save
         reason = REASON_CREATE
     else:
-        _require_permission(user, "change_verdict", "edit a verdict")
+        require(user, "edit")
         if lock_version is None or int(lock_version) != current.lock_version:
             last = current.history.select_related("history_user").first()
-            current._last_editor = last.history_user if last else None
-            raise VerdictConflict(mine=mine, theirs=current)
+            raise VerdictConflict(mine=mine, theirs=current,
+                                  saved_by=last.history_user if last else None)
         _require_state(current, EDITABLE_STATES, "edit this verdict")
         if _draft_unchanged(current, mine, evidence):
             return current  # sent back as it was shown: no new version, no history row
@@ -229,6 +189,7 @@ def verdict_save_draft(
         # A new verdict rests on all the claim's evidence until the editor narrows it.
         evidence = list(claim.evidence.all())
     _save_verdict(verdict, user=user, reason=reason)
+    _record_writer(verdict, user)
     if evidence is not None:
         verdict.evidence.set(evidence)
     if claim.status == ClaimStatus.NEW:
@@ -241,14 +202,10 @@ def verdict_submit(*, verdict: Verdict, user) -> Verdict:
     """The author sends a draft (or a verdict sent back for changes) to review. It needs a
     rating, a summary and a rationale, so a reviewer never reviews an empty verdict. The
     claim moves to in review."""
-    _require_permission(user, "change_verdict", "submit a verdict for review")
+    require(user, "submit")
     verdict = _locked(verdict)
     _require_state(verdict, EDITABLE_STATES, "submit this verdict for review")
-    if verdict.author_id != user.pk:
-        raise PermissionDenied(
-            f"Only the author of this verdict, {user_display(verdict.author)}, can submit it "
-            "for review."
-        )
+    require(user, "submit", verdict)
     if verdict.claim.status == ClaimStatus.NOT_CHECKABLE:
         raise ValidationError(
             "The claim is set aside as not checkable; set it back to researching before "
@@ -269,48 +226,17 @@ def verdict_submit(*, verdict: Verdict, user) -> Verdict:
     return verdict
 
 
-def verdict_edited_by(*, verdict: Verdict, user) -> bool:
-    """Did this user write any of the verdict (created or edited it)?"""
-    return verdict.history.filter(
-        history_user_id=user.pk, history_change_reason__in=[REASON_EDIT, REASON_CREATE]
-    ).exists()
-
-
-def verdicts_edited_by(*, verdict_ids, user) -> set[int]:
-    """verdict_edited_by for many verdicts at once (a page of the review queue): the ids of
-    those this user wrote any of, in one query."""
-    return set(
-        Verdict.history.filter(
-            id__in=list(verdict_ids), history_user_id=user.pk,
-            history_change_reason__in=[REASON_EDIT, REASON_CREATE],
-        ).values_list("id", flat=True).distinct()
-    )
-
-
-def _refuse_own_review(verdict: Verdict, user, doing: str) -> None:
-    if verdict.author_id == user.pk:
-        raise PermissionDenied(
-            f"You cannot {doing}: you wrote this verdict, and a different reviewer must "
-            "review it (two-person rule)."
-        )
-    if verdict_edited_by(verdict=verdict, user=user):
-        raise PermissionDenied(
-            f"You cannot {doing}: you edited this verdict, and a reviewer who did not "
-            "write any of it must review it (two-person rule)."
-        )
-
-
 @transaction.atomic
 def verdict_request_changes(*, verdict: Verdict, user, comment: str) -> Verdict:
     """A reviewer (not the author) sends a submitted verdict back with a comment saying what
     must change. An approved verdict can be sent back too (say its only source could not be
     fetched and it cannot be published): the approval is withdrawn. The claim goes back to
     researching and the author is notified."""
-    _require_permission(user, "review_verdict", "send a verdict back for changes")
+    require(user, "send_back")
     verdict = _locked(verdict)
     _require_state(verdict, (VerdictState.SUBMITTED, VerdictState.APPROVED),
                    "send this verdict back for changes")
-    _refuse_own_review(verdict, user, "send this verdict back")
+    require(user, "send_back", verdict)
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": "Say what needs to change before sending it back."})
@@ -336,7 +262,7 @@ def verdict_approve(*, verdict: Verdict, user, override_reason: str = "") -> Ver
     """A reviewer approves a submitted verdict. Two-person rule: the approver is never the
     author (nor anyone who edited it). An admin holding override_two_person_rule may approve
     their own verdict, and must record why."""
-    _require_permission(user, "review_verdict", "approve a verdict")
+    require(user, "approve")
     verdict = _locked(verdict)
     _require_state(verdict, (VerdictState.SUBMITTED,), "approve this verdict")
     if verdict.claim.status == ClaimStatus.NOT_CHECKABLE:
@@ -347,10 +273,10 @@ def verdict_approve(*, verdict: Verdict, user, override_reason: str = "") -> Ver
     override_reason = override_reason.strip()
     reason = REASON_APPROVE
     try:
-        _refuse_own_review(verdict, user, "approve this verdict")
+        require(user, "approve", verdict)  # the role passed above: only the two-person rule
         override_reason = ""  # nothing to override
     except PermissionDenied:
-        if not user.has_perm("claims.override_two_person_rule"):
+        if not has_permission(user, "override_two_person_rule"):
             raise
         if not override_reason:
             raise ValidationError(
@@ -396,7 +322,7 @@ def verdict_publish_problems(verdict: Verdict) -> list[str]:
 def verdict_publish(*, verdict: Verdict, user) -> Verdict:
     """Publish an approved verdict: it needs a rating, a rationale and at least one cited
     source with a successful capture. Sets published_at; the claim becomes published."""
-    _require_permission(user, "publish_verdict", "publish a verdict")
+    require(user, "publish")
     verdict = _locked(verdict)
     _require_state(verdict, (VerdictState.APPROVED,), "publish this verdict")
     problems = verdict_publish_problems(verdict)
@@ -405,7 +331,7 @@ def verdict_publish(*, verdict: Verdict, user) -> Verdict:
     verdict.state = VerdictState.PUBLISHED
     verdict.published_at = timezone.now()
     _save_verdict(verdict, user=user, reason=REASON_PUBLISH, fields=["state", "published_at"])
-    _claim_apply_changes(verdict.claim, verdict.claim_changes, user=user,
+    claim_apply_changes(verdict.claim, verdict.claim_changes, user=user,
                          reason=f"Corrected (verdict version {verdict.version})")
     _claim_follow_verdict(verdict.claim, status=ClaimStatus.PUBLISHED, user=user)
     message = f"{user_display(user)} published the verdict on “{verdict.claim.statement}”."
@@ -436,7 +362,7 @@ def verdict_correct(
     `claim_changes` (from claim_reader_changes: statement, claimant_id, claimed_on) is
     what the correction changes on the claim itself: held on the new version while it is
     reviewed and written to the claim only when the correction is published."""
-    _require_permission(user, "change_verdict", "correct a verdict")
+    require(user, "correct")
     old = _locked(verdict)
     _require_state(old, (VerdictState.PUBLISHED,), "correct this verdict")
     if not old.is_current:
@@ -469,6 +395,7 @@ def verdict_correct(
     if not (new.rating_id and new.summary and new.rationale):
         raise ValidationError("A correction needs a rating, a one-line summary and a rationale.")
     _save_verdict(new, user=user, reason=REASON_CORRECT)
+    _record_writer(new, user)
     new.evidence.set(
         _check_evidence(old.claim, evidence) if evidence is not None else old.evidence.all()
     )

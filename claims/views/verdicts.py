@@ -1,5 +1,6 @@
-"""Views of the verdict workflow: POST-only actions that call a service and say what
-happened (or why not) in words, the review queue and the notifications list."""
+"""Views of the verdict workflow: the verdict panel of the claim page, POST-only actions
+that call a service and say what happened (or why not) in words, the review queue and the
+notifications list. What each user may do comes from claims/permissions.py."""
 
 from __future__ import annotations
 
@@ -7,24 +8,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from claims.choices import CaptureStatus
+from claims.choices import SourceStatus, VerdictState
 from claims.forms.verdicts import CorrectionForm, VerdictDraftForm
-from claims.models import Capture, Claim, Evidence, Verdict
+from claims.models import Claim, Verdict
 from claims.params import object_id
+from claims.permissions import may_draft, review_actions, verdict_actions
 from claims.selectors import verdicts as verdicts_selectors
 from claims.selectors.dashboard import notifications_for
-from claims.selectors.history import review_changes
+from claims.selectors.history import claim_audit_trail, review_changes
 from claims.services import verdicts as verdicts_services
 from claims.services.claims import claimant_by_name
 from claims.services.notifications import notification_mark_read
 from claims.services.published import claim_reader_changes
-from claims.services.verdicts import VerdictConflict, verdict_current, verdict_save_draft
-from claims.templatetags.verdicts import review_actions
+from claims.services.verdicts import VerdictConflict, verdict_publish_problems
 from claims.views.common import add_errors
 
 # Verdicts per page of the review queue.
@@ -44,6 +44,52 @@ def _words(exc: Exception) -> str:
 def _from_queue(request) -> bool:
     """The action was taken on the review queue (its forms say so), not on the claim page."""
     return request.POST.get("from") == "review-queue"
+
+
+def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = None) -> dict:
+    """What the claim page's verdict panel shows: every version, the evidence and what the
+    current version cites, the actions this user may take, the draft or correction form
+    when they may use one, and the audit trail. A fixed number of queries."""
+    versions = list(verdicts_selectors.verdict_versions(claim.pk))
+    current = next((v for v in versions if v.is_current), None)
+    evidence = verdicts_selectors.claim_evidence_for_panel(claim)
+    cited_ids = verdicts_selectors.cited_evidence_ids(current)
+    actions = verdict_actions(current, user)
+    can_draft = current is None and may_draft(user)
+    draft_form = correction_form = None
+    if actions.get("edit") or can_draft:
+        initial = {"lock_version": current.lock_version if current else None}
+        if current:
+            initial.update(rating=current.rating_id, summary=current.summary,
+                           rationale=current.rationale, evidence=list(cited_ids))
+        else:
+            # A new draft starts from the evidence readers can follow: notes, and sources
+            # captured successfully; a source whose fetch failed is never ticked for them.
+            initial["evidence"] = [
+                e.pk for e in evidence
+                if not e.source_id or (e.captured and e.source.status != SourceStatus.FAILED)
+            ]
+        draft_form = VerdictDraftForm(initial=initial, claim=claim, verdict=current)
+    if actions.get("correct"):
+        correction_form = CorrectionForm(
+            initial={"rating": current.rating_id, "summary": current.summary,
+                     "rationale": current.rationale, "evidence": list(cited_ids)},
+            claim=claim, verdict=current, prefix="correction",
+        )
+    return {
+        "claim": claim,
+        "verdict": current,
+        "older_versions": [v for v in versions if not v.is_current],
+        "evidence": evidence,
+        "cited": [e for e in evidence if e.pk in cited_ids],
+        "actions": actions,
+        "can_draft": can_draft,
+        "draft_form": draft_form,
+        "correction_form": correction_form,
+        "publish_problems": verdict_publish_problems(current)
+        if current is not None and current.state == VerdictState.APPROVED else [],
+        "audit": claim_audit_trail(claim, records=history_records),
+    }
 
 
 def _run(request, verdict: Verdict, action, success: str, **kwargs):
@@ -70,12 +116,12 @@ def _run(request, verdict: Verdict, action, success: str, **kwargs):
 @require_POST
 def verdict_save(request, pk):
     claim = get_object_or_404(Claim, pk=pk)
-    current = verdict_current(claim=claim)
+    current = verdicts_selectors.verdict_current(claim=claim)
     form = VerdictDraftForm(request.POST, claim=claim, verdict=current)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            verdict_save_draft(
+            verdicts_services.verdict_save_draft(
                 claim=claim, user=request.user, lock_version=data["lock_version"],
                 rating=data["rating"], summary=data["summary"], rationale=data["rationale"],
                 evidence=data["evidence"],
@@ -184,12 +230,8 @@ def review_queue(request):
     # Each verdict with what a reviewer needs to decide: rating, rationale and the evidence it
     # cites (fetched or not), and the actions this reviewer may take. A fixed number of
     # queries per page (tests/test_query_counts.py).
-    cited = Evidence.objects.select_related("source").annotate(
-        captured=Exists(Capture.objects.filter(source_id=OuterRef("source_id"),
-                                               status=CaptureStatus.SUCCESS))
-    ).order_by("created_at", "id")
-    queue = verdicts_selectors.review_queue().prefetch_related(Prefetch("evidence", queryset=cited))
-    page = Paginator(queue, REVIEW_QUEUE_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(verdicts_selectors.review_queue(), REVIEW_QUEUE_PAGE).get_page(
+        request.GET.get("page"))
     verdicts = list(page.object_list)
     actions = review_actions(verdicts, request.user)
     items = review_changes(verdicts)
