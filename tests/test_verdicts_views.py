@@ -23,6 +23,7 @@ from claims.services.verdicts import (
     verdict_submit,
 )
 from claims.views import verdicts as verdict_views
+from claims.views.verdicts import verdict_panel_context
 from tests.factories import ClaimFactory, EvidenceFactory, default_rating
 from tests.verdict_setup import make_roles, make_verdict
 
@@ -78,18 +79,19 @@ def test_panel_offers_each_role_only_its_actions(users):
 
 
 def test_panel_query_count_does_not_grow_with_history_or_evidence(users):
-    """The panel reads its data with a fixed number of queries, rendered on its own."""
+    """The panel reads its data with a fixed number of queries, built and rendered on its own."""
     verdict = make_verdict(VerdictState.DRAFT, author=users["editor_author"])
     request = RequestFactory().get("/")
     request.user = users["editor_author"]
-    template = Template("{% load verdicts %}{% verdict_panel claim %}")
+    template = Template("{% load verdicts %}{% verdict_panel panel %}")
 
     def render_queries():
         claim = type(verdict.claim).objects.get(pk=verdict.claim_id)
         fresh_user = type(request.user).objects.get(pk=request.user.pk)  # empty perm cache
         request.user = fresh_user
         with CaptureQueriesContext(connection) as ctx:
-            template.render(Context({"claim": claim, "request": request, "user": fresh_user}))
+            panel = verdict_panel_context(claim, fresh_user)
+            template.render(Context({"panel": panel, "request": request, "user": fresh_user}))
         return len(ctx.captured_queries)
 
     few = render_queries()

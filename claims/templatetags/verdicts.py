@@ -1,9 +1,9 @@
 """The verdict panel on the claim page, the notification badge in the layout, and the
 filters that render verdict text safely.
 
-`{% verdict_panel claim %}` lets the claim page show the panel without its view knowing
-about verdicts; the panel's reads, forms and offered actions come from
-claims/views/verdicts.py (verdict_panel_context), which asks claims/permissions.py."""
+`{% verdict_panel verdict_panel %}` renders the panel the claim page's view built (its reads,
+forms and offered actions come from claims/views/verdicts.py `verdict_panel_context`, which
+asks claims/permissions.py); the tag only adds the request, user and CSRF token."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django import template
 
 from claims.selectors.dashboard import unread_notification_count
 from claims.verdict_text import diff_words, render_markdown
-from claims.views.verdicts import verdict_panel_context
 
 register = template.Library()
 
@@ -41,17 +40,14 @@ def text_on(colour: str) -> str:
 
 
 @register.inclusion_tag("claims/partials/verdict_panel.html", takes_context=True)
-def verdict_panel(context, claim):
-    """The verdict panel of `claim`, with what the user may do (claims/views/verdicts.py
-    reads and builds it)."""
+def verdict_panel(context, panel: dict):
+    """The verdict panel the view built (`verdict_panel_context`)."""
     request = context.get("request")
-    user = getattr(request, "user", None) or context.get("user")
     return {
         "request": request,
-        "user": user,
+        "user": getattr(request, "user", None) or context.get("user"),
         "csrf_token": context.get("csrf_token"),
-        # The claim page passes the history it has read for its own timeline.
-        **verdict_panel_context(claim, user, history_records=context.get("history_records")),
+        **panel,
     }
 
 

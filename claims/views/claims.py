@@ -48,6 +48,7 @@ from claims.services.claims import (
 from claims.services.published import claim_has_published_verdict
 from claims.tables import ClaimTable
 from claims.views.common import add_errors, paginate
+from claims.views.verdicts import verdict_panel_context
 
 CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
 
@@ -265,7 +266,9 @@ def _claim_context(request, claim, **forms):
         "sources": list(claim_sources(claim)),
         "evidence": list(claim_evidence(claim)),
         "history": claim_history(claim, records=history_records),
-        "history_records": history_records,  # the verdict panel's audit trail reuses them
+        # The verdict panel: its versions, forms and the actions this user may take.
+        "verdict_panel": verdict_panel_context(claim, request.user,
+                                               history_records=history_records),
         "can_change": request.user.has_perm("claims.change_claim"),
         # A published fact-check is frozen: the page offers a correction, not the edit form.
         "claim_published": (published := claim_has_published_verdict(claim)),
