@@ -4,7 +4,8 @@ import pytest
 from django.core.cache import cache
 
 from claims.choices import ClaimStatus
-from claims.tasks import DESK_STATS_CACHE_KEY, refresh_desk_stats
+from claims.selectors.dashboard import DESK_STATS_CACHE_KEY
+from claims.tasks import refresh_desk_stats
 from factcheck.celery import app
 from tests.factories import ClaimFactory
 

@@ -155,7 +155,7 @@ def test_dashboard_shows_my_claims_counts_chart_and_failing_sources(client_ed, e
 def test_dashboard_reads_cached_counts(client_ed):
     from django.core.cache import cache
 
-    from claims.tasks import DESK_STATS_CACHE_KEY
+    from claims.selectors.dashboard import DESK_STATS_CACHE_KEY
 
     factories.ClaimFactory()
     cache.set(
