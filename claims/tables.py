@@ -15,12 +15,10 @@ from django.utils.timezone import template_localtime
 from claims.models import Article, Claim, Source
 from claims.people import user_display
 
-# Links to other pages opt out of the claims page's hx-boost (which swaps only the table area).
-PAGE_LINK = {"a": {"hx-boost": "false"}}
 NOWRAP = {"td": {"class": "text-nowrap"}}
 # Text people wrote (a statement, a title) may be right-to-left: the cell takes its direction
 # from its first letter.
-USER_TEXT = {**PAGE_LINK, "td": {"dir": "auto"}}
+USER_TEXT = {"td": {"dir": "auto"}}
 
 
 class StatusBadgeColumn(tables.Column):
@@ -47,6 +45,14 @@ class FormattedDateColumn(tables.Column):
 
     def render(self, value):
         return date_filter(template_localtime(value), self.format)
+
+
+def page_link(url: str, text) -> str:
+    """A link from the claims table to another page: it opts out of the page's hx-boost
+    (which swaps only the table area). Written by the table's render_FOO methods rather than
+    `linkify`, which builds and merges an attribute dict for every cell: with three linked
+    columns that was an eighth of the whole page's CPU time at 50 rows."""
+    return format_html('<a hx-boost="false" href="{}">{}</a>', url, text)
 
 
 def created_column(label: str) -> FormattedDateColumn:
@@ -88,12 +94,11 @@ class ClaimTable(DeskTable):
         },
         orderable=False,
     )
-    id = tables.Column(verbose_name="Id", order_by=("id",), linkify=True, attrs=PAGE_LINK)
-    statement = tables.Column(
-        verbose_name="Statement", linkify=True, attrs=USER_TEXT, orderable=False
-    )
+    # id, statement and article link to their pages (page_link, in the render_FOO methods).
+    id = tables.Column(verbose_name="Id", order_by=("id",))
+    statement = tables.Column(verbose_name="Statement", attrs=USER_TEXT, orderable=False)
     claimant = tables.Column(verbose_name="Claimant", orderable=False, default="—")
-    article = tables.Column(verbose_name="Article", linkify=True, attrs=USER_TEXT, orderable=False)
+    article = tables.Column(verbose_name="Article", attrs=USER_TEXT, orderable=False)
     status = StatusBadgeColumn(css_prefix="status", order_by=("status", "-created_at", "-id"))
     rating = tables.Column(
         verbose_name="Rating", accessor="rating_label", orderable=False, default="—"
@@ -142,8 +147,14 @@ class ClaimTable(DeskTable):
         empty_text = "No claims match these filters."
         order_by = ("-created_at",)
 
-    def render_id(self, value):
-        return f"#{value}"
+    def render_id(self, value, record):
+        return page_link(record.get_absolute_url(), f"#{value}")
+
+    def render_statement(self, value, record):
+        return page_link(record.get_absolute_url(), value)
+
+    def render_article(self, value):
+        return page_link(value.get_absolute_url(), value)
 
     def render_assignee(self, value):
         return user_display(value)
