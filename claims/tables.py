@@ -78,18 +78,14 @@ class DeskTable(tables.Table):
 
 
 class ClaimTable(DeskTable):
+    # The header's "select all" box comes from CheckBoxColumn; each row's box from
+    # render_select (CheckBoxColumn would build and compute an attribute dict per row).
     select = tables.CheckBoxColumn(
         accessor="pk",
         attrs={
             "th__input": {
                 "aria-label": "Select all claims on this page",
                 "class": "form-check-input js-select-all",
-            },
-            "td__input": {
-                "class": "form-check-input",
-                "form": "bulk-form",
-                "name": "claims",
-                "aria-label": lambda record: f"Select claim #{record.pk}",
             },
         },
         orderable=False,
@@ -146,6 +142,15 @@ class ClaimTable(DeskTable):
         attrs = {"class": "table table-sm table-hover align-middle", "id": "claims-table"}
         empty_text = "No claims match these filters."
         order_by = ("-created_at",)
+
+    def render_select(self, value):
+        # Outside the bulk form in the page, it joins it through the form attribute.
+        return format_html(
+            '<input type="checkbox" name="claims" value="{}" class="form-check-input" '
+            'form="bulk-form" aria-label="Select claim #{}" />',
+            value,
+            value,
+        )
 
     def render_id(self, value, record):
         return page_link(record.get_absolute_url(), f"#{value}")
