@@ -151,7 +151,9 @@ def markdown(doc: dict) -> str:
         "(1 / 5 / 15 min; above the core count, other processes were competing for the CPU). "
         f"Each page: {doc['settings']['warmup']} warm-up requests, then "
         f"{doc['settings']['repeat']} timed ones (admin: {doc['settings']['peer_repeat']}) through "
-        "Django's test Client in one process, logged in as an editor"
+        "Django's test Client in one process, logged in as an editor (never after "
+        "setup_test_environment(), so templates are not instrumented: a request runs the same "
+        "WSGI handler as in a server; see benchmarks/pages.py for the check against gunicorn)"
         + (f"; each dataset measured in {doc['runs'][0].get('processes')} fresh processes, "
            "each page's fastest kept (see `best_of` in benchmarks/__main__.py)"
            if doc["runs"] and (doc["runs"][0].get("processes") or 1) > 1 else "")
