@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 
-from claims.choices import VerdictState
+from claims.choices import CaptureStatus, VerdictState
 from claims.filtersets import ClaimFilter, claim_ordering
-from claims.models import Claim, Verdict
+from claims.models import Capture, Claim, Evidence, Verdict
 
 # The verdict fields an export reports (see claim_export_queryset: `sv_<field>`).
 EXPORT_VERDICT_FIELDS = (
@@ -63,15 +73,11 @@ def claim_export_selection(
 def _current_verdict() -> dict:
     """`cv`: the claim's current verdict (at most one per claim, a unique constraint, so the
     join adds no rows)."""
-    from django.db.models import FilteredRelation, Q
-
     return {"cv": FilteredRelation("verdicts", condition=Q(verdicts__is_current=True))}
 
 
 def _first_published():
     """When the claim's fact-check was first published (any version), or None."""
-    from django.db.models import Case, Min, OuterRef, Subquery, When
-
     first_published = (
         Verdict.objects.filter(claim_id=OuterRef("id"), published_at__isnull=False)
         .order_by()
@@ -90,8 +96,6 @@ def with_export_fields(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     and, while a correction of a published verdict is being written (the current verdict
     is that unpublished draft), the published version it supersedes, which readers still
     see: the export reports that one, not the working text."""
-    from django.db.models import Case, F, Q, When
-
     correcting = Q(cv__supersedes__isnull=False) & Q(cv__state__in=[
         state for state in VerdictState.values if state != VerdictState.PUBLISHED
     ])
@@ -124,9 +128,6 @@ def claim_export_sources(claim_ids) -> dict[int, list[dict]]:
     primary-key join), then the sources' successful captures. A join down to the captures
     let PostgreSQL scan every source for every chunk; a separate query for the sources cost
     a third more parameters to bind per chunk, the export's largest Python cost."""
-    from claims.choices import CaptureStatus
-    from claims.models import Capture, Evidence
-
     evidence = list(
         Evidence.objects.filter(claim_id__in=list(claim_ids), source__isnull=False)
         .order_by("claim_id", "created_at", "id")
