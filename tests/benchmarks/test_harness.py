@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks import datagen
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db

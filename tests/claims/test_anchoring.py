@@ -2,7 +2,9 @@ import pytest
 
 from claims.anchoring import AnchorError, anchor_at, anchor_quote, reanchor
 
-TEXT = "Ministers said: \u201cIt is clear that the end is in sight.\u201d Later: the end is in sight."
+TEXT = (
+    "Ministers said: \u201cIt is clear that the end is in sight.\u201d Later: the end is in sight."
+)
 
 
 def test_anchor_quote_selects_exact_words_and_context():

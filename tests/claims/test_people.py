@@ -14,7 +14,7 @@ from claims.people import user_display
 from tests.factories import ClaimFactory, UserFactory
 from tests.verdict_setup import make_verdict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import yaml
 
 from factcheck.celery import app as celery_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 SETTINGS_SOURCE = "\n".join(p.read_text() for p in (ROOT / "factcheck" / "settings").glob("*.py"))
@@ -45,14 +45,17 @@ def test_environment_names_real_settings_and_services():
     env = SERVICES["web"]["environment"]
     module = env["DJANGO_SETTINGS_MODULE"]
     assert importlib.util.find_spec(module) is not None
-    assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
+    database_url = env["DATABASE_URL"]
+    assert database_url.startswith("postgres://") and "@postgres:5432/" in database_url
     pg = SERVICES["postgres"]["environment"]
-    assert f"{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/{pg['POSTGRES_DB']}" in env["DATABASE_URL"]
+    credentials = f"{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}"
+    assert f"{credentials}@postgres:5432/{pg['POSTGRES_DB']}" in database_url
     assert env["REDIS_URL"].startswith("redis://redis:6379")
     for name in env:
         if name == "DJANGO_SETTINGS_MODULE":
             continue
-        assert re.search(rf'env(\.\w+)?\(\s*"{name}"', SETTINGS_SOURCE), f"{name} is not read by settings"
+        assert re.search(rf'env(\.\w+)?\(\s*"{name}"', SETTINGS_SOURCE), (
+            f"{name} is not read by settings")
     assert "${SECRET_KEY:?" in (ROOT / "docker-compose.yml").read_text()
 
 

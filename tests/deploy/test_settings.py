@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "-production-secret-" + "x" * 30
 
 
@@ -58,7 +58,8 @@ def test_database_and_redis_urls_from_environment():
     )
     db, broker, cache_location, hosts, org, debug = got
     assert db["ENGINE"] == "django.db.backends.postgresql"
-    assert (db["HOST"], db["PORT"], db["NAME"], db["USER"]) == ("db.internal", 5433, "newsroom", "desk")
+    assert (db["HOST"], db["PORT"], db["NAME"], db["USER"]) == (
+        "db.internal", 5433, "newsroom", "desk")
     assert broker == "redis://cache.internal:6380/2"
     assert cache_location == "redis://cache.internal:6380/2"
     assert hosts == ["desk.example.org", "www.desk.example.org"]

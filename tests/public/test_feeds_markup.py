@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ClaimantFactory, ClaimFactory, PublishedVerdictFactory
-from tests.test_hostile_input import IMG, PAYLOAD, SCRIPT
+from tests.support.payloads import IMG, PAYLOAD, SCRIPT
 
 pytestmark = pytest.mark.django_db
 

@@ -17,11 +17,9 @@ from django.utils import timezone
 
 from claims import models
 from claims.choices import CaptureStatus, SourceStatus, VerdictState
-from tests.test_permission_matrix import DESK, EXPECTED, PUBLIC, site_urls, url_for
+from tests.support.payloads import PAYLOAD
+from tests.support.urlmap import DESK, EXPECTED, PUBLIC, site_urls, url_for
 
-SCRIPT = '<script>alert("xss")</script>'
-IMG = "<img src=x onerror=alert(1)>"
-PAYLOAD = f"{SCRIPT}{IMG}"
 MARKERS = ("<script>alert", "<img src=x onerror", "onerror=alert(1)>")
 
 
@@ -79,7 +77,8 @@ def hostile(db):
     verdict = models.Verdict.objects.create(
         claim=claim, author=editor, reviewer=reviewer,
         rating=models.Rating.objects.get(scale__is_default=True, slug="false"),
-        summary=f"Summary {PAYLOAD}", rationale=f"Rationale **bold** {PAYLOAD} [x](javascript:alert(1))",
+        summary=f"Summary {PAYLOAD}",
+        rationale=f"Rationale **bold** {PAYLOAD} [x](javascript:alert(1))",
         state=VerdictState.PUBLISHED, published_at=timezone.now(), review_comment=PAYLOAD,
     )
     verdict.evidence.add(evidence)
@@ -121,7 +120,8 @@ def test_pages_show_the_hostile_text_escaped(client, hostile):
     client.force_login(hostile["editor"])
     html = client.get(reverse("claims:claim-detail", args=[hostile["claim"].pk])).content.decode()
     assert "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;" in html
-    html = client.get(reverse("claims:article-detail", args=[hostile["article"].pk])).content.decode()
+    article_url = reverse("claims:article-detail", args=[hostile["article"].pk])
+    html = client.get(article_url).content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
@@ -140,7 +140,8 @@ def test_claimreview_embed_cannot_break_out_of_its_script(client, hostile):
     assert any(PAYLOAD in value for value in strings(data))  # the text survives, as data
 
 
-@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label == "claims"],
+@pytest.mark.parametrize("model",
+                         [m for m in admin.site._registry if m._meta.app_label == "claims"],
                          ids=lambda m: m._meta.model_name)
 def test_admin_escapes_hostile_text(client, hostile, model):
     client.force_login(hostile["admin"])
@@ -167,7 +168,8 @@ def test_csv_export_neutralises_formulas_and_keeps_text(client, hostile):
     client.force_login(hostile["editor"])
     response = client.get(reverse("claims:export") + "?format=csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
     mine = [r for r in rows if PAYLOAD in "".join(r.values())]
     assert mine, "the hostile claim is exported"
     for row in mine:

@@ -1,6 +1,6 @@
 """Odd query parameters and form values answer 400 or an empty, explained result, never a
 server error: the cases an outside probe found, each fixed where the value is read.
-(tests/test_properties.py sends such values to every parameter of every URL.)"""
+(tests/security/test_properties.py sends such values to every parameter of every URL.)"""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from django.urls import reverse
 from claims.models import Claim, Evidence, Notification
 from claims.paginators import DeskPaginator
 from claims.params import MAX_ID, object_id
-from tests import test_permission_matrix as matrix
 from tests.factories import ClaimFactory
 
-desk = matrix.desk
 HUGE = "99999999999999999999"
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from claims.anchoring import AnchorError, anchor_at, anchor_quote, reanchor
 from claims.fetching.urls import URLInvalid, normalize_url
-from tests import test_permission_matrix as matrix
+from tests.support import urlmap
 
 url_like = st.one_of(
     st.text(max_size=300),
@@ -225,18 +225,15 @@ def odd_parameters():
     )
 
 
-desk = matrix.desk  # the demo desk, and an object for every URL that names one
-
-
 @pytest.fixture
 def every_url(desk):
     """(name, url, takes a POST) for every URL of the site but the admin and logout."""
     urls = []
-    for name, pattern in matrix.site_urls():
+    for name, pattern in urlmap.site_urls():
         if name == "logout":
             continue  # logging out would end the role's session mid-test
-        urls.append((name, matrix.url_for(name, pattern, desk),
-                     matrix.EXPECTED.get(name) == matrix.POST_ONLY))
+        urls.append((name, urlmap.url_for(name, pattern, desk),
+                     urlmap.EXPECTED.get(name) == urlmap.POST_ONLY))
     return urls
 
 

@@ -19,15 +19,10 @@ from django.urls import reverse
 
 from claims.choices import ArticleStatus, SourceStatus
 from claims.models import Article, ClaimSuggestion, Source
-from tests import test_fetching_worker
 from tests.factories import ClaimFactory
 from tests.localserver import Response
-from tests.test_fetching_worker import PAGE, source_status, wait_for
-
-# Fixtures shared with the worker tests: an embedded Redis of the test's own, and worker
-# subprocesses on it.
-own_redis = test_fetching_worker.own_redis
-workers = test_fetching_worker.workers
+from tests.support.processes import source_status, wait_for
+from tests.support.web_pages import PAGE
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

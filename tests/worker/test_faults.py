@@ -21,14 +21,8 @@ from claims.models import Source
 from claims.services.sources import source_attach
 from tests.factories import ClaimFactory
 from tests.localserver import Response
-from tests.test_fetching_worker import (  # noqa: F401  (fixtures)
-    PAGE,
-    own_redis,
-    publishing_to,
-    source_status,
-    wait_for,
-    workers,
-)
+from tests.support.processes import publishing_to, source_status, wait_for
+from tests.support.web_pages import PAGE
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -117,7 +111,8 @@ def test_snapshot_write_failure_is_recorded_and_retried(celery_worker, local_ser
     local_server.route("/page", Response.html(PAGE))
     claim = ClaimFactory()
     storages = {**settings.STORAGES, "default": {
-        "BACKEND": "tests.test_faults.DiskFullStorage", "OPTIONS": {"location": str(tmp_path)}}}
+        "BACKEND": "tests.worker.test_faults.DiskFullStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
     DiskFullStorage.space_freed = False
     with override_settings(STORAGES=storages, FETCH_RETRY_BASE_SECONDS=1,
                            FETCH_RETRY_MAX_SECONDS=2):

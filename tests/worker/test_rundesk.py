@@ -20,11 +20,8 @@ import pytest
 from django.conf import settings
 
 from claims.management.commands.rundesk import serving_env, site_url_for
-from tests import test_fetching_worker
-from tests.test_fetching_worker import test_database_url, wait_for
+from tests.support.processes import test_database_url, wait_for
 from tests.verdict_setup import make_roles, make_verdict
-
-own_redis = test_fetching_worker.own_redis  # fixture: an embedded Redis of the test's own
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from claims.models import Article
 from tests.localserver import Response
-from tests.test_fetching import ARTICLE_HTML
+from tests.support.web_pages import ARTICLE_HTML
 
 pytestmark = pytest.mark.django_db
 

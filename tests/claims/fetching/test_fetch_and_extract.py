@@ -21,28 +21,9 @@ from claims.services.articles import article_import_url
 from claims.services.sources import source_attach, source_refetch
 from tests.factories import ClaimFactory, UserFactory, VerdictFactory
 from tests.localserver import Response
+from tests.support.web_pages import ARTICLE_HTML
 
 pytestmark = pytest.mark.django_db
-
-ARTICLE_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Jobless figures | Example Times</title>
-<meta property="og:title" content="Unemployment did not fall by 12%">
-<meta property="og:site_name" content="Example Times">
-<script type="application/ld+json">
-{"@context": "https://schema.org", "@type": "NewsArticle",
- "headline": "Unemployment did not fall by 12%", "datePublished": "2024-03-05T09:00:00Z",
- "author": [{"@type": "Person", "name": "Jane Doe"}],
- "publisher": {"@type": "Organization", "name": "Example Times"}}
-</script></head>
-<body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
-<article><h1>Unemployment did not fall by 12%</h1>
-<p class="byline">By Jane Doe</p>
-""" + "\n".join(
-    f"<p>Paragraph {i}: the national statistics office said unemployment rose slightly "
-    f"last year, contradicting the minister's claim that it fell by twelve per cent.</p>"
-    for i in range(12)
-) + """
-</article><footer>Copyright Example Times <script>alert('x')</script></footer></body></html>"""
 
 
 def make_pdf(title: str, text: str) -> bytes:

@@ -1,13 +1,15 @@
 """Guards for the benchmarks: every list page makes the same number of queries for 1 row as
-for 30, in each of the ways `make bench` requests it (tests/test_views.py pins the claims
-table's default view and the dashboard; these add the benchmark's other variants and the
-pages of the other parts of the desk). On PostgreSQL, the claims table's orderings and
-filters must be answered from an index, never by sorting the whole table."""
+for 30, in each of the ways `make bench` requests it (test_claims_table.py and
+test_dashboard.py pin the claims table's default view and the dashboard; these add the
+benchmark's other variants and the pages of the other parts of the desk). That the claims
+table's orderings and filters are answered from an index on PostgreSQL is in
+tests/claims/selectors/test_indexes.py."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -43,13 +45,6 @@ def queries_for(client, url, params=None) -> int:
     return len(queries)
 
 
-def url_or_skip(name, *args) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        pytest.skip(f"{name} does not exist in this build")
-
-
 def make_claims(n, *, editor, claimant, article=None, tag=None):
     """Claims that every variant below matches: same claimant, status, word, assignee, tag,
     each with a published verdict and a piece of evidence."""
@@ -81,7 +76,7 @@ TABLE_VARIANTS = {
 
 @pytest.mark.parametrize("variant", list(TABLE_VARIANTS))
 def test_claims_table_variants_make_constant_queries(client_ed, editor, variant):
-    url = url_or_skip("claims:claim-list")
+    url = reverse("claims:claim-list")
     claimant = factories.ClaimantFactory()
     tag = factories.models.Tag.objects.create(name="economy")
     rating = factories.default_rating()
@@ -99,7 +94,7 @@ def test_article_page_makes_constant_queries(client_ed, editor):
     claimant = factories.ClaimantFactory()
     article = factories.ArticleFactory()
     make_claims(1, editor=editor, claimant=claimant, article=article)
-    url = url_or_skip("claims:article-detail", article.pk)
+    url = reverse("claims:article-detail", args=[article.pk])
     one = queries_for(client_ed, url)
     make_claims(ROWS - 1, editor=editor, claimant=claimant, article=article)
     assert queries_for(client_ed, url) == one
@@ -109,7 +104,7 @@ def test_source_page_makes_constant_queries(client_ed):
     source = factories.SourceFactory(status="fetched")
     factories.CaptureFactory(source=source)
     factories.EvidenceFactory(source=source)
-    url = url_or_skip("claims:source-detail", source.pk)
+    url = reverse("claims:source-detail", args=[source.pk])
     one = queries_for(client_ed, url)
     factories.CaptureFactory.create_batch(ROWS - 1, source=source)
     for _ in range(ROWS - 1):
@@ -120,9 +115,7 @@ def test_source_page_makes_constant_queries(client_ed):
 def test_dashboard_with_cold_cache_makes_constant_queries(client_ed, editor):
     """The first visit after the cache expired counts from the database: still a fixed
     number of queries, whatever the number of claims, verdicts and ratings."""
-    from django.core.cache import cache
-
-    url = url_or_skip("claims:dashboard")
+    url = reverse("claims:dashboard")
     claimant = factories.ClaimantFactory()
     make_claims(1, editor=editor, claimant=claimant)
     cache.clear()
@@ -145,7 +138,7 @@ def publish(n):
 
 @pytest.mark.parametrize("name", ["public:list", "public:corrections"])
 def test_public_lists_make_constant_queries(client, name):
-    url = url_or_skip(name)
+    url = reverse(name)
     publish(1)
     one = queries_for(client, url)
     publish(ROWS - 1)
@@ -153,7 +146,7 @@ def test_public_lists_make_constant_queries(client, name):
 
 
 def test_review_queue_makes_constant_queries(client_ed):
-    url = url_or_skip("claims:review-queue")
+    url = reverse("claims:review-queue")
     factories.VerdictFactory(state="submitted", submitted_at=factories.timezone.now())
     one = queries_for(client_ed, url)
     for _ in range(ROWS - 1):
@@ -180,74 +173,6 @@ def test_benchmark_peer_admin_is_a_stock_changelist(client_ed, editor):
     assert searched.status_code == 200 and b"Unemployment fell" in searched.content
     with pytest.raises(NoReverseMatch):
         reverse("peer_admin:claims_claim_changelist")
-
-
-# --- PostgreSQL: the table's orderings and filters come from indexes -----------------------
-
-TABLE_PLANS = {
-    "default order": ({}, ("-created_at", "-id")),
-    "status": ({"status": "researching"}, ("-created_at", "-id")),
-    "claimant": ({"claimant_id": 1}, ("-created_at", "-id")),
-    "date claimed": ({}, ("-claimed_on", "-id")),
-    "status order": ({}, ("status", "-created_at", "-id")),
-}
-
-
-@pytest.mark.postgres
-@pytest.mark.parametrize("variant", list(TABLE_PLANS))
-def test_claims_table_pages_are_read_from_an_index(variant):
-    """With sequential scans and sorts priced out, a page of the claims table must still
-    plan without a Sort or a Seq Scan on the claims: an index gives the order directly."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL query plans")
-    from claims.models import Claim
-
-    filters, ordering = TABLE_PLANS[variant]
-    queryset = Claim.objects.filter(**filters).order_by(*ordering)[:51]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        plan = queryset.explain()
-    assert "Seq Scan on claims_claim" not in plan, plan
-    assert "Sort" not in plan.replace("Incremental Sort", ""), plan
-
-
-@pytest.mark.postgres
-def test_text_search_uses_the_gin_index():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL full-text search")
-    from claims.filtersets import claim_search
-    from claims.models import Claim
-
-    factories.ClaimFactory.create_batch(3)
-    queryset = claim_search(Claim.objects.all(), "unemployment")
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = queryset.explain()
-    assert "claim_search_gin_idx" in plan, plan
-    assert queryset.count() == 3
-
-
-@pytest.mark.postgres
-@pytest.mark.parametrize("reader", ["published_verdicts", "published_corrections",
-                                    "recently_published"])
-def test_published_lists_skip_unpublished_verdicts_in_the_index(reader):
-    """Unpublished verdicts have no published_at, and NULLs come first in the descending
-    index: without a condition PostgreSQL walks every draft before the first published one
-    (130 ms at 100k claims, seconds at 1M)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL query plans")
-    from claims.selectors import verdicts
-
-    read = getattr(verdicts, reader)
-    queryset = read()
-    queryset = queryset if queryset.query.is_sliced else queryset[:20]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        plan = queryset.explain()
-    assert "verdict_published_idx" in plan, plan
-    assert "Index Cond: (published_at IS NOT NULL)" in plan, plan
 
 
 def test_desk_pages_list_their_options(client_ed, editor):
