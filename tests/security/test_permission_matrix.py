@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from claims.choices import VerdictState
 from claims.models import Capture, Claim, Source, Verdict
+from tests.factories import CaptureFactory, EvidenceFactory
 from tests.support.urlmap import DESK, EXPECTED, POST_ONLY, PUBLIC, site_urls, url_for
 
 ROLES = ["anonymous", "editor", "reviewer", "admin"]
@@ -74,7 +75,8 @@ def test_post_matrix_never_errors_and_anonymous_never_writes(client, desk, role)
             wrong.append(f"{role} POST {url} ({name}): {code}")
     assert not wrong, "\n".join(wrong)
     if role == "anonymous":
-        assert (Claim.objects.count(), Source.objects.count(), Verdict.objects.count()) == counts_before
+        counts = (Claim.objects.count(), Source.objects.count(), Verdict.objects.count())
+        assert counts == counts_before
 
 
 def test_editor_cannot_approve_or_publish(client, desk):
@@ -94,9 +96,12 @@ def test_anonymous_sees_only_published_work(client, desk):
     unpublished = Claim.objects.exclude(
         verdicts__state=VerdictState.PUBLISHED).exclude(verdicts__isnull=True).first()
     assert client.get(reverse("public:fact-check", args=[unpublished.pk])).status_code == 404
-    assert client.get(reverse("public:fact-check", args=[desk["published"].claim_id])).status_code == 200
-    uncited = Capture.objects.exclude(source__evidence__verdicts__state=VerdictState.PUBLISHED).first()
-    if uncited is not None:
-        assert client.get(reverse("public:snapshot", args=[uncited.pk])).status_code == 404
+    published = reverse("public:fact-check", args=[desk["published"].claim_id])
+    assert client.get(published).status_code == 200
+    # A capture of a source cited only by the unpublished claim's evidence.
+    uncited = CaptureFactory(source=EvidenceFactory(claim=unpublished).source)
+    assert not Capture.objects.filter(
+        pk=uncited.pk, source__evidence__verdicts__state=VerdictState.PUBLISHED).exists()
+    assert client.get(reverse("public:snapshot", args=[uncited.pk])).status_code == 404
     listing = client.get(reverse("public:list")).content.decode()
     assert unpublished.statement not in listing
