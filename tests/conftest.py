@@ -1,5 +1,14 @@
-"""Shared fixtures: an embedded Redis (unless REDIS_URL is set), a real Celery worker on it,
-demo users, and factories."""
+"""Fixtures every test may use: an embedded Redis (unless REDIS_URL is set), a real Celery
+worker on it, the migrations' data put back after a flush, the demo users and the local web
+server (tests/localserver.py); and the `postgres` marker, which skips on other databases.
+
+The suite mirrors the code: tests/claims/<package>/ for claims/ (models, services, selectors,
+views, admin, fetching, assist, exporters, commands, demo, migrations), tests/public/ for the
+public site and feeds, tests/security/ for what crosses every page (permission matrix,
+hostile input, odd parameters, properties), tests/worker/ for real worker processes,
+tests/deploy/ for compose and settings, tests/e2e/ for the browser. Fixtures for one part of
+the suite live in its package's conftest.py; helpers shared by several modules in
+tests/support/; no test module imports from another."""
 
 from __future__ import annotations
 
