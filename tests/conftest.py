@@ -1,5 +1,14 @@
-"""Shared fixtures: an embedded Redis (unless REDIS_URL is set), a real Celery worker on it,
-demo users, and factories."""
+"""Fixtures every test may use: an embedded Redis (unless REDIS_URL is set), a real Celery
+worker on it, the migrations' data put back after a flush, the demo users and the local web
+server (tests/localserver.py); and the `postgres` marker, which skips on other databases.
+
+The suite mirrors the code: tests/claims/<package>/ for claims/ (models, services, selectors,
+views, admin, fetching, assist, exporters, commands, demo, migrations), tests/public/ for the
+public site and feeds, tests/security/ for what crosses every page (permission matrix,
+hostile input, odd parameters, properties), tests/worker/ for real worker processes,
+tests/deploy/ for compose and settings, tests/e2e/ for the browser. Fixtures for one part of
+the suite live in its package's conftest.py; helpers shared by several modules in
+tests/support/; no test module imports from another."""
 
 from __future__ import annotations
 
@@ -8,9 +17,21 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from factcheck.embedded_redis import EmbeddedRedis
 from tests.localserver import local_server, local_server_factory  # noqa: F401  (fixtures)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL (its query plans, row locks, extensions): on
+    any other database they are skipped, saying so, instead of each skipping itself."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL; this run uses {connection.vendor}")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session", autouse=True)

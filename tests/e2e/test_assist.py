@@ -143,7 +143,7 @@ def test_scoring_again_shows_progress_then_results(
         panel.get_by_role("button", name="Score the article again").click()
     # The request only enqueued: the panel it answered is in whatever state the worker (a
     # thread of this process, so often quick) had reached: queued, running or done. The
-    # queued and running panels themselves are pinned in tests/test_assist_progress.py.
+    # queued and running panels themselves are pinned in tests/claims/views/test_assist_progress.py.
     assert answer.value.status == 200
     assert re.search(r'data-state="(queued|running|done)"', answer.value.text())
     screenshot(page, "assist-scoring-progress")

@@ -1,0 +1,31 @@
+"""The demo desk the permission matrix, the odd-parameter and the property tests request
+every URL against."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from claims.choices import CaptureStatus, VerdictState
+from claims.models import Article, Capture, Claim, ClaimSuggestion, Source, Verdict
+
+
+@pytest.fixture
+def desk(db):
+    """The demo desk, and an object for every URL that names one (see url_for)."""
+    call_command("load_demo", verbosity=0)
+    published = Verdict.objects.filter(state=VerdictState.PUBLISHED, is_current=True).first()
+    capture = Capture.objects.filter(status=CaptureStatus.SUCCESS,
+                                     source__evidence__verdicts=published).first()
+    article = Article.objects.first()
+    suggestion = ClaimSuggestion.objects.create(
+        article=article, start=0, end=10, text=article.body[:10], score=0.5)
+    return {
+        "article": article,
+        "claim": Claim.objects.first(),
+        "source": Source.objects.first(),
+        "capture": capture,
+        "verdict": Verdict.objects.filter(is_current=True).first(),
+        "published": published,
+        "suggestion": suggestion,
+    }

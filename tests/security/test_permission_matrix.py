@@ -1,0 +1,107 @@
+"""The permission matrix, generated from the URLconf: every URL is requested as anonymous,
+editor, reviewer and admin, and each answer is checked against what that role should get.
+
+A URL that is not listed in EXPECTED fails the test, so a new view cannot be forgotten."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from claims.choices import VerdictState
+from claims.models import Capture, Claim, Source, Verdict
+from tests.factories import CaptureFactory, EvidenceFactory
+from tests.support.urlmap import DESK, EXPECTED, POST_ONLY, PUBLIC, site_urls, url_for
+
+ROLES = ["anonymous", "editor", "reviewer", "admin"]
+
+
+def test_every_url_is_in_the_matrix():
+    names = {name for name, _ in site_urls()}
+    assert names - set(EXPECTED) == set(), "add these views to EXPECTED in tests/support/urlmap.py"
+    assert set(EXPECTED) - names == set(), "these views no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_matrix(client, desk, role):
+    if role != "anonymous":
+        from django.contrib.auth import get_user_model
+
+        client.force_login(get_user_model().objects.get(username=role))
+    wrong = []
+    for name, pattern in site_urls():
+        kind = EXPECTED[name]
+        url = url_for(name, pattern, desk)
+        response = client.get(url)
+        code = response.status_code
+        if kind == PUBLIC:
+            ok = code == 200
+        elif kind == "login":
+            ok = code == 200 if role == "anonymous" else code == 302  # already logged in
+        elif kind == "logout":
+            ok = code == 405  # logging out takes a POST (CSRF-protected), never a GET
+        elif role == "anonymous":
+            ok = code == 302 and response["Location"].startswith("/login/?next=")
+        elif kind == DESK:
+            ok = code == 200
+        else:
+            ok = code == 405
+        if not ok:
+            wrong.append(f"{role} GET {url} ({name}, {kind}): {code}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_matrix_never_errors_and_anonymous_never_writes(client, desk, role):
+    """An empty POST to every write URL: anonymous is sent to log in, everyone else gets an
+    answer in words (400/403/302/200), never a server error."""
+    if role != "anonymous":
+        from django.contrib.auth import get_user_model
+
+        client.force_login(get_user_model().objects.get(username=role))
+    counts_before = (Claim.objects.count(), Source.objects.count(), Verdict.objects.count())
+    wrong = []
+    for name, pattern in site_urls():
+        if EXPECTED[name] != POST_ONLY:
+            continue
+        url = url_for(name, pattern, desk)
+        response = client.post(url, {})
+        code = response.status_code
+        if role == "anonymous":
+            ok = code == 302 and response["Location"].startswith("/login/?next=")
+        else:
+            ok = code in (200, 302, 400, 403, 409)
+        if not ok:
+            wrong.append(f"{role} POST {url} ({name}): {code}")
+    assert not wrong, "\n".join(wrong)
+    if role == "anonymous":
+        counts = (Claim.objects.count(), Source.objects.count(), Verdict.objects.count())
+        assert counts == counts_before
+
+
+def test_editor_cannot_approve_or_publish(client, desk):
+    from django.contrib.auth import get_user_model
+
+    verdict = Verdict.objects.filter(state=VerdictState.SUBMITTED, is_current=True).first()
+    assert verdict is not None, "the demo desk has a submitted verdict"
+    client.force_login(get_user_model().objects.get(username="editor"))
+    for name in ("claims:verdict-approve", "claims:verdict-publish"):
+        response = client.post(reverse(name, args=[verdict.pk]))
+        assert response.status_code in (302, 403)
+    verdict.refresh_from_db()
+    assert verdict.state == VerdictState.SUBMITTED
+
+
+def test_anonymous_sees_only_published_work(client, desk):
+    unpublished = Claim.objects.exclude(
+        verdicts__state=VerdictState.PUBLISHED).exclude(verdicts__isnull=True).first()
+    assert client.get(reverse("public:fact-check", args=[unpublished.pk])).status_code == 404
+    published = reverse("public:fact-check", args=[desk["published"].claim_id])
+    assert client.get(published).status_code == 200
+    # A capture of a source cited only by the unpublished claim's evidence.
+    uncited = CaptureFactory(source=EvidenceFactory(claim=unpublished).source)
+    assert not Capture.objects.filter(
+        pk=uncited.pk, source__evidence__verdicts__state=VerdictState.PUBLISHED).exists()
+    assert client.get(reverse("public:snapshot", args=[uncited.pk])).status_code == 404
+    listing = client.get(reverse("public:list")).content.decode()
+    assert unpublished.statement not in listing
