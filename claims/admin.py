@@ -465,3 +465,5 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
 # Exports (issue 6): appended so the actions other work gives these admins stay.
 ClaimAdmin.actions = [*(ClaimAdmin.actions or ()), *CLAIM_ACTIONS]
 VerdictAdmin.actions = [*(VerdictAdmin.actions or ()), *VERDICT_ACTIONS]
+
+import claims.admin_factchecks  # noqa: E402, F401  (the fact-check admins register themselves)
