@@ -254,9 +254,11 @@ def _google_claim(value: Any, position: str) -> Iterator[Item]:
         yield Broken(position, f"The claim is {json_kind(value)}, not an object.")
         return
     reviews = value.get("claimReview")
-    if not isinstance(reviews, list) or not reviews:
-        what = "no claimReview" if not reviews else f"a claimReview that is {json_kind(reviews)}"
-        yield Broken(position, f"The claim has {what}, not a list of reviews.")
+    if reviews is None or reviews == []:
+        yield Broken(position, "The claim has no reviews (claimReview).")
+        return
+    if not isinstance(reviews, list):
+        yield Broken(position, f"Its claimReview is {json_kind(reviews)}, not a list of reviews.")
         return
     claim = {k: v for k, v in value.items() if k != "claimReview"}
     for i, review in enumerate(reviews, 1):

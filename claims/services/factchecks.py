@@ -83,7 +83,8 @@ class ImportReport:
                 "rejected": self.rejected}
 
     def summary(self) -> str:
-        return (f"{self.read:,} records read from {self.source}: {self.created:,} created, "
+        records = "record" if self.read == 1 else "records"
+        return (f"{self.read:,} {records} read from {self.source}: {self.created:,} created, "
                 f"{self.updated:,} updated, {self.skipped:,} skipped (unchanged), "
                 f"{self.rejected:,} rejected, in {self.seconds:.1f} s.")
 
