@@ -495,3 +495,26 @@ def test_desk_command_and_its_arguments():
 def test_stream_import_of_a_fetched_body_needs_a_record():
     with pytest.raises(ImportFailed, match="no fact-check"):
         factchecks_import_stream(io.BytesIO(b"[]"), source="memory")
+
+
+def test_concatenated_json_values_are_read_one_by_one(tmp_path):
+    path = tmp_path / "values.json"
+    path.write_text(
+        '{"@type": "ClaimReview", "url": "https://v.example/1", "claimReviewed": "One"} '
+        '{"@type": "ClaimReview", "url": "https://v.example/2", "claimReviewed": "Two"} 7')
+    report = factchecks_import_file(path)
+    assert report.created == 2
+    assert reasons(report) == {"value 3": "It is a number, not an object."}
+
+
+def test_a_feed_whose_list_comes_late_is_still_streamed(tmp_path, monkeypatch):
+    """The first bytes did not show where the list is (a long description came first): the
+    reader goes event by event and still finds the DataFeed's elements."""
+    monkeypatch.setattr("claims.factchecks.formats.SNIFF_BYTES", 64)
+    feed = json.loads((DATA / "datafeed.json").read_text())
+    feed = {"description": "x" * 500, **feed}
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(feed))
+    report = factchecks_import_file(path)
+    assert report.counts() == {"created": 2, "updated": 0, "skipped": 0, "rejected": 2}
+    assert set(reasons(report)) == {"feed element 3", "feed element 4"}

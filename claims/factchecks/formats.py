@@ -123,7 +123,60 @@ def _build(event: str, value: Any, events: Iterator) -> Any:
     return builder.value
 
 
-def _json_records(stream: BinaryIO) -> Iterator[Item]:
+def _json_records(stream: io.BufferedReader) -> Iterator[Item]:
+    path = _list_path(stream.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+    if path is not None:
+        return _json_list_records(stream, path)
+    return _json_value_records(stream)
+
+
+def _list_path(head: bytes) -> str | None:
+    """Where the records are, when the first bytes show the input is one list of them (a
+    list, a DataFeed, a claims:search response, an @graph): ijson's path to that list
+    (`item`, `dataFeedElement.item`, ...), so ijson builds each record in C. None when the
+    shape is anything else (read event by event instead)."""
+    events = ijson.parse(io.BytesIO(head), use_float=True)
+    try:
+        first = next(events)
+        if first[1] == "start_array":
+            return "item"
+        if first[1] != "start_map":
+            return None
+        for prefix, event, value in events:
+            if prefix == "" and event == "map_key":
+                if value in ("claimReviewed", "claimReview"):
+                    return None  # one record, not a list of them
+                key = value
+                nxt = next(events)
+                if key in _STREAMED_KEYS and nxt[1] == "start_array":
+                    return f"{key}.item"
+    except (ijson.JSONError, StopIteration, UnicodeDecodeError, ValueError):
+        return None
+    return None
+
+
+def _json_list_records(stream: BinaryIO, path: str) -> Iterator[Item]:
+    key = path.rsplit(".", 1)[0] if "." in path else ""
+    produced = 0
+    where = "at the start"
+    try:
+        items = ijson.items(stream, path, use_float=True)
+        for index, element in enumerate(items, 1):
+            if key:
+                found = _element(key, element, f"{_STREAMED_KEYS[key]} {index}")
+            else:
+                found = _node(element, f"record {index}")
+            for item in found:
+                produced += 1
+                yield item
+            where = f"after {_STREAMED_KEYS.get(key, 'record')} {index}"
+    except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
+        if not produced:
+            raise Unreadable(f"It is not valid JSON ({exc}).") from exc
+        yield Broken(where, f"The JSON is broken from here on ({exc}); reading stopped.")
+
+
+def _json_value_records(stream: BinaryIO) -> Iterator[Item]:
     events = iter(ijson.parse(stream, multiple_values=True, use_float=True))
     produced = 0
     where = "at the start"
