@@ -14,9 +14,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from claims.models import FactCheck, FactCheckOrigin
+from claims.models import FactCheck, FactCheckFeed, FactCheckOrigin
 from claims.services.factchecks import (
     ImportFailed,
+    factcheck_feed_run,
     factcheck_from_verdict,
     factcheck_sync_claim,
     factchecks_import_file,
@@ -518,3 +519,33 @@ def test_a_feed_whose_list_comes_late_is_still_streamed(tmp_path, monkeypatch):
     report = factchecks_import_file(path)
     assert report.counts() == {"created": 2, "updated": 0, "skipped": 0, "rejected": 2}
     assert set(reasons(report)) == {"feed element 3", "feed element 4"}
+
+
+def test_a_feed_run_records_its_counts_or_why_it_failed(local_server):
+    url = local_server.route("/feed.json", Response(
+        body=(DATA / "google_claims_search.json").read_bytes(),
+        content_type="application/json"), Response(status=500))
+    feed = FactCheckFeed.objects.create(name="Partner", url=url)
+    report = factcheck_feed_run(feed)
+    feed.refresh_from_db()
+    assert report.created == 3 and feed.last_error == ""
+    assert feed.last_counts == {"created": 3, "updated": 0, "skipped": 0, "rejected": 1}
+    assert feed.last_success_at == feed.last_run_at
+    assert set(feed.factchecks.values_list("origin", flat=True)) == {FactCheckOrigin.FEED}
+
+    assert factcheck_feed_run(feed) is None
+    feed.refresh_from_db()
+    assert "500" in feed.last_error and feed.last_success_at < feed.last_run_at
+    assert FactCheck.objects.count() == 3  # a failed run changes nothing
+
+
+def test_the_feed_admin_refuses_an_address_that_is_not_http(admin_client):
+    response = admin_client.post("/admin/claims/factcheckfeed/add/", {
+        "name": "Bad", "url": "javascript:alert(1)", "enabled": "on"})
+    assert response.status_code == 200
+    assert "only http and https addresses are accepted" in response.content.decode()
+    assert not FactCheckFeed.objects.exists()
+    admin_client.post("/admin/claims/factcheckfeed/add/", {
+        "name": "Good", "url": "HTTPS://Partner.Example/feed.json?utm_source=x",
+        "enabled": "on"})
+    assert FactCheckFeed.objects.get().url == "https://partner.example/feed.json"

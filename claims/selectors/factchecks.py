@@ -9,8 +9,7 @@ from typing import NamedTuple
 
 from django.db.models import QuerySet
 
-from claims.models import FactCheck, Verdict
-from claims.selectors.verdicts import claimreview_verdicts
+from claims.models import FactCheck
 
 
 class StoredState(NamedTuple):
@@ -44,7 +43,3 @@ def factcheck_states(urls: Iterable[str]) -> dict[str, StoredState]:
     )
     return {url: StoredState(fp, origin, claim_id) for url, fp, origin, claim_id in rows}
 
-
-def desk_factcheck_verdicts() -> QuerySet[Verdict]:
-    """The desk's published fact-checks as readers see them, ready for any exporter."""
-    return claimreview_verdicts()

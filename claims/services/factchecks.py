@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from claims.choices import VerdictState
 from claims.exporters.claimreview import claimreview_for
@@ -250,8 +251,6 @@ def factchecks_import(path_or_url: str, *,
 
 def factcheck_feed_run(feed: FactCheckFeed) -> ImportReport | None:
     """Re-import a subscribed feed, recording when it ran and, if it failed, why."""
-    from django.utils import timezone
-
     feed.last_run_at = timezone.now()
     try:
         report = factchecks_import_url(feed.url, origin=FactCheckOrigin.FEED, feed=feed)
