@@ -456,3 +456,5 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
 # The export actions (claims/exporters/admin_actions.py), beside each admin's own actions.
 ClaimAdmin.actions = [*(ClaimAdmin.actions or ()), *CLAIM_ACTIONS]
 VerdictAdmin.actions = [*(VerdictAdmin.actions or ()), *VERDICT_ACTIONS]
+
+import claims.admin_factchecks  # noqa: E402, F401  (the fact-check admins register themselves)

@@ -8,6 +8,7 @@ from claims.models.articles import Article
 from claims.models.assist import ClaimSuggestion
 from claims.models.base import TimeStamped
 from claims.models.claims import Claim, Claimant, Tag
+from claims.models.factchecks import FactCheck, FactCheckFeed, FactCheckOrigin
 from claims.models.notifications import Notification
 from claims.models.sources import Capture, Evidence, Source, snapshot_upload_to
 from claims.models.verdicts import (
@@ -26,6 +27,9 @@ __all__ = [
     "ClaimSuggestion",
     "Claimant",
     "Evidence",
+    "FactCheck",
+    "FactCheckFeed",
+    "FactCheckOrigin",
     "Notification",
     "PublishedEdit",
     "Rating",

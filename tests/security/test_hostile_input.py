@@ -86,6 +86,13 @@ def hostile(db):
                                        claim=claim)
     models.ClaimSuggestion.objects.create(article=article, start=start, end=start + len(PAYLOAD),
                                           text=PAYLOAD, score=0.9)
+    feed = models.FactCheckFeed.objects.create(name=PAYLOAD, url="https://feeds.example/x",
+                                               last_error=PAYLOAD)
+    models.FactCheck.objects.create(
+        url="https://checks.example/x", claim_reviewed=PAYLOAD, title=PAYLOAD,
+        publisher_name=PAYLOAD, textual_rating=PAYLOAD, claimant=PAYLOAD, origin="feed",
+        feed=feed,
+    )
     return {"article": article, "claim": claim, "source": source, "verdict": verdict,
             "published": verdict, "capture": source.captures.first(), "editor": editor,
             "suggestion": models.ClaimSuggestion.objects.get(article=article),

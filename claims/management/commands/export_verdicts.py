@@ -1,4 +1,4 @@
-"""python manage.py export_verdicts --format csv|json|jsonl|claimreview|pdf
+"""python manage.py export_verdicts --format csv|json|jsonl|claimreview|google-pages|pdf
 [--since DATE] [--until DATE] [--status S] [--output FILE]
 
 Writes to stdout unless --output is given; streams every format but PDF, so a million
@@ -14,11 +14,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date
 
 from claims.choices import ClaimStatus
-from claims.exporters import claimreview, json, report, stream
+from claims.exporters import claimreview, google_pages, json, report, stream
 from claims.selectors.exports import claim_export_selection
 from claims.selectors.verdicts import claimreview_verdicts_for_claims
 
-FORMATS = ("csv", "json", "jsonl", "claimreview", "pdf")
+FORMATS = ("csv", "json", "jsonl", "claimreview", "google-pages", "pdf")
 
 
 def _date(option: str, value: str | None):
@@ -34,7 +34,8 @@ def _date(option: str, value: str | None):
 
 
 class Command(BaseCommand):
-    help = "Export claims with their verdicts as CSV, JSON, JSON Lines, ClaimReview or PDF."
+    help = ("Export claims with their verdicts as CSV, JSON, JSON Lines, ClaimReview, Google Fact "
+            "Check Tools pages (ClaimReviewMarkupPage) or PDF.")
 
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, help=f"One of: {', '.join(FORMATS)}.")
@@ -75,6 +76,9 @@ class Command(BaseCommand):
             body = stream.json_stream(claims)
         elif fmt == "jsonl":
             body = stream.jsonl_stream(claims)
+        elif fmt == "google-pages":
+            verdicts = claimreview_verdicts_for_claims(claims)
+            body = json.json_array_chunks(google_pages.google_pages_records(verdicts))
         else:
             verdicts = claimreview_verdicts_for_claims(claims)
             body = json.json_array_chunks(claimreview.claimreview_records(verdicts))

@@ -49,6 +49,16 @@ def make_rating():
 
 
 _tag_counter = iter(range(10_000))
+_factcheck_counter = iter(range(10_000))
+
+
+def make_factcheck():
+    n = next(_factcheck_counter)
+    return models.FactCheck.objects.create(
+        url=f"https://checks.example/{n}", claim_reviewed=f"Claim {n}", origin="file",
+        feed=models.FactCheckFeed.objects.create(name=f"Feed {n}",
+                                                 url=f"https://feeds.example/{n}"),
+    )
 
 BUILDERS = {
     models.Article: ArticleFactory,
@@ -63,6 +73,8 @@ BUILDERS = {
     models.Verdict: VerdictFactory,
     models.Notification: make_notification,
     models.ClaimSuggestion: make_suggestion,
+    models.FactCheck: make_factcheck,
+    models.FactCheckFeed: lambda: make_factcheck().feed,
 }
 
 
