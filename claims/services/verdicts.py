@@ -17,6 +17,7 @@ from claims.choices import CaptureStatus, ClaimStatus, VerdictState
 from claims.models import Capture, Claim, Claimant, Evidence, Rating, Verdict, VerdictEditor
 from claims.people import user_display
 from claims.permissions import EDITABLE_STATES, has_permission, require
+from claims.services.factchecks import factcheck_from_verdict
 from claims.services.notifications import notification_send
 from claims.services.published import claim_apply_changes, verdict_record_appearances
 from claims.uploads import typed_text
@@ -339,6 +340,8 @@ def verdict_publish(*, verdict: Verdict, user) -> Verdict:
         notification_send(
             recipient=recipient, actor=user, verb="published", verdict=verdict, message=message
         )
+    # The desk's own fact-checks are matched like everyone else's: keep its record in step.
+    factcheck_from_verdict(verdict)
     return verdict
 
 

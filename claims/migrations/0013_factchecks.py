@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0011_drop_exportline'),
+        ('claims', '0012_verdict_editor'),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""import_factchecks: every format on a real-shaped file (tests/data/factchecks/), hostile
+"""import_factchecks: every format on a real-shaped file (data/factchecks/ here), hostile
 records, idempotency, the report and exit status, URLs through the network guard, streaming
 in bounded memory, and the desk's own fact-checks kept in step."""
 
