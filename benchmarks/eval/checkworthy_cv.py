@@ -59,15 +59,21 @@ def run(data: Path, *, log=print) -> dict[str, dict[str, dict[str, float]]]:
         "hand-made scorer": {}, "TF-IDF logistic regression": {}, "learned model": {}}
     for held_out in docs:
         started = time.perf_counter()
+        others = [doc for doc in docs if doc.name != held_out.name]
+        # Each document's weight is set from the training documents of the fold alone.
+        recipe.weigh_documents(others)
         training = list(claimbuster)
-        for doc in docs:
-            if doc.name != held_out.name:
-                training.extend(doc.examples)
+        for doc in others:
+            training.extend(doc.examples)
         assert not any(e in held_out.examples for e in training[len(claimbuster):])
         labels = held_out.labels
         results["hand-made scorer"][held_out.name] = ranking_metrics(hand_scores(held_out),
                                                                      labels)
-        words_only = Model(recipe.fit(training, use_dense=False))
+        # The plain baseline: words only, every CLEF sentence weighted CLEF_WEIGHT.
+        plain = training[:len(claimbuster)] + [
+            recipe.Example(e.terms, e.dense, e.label, recipe.CLEF_WEIGHT)
+            for e in training[len(claimbuster):]]
+        words_only = Model(recipe.fit(plain, use_dense=False, use_context=False))
         results["TF-IDF logistic regression"][held_out.name] = ranking_metrics(
             [s.score for s in words_only.score_document(held_out.sentences)], labels)
         learned = Model(recipe.fit(training))
