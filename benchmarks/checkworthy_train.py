@@ -7,18 +7,23 @@ The recipe (also written into the artefact):
    `source:claimbuster` indicator absorbs its 29% check-worthy rate, and is never set at
    run time; it keeps its words, hand-made features and length), and every sentence of
    the 19 CLEF-2019 documents in order, with its speaker.
-2. Features: `features.document_features` (words, hand-made features, context).
+2. Features: `features.document_features` (words, hand-made features, context), and the
+   words of the sentences before and after (CLEF only; none for ClaimBuster).
 3. Vocabulary: the unigrams and bigrams found in at least MIN_DF training sentences; IDF is
-   ln((1 + n) / (1 + df)) + 1; a sentence's word vector is L2-normalised.
+   ln((1 + n) / (1 + df)) + 1; a sentence's word vector is L2-normalised. The previous and
+   the next sentence's vectors, scaled by CONTEXT_SCALE, are two more blocks of columns
+   with weights of their own.
 4. A logistic regression (scikit-learn, lbfgs, L2, C below, one BLAS thread so the weights
-   do not depend on the core count), CLEF sentences weighted CLEF_WEIGHT times a
-   ClaimBuster sentence: the documents the desk ranks are whole transcripts and articles,
-   like CLEF's.
+   do not depend on the core count). The CLEF documents weigh CLEF_WEIGHT times as much as
+   ClaimBuster per sentence of an average document, and each document the same
+   (`weigh_documents`): the documents the desk ranks are whole transcripts and articles,
+   like CLEF's, and a ranking is judged document by document.
 5. Weights and IDF are rounded to 6 decimals and written as sorted JSON, so the same data
    gives the same file on any machine.
 
 The settings were chosen with the leave-one-document-out cross-validation of `make eval`
-among a handful of candidates (see benchmarks/eval/README.md); nothing was tuned per fold.
+among a handful of candidates (see benchmarks/eval/README.md, which also lists what was
+tried and left out); nothing was tuned per fold.
 
 It lives beside the evaluation, outside the product package: only benchmarks/ reads
 `../shared/data`; the product reads model.json.

@@ -66,14 +66,22 @@ class Model:
         self.features: dict[str, float] = {k: float(v) for k, v in data["features"].items()}
 
     def _words(self, terms: set[str]) -> tuple[float, float, float]:
-        """The sentence's word vector dotted with the three sets of word weights."""
-        found = [self.terms[t] for t in terms if t in self.terms]
-        if not found:
+        """The sentence's word vector dotted with the three sets of word weights (one pass
+        over its terms)."""
+        own = prev = nxt = squares = 0.0
+        known = self.terms
+        for term in terms:
+            entry = known.get(term)
+            if entry is not None:
+                idf, w, p, n = entry
+                squares += idf * idf
+                own += idf * w
+                prev += idf * p
+                nxt += idf * n
+        if not squares:
             return 0.0, 0.0, 0.0
-        norm = math.sqrt(sum(idf * idf for idf, *_ in found))
-        return (sum(idf * w for idf, w, _, _ in found) / norm,
-                sum(idf * p for idf, _, p, _ in found) / norm,
-                sum(idf * n for idf, _, _, n in found) / norm)
+        norm = math.sqrt(squares)
+        return own / norm, prev / norm, nxt / norm
 
     def logits(self, rows: list[tuple[set[str], dict[str, float]]]) -> list[float]:
         """The log-odds of each sentence of a document, given in order as (terms, dense)."""
