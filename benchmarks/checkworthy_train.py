@@ -7,18 +7,23 @@ The recipe (also written into the artefact):
    `source:claimbuster` indicator absorbs its 29% check-worthy rate, and is never set at
    run time; it keeps its words, hand-made features and length), and every sentence of
    the 19 CLEF-2019 documents in order, with its speaker.
-2. Features: `features.document_features` (words, hand-made features, context).
+2. Features: `features.document_features` (words, hand-made features, context), and the
+   words of the sentences before and after (CLEF only; none for ClaimBuster).
 3. Vocabulary: the unigrams and bigrams found in at least MIN_DF training sentences; IDF is
-   ln((1 + n) / (1 + df)) + 1; a sentence's word vector is L2-normalised.
+   ln((1 + n) / (1 + df)) + 1; a sentence's word vector is L2-normalised. The previous and
+   the next sentence's vectors, scaled by CONTEXT_SCALE, are two more blocks of columns
+   with weights of their own.
 4. A logistic regression (scikit-learn, lbfgs, L2, C below, one BLAS thread so the weights
-   do not depend on the core count), CLEF sentences weighted CLEF_WEIGHT times a
-   ClaimBuster sentence: the documents the desk ranks are whole transcripts and articles,
-   like CLEF's.
+   do not depend on the core count). The CLEF documents weigh CLEF_WEIGHT times as much as
+   ClaimBuster per sentence of an average document, and each document the same
+   (`weigh_documents`): the documents the desk ranks are whole transcripts and articles,
+   like CLEF's, and a ranking is judged document by document.
 5. Weights and IDF are rounded to 6 decimals and written as sorted JSON, so the same data
    gives the same file on any machine.
 
 The settings were chosen with the leave-one-document-out cross-validation of `make eval`
-among a handful of candidates (see benchmarks/eval/README.md); nothing was tuned per fold.
+among a handful of candidates (see benchmarks/eval/README.md, which also lists what was
+tried and left out); nothing was tuned per fold.
 
 It lives beside the evaluation, outside the product package: only benchmarks/ reads
 `../shared/data`; the product reads model.json.
@@ -45,8 +50,11 @@ CLAIMBUSTER = "claimbuster-kfold-25ncs.json"
 CLEF = "clef2019-task1-training.csv"
 
 MIN_DF = 2
-C = 1.0
+C = 2.0
 CLEF_WEIGHT = 3.0
+# The neighbours' word vectors enter the fit scaled by this (their own weights, shrunk more
+# by the L2 penalty than the sentence's own words).
+CONTEXT_SCALE = 0.3
 SEED = 0
 
 
@@ -56,6 +64,10 @@ class Example:
     dense: dict[str, float]
     label: int
     weight: float
+    # The terms of the sentences before and after it in its document (None: no such
+    # sentence, or, for ClaimBuster, not known).
+    prev: set[str] | None = None
+    next: set[str] | None = None
 
 
 @dataclass
@@ -89,13 +101,26 @@ def load_clef(data: Path) -> list[Document]:
     return docs
 
 
-def featurise_clef(docs: list[Document], *, clef_weight: float = CLEF_WEIGHT) -> None:
+def featurise_clef(docs: list[Document]) -> None:
     for doc in docs:
+        rows = document_features(doc.sentences)
         doc.examples = [
-            Example(terms, dense, label, clef_weight)
-            for (terms, dense, _), label in zip(document_features(doc.sentences), doc.labels,
-                                                strict=True)
+            Example(terms, dense, label, 1.0,
+                    prev=rows[i - 1][0] if i > 0 else None,
+                    next=rows[i + 1][0] if i + 1 < len(rows) else None)
+            for i, ((terms, dense, _), label) in enumerate(zip(rows, doc.labels, strict=True))
         ]
+
+
+def weigh_documents(docs: list[Document], *, clef_weight: float = CLEF_WEIGHT) -> None:
+    """Every training document weighs the same in the fit, clef_weight times a ClaimBuster
+    sentence per sentence of an average document: the ranking is judged document by
+    document (MAP is a mean over documents), so a long debate should not outweigh a short
+    speech."""
+    mean_size = sum(len(doc.examples) for doc in docs) / len(docs)
+    for doc in docs:
+        for e in doc.examples:
+            e.weight = clef_weight * mean_size / len(doc.examples)
 
 
 def featurise_claimbuster(rows: list[tuple[str, int]]) -> list[Example]:
@@ -110,7 +135,7 @@ def featurise_claimbuster(rows: list[tuple[str, int]]) -> list[Example]:
 
 
 def fit(examples: list[Example], *, c: float = C, min_df: int = MIN_DF,
-        use_dense: bool = True, about: dict | None = None) -> dict:
+        use_dense: bool = True, use_context: bool = True, about: dict | None = None) -> dict:
     """Train on `examples` and return the artefact as a dict (what model.json holds)."""
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -122,22 +147,32 @@ def fit(examples: list[Example], *, c: float = C, min_df: int = MIN_DF,
     idf = {t: round(math.log((1 + n) / (1 + df[t])) + 1.0, 6) for t in vocabulary}
     term_index = {t: i for i, t in enumerate(vocabulary)}
     dense_names = sorted({k for e in examples for k in e.dense}) if use_dense else []
-    dense_index = {k: len(vocabulary) + i for i, k in enumerate(dense_names)}
+    size = len(vocabulary)
+    dense_index = {k: 3 * size + i for i, k in enumerate(dense_names)}
+
+    def word_vector(found_terms: set[str] | None) -> list[tuple[int, float]]:
+        found = sorted(term_index[t] for t in found_terms or () if t in term_index)
+        if not found:
+            return []
+        norm = math.sqrt(sum(idf[vocabulary[i]] ** 2 for i in found))
+        return [(i, idf[vocabulary[i]] / norm) for i in found]
+
     rows, cols, vals = [], [], []
     for r, e in enumerate(examples):
-        found = sorted(term_index[t] for t in e.terms if t in term_index)
-        if found:
-            norm = math.sqrt(sum(idf[vocabulary[i]] ** 2 for i in found))
-            for i in found:
+        blocks = [(0, 1.0, e.terms)]
+        if use_context:
+            blocks += [(size, CONTEXT_SCALE, e.prev), (2 * size, CONTEXT_SCALE, e.next)]
+        for offset, scale, found_terms in blocks:
+            for i, value in word_vector(found_terms):
                 rows.append(r)
-                cols.append(i)
-                vals.append(idf[vocabulary[i]] / norm)
+                cols.append(offset + i)
+                vals.append(scale * value)
         if use_dense:
             for k, v in sorted(e.dense.items()):
                 rows.append(r)
                 cols.append(dense_index[k])
                 vals.append(v)
-    matrix = csr_matrix((vals, (rows, cols)), shape=(n, len(vocabulary) + len(dense_names)),
+    matrix = csr_matrix((vals, (rows, cols)), shape=(n, 3 * size + len(dense_names)),
                         dtype=np.float64)
     labels = np.array([e.label for e in examples])
     weights = np.array([e.weight for e in examples])
@@ -153,7 +188,9 @@ def fit(examples: list[Example], *, c: float = C, min_df: int = MIN_DF,
         "format": FORMAT,
         "about": about or {},
         "bias": round(float(model.intercept_[0]), 6),
-        "terms": {t: [idf[t], round(float(coef[i]), 6)] for i, t in enumerate(vocabulary)},
+        "context_scale": CONTEXT_SCALE,
+        "terms": {t: [idf[t], round(float(coef[i]), 6), round(float(coef[size + i]), 6),
+                      round(float(coef[2 * size + i]), 6)] for i, t in enumerate(vocabulary)},
         "features": {k: round(float(coef[dense_index[k]]), 6) for k in dense_names
                      if k != "source:claimbuster"},
     }
@@ -168,7 +205,9 @@ def recipe() -> dict:
             "Vol-2380), all 19 documents, 16,421 sentences",
         ],
         "recipe": "benchmarks/checkworthy_train.py (make train)",
-        "settings": {"C": C, "min_df": MIN_DF, "clef_weight": CLEF_WEIGHT, "seed": SEED,
+        "settings": {"C": C, "min_df": MIN_DF, "clef_weight": CLEF_WEIGHT,
+                     "clef_weight_per": "sentence of an average document; every document "
+                     "weighs the same", "context_scale": CONTEXT_SCALE, "seed": SEED,
                      "solver": "lbfgs"},
     }
 
@@ -176,6 +215,7 @@ def recipe() -> dict:
 def build(data: Path) -> dict:
     docs = load_clef(data)
     featurise_clef(docs)
+    weigh_documents(docs)
     examples = featurise_claimbuster(load_claimbuster(data))
     for doc in docs:
         examples.extend(doc.examples)

@@ -3,6 +3,9 @@
 What it is: one logistic regression over
 - the sentence's words (unigrams and bigrams, numbers folded into <num>, TF-IDF weighted
   and L2-normalised),
+- the words of the sentence before it and of the sentence after it (the same TF-IDF
+  vectors, scaled by CONTEXT_SCALE, each with weights of its own: what was just said, or is
+  said next, tells what this sentence is about),
 - the hand-made features of `claims/assist/scoring.py` (states a number, a comparison,
   attributed to someone, ...) and that scorer's log-odds,
 - its length in words and its context in the document: where it falls (start to end), the
@@ -35,7 +38,7 @@ from pathlib import Path
 from claims.assist.checkworthy.features import DocSentence, document_features
 
 MODEL_PATH = Path(__file__).resolve().parent / "model.json"
-FORMAT = "factcheck-checkworthy/1"
+FORMAT = "factcheck-checkworthy/2"
 
 
 @dataclass(frozen=True)
@@ -45,32 +48,61 @@ class Scored:
 
 
 class Model:
-    """A trained model: score whole documents, sentence by sentence."""
+    """A trained model: score whole documents, sentence by sentence.
+
+    `terms` maps a term to [idf, weight, weight as the previous sentence's word, weight as
+    the next sentence's word]; the neighbours' vectors are scaled by `context_scale`."""
 
     def __init__(self, data: dict):
         if data.get("format") != FORMAT:
             raise ValueError(f"Not a {FORMAT} model: {data.get('format')!r}.")
         self.data = data
         self.bias = float(data["bias"])
-        self.terms: dict[str, tuple[float, float]] = {
-            term: (float(idf), float(weight)) for term, (idf, weight) in data["terms"].items()
+        self.context_scale = float(data["context_scale"])
+        self.terms: dict[str, tuple[float, float, float, float]] = {
+            term: (float(idf), float(w), float(prev), float(nxt))
+            for term, (idf, w, prev, nxt) in data["terms"].items()
         }
         self.features: dict[str, float] = {k: float(v) for k, v in data["features"].items()}
 
-    def logit(self, terms: set[str], dense: dict[str, float]) -> float:
-        total = self.bias
-        found = [self.terms[t] for t in terms if t in self.terms]
-        if found:
-            norm = math.sqrt(sum(idf * idf for idf, _ in found))
-            total += sum(idf * weight for idf, weight in found) / norm
-        features = self.features
-        return total + sum(features.get(name, 0.0) * value for name, value in dense.items())
+    def _words(self, terms: set[str]) -> tuple[float, float, float]:
+        """The sentence's word vector dotted with the three sets of word weights (one pass
+        over its terms)."""
+        own = prev = nxt = squares = 0.0
+        known = self.terms
+        for term in terms:
+            entry = known.get(term)
+            if entry is not None:
+                idf, w, p, n = entry
+                squares += idf * idf
+                own += idf * w
+                prev += idf * p
+                nxt += idf * n
+        if not squares:
+            return 0.0, 0.0, 0.0
+        norm = math.sqrt(squares)
+        return own / norm, prev / norm, nxt / norm
+
+    def logits(self, rows: list[tuple[set[str], dict[str, float]]]) -> list[float]:
+        """The log-odds of each sentence of a document, given in order as (terms, dense)."""
+        words = [self._words(terms) for terms, _ in rows]
+        features, scale, out = self.features, self.context_scale, []
+        for i, (_, dense) in enumerate(rows):
+            total = self.bias + words[i][0]
+            if i > 0:  # this sentence's previous sentence
+                total += scale * words[i - 1][1]
+            if i + 1 < len(rows):
+                total += scale * words[i + 1][2]
+            out.append(total + sum(features.get(name, 0.0) * value
+                                   for name, value in dense.items()))
+        return out
 
     def score_document(self, sentences: list[DocSentence]) -> list[Scored]:
         """Each sentence's score (0-1) and the reasons in words, in document order."""
+        rows = document_features(sentences)
         out = []
-        for terms, dense, reasons in document_features(sentences):
-            z = self.logit(terms, dense)
+        for z, (_, _, reasons) in zip(self.logits([(t, d) for t, d, _ in rows]), rows,
+                                      strict=True):
             score = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
             out.append(Scored(round(score, 4), reasons))
         return out

@@ -21,8 +21,8 @@ CLAIM = "Last year we lost 700,000 manufacturing jobs, more than any year since 
 THANKS = "Thank you very much, and good evening."
 # What the shipped model.json gives these two sentences, read as one document (make train
 # writes the same file, so these stay until the recipe or the data change).
-EXPECTED_CLAIM_SCORE = 0.8227
-EXPECTED_THANKS_SCORE = 0.0004
+EXPECTED_CLAIM_SCORE = 0.9486
+EXPECTED_THANKS_SCORE = 0.0001
 needs_data = pytest.mark.skipif(not (recipe.DEFAULT_DATA / recipe.CLEF).exists(),
                                 reason=f"training data not at {recipe.DEFAULT_DATA}")
 
@@ -39,7 +39,7 @@ def test_shipped_artefact_is_small_plain_json_with_its_recipe():
     assert MODEL_PATH.stat().st_size < 25 * 1024 * 1024
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     assert _plain_json(data)
-    assert data["format"] == "factcheck-checkworthy/1"
+    assert data["format"] == "factcheck-checkworthy/2"
     assert any("ClaimBuster" in d for d in data["about"]["training_data"])
     assert any("CLEF-2019" in d for d in data["about"]["training_data"])
     assert data["about"]["settings"]["seed"] == recipe.SEED
@@ -74,29 +74,39 @@ def test_runtime_scoring_is_what_training_fitted():
     labels = [[1, 0, 0], [1, 0, 1]]
     examples = []
     for doc, doc_labels in zip(docs, labels, strict=True):
-        for (t, dense, _), label in zip(document_features(doc), doc_labels, strict=True):
-            examples.append(recipe.Example(t, dense, label, 1.0))
+        rows = document_features(doc)
+        for i, ((t, dense, _), label) in enumerate(zip(rows, doc_labels, strict=True)):
+            examples.append(recipe.Example(
+                t, dense, label, 1.0, prev=rows[i - 1][0] if i > 0 else None,
+                next=rows[i + 1][0] if i + 1 < len(rows) else None))
     first = recipe.fit(examples, min_df=1)
     again = recipe.fit(examples, min_df=1)
     assert recipe.dumps(first) == recipe.dumps(again)  # deterministic
+    # The neighbours' words have weights of their own.
+    assert any(prev for _, _, prev, _ in first["terms"].values())
+    assert any(nxt for _, _, _, nxt in first["terms"].values())
     model = Model(first)
     # Rebuild the same matrix by hand and ask scikit-learn directly.
     vocabulary = sorted(first["terms"])
     dense_names = sorted({k for e in examples for k in e.dense})
+    size, scale = len(vocabulary), first["context_scale"]
     rows, cols, vals = [], [], []
     for r, e in enumerate(examples):
-        found = [vocabulary.index(t) for t in sorted(e.terms)]
-        norm = math.sqrt(sum(first["terms"][vocabulary[i]][0] ** 2 for i in found))
-        for i in found:
-            rows.append(r)
-            cols.append(i)
-            vals.append(first["terms"][vocabulary[i]][0] / norm)
+        # The sentence's words, then its previous and next sentences' words (scaled).
+        for offset, factor, words in ((0, 1.0, e.terms), (size, scale, e.prev),
+                                      (2 * size, scale, e.next)):
+            found = [vocabulary.index(t) for t in sorted(words or ())]
+            norm = math.sqrt(sum(first["terms"][vocabulary[i]][0] ** 2 for i in found))
+            for i in found:
+                rows.append(r)
+                cols.append(offset + i)
+                vals.append(factor * first["terms"][vocabulary[i]][0] / norm)
         for k, v in e.dense.items():
             rows.append(r)
-            cols.append(len(vocabulary) + dense_names.index(k))
+            cols.append(3 * size + dense_names.index(k))
             vals.append(v)
     matrix = csr_matrix((vals, (rows, cols)), shape=(len(examples),
-                                                     len(vocabulary) + len(dense_names)))
+                                                     3 * size + len(dense_names)))
     sk = LogisticRegression(C=recipe.C, solver="lbfgs", max_iter=2000,
                             random_state=recipe.SEED).fit(matrix, np.array(sum(labels, [])))
     expected = sk.predict_proba(matrix)[:, 1]
@@ -146,7 +156,7 @@ def test_demo_articles_rank_their_claims_first_with_reasons():
 def test_load_model_refuses_an_unknown_format(tmp_path):
     path = tmp_path / "model.json"
     path.write_text(json.dumps({"format": "pickle"}))
-    with pytest.raises(ValueError, match="Not a factcheck-checkworthy/1 model"):
+    with pytest.raises(ValueError, match="Not a factcheck-checkworthy/2 model"):
         load_model(path)
 
 
