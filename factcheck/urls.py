@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("fact-checks/", include("public.urls")),
     path("feeds/", include(FEEDS)),
+    path("api/v1/", include("api.urls")),
     path("", include("claims.urls")),
 ]
 
