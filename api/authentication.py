@@ -11,7 +11,9 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS
 
+from api.permissions import PublicReadTokenScope
 from claims.selectors.tokens import api_token_by_plain
 from claims.services.tokens import api_token_record_use
 
@@ -66,6 +68,14 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
     target_class = "api.authentication.ApiTokenAuthentication"
     name = "apiToken"
+
+    def get_security_requirement(self, auto_schema):
+        # A public resource is read without a token: say so ({} = no authentication).
+        public = any(isinstance(p, PublicReadTokenScope)
+                     for p in auto_schema.view.get_permissions())
+        if public and auto_schema.method in SAFE_METHODS:
+            return [{self.name: []}, {}]
+        return {self.name: []}
 
     def get_security_definition(self, auto_schema):
         return {

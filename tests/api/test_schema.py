@@ -33,3 +33,12 @@ def test_docs_page_uses_no_inline_script_and_keeps_the_csp(client):
     assert "<script>" not in page.replace(" ", "")  # every script is a file from the desk
     assert 'src="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"' in page
     assert "cdn" not in page.lower()
+
+
+@pytest.mark.urls("tests.api.scope_urls")
+def test_public_resources_are_read_without_a_token_in_the_schema(client):
+    schema = client.get("/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
+                        ).json()
+    assert schema["paths"]["/public/"]["get"]["security"] == [{"apiToken": []}, {}]
+    assert schema["paths"]["/public/"]["post"]["security"] == [{"apiToken": []}]
+    assert schema["paths"]["/resource/"]["get"]["security"] == [{"apiToken": []}]

@@ -97,7 +97,8 @@ def hostile(db):
     token, _ = api_token_create(user=User.objects.get(username="admin"), name=PAYLOAD[:100],
                                 scopes=["read"])
     return {"article": article, "claim": claim, "source": source, "verdict": verdict,
-            "api_token": token, "published": verdict, "capture": source.captures.first(), "editor": editor,
+            "api_token": token, "published": verdict, "capture": source.captures.first(),
+            "editor": editor,
             "suggestion": models.ClaimSuggestion.objects.get(article=article),
             "admin": User.objects.get(username="admin")}
 
