@@ -30,12 +30,8 @@ from claims.models import (
     Tag,
     Verdict,
 )
-from claims.services.published import (
-    claim_has_published_verdict,
-    claims_showing,
-    published_edit_check,
-    published_edit_record,
-)
+from claims.selectors.published import claim_has_published_verdict, claims_showing
+from claims.services.published import published_edit_check, published_edit_record
 from claims.services.sources import source_refetch
 
 
