@@ -33,12 +33,8 @@ from claims.models import (
     Verdict,
 )
 from claims.models.tokens import SCOPE_HELP, scopes_normalised
-from claims.services.published import (
-    claim_has_published_verdict,
-    claims_showing,
-    published_edit_check,
-    published_edit_record,
-)
+from claims.selectors.published import claim_has_published_verdict, claims_showing
+from claims.services.published import published_edit_check, published_edit_record
 from claims.services.sources import source_refetch
 from claims.services.tokens import api_token_check, api_token_create, api_token_revoke
 
