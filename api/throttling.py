@@ -1,4 +1,5 @@
-"""Rate limits: per token, and per address for requests without one.
+"""Rate limits: per token, and per address for requests without one (or with a token that
+was refused: api/authentication.py counts those before it answers 401).
 
 A fixed window in Redis, shared by every web process: one INCR (plus EXPIRE on the first
 request of a window) per request, atomic in a Lua script. Over the limit the API answers 429
@@ -100,7 +101,11 @@ class RedisWindowThrottle(BaseThrottle):
         raise NotImplementedError
 
     def allow_request(self, request, view):
-        ident = self.identity(request)
+        return self.count(self.identity(request))
+
+    def count(self, ident: str | None) -> bool:
+        """Count a request of `ident` (None: not this limit's business); True if it is within
+        the limit, else raise RateLimited (429)."""
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
         if ident is None or not rate:
             return True
@@ -155,3 +160,9 @@ class AnonRateThrottle(RedisWindowThrottle):
         if isinstance(request.auth, ApiToken):
             return None
         return self.get_ident(request)
+
+    def count_refused_token(self, request) -> None:
+        """A request whose token was refused counts as a request without one, so sending
+        made-up tokens is held to the same per-address limit (called by the authentication,
+        before it answers 401; raises RateLimited over the limit)."""
+        self.count(self.get_ident(request))

@@ -130,3 +130,26 @@ def test_rates_parse():
     assert throttling.parse_rate("10/s") == (10, 1)
     assert throttling.parse_rate("5000/hour") == (5000, 3600)
     assert throttling.parse_rate("100000/day") == (100000, 86400)
+
+
+@pytest.mark.django_db
+def test_refused_tokens_count_against_the_address(client):
+    """Made-up tokens are held to the per-address limit: 401 until it is reached, then 429."""
+    bad = {"Authorization": "Bearer fct_guess_0000"}
+    with tiny_rates():
+        for _ in range(2):
+            assert client.get(ME, REMOTE_ADDR="198.51.100.20", headers=bad).status_code == 401
+        _limited(client.get(ME, REMOTE_ADDR="198.51.100.20", headers=bad),
+                 "from this address without a token", 2)
+        assert client.get(ME, REMOTE_ADDR="198.51.100.21", headers=bad).status_code == 401
+
+
+def test_a_valid_token_is_not_held_to_refused_ones_from_its_address(client, make_token,
+                                                                    auth_header):
+    _, plain = make_token()
+    bad = {"Authorization": "Bearer fct_guess_0000"}
+    with tiny_rates():
+        for _ in range(3):
+            client.get(ME, REMOTE_ADDR="198.51.100.22", headers=bad)
+        assert client.get(ME, REMOTE_ADDR="198.51.100.22",
+                          headers=auth_header(plain)).status_code == 200
