@@ -29,6 +29,19 @@ def test_changelist_and_change_page_show_no_secret(admin_client, admin_user):
         assert token.digest not in text
 
 
+def test_changelist_filters_by_status(admin_client):
+    user = factories.UserFactory()
+    active, _ = api_token_create(user=user, name="active one", scopes=["read"])
+    expired, _ = api_token_create(user=user, name="expired one", scopes=["read"])
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    revoked, _ = api_token_create(user=user, name="revoked one", scopes=["read"])
+    ApiToken.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+    url = reverse("admin:claims_apitoken_changelist")
+    for status, token in [("active", active), ("expired", expired), ("revoked", revoked)]:
+        response = admin_client.get(url, {"status": status})
+        assert list(response.context["cl"].queryset) == [token]
+
+
 def test_changelist_makes_constant_queries(admin_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
