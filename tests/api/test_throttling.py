@@ -163,3 +163,19 @@ def test_a_valid_token_is_not_held_to_refused_ones_from_its_address(client, make
             client.get(ME, REMOTE_ADDR="198.51.100.22", headers=bad)
         assert client.get(ME, REMOTE_ADDR="198.51.100.22",
                           headers=auth_header(plain)).status_code == 200
+
+
+@pytest.mark.parametrize("rate", ["600 a minute", "/minute", "10/fortnight", "0/minute"])
+def test_a_rate_that_does_not_parse_fails_the_system_check(rate):
+    from api.checks import check_throttle_rates
+
+    with tiny_rates(token=rate):
+        errors = check_throttle_rates()
+    assert [e.id for e in errors] == ["api.E001"]
+    assert "API_RATE_TOKEN" in errors[0].msg
+
+
+def test_the_configured_rates_pass_the_system_check():
+    from api.checks import check_throttle_rates
+
+    assert check_throttle_rates() == []
