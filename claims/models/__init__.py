@@ -19,13 +19,23 @@ from claims.models.verdicts import (
     VerdictAppearance,
     VerdictEditor,
 )
+from claims.models.webhooks import (
+    SUBSCRIBABLE_EVENTS,
+    DeliveryState,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
+    "SUBSCRIBABLE_EVENTS",
     "Article",
     "Capture",
     "Claim",
     "ClaimSuggestion",
     "Claimant",
+    "DeliveryState",
     "Evidence",
     "FactCheck",
     "FactCheckFeed",
@@ -40,5 +50,9 @@ __all__ = [
     "Verdict",
     "VerdictAppearance",
     "VerdictEditor",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "snapshot_upload_to",
 ]
