@@ -30,6 +30,7 @@ ACTIONS = {
     "dismiss_suggestion": ("change_claimsuggestion", "Editors", "dismiss a suggestion"),
     "link_claims": ("change_claim", "Editors", "link claims"),
     "unlink_claims": ("change_claim", "Editors", "unlink claims"),
+    "manage_webhooks": ("add_webhooksubscription", "Admins", "manage webhook subscriptions"),
 }
 
 # The two-person rule's refusal says what the reviewer tried to do to this verdict.
