@@ -42,8 +42,8 @@ from claims.services.webhooks import (
 )
 from tests.factories import ArticleFactory, SourceFactory
 from tests.localserver import Response
-from tests.support.webhook_receiver import WebhookReceiver, verify
 from tests.support.web_pages import PAGE
+from tests.support.webhook_receiver import WebhookReceiver, verify
 from tests.verdict_setup import make_roles, published_fact_check, user_in
 
 pytestmark = pytest.mark.django_db
@@ -293,7 +293,8 @@ def test_deliveries_to_one_subscription_go_out_in_order(admin_user, receiver):
     subscription = subscribe(admin_user, receiver.url, [WebhookEvent.CLAIM_LOGGED])
     receiver.secret = subscription.secret
     receiver.answer(503, 200)
-    first, second = log_claim("First"), log_claim("Second")
+    log_claim("First")
+    log_claim("Second")
     d1, d2 = subscription.deliveries.order_by("id")
 
     assert webhook_deliver(delivery_pk=d1.pk) == "retrying"
