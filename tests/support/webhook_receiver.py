@@ -40,6 +40,7 @@ class Received:
     headers: dict
     signature_ok: bool
     status: int
+    at: float
 
     @property
     def document(self) -> dict:
@@ -105,7 +106,7 @@ class WebhookReceiver:
                         delivery=self.headers.get("X-Factcheck-Delivery", ""),
                         body=body, headers=dict(self.headers.items()),
                         signature_ok=verify(receiver.secret, self.headers, body),
-                        status=status,
+                        status=status, at=time.time(),
                     ))
                 reply = b"thanks" if status < 300 else b"<b>broken</b> on purpose"
                 self.send_response(status)
