@@ -558,6 +558,12 @@ class WebhookSubscriptionForm(forms.ModelForm):
         model = WebhookSubscription
         fields = ("name", "target_url", "events", "active", "owner")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:  # admins only: empty means the admin themself
+            self.fields["owner"].required = False
+            self.fields["owner"].help_text = "Who is told if it is turned off. Empty: you."
+
     def clean_target_url(self) -> str:
         try:
             return webhook_target_check(self.cleaned_data["target_url"])
