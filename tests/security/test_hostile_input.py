@@ -93,6 +93,14 @@ def hostile(db):
         publisher_name=PAYLOAD, textual_rating=PAYLOAD, claimant=PAYLOAD, origin="feed",
         feed=feed,
     )
+    # A webhook: its receiver's answer is text from outside, like a fetched page.
+    subscription = models.WebhookSubscription.objects.create(
+        owner=User.objects.get(username="admin"), name=PAYLOAD,
+        target_url="https://hooks.example/x", events=["claim.logged"], disabled_reason=PAYLOAD)
+    delivery = models.WebhookDelivery.objects.create(
+        subscription=subscription, event="claim.logged", body=json.dumps({"text": PAYLOAD}))
+    models.WebhookAttempt.objects.create(delivery=delivery, at=timezone.now(), status_code=500,
+                                         error=PAYLOAD, response_excerpt=PAYLOAD)
     return {"article": article, "claim": claim, "source": source, "verdict": verdict,
             "published": verdict, "capture": source.captures.first(), "editor": editor,
             "suggestion": models.ClaimSuggestion.objects.get(article=article),

@@ -445,3 +445,45 @@ def test_actions_on_a_subscription_that_is_off_are_refused_in_words(admin_user):
     subscription = subscribe(admin_user, "https://cms.example/hook", active=False)
     with pytest.raises(ValidationError, match="turned off. Turn it on first"):
         webhook_send_test(user=admin_user, subscription=subscription)
+
+
+def test_turning_a_subscription_back_on_resumes_its_waiting_events(
+        admin_user, receiver, settings, django_capture_on_commit_callbacks, monkeypatch):
+    from claims.services import webhooks
+
+    sent = []
+    monkeypatch.setattr(webhooks, "enqueue_webhook_delivery", lambda pk, **kw: sent.append(pk))
+    subscription = subscribe(admin_user, receiver.url, [WebhookEvent.CLAIM_LOGGED])
+    log_claim()
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(
+        active=False, consecutive_failures=5, disabled_at=timezone.now(),
+        disabled_reason="5 deliveries in a row failed")
+    subscription.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.webhook_subscription_update(user=admin_user, subscription=subscription,
+                                             active=True)
+    subscription.refresh_from_db()
+    assert (subscription.active, subscription.consecutive_failures,
+            subscription.disabled_reason) == (True, 0, "")
+    assert sent == [subscription.deliveries.get().pk]
+
+
+def test_the_sweeper_sends_each_subscriptions_oldest_due_delivery(admin_user, monkeypatch):
+    from claims.services import webhooks
+
+    sent = []
+    monkeypatch.setattr(webhooks, "enqueue_webhook_delivery",
+                        lambda pk, **kw: sent.append(pk) or True)
+    one = subscribe(admin_user, "https://one.example/hook", [WebhookEvent.CLAIM_LOGGED])
+    two = subscribe(admin_user, "https://two.example/hook", [WebhookEvent.CLAIM_LOGGED])
+    off = subscribe(admin_user, "https://off.example/hook", [WebhookEvent.CLAIM_LOGGED])
+    log_claim("First")
+    log_claim("Second")
+    WebhookSubscription.objects.filter(pk=off.pk).update(active=False)
+    # The first delivery to `two` waits for a retry an hour from now: nothing is due there.
+    two_first = two.deliveries.order_by("id").first()
+    WebhookDelivery.objects.filter(pk=two_first.pk).update(
+        next_attempt_at=timezone.now() + timedelta(hours=1))
+
+    assert webhooks.webhook_deliveries_sweep() == 1
+    assert sent == [one.deliveries.order_by("id").first().pk]
