@@ -60,9 +60,11 @@ from claims.services.notifications import notification_send
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Factcheck-Signature"
-# A delivery being sent is held this long (its next_attempt_at pushed ahead): longer than
-# any one attempt can take, so a worker that died mid-send frees it for the sweeper.
-LEASE_SECONDS = 120
+# A delivery being sent is held (its next_attempt_at pushed ahead) for longer than any one
+# attempt can take (2 x WEBHOOK_TIMEOUT) plus a margin, so a worker that died mid-send
+# frees it for the sweeper.
+LEASE_MARGIN_SECONDS = 60
+EDITABLE_FIELDS = {"name", "target_url", "events", "active", "owner"}
 EXCERPT_CHARS = 300
 
 
@@ -140,6 +142,8 @@ def webhook_subscription_update(*, user, subscription: WebhookSubscription,
     """Change a subscription's name, URL, events or active flag. Turning it back on clears
     the failure count and resumes its pending deliveries, oldest first."""
     require(user, "manage_webhooks")
+    if set(changes) - EDITABLE_FIELDS:
+        raise ValueError(f"Not editable: {', '.join(sorted(set(changes) - EDITABLE_FIELDS))}")
     if "target_url" in changes:
         changes["target_url"] = webhook_target_check(changes["target_url"])
     if "events" in changes:
@@ -225,6 +229,10 @@ def webhook_limits() -> FetchLimits:
                    total_deadline=settings.WEBHOOK_TIMEOUT * 2, max_redirects=0)
 
 
+def lease_seconds() -> float:
+    return settings.WEBHOOK_TIMEOUT * 2 + LEASE_MARGIN_SECONDS
+
+
 def webhook_deliver(*, delivery_pk: int) -> str:
     """Send one delivery if it is due and its turn has come; record the attempt; schedule
     the retry or the next delivery. Safe to run twice: the delivery is leased before it is
@@ -244,7 +252,7 @@ def webhook_deliver(*, delivery_pk: int) -> str:
     leased = WebhookDelivery.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         pk=delivery.pk, state=DeliveryState.PENDING,
-    ).update(next_attempt_at=now + timedelta(seconds=LEASE_SECONDS),
+    ).update(next_attempt_at=now + timedelta(seconds=lease_seconds()),
              attempts=F("attempts") + 1)
     if not leased:
         return "not_due"  # not yet (a retry later), or another worker has it
