@@ -90,3 +90,18 @@ def test_a_private_address_is_refused_without_a_connection(celery_worker, receiv
     assert receiver.received == []
     attempt = WebhookDelivery.objects.get().attempt_records.get()
     assert "loopback" in attempt.error and attempt.status_code is None
+
+
+def test_a_retried_event_is_not_overtaken_by_the_next(celery_worker, receiver, subscription,
+                                                      settings):
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 0.5
+    receiver.answer(503, 200)
+    first = log_claim("First, retried")
+    second = log_claim("Second, waits its turn")
+
+    assert receiver.wait_for(3)
+    assert wait_for(lambda: states(subscription) == [DeliveryState.DELIVERED] * 2, 10)
+    time.sleep(0.5)
+    got = [(r.document["data"]["claim"]["id"], r.status) for r in receiver.received]
+    assert got == [(first.pk, 503), (first.pk, 200), (second.pk, 200)]
+    assert all(r.signature_ok for r in receiver.received)
