@@ -12,7 +12,11 @@ from claims.assist.services import suggestions_refresh_by_id, suggestions_sweep_
 from claims.fetching import pipeline
 from claims.queue import enqueue_suggestions
 from claims.selectors.dashboard import DESK_STATS_CACHE_KEY, desk_stats
-from claims.services.webhooks import webhook_deliver, webhook_deliveries_sweep
+from claims.services.webhooks import (
+    webhook_deliver,
+    webhook_deliveries_prune,
+    webhook_deliveries_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -112,5 +116,8 @@ def deliver_webhook(delivery_pk: int) -> str:
 
 @shared_task(name="claims.tasks.sweep_webhook_deliveries", soft_time_limit=60, time_limit=90)
 def sweep_webhook_deliveries() -> int:
-    """Enqueue each active subscription's oldest pending delivery that is due."""
-    return webhook_deliveries_sweep()
+    """Enqueue each active subscription's oldest pending delivery that is due, and delete
+    finished deliveries older than WEBHOOK_KEEP_DAYS."""
+    sent = webhook_deliveries_sweep()
+    webhook_deliveries_prune()
+    return sent

@@ -108,7 +108,12 @@ class WebhookDelivery(models.Model):
             models.Index(fields=["subscription", "state", "id"], name="webhookdel_queue_idx"),
             # The sweeper: pending deliveries that are due.
             models.Index(fields=["state", "next_attempt_at"], name="webhookdel_due_idx"),
-            models.Index(fields=["event", "-created_at"], name="webhookdel_event_idx"),
+            # The admin's filters (state, event, one subscription's deliveries) in its
+            # default order; the state one also serves pruning old finished deliveries.
+            models.Index(fields=["state", "-created_at", "-id"], name="webhookdel_state_idx"),
+            models.Index(fields=["event", "-created_at", "-id"], name="webhookdel_event_idx"),
+            models.Index(fields=["subscription", "-created_at", "-id"],
+                         name="webhookdel_sub_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=DeliveryState.values),

@@ -376,3 +376,20 @@ def webhook_deliveries_sweep() -> int:
     for pk in due:
         sent += enqueue_webhook_delivery(pk)
     return sent
+
+
+def webhook_deliveries_prune(*, older_than_days: float | None = None,
+                             batch_size: int = 1000) -> int:
+    """Delete finished deliveries (delivered, failed, given up) and their attempts older than
+    WEBHOOK_KEEP_DAYS, a batch at a time. Pending ones are kept whatever their age."""
+    days = settings.WEBHOOK_KEEP_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    finished = WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(
+        state=DeliveryState.PENDING)
+    deleted = 0
+    while True:
+        pks = list(finished.order_by("id").values_list("pk", flat=True)[:batch_size])
+        if not pks:
+            return deleted
+        WebhookAttempt.objects.filter(delivery_id__in=pks).delete()
+        deleted += WebhookDelivery.objects.filter(pk__in=pks).delete()[0]

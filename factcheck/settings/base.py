@@ -327,6 +327,8 @@ WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", defau
 # Retries due within this are sent with a broker countdown; later ones by the sweeper
 # (a countdown must stay under the Redis visibility timeout, an hour by default).
 WEBHOOK_COUNTDOWN_MAX_SECONDS = env.float("WEBHOOK_COUNTDOWN_MAX_SECONDS", default=1800.0)
+# Finished deliveries (and their attempts) are kept this long, then deleted by the sweeper.
+WEBHOOK_KEEP_DAYS = env.float("WEBHOOK_KEEP_DAYS", default=30.0)
 
 # --- Claim assistance (claims/assist/) ---------------------------------------------------
 # Similar claims: "auto" = pg_trgm on PostgreSQL, a pure-Python trigram fallback elsewhere;

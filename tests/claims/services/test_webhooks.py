@@ -487,3 +487,24 @@ def test_the_sweeper_sends_each_subscriptions_oldest_due_delivery(admin_user, mo
 
     assert webhooks.webhook_deliveries_sweep() == 1
     assert sent == [one.deliveries.order_by("id").first().pk]
+
+
+def test_finished_deliveries_are_pruned_after_the_keep_days_pending_ones_never(admin_user):
+    from claims.models import WebhookAttempt
+    from claims.services.webhooks import webhook_deliveries_prune
+
+    subscription = subscribe(admin_user, "https://cms.example/hook", [WebhookEvent.CLAIM_LOGGED])
+    for n in range(4):
+        log_claim(f"Claim {n}")
+    old_delivered, old_pending, old_gave_up, recent = subscription.deliveries.order_by("id")
+    WebhookDelivery.objects.filter(pk__in=[old_delivered.pk, old_gave_up.pk]).update(
+        state=DeliveryState.DELIVERED)
+    WebhookDelivery.objects.filter(pk=recent.pk).update(state=DeliveryState.DELIVERED)
+    WebhookAttempt.objects.create(delivery=old_delivered, at=timezone.now(), status_code=200)
+    WebhookDelivery.objects.exclude(pk=recent.pk).update(
+        created_at=timezone.now() - timedelta(days=31))
+
+    assert webhook_deliveries_prune(batch_size=1) == 2
+    assert set(subscription.deliveries.values_list("pk", flat=True)) == {old_pending.pk,
+                                                                          recent.pk}
+    assert not WebhookAttempt.objects.exists()
