@@ -54,6 +54,8 @@ class WebhookReceiver:
         self.received: list[Received] = []
         self._statuses = [200]
         self.headers: dict[str, str] = {}  # sent with every answer (a Location, say)
+        self.delay = 0.0  # seconds to wait before answering (a slow receiver)
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
@@ -83,6 +85,7 @@ class WebhookReceiver:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -108,6 +111,8 @@ class WebhookReceiver:
                         signature_ok=verify(receiver.secret, self.headers, body),
                         status=status, at=time.time(),
                     ))
+                if receiver.delay:
+                    receiver._stopping.wait(receiver.delay)
                 reply = b"thanks" if status < 300 else b"<b>broken</b> on purpose"
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")

@@ -138,3 +138,21 @@ def test_redeliver_a_pending_delivery_is_refused_in_words(admin_user):
     response = client_for(admin_user).post(reverse(DELIVERIES), {
         "action": "redeliver", "_selected_action": [delivery.pk]}, follow=True)
     assert "still pending" in response.content.decode()
+
+
+def test_an_admin_turns_a_subscription_back_on_and_its_failures_are_cleared(admin_user):
+    subscription = WebhookSubscription.objects.create(
+        owner=admin_user, name="CMS", target_url="https://cms.example/hook",
+        events=["claim.logged"], active=False, consecutive_failures=5,
+        disabled_reason="5 deliveries in a row failed")
+    secret = subscription.secret
+    response = client_for(admin_user).post(
+        reverse("admin:claims_webhooksubscription_change", args=[subscription.pk]),
+        {"name": "CMS v2", "target_url": "https://cms.example/hook2",
+         "events": ["claim.logged", "source.failed"], "active": "on", "owner": ""})
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert (subscription.name, subscription.active, subscription.consecutive_failures,
+            subscription.disabled_reason) == ("CMS v2", True, 0, "")
+    assert subscription.events == ["claim.logged", "source.failed"]
+    assert subscription.secret == secret and subscription.owner == admin_user

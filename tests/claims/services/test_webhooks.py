@@ -351,6 +351,20 @@ def test_a_redirect_is_not_followed(admin_user, receiver):
     assert subscription.deliveries.get().state == DeliveryState.PENDING
 
 
+def test_a_receiver_that_does_not_answer_in_time_is_retried(admin_user, receiver, settings):
+    settings.WEBHOOK_TIMEOUT = 0.3
+    subscribe(admin_user, receiver.url, [WebhookEvent.CLAIM_LOGGED])
+    receiver.delay = 3
+    log_claim()
+    delivery = WebhookDelivery.objects.get()
+    started = timezone.now()
+    assert webhook_deliver(delivery_pk=delivery.pk) == "retrying"
+    assert (timezone.now() - started).total_seconds() < 2  # cut off, not waited out
+    attempt = delivery.attempt_records.get()
+    assert attempt.status_code is None
+    assert "did not answer in time" in attempt.error or "too long" in attempt.error
+
+
 # --- Turning off a failing subscription ----------------------------------------------------
 
 def test_a_delivery_given_up_turns_the_subscription_off_and_tells_its_owner(
