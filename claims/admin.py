@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -16,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from claims.exporters.admin_actions import CLAIM_ACTIONS, VERDICT_ACTIONS
 from claims.factchecks.records import Rejected, checked_url
 from claims.models import (
+    SUBSCRIBABLE_EVENTS,
     ApiToken,
     Article,
     Capture,
@@ -32,12 +34,24 @@ from claims.models import (
     Tag,
     TokenScope,
     Verdict,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 from claims.models.tokens import SCOPE_HELP, scopes_normalised
+from claims.permissions import has_permission
 from claims.selectors.published import claim_has_published_verdict, claims_showing
 from claims.services.published import published_edit_check, published_edit_record
 from claims.services.sources import source_refetch
 from claims.services.tokens import api_token_check, api_token_create, api_token_revoke
+from claims.services.webhooks import (
+    webhook_redeliver,
+    webhook_rotate_secret,
+    webhook_send_test,
+    webhook_subscribe,
+    webhook_subscription_update,
+    webhook_target_check,
+)
 
 
 class PublishedRecordForm(forms.ModelForm):
@@ -611,3 +625,193 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 self.message_user(request, str(exc), messages.ERROR)
                 return
         self.message_user(request, f"{revoked} token(s) revoked.", messages.SUCCESS)
+# --- Webhooks -------------------------------------------------------------------------------
+# Admins see every subscription; a staff user granted claims.add_webhooksubscription manages
+# their own (and sees only their deliveries). Writes go through claims/services/webhooks.py.
+# The secret is listed nowhere: a subscription's page shows its last four characters and,
+# behind a "Reveal" its owner or an admin clicks, the whole secret a receiver needs.
+
+
+def _may_manage_webhooks(request) -> bool:
+    return has_permission(request.user, "add_webhooksubscription")
+
+
+def _own_or_all(request, queryset, owner_field: str):
+    if request.user.is_superuser:
+        return queryset
+    return queryset.filter(**{owner_field: request.user})
+
+
+def _report(model_admin, request, done: int, what: str, refused: list[str]) -> None:
+    if done:
+        model_admin.message_user(request, f"{done} {what}.", messages.SUCCESS)
+    for line in refused:
+        model_admin.message_user(request, line, messages.WARNING)
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        choices=SUBSCRIBABLE_EVENTS, widget=forms.CheckboxSelectMultiple,
+        help_text="The receiver is sent one signed POST per event.")
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ("name", "target_url", "events", "active", "owner")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:  # admins only: empty means the admin themself
+            self.fields["owner"].required = False
+            self.fields["owner"].help_text = "Who is told if it is turned off. Empty: you."
+
+    def clean_target_url(self) -> str:
+        try:
+            return webhook_target_check(self.cleaned_data["target_url"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["target_url"]) from None
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ("at", "duration_ms", "status_code", "succeeded", "error", "response_excerpt")
+    readonly_fields = fields  # the admin escapes the receiver's words
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
+    list_display = ("name", "owner", "target_url", "event_list", "active",
+                    "consecutive_failures", "disabled_at")
+    list_filter = ("active",)
+    search_fields = ("name", "target_url")
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)
+    readonly_fields = ("secret_shown", "consecutive_failures", "disabled_at",
+                       "disabled_reason", "created_at", "deliveries_link")
+    actions = ["send_test_event", "rotate_secret"]
+
+    def get_queryset(self, request):
+        return _own_or_all(request, super().get_queryset(request), "owner")
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "target_url", "events", "active"]
+        if request.user.is_superuser:
+            fields.append("owner")
+        return fields + (list(self.readonly_fields) if obj else [])
+
+    def has_module_permission(self, request):
+        return _may_manage_webhooks(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_manage_webhooks(request)
+
+    def has_add_permission(self, request):
+        return _may_manage_webhooks(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _may_manage_webhooks(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _may_manage_webhooks(request)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in ("name", "target_url", "events",
+                                                          "active")}
+        owner = form.cleaned_data.get("owner") if request.user.is_superuser else None
+        if change:
+            if owner is not None:
+                data["owner"] = owner
+            stored = WebhookSubscription.objects.get(pk=obj.pk)
+            saved = webhook_subscription_update(user=request.user, subscription=stored, **data)
+        else:
+            saved = webhook_subscribe(user=request.user, owner=owner, **data)
+        obj.pk, obj.secret = saved.pk, saved.secret
+
+    @admin.display(description="Events")
+    def event_list(self, obj):
+        return ", ".join(obj.events)
+
+    @admin.display(description="Secret")
+    def secret_shown(self, obj):
+        return format_html(
+            "<code>{}</code> <details><summary>Reveal</summary><code>{}</code><p>Receivers "
+            "verify the X-Factcheck-Signature header with it (see the README). Keep it out "
+            "of logs and tickets.</p></details>", obj.secret_hint, obj.secret)
+
+    @admin.display(description="Deliveries")
+    def deliveries_link(self, obj):
+        url = reverse("admin:claims_webhookdelivery_changelist")
+        return format_html('<a href="{}?subscription__id__exact={}">See its deliveries</a>',
+                           url, obj.pk)
+
+    @admin.action(description="Send a test event")
+    def send_test_event(self, request, queryset):
+        sent, refused = 0, []
+        for subscription in queryset:
+            try:
+                webhook_send_test(user=request.user, subscription=subscription)
+                sent += 1
+            except (ValidationError, PermissionDenied) as exc:
+                refused.append(f"{subscription}: {' '.join(_words(exc))}")
+        _report(self, request, sent, "test event(s) queued", refused)
+
+    @admin.action(description="Rotate the secret")
+    def rotate_secret(self, request, queryset):
+        for subscription in queryset:
+            webhook_rotate_secret(user=request.user, subscription=subscription)
+        _report(self, request, len(queryset), "secret(s) replaced: update the receivers",
+                [])
+
+
+def _words(exc) -> list[str]:
+    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "event", "subscription", "state", "attempts",
+                    "next_attempt_at", "delivery_id")
+    list_filter = ("state", "event")
+    search_fields = ("=delivery_id",)
+    list_select_related = ("subscription",)
+    fields = ("subscription", "event", "delivery_id", "state", "attempts", "next_attempt_at",
+              "delivered_at", "created_at", "body_shown")
+    readonly_fields = fields
+    inlines = [WebhookAttemptInline]
+    actions = ["redeliver"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return _own_or_all(request, super().get_queryset(request), "subscription__owner")
+
+    def has_module_permission(self, request):
+        return _may_manage_webhooks(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_manage_webhooks(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a record of what was sent; "Redeliver" sends it again
+
+    @admin.display(description="Body (as sent and signed)")
+    def body_shown(self, obj):
+        return format_html("<pre>{}</pre>", obj.body)
+
+    @admin.action(description="Redeliver")
+    def redeliver(self, request, queryset):
+        queued, refused = 0, []
+        for delivery in queryset.select_related("subscription"):
+            try:
+                webhook_redeliver(user=request.user, delivery=delivery)
+                queued += 1
+            except (ValidationError, PermissionDenied) as exc:
+                refused.append(f"{delivery.delivery_id}: {' '.join(_words(exc))}")
+        _report(self, request, queued, "delivery(ies) queued to be sent again", refused)

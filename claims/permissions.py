@@ -36,6 +36,7 @@ ACTIONS = {
         "add_apitoken", "administrator", "make an API token for another person"),
     "revoke_api_token_of_others": (
         "change_apitoken", "administrator", "revoke another person's API token"),
+    "manage_webhooks": ("add_webhooksubscription", "Admins", "manage webhook subscriptions"),
 }
 
 # The two-person rule's refusal says what the reviewer tried to do to this verdict.

@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 FETCH_SOURCE = "claims.tasks.fetch_source"
 FETCH_ARTICLE = "claims.tasks.fetch_article"
 SUGGEST_ARTICLE_CLAIMS = "claims.tasks.suggest_article_claims"
-TASKS = (FETCH_SOURCE, FETCH_ARTICLE, SUGGEST_ARTICLE_CLAIMS)
+DELIVER_WEBHOOK = "claims.tasks.deliver_webhook"
+TASKS = (FETCH_SOURCE, FETCH_ARTICLE, SUGGEST_ARTICLE_CLAIMS, DELIVER_WEBHOOK)
 
 # One quick retry, then the broker is given up on. With the connect and read timeouts
 # (BROKER_CONNECT_TIMEOUT) that is about a second at most, whether the broker refuses the
@@ -34,7 +35,7 @@ PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 
                         "interval_max": 0.2}
 
 
-def _publish(task_name: str, object_id: int, what: str) -> bool:
+def _publish(task_name: str, object_id: int, what: str, countdown: float | None = None) -> bool:
     # Its own connection with a read timeout: a Redis that accepts the connection but never
     # answers (hung, or gone behind a NAT) would otherwise hold the request for ever. The
     # workers' connections keep no read timeout, which their blocking reads need.
@@ -43,7 +44,7 @@ def _publish(task_name: str, object_id: int, what: str) -> bool:
         with current_app.connection_for_write(transport_options=options) as connection:
             current_app.send_task(task_name, args=[object_id], retry=True,
                                   retry_policy=PUBLISH_RETRY_POLICY, ignore_result=True,
-                                  connection=connection)
+                                  connection=connection, countdown=countdown)
     except Exception as exc:  # kombu and redis-py raise a family of connection errors
         logger.warning("Could not enqueue the %s %s (%s); the sweeper will retry.",
                        what, object_id, exc)
@@ -61,3 +62,9 @@ def enqueue_article_fetch(article_id: int) -> bool:
 
 def enqueue_suggestions(article_id: int) -> bool:
     return _publish(SUGGEST_ARTICLE_CLAIMS, article_id, "suggestions for article")
+
+
+def enqueue_webhook_delivery(delivery_pk: int, countdown: float | None = None) -> bool:
+    """Send a webhook delivery (now, or in `countdown` seconds). A delivery whose message is
+    lost stays pending in the database, and the webhook sweeper sends it when it is due."""
+    return _publish(DELIVER_WEBHOOK, delivery_pk, "webhook delivery", countdown)

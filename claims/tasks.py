@@ -12,6 +12,11 @@ from claims.assist.services import suggestions_refresh_by_id, suggestions_sweep_
 from claims.fetching import pipeline
 from claims.queue import enqueue_suggestions
 from claims.selectors.dashboard import DESK_STATS_CACHE_KEY, desk_stats
+from claims.services.webhooks import (
+    webhook_deliver,
+    webhook_deliveries_prune,
+    webhook_deliveries_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -96,3 +101,23 @@ def recheck_cited_sources() -> int:
 def suggest_article_claims(article_id: int) -> str:
     """Score an article's sentences and store the check-worthy ones as suggestions."""
     return suggestions_refresh_by_id(article_id=article_id)
+
+
+# --- Webhooks (the work lives in claims/services/webhooks.py) -----------------------------
+# The service schedules its own retries (stored on the delivery, sent by countdown or by
+# the sweeper), so the task only retries a dropped database connection.
+
+
+@shared_task(name="claims.tasks.deliver_webhook", ignore_result=True, soft_time_limit=60,
+             time_limit=90, max_retries=5, **RETRY_ON_DATABASE_ERRORS)
+def deliver_webhook(delivery_pk: int) -> str:
+    return webhook_deliver(delivery_pk=delivery_pk)
+
+
+@shared_task(name="claims.tasks.sweep_webhook_deliveries", soft_time_limit=60, time_limit=90)
+def sweep_webhook_deliveries() -> int:
+    """Enqueue each active subscription's oldest pending delivery that is due, and delete
+    finished deliveries older than WEBHOOK_KEEP_DAYS."""
+    sent = webhook_deliveries_sweep()
+    webhook_deliveries_prune()
+    return sent

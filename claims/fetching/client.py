@@ -318,7 +318,8 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _one_hop(url: str, limits: FetchLimits, deadline: _Deadline):
+def _one_hop(url: str, limits: FetchLimits, deadline: _Deadline, *, method: str = "GET",
+             body: bytes | None = None, headers: dict[str, str] | None = None):
     scheme, host, port = url_host_port(url)
     try:
         target = resolve_target(scheme, host, port)
@@ -334,13 +335,18 @@ def _one_hop(url: str, limits: FetchLimits, deadline: _Deadline):
         deadline.watch(conn)
         conn.connect()
         conn.sock.settimeout(min(limits.read_timeout, max(deadline.remaining(), 0.01)))
-        conn.putrequest("GET", path, skip_accept_encoding=True)
+        conn.putrequest(method, path, skip_accept_encoding=True)
         conn.putheader("User-Agent", limits.user_agent)
-        conn.putheader("Accept", "text/html,application/xhtml+xml,application/pdf,"
-                                 "text/plain;q=0.9,*/*;q=0.5")
-        conn.putheader("Accept-Encoding", "gzip, deflate")
+        if headers is None:
+            conn.putheader("Accept", "text/html,application/xhtml+xml,application/pdf,"
+                                     "text/plain;q=0.9,*/*;q=0.5")
+            conn.putheader("Accept-Encoding", "gzip, deflate")
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
         conn.putheader("Connection", "close")
-        conn.endheaders()
+        conn.endheaders(body)
         resp = conn.getresponse()
     except ssl.SSLCertVerificationError as exc:
         conn.close()
@@ -431,6 +437,47 @@ def fetch(url: str, *, limits: FetchLimits | None = None) -> FetchResponse:
     except FetchError as exc:
         exc.final_url = exc.final_url or current
         raise
+    finally:
+        deadline.cancel()
+
+
+@dataclass
+class PostResponse:
+    """The answer to a POST: its status and the start of its body (a receiver's words)."""
+
+    status: int
+    headers: dict[str, str]
+    body_start: bytes
+    elapsed_ms: int = 0
+
+
+def post(url: str, *, body: bytes, headers: dict[str, str],
+         limits: FetchLimits | None = None, keep_bytes: int = 4096) -> PostResponse:
+    """POST `body` to `url` through the guard, once, following no redirect: whatever status
+    comes back (a 3xx included) is returned for the caller to judge, with at most
+    `keep_bytes` of the body. Raises FetchError (with kind and words) when no answer came:
+    refused by the guard, no connection, a timeout."""
+    limits = limits or FetchLimits.from_settings()
+    started = time.monotonic()
+    try:
+        current = normalize_url(url)
+    except URLInvalid as exc:
+        raise FetchError("invalid_url", str(exc)) from exc
+    deadline = _Deadline(limits.total_deadline)
+    try:
+        conn, resp, _target = _one_hop(current, limits, deadline, method="POST", body=body,
+                                       headers=headers)
+        try:
+            try:
+                kept = resp.read(keep_bytes) if keep_bytes else b""
+            except (OSError, http.client.HTTPException):
+                kept = b""  # the status is the answer; its words are a courtesy
+            return PostResponse(
+                status=resp.status, headers={k.lower(): v for k, v in resp.getheaders()},
+                body_start=kept, elapsed_ms=int((time.monotonic() - started) * 1000),
+            )
+        finally:
+            conn.close()
     finally:
         deadline.cancel()
 

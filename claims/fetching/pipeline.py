@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from claims import events
 from claims.choices import ArticleStatus, CaptureStatus, SourceStatus, VerdictState
 from claims.fetching.client import FetchError, fetch
 from claims.fetching.extract import Extracted, ExtractionError, extract, text_sha256
@@ -253,6 +254,7 @@ def _source_succeeded(source: Source, capture: Capture, previous: Capture | None
     source.last_error = ""
     source.is_dead = False
     source.save(update_fields=[*_OUTCOME_FIELDS, "title"])
+    events.source_outcome(source, fetched=True)
     return FetchOutcome(SourceStatus.FETCHED)
 
 
@@ -279,6 +281,7 @@ def _source_failed(source: Source, result: CaptureResult, attempt: int, *,
     else:
         source.status = SourceStatus.FAILED
     source.save(update_fields=_OUTCOME_FIELDS)
+    events.source_outcome(source, fetched=False)
     return FetchOutcome(source.status)
 
 
@@ -295,6 +298,7 @@ def _source_out_of_attempts(source: Source, *, had_success: bool) -> FetchOutcom
     source.status = SourceStatus.FETCHED if had_success else SourceStatus.FAILED
     source.is_dead = had_success or source.is_dead
     source.save(update_fields=_OUTCOME_FIELDS)
+    events.source_outcome(source, fetched=False)
     return FetchOutcome(source.status)
 
 
@@ -316,6 +320,7 @@ def source_give_up(*, source_id: int, reason: str) -> FetchOutcome:
         source.is_dead = had_success or source.is_dead
         source.status_changed_at, source.next_attempt_at = now, None
         source.save(update_fields=_OUTCOME_FIELDS)
+        events.source_outcome(source, fetched=False)
         return FetchOutcome(source.status)
 
 

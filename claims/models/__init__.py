@@ -20,14 +20,24 @@ from claims.models.verdicts import (
     VerdictAppearance,
     VerdictEditor,
 )
+from claims.models.webhooks import (
+    SUBSCRIBABLE_EVENTS,
+    DeliveryState,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "ApiToken",
+    "SUBSCRIBABLE_EVENTS",
     "Article",
     "Capture",
     "Claim",
     "ClaimSuggestion",
     "Claimant",
+    "DeliveryState",
     "Evidence",
     "FactCheck",
     "FactCheckFeed",
@@ -43,5 +53,9 @@ __all__ = [
     "Verdict",
     "VerdictAppearance",
     "VerdictEditor",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "snapshot_upload_to",
 ]

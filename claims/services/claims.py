@@ -17,12 +17,14 @@ from django.db.models.functions import Lower
 
 from claims.anchoring import AnchorError, anchor_at
 from claims.choices import ClaimStatus, VerdictState
+from claims.events import claim_data, emit
 from claims.models import (
     Article,
     Claim,
     Claimant,
     Tag,
     Verdict,
+    WebhookEvent,
 )
 from claims.people import user_display
 from claims.selectors.published import claim_has_published_verdict
@@ -118,6 +120,7 @@ def claim_log(
     tag_objs = tags_from_names(tags)
     if tag_objs:
         claim.tags.set(tag_objs)
+    emit(WebhookEvent.CLAIM_LOGGED, lambda: {"claim": claim_data(claim)})
     return claim
 
 

@@ -24,11 +24,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.choices import VerdictState
+from claims.events import emit, import_data
 from claims.exporters.claimreview import claimreview_for
 from claims.factchecks.formats import Broken, Unreadable, read_records
 from claims.factchecks.records import Normalised, RawRecord, Rejected, from_claimreview, normalise
 from claims.fetching.client import FetchError, FetchLimits, fetch
-from claims.models import FactCheck, FactCheckFeed, FactCheckOrigin, Verdict
+from claims.models import FactCheck, FactCheckFeed, FactCheckOrigin, Verdict, WebhookEvent
 from claims.selectors.factchecks import factcheck_states
 from claims.selectors.verdicts import claimreview_verdicts
 
@@ -204,6 +205,7 @@ def factchecks_import_stream(stream, *, source: str, origin: str = FactCheckOrig
     if report.read == 0:
         raise ImportFailed(f"Nothing could be read from {source}: it holds no fact-check "
                            f"(no ClaimReview record).")
+    emit(WebhookEvent.FACTCHECKS_IMPORTED, lambda: import_data(report, origin=origin, feed=feed))
     return report
 
 

@@ -14,7 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.choices import ClaimStatus, VerdictState
-from claims.models import Claim, Claimant, Evidence, Rating, Verdict, VerdictEditor
+from claims.events import emit, verdict_data
+from claims.models import (
+    Claim,
+    Claimant,
+    Evidence,
+    Rating,
+    Verdict,
+    VerdictEditor,
+    WebhookEvent,
+)
 from claims.people import user_display
 from claims.permissions import EDITABLE_STATES, has_permission, require
 from claims.selectors.verdicts import verdict_publish_problems
@@ -225,6 +234,7 @@ def verdict_submit(*, verdict: Verdict, user) -> Verdict:
     verdict.submitted_at = timezone.now()
     _save_verdict(verdict, user=user, reason=REASON_SUBMIT, fields=["state", "submitted_at"])
     _claim_follow_verdict(verdict.claim, status=ClaimStatus.IN_REVIEW, user=user)
+    emit(WebhookEvent.VERDICT_SUBMITTED, lambda: verdict_data(verdict))
     return verdict
 
 
@@ -323,6 +333,7 @@ def verdict_publish(*, verdict: Verdict, user) -> Verdict:
         )
     # The desk's own fact-checks are matched like everyone else's: keep its record in step.
     factcheck_from_verdict(verdict)
+    emit(WebhookEvent.VERDICT_PUBLISHED, lambda: verdict_data(verdict))
     return verdict
 
 
@@ -384,6 +395,7 @@ def verdict_correct(
         _check_evidence(old.claim, evidence) if evidence is not None else old.evidence.all()
     )
     _claim_follow_verdict(old.claim, status=ClaimStatus.IN_REVIEW, user=user)
+    emit(WebhookEvent.VERDICT_CORRECTED, lambda: verdict_data(new))
     return new
 
 

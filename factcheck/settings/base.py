@@ -282,6 +282,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.sweep_stuck_sources",
         "schedule": 120.0,
     },
+    "sweep-webhook-deliveries": {
+        # Retries whose wait is longer than a broker countdown should be, and deliveries
+        # whose message was lost: each subscription's oldest pending delivery, when due.
+        "task": "claims.tasks.sweep_webhook_deliveries",
+        "schedule": 60.0,
+    },
     "recheck-cited-sources": {
         # Runs every six hours; each run re-captures the cited sources that are due
         # (FETCH_RECHECK_AFTER_DAYS, weekly by default), spreading the load.
@@ -329,6 +335,19 @@ FETCH_RETRY_MAX_SECONDS = env.float("FETCH_RETRY_MAX_SECONDS", default=1800.0)
 FETCH_STUCK_AFTER_SECONDS = env.int("FETCH_STUCK_AFTER_SECONDS", default=300)
 # Sources cited by published verdicts are captured again after this many days.
 FETCH_RECHECK_AFTER_DAYS = env.float("FETCH_RECHECK_AFTER_DAYS", default=7.0)
+
+# Webhook deliveries (claims/services/webhooks.py): retried after 3 min, doubling (with
+# jitter), 10 attempts in all, about 25 hours; then given up and the subscription turned off.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=180.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=12 * 3600.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
+# Retries due within this are sent with a broker countdown; later ones by the sweeper
+# (a countdown must stay under the Redis visibility timeout, an hour by default).
+WEBHOOK_COUNTDOWN_MAX_SECONDS = env.float("WEBHOOK_COUNTDOWN_MAX_SECONDS", default=1800.0)
+# Finished deliveries (and their attempts) are kept this long, then deleted by the sweeper.
+WEBHOOK_KEEP_DAYS = env.float("WEBHOOK_KEEP_DAYS", default=30.0)
 
 # --- Claim assistance (claims/assist/) ---------------------------------------------------
 # Similar claims: "auto" = pg_trgm on PostgreSQL, a pure-Python trigram fallback elsewhere;

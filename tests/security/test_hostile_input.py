@@ -96,6 +96,14 @@ def hostile(db):
     )
     token, _ = api_token_create(user=User.objects.get(username="admin"), name=PAYLOAD[:100],
                                 scopes=["read"])
+    # A webhook: its receiver's answer is text from outside, like a fetched page.
+    subscription = models.WebhookSubscription.objects.create(
+        owner=User.objects.get(username="admin"), name=PAYLOAD,
+        target_url="https://hooks.example/x", events=["claim.logged"], disabled_reason=PAYLOAD)
+    delivery = models.WebhookDelivery.objects.create(
+        subscription=subscription, event="claim.logged", body=json.dumps({"text": PAYLOAD}))
+    models.WebhookAttempt.objects.create(delivery=delivery, at=timezone.now(), status_code=500,
+                                         error=PAYLOAD, response_excerpt=PAYLOAD)
     return {"article": article, "claim": claim, "source": source, "verdict": verdict,
             "api_token": token, "published": verdict, "capture": source.captures.first(),
             "editor": editor,

@@ -61,6 +61,19 @@ def make_factcheck():
                                                  url=f"https://feeds.example/{n}"),
     )
 
+def make_webhook_subscription():
+    return models.WebhookSubscription.objects.create(
+        owner=UserFactory(), name="CMS", target_url="https://cms.example/hook",
+        events=["claim.logged"])
+
+
+def make_webhook_delivery():
+    delivery = models.WebhookDelivery.objects.create(
+        subscription=make_webhook_subscription(), event="claim.logged", body="{}")
+    models.WebhookAttempt.objects.create(delivery=delivery, at=timezone.now(), status_code=500)
+    return delivery
+
+
 BUILDERS = {
     models.Article: ArticleFactory,
     models.Claimant: lambda: ClaimFactory().claimant,
@@ -78,6 +91,8 @@ BUILDERS = {
     models.FactCheckFeed: lambda: make_factcheck().feed,
     models.ApiToken: lambda: api_token_create(user=UserFactory(), name="Token",
                                               scopes=["read"])[0],
+    models.WebhookSubscription: make_webhook_subscription,
+    models.WebhookDelivery: make_webhook_delivery,
 }
 
 
