@@ -30,6 +30,8 @@ ACTIONS = {
     "dismiss_suggestion": ("change_claimsuggestion", "Editors", "dismiss a suggestion"),
     "link_claims": ("change_claim", "Editors", "link claims"),
     "unlink_claims": ("change_claim", "Editors", "unlink claims"),
+    "link_factcheck": ("change_claim", "Editors", "link a claim to a fact-check"),
+    "unlink_factcheck": ("change_claim", "Editors", "unlink a fact-check from a claim"),
 }
 
 # The two-person rule's refusal says what the reviewer tried to do to this verdict.

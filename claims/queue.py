@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 FETCH_SOURCE = "claims.tasks.fetch_source"
 FETCH_ARTICLE = "claims.tasks.fetch_article"
 SUGGEST_ARTICLE_CLAIMS = "claims.tasks.suggest_article_claims"
-TASKS = (FETCH_SOURCE, FETCH_ARTICLE, SUGGEST_ARTICLE_CLAIMS)
+RUN_FACTCHECK_FEED = "claims.tasks.run_factcheck_feed"
+TASKS = (FETCH_SOURCE, FETCH_ARTICLE, SUGGEST_ARTICLE_CLAIMS, RUN_FACTCHECK_FEED)
 
 # One quick retry, then the broker is given up on. With the connect and read timeouts
 # (BROKER_CONNECT_TIMEOUT) that is about a second at most, whether the broker refuses the
@@ -61,3 +62,7 @@ def enqueue_article_fetch(article_id: int) -> bool:
 
 def enqueue_suggestions(article_id: int) -> bool:
     return _publish(SUGGEST_ARTICLE_CLAIMS, article_id, "suggestions for article")
+
+
+def enqueue_factcheck_feed(feed_id: int) -> bool:
+    return _publish(RUN_FACTCHECK_FEED, feed_id, "import of fact-check feed")

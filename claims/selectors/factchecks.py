@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from django.db.models import QuerySet
 
-from claims.models import FactCheck
+from claims.models import ClaimFactCheckLink, FactCheck, FactCheckFeed
 
 
 class StoredState(NamedTuple):
@@ -43,3 +43,43 @@ def factcheck_states(urls: Iterable[str]) -> dict[str, StoredState]:
     )
     return {url: StoredState(fp, origin, claim_id) for url, fp, origin, claim_id in rows}
 
+
+
+def factchecks_exist() -> bool:
+    """Whether any fact-check is on file (the panels say how to import when none is)."""
+    return FactCheck.objects.exists()
+
+
+def claim_factcheck_links(claim_id: int) -> list[ClaimFactCheckLink]:
+    """The fact-checks a claim is linked to, newest link first, each with its fact-check and
+    who linked it (one query: claimfactcheck_claim_idx)."""
+    return list(
+        ClaimFactCheckLink.objects.filter(claim_id=claim_id)
+        .select_related("factcheck", "linked_by")
+        .order_by("-linked_at", "-id")
+    )
+
+
+def claim_linked_factcheck_ids(claim_id: int) -> set[int]:
+    return set(ClaimFactCheckLink.objects.filter(claim_id=claim_id)
+               .values_list("factcheck_id", flat=True))
+
+
+def claim_export_factcheck_urls(claim_ids) -> dict[int, list[str]]:
+    """{claim id: [fact-check URL, ...]} for one chunk of exported claims, oldest link
+    first, in one query (the export adds it per chunk, never per row)."""
+    found: dict[int, list[str]] = {}
+    rows = (ClaimFactCheckLink.objects.filter(claim_id__in=list(claim_ids))
+            .order_by("claim_id", "linked_at", "id")
+            .values_list("claim_id", "factcheck__url"))
+    for claim_id, url in rows:
+        found.setdefault(claim_id, []).append(url)
+    return found
+
+
+def failing_factcheck_feeds(limit: int = 10) -> list[FactCheckFeed]:
+    """Enabled feeds whose last run failed (an error recorded), the longest failing first."""
+    return list(
+        FactCheckFeed.objects.filter(enabled=True).exclude(last_error="")
+        .order_by("-failures", "name", "id")[:limit]
+    )
