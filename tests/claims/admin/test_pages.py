@@ -60,6 +60,12 @@ def make_factcheck():
                                                  url=f"https://feeds.example/{n}"),
     )
 
+
+def make_factcheck_link():
+    return models.ClaimFactCheckLink.objects.create(
+        claim=ClaimFactory(), factcheck=make_factcheck(), linked_by=UserFactory())
+
+
 BUILDERS = {
     models.Article: ArticleFactory,
     models.Claimant: lambda: ClaimFactory().claimant,
@@ -75,6 +81,7 @@ BUILDERS = {
     models.ClaimSuggestion: make_suggestion,
     models.FactCheck: make_factcheck,
     models.FactCheckFeed: lambda: make_factcheck().feed,
+    models.ClaimFactCheckLink: make_factcheck_link,
 }
 
 
