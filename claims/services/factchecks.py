@@ -318,10 +318,10 @@ class FeedOutcome:
 
 def feed_domain(url: str) -> str:
     try:
-        host, _port = url_host_port(url)
-    except URLInvalid:
+        _scheme, host, _port = url_host_port(url)
+    except (URLInvalid, KeyError, ValueError):
         return ""
-    return registrable_domain(host)
+    return registrable_domain(host) if host else ""
 
 
 def factcheck_feeds_due(now=None):
