@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from django.db.models import QuerySet
 
+from claims.factchecks.matching import Match, match_text
 from claims.models import ClaimFactCheckLink, FactCheck, FactCheckFeed
 
 
@@ -83,3 +84,16 @@ def failing_factcheck_feeds(limit: int = 10) -> list[FactCheckFeed]:
         FactCheckFeed.objects.filter(enabled=True).exclude(last_error="")
         .order_by("-failures", "name", "id")[:limit]
     )
+
+
+def fact_check_matches(text: str, *, top: int = 5,
+                       exclude_claim_id: int | None = None) -> list[tuple[FactCheck, Match]]:
+    """The fact-checks that best answer `text`, best first, with why each matched: the
+    matching itself (claims/factchecks/matching.py) and one query for the rows. The desk's
+    own fact-check of `exclude_claim_id` (the claim being looked at) is left out."""
+    matches = match_text(text, top=top + (1 if exclude_claim_id is not None else 0))
+    rows = FactCheck.objects.in_bulk([m.factcheck_id for m in matches])
+    found = [(rows[m.factcheck_id], m) for m in matches if m.factcheck_id in rows]
+    if exclude_claim_id is not None:
+        found = [(fc, m) for fc, m in found if fc.claim_id != exclude_claim_id]
+    return found[:top]

@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0013_factchecks'),
+        ('claims', '0014_factcheck_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
