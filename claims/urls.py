@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from claims.views import articles, assist, dashboard, exports, sources, verdicts
+from claims.views import articles, assist, dashboard, exports, factchecks, sources, verdicts
 from claims.views import claims as claim_views
 
 app_name = "claims"
@@ -58,4 +58,15 @@ urlpatterns = [
     path("claims/<int:pk>/similar/", assist.claim_similar, name="claim-similar"),
     path("claims/<int:pk>/appearance/", assist.claim_link, name="claim-link"),
     path("claims/<int:pk>/appearance/unlink/", assist.claim_unlink, name="claim-unlink"),
+    # Already fact-checked: published fact-checks that may answer a claim, and links to them
+    path("claims/<int:pk>/factchecks/", factchecks.claim_factchecks, name="claim-factchecks"),
+    path("claims/<int:pk>/factchecks/link/", factchecks.claim_factcheck_link_view,
+         name="claim-factcheck-link"),
+    path("claims/<int:pk>/factchecks/unlink/", factchecks.claim_factcheck_unlink_view,
+         name="claim-factcheck-unlink"),
+    path("factchecks/matches/", factchecks.text_factchecks, name="text-factchecks"),
+    path("articles/<int:pk>/suggestions/factchecks/", factchecks.article_suggestion_factchecks,
+         name="article-suggestion-factchecks"),
+    path("suggestions/<int:pk>/log-linked/", factchecks.suggestion_log_linked,
+         name="suggestion-log-linked"),
 ]
