@@ -101,7 +101,7 @@ def fact_check_matches(text: str, *, top: int = 5,
 
 # A match below this score is not worth an editor's look ("Already fact-checked" panels).
 # Scores are the re-ranker's, about the chance that the fact-check answers the claim.
-PANEL_MIN_SCORE = 0.1
+PANEL_MIN_SCORE = 0.3
 PANEL_TOP = 3
 
 

@@ -64,8 +64,9 @@ def claim_log(request, article_pk):
             claim = _claim_log_from_form(form, article, request.user)
             if claim is not None:
                 # "Link this fact-check" in the form's Already fact-checked panel.
-                factcheck = FactCheck.objects.filter(
-                    pk=object_id(request.POST.get("link_factcheck")) or 0).first()
+                factcheck_id = object_id(request.POST.get("link_factcheck"))
+                factcheck = FactCheck.objects.filter(pk=factcheck_id).first() \
+                    if factcheck_id else None
                 if factcheck is not None:
                     link_and_say(request, claim, factcheck)
                     return redirect(claim)

@@ -131,3 +131,32 @@ def test_an_editor_links_a_claim_to_an_imported_factcheck(
     text = download.value.path().read_text(encoding="utf-8-sig")
     rows = {r["claim_id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
     assert rows[str(claim.pk)]["factcheck_urls"] == FACTCHECK_URL
+
+
+def test_a_suggested_sentence_is_logged_and_linked_in_one_click(
+    page, live_server, log_in, screenshot
+):
+    from claims.assist import services as assist
+    from claims.demo import ARTICLES
+
+    ensure_demo_users(LoadReport())
+    voa = ARTICLES[1]
+    article = ArticleFactory(title=voa.title, body=voa.body)
+    assist.suggestions_refresh(article=article)
+    nato = FactCheck.objects.create(
+        url="https://alliance-checks.example/nato-libya", origin="file",
+        claim_reviewed="Twelve NATO members recognize the Libyan opposition group.",
+        publisher_name="Alliance Checks", textual_rating="Mostly true")
+
+    log_in(page, "editor")
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    item = page.locator(".suggestion", has_text="Twelve of NATO's 28 members")
+    expect(item.locator(".suggestion-factchecks")).to_contain_text("Alliance Checks")
+    expect(item.locator(".suggestion-factchecks")).to_contain_text("Why it matched:")
+    expect(page.locator(".suggestion-factchecks-status")).to_contain_text(
+        "compared with the published fact-checks")
+    screenshot(page, "already-factchecked-04-suggestions")
+    item.get_by_role("button", name="Log as claim and link this fact-check").click()
+    expect(page.get_by_text("and linked to the fact-check by Alliance Checks")).to_be_visible()
+    claim = Claim.objects.get(article=article)
+    assert ClaimFactCheckLink.objects.get(claim=claim).factcheck == nato
