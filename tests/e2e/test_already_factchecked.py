@@ -160,3 +160,21 @@ def test_a_suggested_sentence_is_logged_and_linked_in_one_click(
     expect(page.get_by_text("and linked to the fact-check by Alliance Checks")).to_be_visible()
     claim = Claim.objects.get(article=article)
     assert ClaimFactCheckLink.objects.get(claim=claim).factcheck == nato
+
+
+def test_enter_in_the_log_form_saves_without_linking(page, live_server, log_in):
+    """Enter submits a form with its first submit button: that is Save, not a Link button
+    of the panel that appeared above it."""
+    ensure_demo_users(LoadReport())
+    FactCheck.objects.create(url=FACTCHECK_URL, origin="file", publisher_name="Full Fact",
+                             claim_reviewed="The NHS waiting list fell to a record low.")
+    article = ArticleFactory(title="Health debate", body=ARTICLE)
+    log_in(page, "editor")
+    page.goto(f"{live_server.url}/articles/{article.pk}/claims/new/?quote="
+              "the NHS waiting list fell to a record low last month")
+    page.get_by_label("Claim statement").fill("NHS waiting list at a record low")
+    expect(page.locator("#log-factchecks")).to_contain_text("Full Fact")
+    page.get_by_label("Claim statement").press("Enter")
+    expect(page.get_by_role("status").filter(has_text="logged")).to_be_visible()
+    assert Claim.objects.filter(statement="NHS waiting list at a record low").exists()
+    assert not ClaimFactCheckLink.objects.exists()
