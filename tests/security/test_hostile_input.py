@@ -88,11 +88,13 @@ def hostile(db):
                                           text=PAYLOAD, score=0.9)
     feed = models.FactCheckFeed.objects.create(name=PAYLOAD, url="https://feeds.example/x",
                                                last_error=PAYLOAD)
-    models.FactCheck.objects.create(
+    factcheck = models.FactCheck.objects.create(
         url="https://checks.example/x", claim_reviewed=PAYLOAD, title=PAYLOAD,
         publisher_name=PAYLOAD, textual_rating=PAYLOAD, claimant=PAYLOAD, origin="feed",
-        feed=feed,
+        feed=feed, publisher_url="javascript:alert(1)", appearance_url="javascript:alert(2)",
     )
+    models.ClaimFactCheckLink.objects.create(claim=claim, factcheck=factcheck, linked_by=editor,
+                                             note=PAYLOAD)
     return {"article": article, "claim": claim, "source": source, "verdict": verdict,
             "published": verdict, "capture": source.captures.first(), "editor": editor,
             "suggestion": models.ClaimSuggestion.objects.get(article=article),

@@ -63,6 +63,12 @@ EXPECTED = {
     "claims:claim-similar": DESK,
     "claims:claim-link": POST_ONLY,
     "claims:claim-unlink": POST_ONLY,
+    "claims:claim-factchecks": DESK,
+    "claims:claim-factcheck-link": POST_ONLY,
+    "claims:claim-factcheck-unlink": POST_ONLY,
+    "claims:text-factchecks": DESK,
+    "claims:article-suggestion-factchecks": DESK,
+    "claims:suggestion-log-linked": POST_ONLY,
 }
 
 
