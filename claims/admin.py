@@ -502,6 +502,21 @@ class FactCheckFeedForm(forms.ModelForm):
         model = FactCheckFeed
         fields = ("name", "url", "enabled", "interval_hours")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hours = self.fields["interval_hours"]
+        hours.required, hours.min_value = False, 1
+        hours.widget.attrs["min"] = 1
+
+    def clean_interval_hours(self) -> int:
+        """Left empty: the model's default (daily)."""
+        hours = self.cleaned_data.get("interval_hours")
+        if hours is None:
+            return FactCheckFeed._meta.get_field("interval_hours").default
+        if hours < 1:
+            raise forms.ValidationError("Re-import it at most once an hour: give 1 or more.")
+        return hours
+
     def clean_url(self) -> str:
         """The address normalised, http or https only (it is fetched through the guard)."""
         try:

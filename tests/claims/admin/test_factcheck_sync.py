@@ -1,6 +1,7 @@
-"""An admin's override of a published claim (or of the claimant it names) brings the desk's
+"""The admin: an override of a published claim (or of the claimant it names) brings the desk's
 own FactCheck row in step, as a correction would: matching and "Already fact-checked" read
-that row, so it must say what readers see."""
+that row, so it must say what readers see. A feed's re-import interval is an hour or more,
+daily when left empty."""
 
 from __future__ import annotations
 
@@ -55,3 +56,25 @@ def test_a_refused_admin_change_leaves_the_factcheck_as_it_was(users):
     assert response.status_code == 200  # refused: no reason given
     assert FactCheck.objects.get(claim=claim).claim_reviewed == \
         "Unemployment fell by 12% last year"
+
+
+@pytest.fixture
+def admin_client(client, users):
+    client.force_login(users["admin"])
+    return client
+
+
+def test_the_feed_admin_takes_an_interval_of_an_hour_or_more(admin_client):
+    from claims.models import FactCheckFeed
+
+    response = admin_client.post("/admin/claims/factcheckfeed/add/", {
+        "name": "Too often", "url": "https://partner.example/a.json", "enabled": "on",
+        "interval_hours": "0"})
+    assert "at most once an hour" in response.content.decode()
+    admin_client.post("/admin/claims/factcheckfeed/add/", {
+        "name": "Daily", "url": "https://partner.example/b.json", "enabled": "on"})
+    admin_client.post("/admin/claims/factcheckfeed/add/", {
+        "name": "Hourly", "url": "https://partner.example/c.json", "enabled": "on",
+        "interval_hours": "1"})
+    assert dict(FactCheckFeed.objects.values_list("name", "interval_hours")) == {
+        "Daily": 24, "Hourly": 1}
