@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from claims.factchecks import features as feat
+from claims.factchecks.dense import get_dense_index
+from claims.factchecks.embedding import get_embedder
 from claims.factchecks.lexindex import get_index
 
 # How many lexical candidates are compared further (meaning, re-ranker).
@@ -87,8 +89,21 @@ def match_text(text: str, *, top: int = 5) -> list[Match]:
 
 
 def candidates_for(index, queries: list[str], *, top: int, embeddings: bool) -> list[list]:
-    """The candidates the re-ranker looks at for each (normalised) query."""
-    return [index.search(q, limit=max(CANDIDATES, top)) for q in queries]
+    """The candidates the re-ranker looks at for each (normalised) query: the lexical top
+    CANDIDATES and, with embeddings, the CANDIDATES nearest in meaning."""
+    limit = max(CANDIDATES, top)
+    lexical = [index.search(q, limit=limit) for q in queries]
+    if not embeddings:
+        return lexical
+    dense = get_dense_index()
+    dense.refresh()
+    vectors = get_embedder().encode(queries)
+    out = []
+    for query, found, vector in zip(queries, lexical, vectors, strict=True):
+        seen = {c.factcheck_id for c in found}
+        near = [fid for fid, _ in dense.search(vector, limit=limit) if fid not in seen]
+        out.append(found + index.candidates_for_ids(query, near))
+    return out
 
 
 def match_texts(texts: Sequence[str], *, top: int = 5) -> list[list[Match]]:
