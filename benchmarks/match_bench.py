@@ -126,12 +126,21 @@ def child(size: int, data_dir: Path, queries: int) -> dict:
         feed = data_dir / f"match-{size}.jsonl"
         if not feed.exists():
             write_dataset(feed, size)
+        cpu = time.process_time()
         report = factchecks_import_file(feed)
-        meta.write_text(json.dumps({"import_seconds": report.seconds,
-                                    "import_created": report.created}))
+        cpu = time.process_time() - cpu
+        meta.write_text(json.dumps({"import_seconds": report.seconds, "import_cpu_seconds": cpu,
+                                    "import_created": report.created,
+                                    "load_1min": os.getloadavg()[0]}))
     stored = json.loads(meta.read_text())
     result["import_rate"] = round(stored["import_created"] / stored["import_seconds"], 1)
     result["import_seconds"] = round(stored["import_seconds"], 1)
+    # On a shared machine the wall-clock rate includes waiting for a core; the CPU rate (this
+    # process's CPU time; the database work of SQLite is in it, PostgreSQL's is not) is what
+    # the import costs.
+    if stored.get("import_cpu_seconds"):
+        result["import_cpu_rate"] = round(stored["import_created"] / stored["import_cpu_seconds"])
+    result["import_load_1min"] = stored.get("load_1min")
     started = time.perf_counter()
     index = get_index()
     index.refresh(force=True)
@@ -140,11 +149,13 @@ def child(size: int, data_dir: Path, queries: int) -> dict:
     texts = [text for _, text in tweets][:queries]
     for text in texts[:5]:
         match_text(text)  # warm
-    times = []
+    times, cpu_times = [], []
     for text in texts:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         match_text(text)
         times.append(1000 * (time.perf_counter() - t0))
+        cpu_times.append(1000 * (time.process_time() - c0))
+    result["cpu_p50_ms"] = round(statistics.median(cpu_times), 1)
     result["queries"] = len(times)
     result["p50_ms"] = round(statistics.median(times), 1)
     result["p95_ms"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 1)
@@ -189,11 +200,12 @@ def main(argv=None) -> int:
         run = json.loads(proc.stdout.strip().splitlines()[-1])
         runs.append(run)
         ok = "ok" if run["p50_ms"] <= TARGET_P50_MS else "ABOVE TARGET"
-        rate_ok = "ok" if run["import_rate"] >= TARGET_IMPORT_RATE else "BELOW TARGET"
+        rate_ok = "ok" if run["import_rate"] >= TARGET_IMPORT_RATE else "BELOW TARGET (wall)"
         print(f"{vendor:<10} {size:>9,} fact-checks: match p50 {run['p50_ms']:.1f} ms, "
               f"p95 {run['p95_ms']:.1f} ms ({ok}; {run['queries']} tweets, index built in "
-              f"{run['index_build_s']:.1f} s); import {run['import_rate']:,.0f} records/s "
-              f"({rate_ok}); load average {run['load_1min']}", flush=True)
+              f"{run['index_build_s']:.1f} s; CPU p50 {run['cpu_p50_ms']:.1f} ms); import "
+              f"{run['import_rate']:,.0f} records/s wall, {run.get('import_cpu_rate', 0):,} "
+              f"a CPU second ({rate_ok}); load average {run['load_1min']}", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"runs": runs, "targets": {
         "p50_ms": TARGET_P50_MS, "import_rate": TARGET_IMPORT_RATE}}, indent=1) + "\n")
