@@ -196,8 +196,8 @@ def reasons(query: str, claim: str, title: str, f: dict[str, float]) -> tuple[st
 
 
 def score_candidates(index: LexicalIndex, queries: list[str],
-                     candidates: list[list[Candidate]]) -> list[list[Scored]]:
-    embeddings = use_embeddings()
+                     candidates: list[list[Candidate]], *,
+                     embeddings: bool) -> list[list[Scored]]:
     rows, texts = all_features(index, queries, candidates, embeddings=embeddings)
     model = reranker()["semantic" if embeddings else "lexical"]
     out = []

@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from claims.factchecks import features as feat
+from claims.factchecks.dense import get_dense_index
+from claims.factchecks.embedding import get_embedder
 from claims.factchecks.lexindex import get_index
 
 # How many lexical candidates are compared further (meaning, re-ranker).
@@ -40,31 +42,40 @@ class Match:
 
 # --- Normalising a query -----------------------------------------------------------------
 
-# "— Name (@handle) January 14, 2020" at the end of an embedded tweet (em/en dash or "-").
-_TRAILER = re.compile(
-    r"\s*[\u2014\u2013-]{1,2}\s*[^\n\u2014\u2013]{0,120}?\(@\w{1,30}\)\s*"
-    r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+\.? \d{4}|\d{4}-\d{2}-\d{2})?"
-    r"[\s\"'\u201d]*$"
-)
+# "— Name (@handle) January 14, 2020": the signature of an embedded tweet (em/en dash or
+# "-"), at the end, or in the middle when a tweet quotes another.
+_DATE = r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+\.? \d{4}|\d{4}-\d{2}-\d{2})"
+_SIGNATURE = r"\s*[\u2014\u2013-]{1,2}\s*[^\n\u2014\u2013]{0,120}?\(@\w{1,30}\)\s*"
+_END = r"[\s\"'\u201d]*$"
+_TRAILER = re.compile(f"{_SIGNATURE}(?:{_DATE}{_END}|{_DATE}|{_END})")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+|\b(?:t\.co|bit\.ly)/\S+",
                   re.IGNORECASE)
-_HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
+_HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
 _RT = re.compile(r"^\s*RT\b\s*(?:@\w{1,30})?\s*:?\s*")
-_HASH = re.compile(r"#(\w)")
+_HASH = re.compile(r"(?<![\w#])#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2060\ufeff]")
 
 
+def _words(match: re.Match) -> str:
+    """#DefundTheCBC -> "Defund The CBC", @BarackObama -> "Barack Obama"."""
+    return " " + _CAMEL.sub(" ", match.group(1).replace("_", " ")) + " "
+
+
 def normalise_query(text: str) -> str:
-    """The claim in a tweet, headline or transcript line, without what surrounds it."""
+    """The claim in a tweet, headline or transcript line, without what surrounds it: links,
+    pic.twitter.com, the "— Name (@handle) date" signature of an embedded tweet, "RT @x:";
+    hashtags and the other @handles become their words ("#DefundTheCBC" -> "Defund The
+    CBC", "by @facebook" -> "by facebook"): they are often the subject of the claim."""
     text = unicodedata.normalize("NFKC", text or "")
     text = _CONTROL.sub("", text)
     # Links first: a link glued to the next word ("#Defund...https://t.co/x") goes too.
     text = _URL.sub(" ", text)
-    text = _TRAILER.sub("", text)
+    text = _TRAILER.sub(" ", text)
     text = _RT.sub("", text)
-    text = _HANDLE.sub(" ", text)
-    text = _HASH.sub(r"\1", text)
+    text = _HANDLE.sub(_words, text)
+    text = _HASH.sub(_words, text)
     text = text.replace('""', '"')
     return _SPACES.sub(" ", text).strip(" \"'\u201c\u201d")
 
@@ -77,13 +88,32 @@ def match_text(text: str, *, top: int = 5) -> list[Match]:
     return match_texts([text], top=top)[0]
 
 
+def candidates_for(index, queries: list[str], *, top: int, embeddings: bool) -> list[list]:
+    """The candidates the re-ranker looks at for each (normalised) query: the lexical top
+    CANDIDATES and, with embeddings, the CANDIDATES nearest in meaning."""
+    limit = max(CANDIDATES, top)
+    lexical = [index.search(q, limit=limit) for q in queries]
+    if not embeddings:
+        return lexical
+    dense = get_dense_index()
+    dense.refresh()
+    vectors = get_embedder().encode(queries)
+    out = []
+    for query, found, vector in zip(queries, lexical, vectors, strict=True):
+        seen = {c.factcheck_id for c in found}
+        near = [fid for fid, _ in dense.search(vector, limit=limit) if fid not in seen]
+        out.append(found + index.candidates_for_ids(query, near))
+    return out
+
+
 def match_texts(texts: Sequence[str], *, top: int = 5) -> list[list[Match]]:
     """match_text for many queries: the index and any model are loaded once."""
     index = get_index()
     index.refresh()
+    embeddings = feat.use_embeddings()
     queries = [normalise_query(t) for t in texts]
-    candidates = [index.search(q, limit=max(CANDIDATES, top)) for q in queries]
-    scored = feat.score_candidates(index, queries, candidates)
+    candidates = candidates_for(index, queries, top=top, embeddings=embeddings)
+    scored = feat.score_candidates(index, queries, candidates, embeddings=embeddings)
     out = []
     for rows in scored:
         rows.sort(key=lambda r: (-r.score, r.factcheck_id))

@@ -58,12 +58,16 @@ def corpus(db):
      'with this politically charged bias. ""CBC deletes Trump from Home Alone 2"" '
      '#DefundTheCBChttps://t.co/CsHG8R9cHp — Brad Trost 🇨🇦 (@BradTrostCPC) December 26, 2019"',
      'DEFUND. CBC. NOW. The CBC is paid for by Canadian tax $$$ yet they continually get away '
-     'with this politically charged bias. "CBC deletes Trump from Home Alone 2" DefundTheCBC'),
+     'with this politically charged bias. "CBC deletes Trump from Home Alone 2" Defund The CBC'),
     ("How are butterflies surviving the #AustralianFires? Footage by Julie Favell "
      "pic.twitter.com/0eJtwJyS1J — Center for Bio Div (@CenterForBioDiv) January 14, 2020",
-     "How are butterflies surviving the AustralianFires? Footage by Julie Favell"),
+     "How are butterflies surviving the Australian Fires ? Footage by Julie Favell"),
+    ("Quoting — Marco Rubio (@marcorubio) July 25, 2019 Senator, will you delete this tweet?",
+     "Quoting Senator, will you delete this tweet?"),
+    ("Suspended by @facebook. For blowing the whistle. @Real_DonaldTrump @BarackObama",
+     "Suspended by facebook . For blowing the whistle. Real Donald Trump Barack Obama"),
     ("RT @someone: Vaccines cause autism, says @doc https://bit.ly/x1 www.example.com/a",
-     "Vaccines cause autism, says"),
+     "Vaccines cause autism, says doc"),
     ("Plain sentence with no decoration.", "Plain sentence with no decoration."),
     ("", ""),
 ])
