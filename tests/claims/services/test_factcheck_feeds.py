@@ -125,3 +125,13 @@ def test_a_run_that_broke_is_recorded_as_a_failure():
     factcheck_feed_give_up(feed_id=feed.pk, reason="The import stopped on an unexpected error.")
     feed.refresh_from_db()
     assert feed.failures == 1 and feed.last_error.startswith("The import stopped")
+
+
+def test_beat_runs_the_feed_sweep_every_ten_minutes_and_the_tasks_are_registered(settings):
+    from factcheck.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["enqueue-due-factcheck-feeds"]
+    assert entry == {"task": "claims.tasks.enqueue_due_factcheck_feeds", "schedule": 600.0}
+    app.loader.import_default_modules()
+    assert {"claims.tasks.enqueue_due_factcheck_feeds",
+            "claims.tasks.run_factcheck_feed"} <= set(app.tasks)

@@ -278,3 +278,19 @@ def test_suggestion_matches_take_the_same_queries_for_any_number(client_ed, voa)
     many, html = _queries(client_ed, url, **HTMX)
     assert html.count("Log as claim and link this fact-check") > 5
     assert many == one
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("https://checks.example/a", "https://checks.example/a"),
+    ("HTTP://checks.example/a", "HTTP://checks.example/a"),
+    ("javascript:alert(1)", ""),
+    (" JavaScript:alert(1)", ""),
+    ("data:text/html,<script>alert(1)</script>", ""),
+    ("//evil.example/", ""),
+    ("", ""),
+    (None, ""),
+])
+def test_only_http_addresses_become_links(value, shown):
+    from claims.templatetags.factchecks import http_url
+
+    assert http_url(value) == shown
