@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from claims.factchecks.matching import Match, match_text, match_texts
 from claims.models import ClaimFactCheckLink, FactCheck, FactCheckFeed
@@ -117,3 +118,10 @@ def fact_check_matches_many(texts: list[str], *, top: int = PANEL_TOP,
     rows = FactCheck.objects.in_bulk({m.factcheck_id for found in results for m in found})
     return [[(rows[m.factcheck_id], m) for m in found
              if m.factcheck_id in rows and m.score >= min_score] for found in results]
+
+
+def factcheck_feeds_due(now=None):
+    """Enabled feeds whose next run is due (factcheckfeed_due_idx)."""
+    now = now or timezone.now()
+    return FactCheckFeed.objects.filter(enabled=True).filter(
+        Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))

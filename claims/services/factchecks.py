@@ -1,5 +1,6 @@
 """Writes of fact-checks from outside and of the desk's own: importing a file, a page or a
-feed (streamed, upserted in batches by the fact-check's URL), and keeping the desk's
+feed (streamed, upserted in batches by the fact-check's URL), subscribed feeds re-imported
+on a schedule (factcheck_feeds_enqueue_due, factcheck_feed_fetch), and keeping the desk's
 published verdicts in step (factcheck_sync_claim, called when a verdict is published;
 factchecks_sync_desk, the backfill).
 
@@ -21,9 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
 from claims.choices import VerdictState
@@ -34,17 +33,9 @@ from claims.fetching.client import FetchError, FetchLimits, fetch
 from claims.fetching.pipeline import retry_delay
 from claims.fetching.politeness import domain_take_token
 from claims.fetching.urls import URLInvalid, registrable_domain, url_host_port
-from claims.models import (
-    Claim,
-    ClaimFactCheckLink,
-    FactCheck,
-    FactCheckFeed,
-    FactCheckOrigin,
-    Verdict,
-)
-from claims.permissions import require
+from claims.models import FactCheck, FactCheckFeed, FactCheckOrigin, Verdict
 from claims.queue import enqueue_factcheck_feed
-from claims.selectors.factchecks import factcheck_states
+from claims.selectors.factchecks import factcheck_feeds_due, factcheck_states
 from claims.selectors.verdicts import claimreview_verdicts
 
 logger = logging.getLogger(__name__)
@@ -324,13 +315,6 @@ def feed_domain(url: str) -> str:
     return registrable_domain(host) if host else ""
 
 
-def factcheck_feeds_due(now=None):
-    """Enabled feeds whose next run is due (factcheckfeed_due_idx)."""
-    now = now or timezone.now()
-    return FactCheckFeed.objects.filter(enabled=True).filter(
-        Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
-
-
 def factcheck_feeds_enqueue_due() -> int:
     """Enqueue a run of every feed that is due. Each feed is leased (its next_run_at moved
     FEED_LEASE ahead) before it is enqueued, so the next sweep does not enqueue it again
@@ -396,42 +380,6 @@ def factcheck_feed_give_up(*, feed_id: int, reason: str) -> FeedOutcome:
     feed.save(update_fields=["last_run_at", "last_error"])
     _feed_schedule(feed, now=feed.last_run_at, failed=True)
     return FeedOutcome("failed")
-
-
-# --- Links between the desk's claims and fact-checks -----------------------------------------
-
-
-def claim_factcheck_link(*, claim: Claim, factcheck: FactCheck, user,
-                         note: str = "") -> ClaimFactCheckLink:
-    """Record that `factcheck` already checked `claim` (editors only). Linking a pair twice
-    keeps the first link. A claim is never linked to the desk's own fact-check of itself."""
-    require(user, "link_factcheck")
-    if factcheck.claim_id is not None and factcheck.claim_id == claim.pk:
-        raise ValidationError("This is the desk's own fact-check of this claim; link a "
-                              "fact-check published elsewhere, or of another claim.")
-    existing = ClaimFactCheckLink.objects.filter(claim=claim, factcheck=factcheck).first()
-    if existing is not None:
-        return existing
-    link = ClaimFactCheckLink(claim=claim, factcheck=factcheck, linked_by=user,
-                              note=note.strip()[:500])
-    link._history_user = user
-    try:
-        with transaction.atomic():
-            link.save()
-    except IntegrityError:  # linked by someone else at the same moment
-        return ClaimFactCheckLink.objects.get(claim=claim, factcheck=factcheck)
-    return link
-
-
-def claim_factcheck_unlink(*, claim: Claim, factcheck_id: int, user) -> bool:
-    """Remove a link made by mistake (editors only). False when there was none."""
-    require(user, "unlink_factcheck")
-    link = ClaimFactCheckLink.objects.filter(claim=claim, factcheck_id=factcheck_id).first()
-    if link is None:
-        return False
-    link._history_user = user
-    link.delete()
-    return True
 
 
 # --- The desk's own fact-checks --------------------------------------------------------------

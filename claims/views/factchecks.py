@@ -19,7 +19,7 @@ from claims.models import Article, Claim, ClaimSuggestion, FactCheck
 from claims.next_url import safe_next_url
 from claims.params import has_nul, object_id
 from claims.selectors.factchecks import fact_check_matches_many, factchecks_exist
-from claims.services.factchecks import claim_factcheck_link, claim_factcheck_unlink
+from claims.services.factcheck_links import claim_factcheck_link, claim_factcheck_unlink
 from claims.templatetags.factchecks import claim_factchecks_context, panel_matches
 
 # The longest text the log form's panel matches on (a quote can be long; the claim is not).

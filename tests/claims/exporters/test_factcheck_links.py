@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.services.factchecks import claim_factcheck_link
+from claims.services.factcheck_links import claim_factcheck_link
 from tests.factories import ClaimFactory
 from tests.support.factchecks import make_factcheck
 

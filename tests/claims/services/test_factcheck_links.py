@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims.models import ClaimFactCheckLink, FactCheckOrigin
 from claims.selectors.factchecks import claim_export_factcheck_urls, claim_factcheck_links
-from claims.services.factchecks import claim_factcheck_link, claim_factcheck_unlink
+from claims.services.factcheck_links import claim_factcheck_link, claim_factcheck_unlink
 from tests.factories import ClaimFactory
 from tests.support.factchecks import make_factcheck
 

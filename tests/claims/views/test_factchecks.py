@@ -16,7 +16,7 @@ from claims.assist import services as assist
 from claims.demo import ARTICLES
 from claims.factchecks import lexindex
 from claims.models import Claim, ClaimFactCheckLink, ClaimSuggestion
-from claims.services.factchecks import claim_factcheck_link
+from claims.services.factcheck_links import claim_factcheck_link
 from tests.factories import ArticleFactory, ClaimFactory
 from tests.support.factchecks import HOSTILE_CLAIM, make_factcheck, make_hostile_factcheck
 
