@@ -22,6 +22,7 @@ import threading
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -285,19 +286,23 @@ class LexicalIndex:
         title = np.asarray(title).ravel()
         return claim, title
 
-    def search(self, text: str, *, limit: int = 50) -> list[Candidate]:
-        """The `limit` best documents by BM25 (claim + title), best first."""
+    def search(self, text: str, *, limit: int = 50, also: Sequence[int] = ()) -> list[Candidate]:
+        """The `limit` best documents by BM25 (claim + title), best first, then the
+        fact-checks of `also` (found another way) not among them, with their BM25 scores
+        (read from the same products: no second pass)."""
         with self.lock:
             if self.main is None:
                 self.build()
             terms, freq = self.query_terms(text)
             if not len(terms):
-                return []
+                return [Candidate(int(fid), 0.0, 0.0) for fid in dict.fromkeys(also)]
             w_claim = self.idf(self.df_claim, terms) * freq
             w_title = self.idf(self.df_title, terms) * freq
-            parts = [p for p in (self.main, self.recent) if p is not None and p.size]
             ids, claims, titles = [], [], []
-            for part in parts:
+            extra: dict[int, Candidate] = {}
+            for name, part in (("main", self.main), ("recent", self.recent)):
+                if part is None or not part.size:
+                    continue
                 claim, title = self._scores(part, terms, w_claim, w_title)
                 total = np.where(part.alive, claim + title, 0.0)
                 k = min(limit, part.size)
@@ -307,33 +312,25 @@ class LexicalIndex:
                 ids.append(part.ids[best])
                 claims.append(claim[best])
                 titles.append(title[best])
-            if not ids:
-                return []
-            ids = np.concatenate(ids)
-            claims = np.concatenate(claims)
-            titles = np.concatenate(titles)
-            order = np.lexsort((ids, -(claims + titles)))[:limit]
-            return [Candidate(int(ids[i]), float(claims[i]), float(titles[i])) for i in order]
-
-    def candidates_for_ids(self, text: str, ids: list[int]) -> list[Candidate]:
-        """Candidates with their BM25 scores for given fact-checks (found another way)."""
-        with self.lock:
-            terms, freq = self.query_terms(text)
-            w_claim = self.idf(self.df_claim, terms) * freq
-            w_title = self.idf(self.df_title, terms) * freq
-            out = []
-            for fid in ids:
-                where = self.row_of.get(fid)
-                part = self.main if where is None or where[0] == "main" else self.recent
-                if where is None or part is None or not len(terms):
-                    out.append(Candidate(fid, 0.0, 0.0))
-                    continue
-                keep = terms < part.claim.shape[1]
-                cols = terms[keep]
-                claim = part.claim[where[1]][:, cols] @ w_claim[keep]
-                title = part.title[where[1]][:, cols] @ w_title[keep]
-                out.append(Candidate(fid, float(np.sum(claim)), float(np.sum(title))))
-            return out
+                for fid in also:
+                    where = self.row_of.get(int(fid))
+                    if where is not None and where[0] == name:
+                        row = where[1]
+                        extra[int(fid)] = Candidate(int(fid), float(claim[row]),
+                                                    float(title[row]))
+            found: list[Candidate] = []
+            if ids:
+                ids = np.concatenate(ids)
+                claims = np.concatenate(claims)
+                titles = np.concatenate(titles)
+                order = np.lexsort((ids, -(claims + titles)))[:limit]
+                found = [Candidate(int(ids[i]), float(claims[i]), float(titles[i]))
+                         for i in order]
+            seen = {c.factcheck_id for c in found}
+            for fid in dict.fromkeys(int(f) for f in also):
+                if fid not in seen:
+                    found.append(extra.get(fid, Candidate(fid, 0.0, 0.0)))
+            return found
 
     def max_score(self, text: str) -> float:
         """The most a document could score for `text` in one field (every term at the

@@ -92,18 +92,13 @@ def candidates_for(index, queries: list[str], *, top: int, embeddings: bool) -> 
     """The candidates the re-ranker looks at for each (normalised) query: the lexical top
     CANDIDATES and, with embeddings, the CANDIDATES nearest in meaning."""
     limit = max(CANDIDATES, top)
-    lexical = [index.search(q, limit=limit) for q in queries]
     if not embeddings:
-        return lexical
+        return [index.search(q, limit=limit) for q in queries]
     dense = get_dense_index()
     dense.refresh()
     vectors = get_embedder().encode(queries)
-    out = []
-    for query, found, vector in zip(queries, lexical, vectors, strict=True):
-        seen = {c.factcheck_id for c in found}
-        near = [fid for fid, _ in dense.search(vector, limit=limit) if fid not in seen]
-        out.append(found + index.candidates_for_ids(query, near))
-    return out
+    return [index.search(q, limit=limit, also=[fid for fid, _ in dense.search(v, limit=limit)])
+            for q, v in zip(queries, vectors, strict=True)]
 
 
 def match_texts(texts: Sequence[str], *, top: int = 5) -> list[list[Match]]:
