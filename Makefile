@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast test-e2e bench loadtest eval train lint lint-imports install install-embeddings migrate demo clean
+.PHONY: run test test-fast test-e2e bench loadtest eval train train-matching lint lint-imports install install-embeddings migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ eval: install
 # ../shared/data/checkworthy; the same data gives the same file (TRAIN_ARGS=--data DIR)
 train: install
 	$(BIN)/python -m benchmarks.checkworthy_train $(TRAIN_ARGS)
+
+## make train-matching: rebuild claim matching's re-ranker (claims/factchecks/reranker.json) from
+# the CLEF-2020 training split in ../shared/data/claim-retrieval (never the development one);
+# the same data gives the same file (TRAIN_ARGS=--data DIR)
+train-matching: install
+	$(BIN)/python -m benchmarks.matching_train $(TRAIN_ARGS)
 
 ## make install-embeddings: the optional sentence-embedding backend (about 1.4 GB; CI installs it).
 # torch first and pinned, so pip takes the CPU wheel instead of a multi-GB CUDA build.

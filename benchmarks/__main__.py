@@ -31,7 +31,7 @@ DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 PARTIAL_DATASET_EXIT = 3
 # Other helpers' benchmarks, run after the page measurements when present.
 EXTRA_BENCHES = {"fetch": "benchmarks.fetch_bench", "export": "benchmarks.export_bench",
-                 "scoring": "benchmarks.scoring_bench"}
+                 "scoring": "benchmarks.scoring_bench", "matching": "benchmarks.match_bench"}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -58,6 +58,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="do not run benchmarks.export_bench")
     p.add_argument("--skip-scoring", action="store_true",
                    help="do not run benchmarks.scoring_bench")
+    p.add_argument("--skip-matching", action="store_true",
+                   help="do not run benchmarks.match_bench (claim matching and fact-check import)")
+    p.add_argument("--match-args", default="",
+                   help="arguments for benchmarks.match_bench, e.g. '--sqlite 20000 --postgres 0'")
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results",
                    help="where the JSON and LATEST.md go (default benchmarks/results)")
     p.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench",
@@ -360,6 +364,8 @@ def main(argv=None) -> int:
             continue
         if (ROOT / (module.replace(".", "/") + ".py")).exists():
             extra_args = ("--out", str(args.out / "export.json")) if name == "export" else ()
+            if name == "matching":
+                extra_args = ("--out", str(args.out / "matching.json"), *args.match_args.split())
             extras[name] = run_extra(name, module, *extra_args)
         else:
             notes.append(f"{module} does not exist yet: not run.")

@@ -23,6 +23,7 @@ from claims.models import (
     Capture,
     Claim,
     Claimant,
+    ClaimFactCheckLink,
     ClaimSuggestion,
     Evidence,
     FactCheck,
@@ -41,6 +42,7 @@ from claims.models import (
 from claims.models.tokens import SCOPE_HELP, scopes_normalised
 from claims.permissions import has_permission
 from claims.selectors.published import claim_has_published_verdict, claims_showing
+from claims.services.factchecks import factcheck_sync_claim
 from claims.services.published import published_edit_check, published_edit_record
 from claims.services.sources import source_refetch
 from claims.services.tokens import api_token_check, api_token_create, api_token_revoke
@@ -130,6 +132,13 @@ class PublishedRecordAdminMixin:
             published_edit_record(
                 claims=form.published_claims, user=request.user, reason=reason,
                 record=form.record_name, changes=changes)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The desk's own FactCheck rows say what readers see (claim reviewed, claimant, ...):
+        # an override of a published record brings them in step, as a correction would.
+        for claim in getattr(form, "published_claims", ()):
+            factcheck_sync_claim(claim.pk)
 
     def has_delete_permission(self, request, obj=None):
 
@@ -506,7 +515,22 @@ class FactCheckAdmin(admin.ModelAdmin):
 class FactCheckFeedForm(forms.ModelForm):
     class Meta:
         model = FactCheckFeed
-        fields = ("name", "url", "enabled")
+        fields = ("name", "url", "enabled", "interval_hours")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hours = self.fields["interval_hours"]
+        hours.required, hours.min_value = False, 1
+        hours.widget.attrs["min"] = 1
+
+    def clean_interval_hours(self) -> int:
+        """Left empty: the model's default (daily)."""
+        hours = self.cleaned_data.get("interval_hours")
+        if hours is None:
+            return FactCheckFeed._meta.get_field("interval_hours").default
+        if hours < 1:
+            raise forms.ValidationError("Re-import it at most once an hour: give 1 or more.")
+        return hours
 
     def clean_url(self) -> str:
         """The address normalised, http or https only (it is fetched through the guard)."""
@@ -519,11 +543,24 @@ class FactCheckFeedForm(forms.ModelForm):
 @admin.register(FactCheckFeed)
 class FactCheckFeedAdmin(admin.ModelAdmin):
     form = FactCheckFeedForm
-    list_display = ("name", "url", "enabled", "last_run_at", "last_success_at", "last_error")
+    list_display = ("name", "url", "enabled", "interval_hours", "last_run_at",
+                    "last_success_at", "next_run_at", "failures", "last_error")
     list_filter = ("enabled",)
     search_fields = ("name", "url")
-    readonly_fields = ("last_run_at", "last_success_at", "last_error", "last_counts",
-                       "created_at")
+    readonly_fields = ("last_run_at", "last_success_at", "next_run_at", "failures", "last_error",
+                       "last_counts", "created_at")
+
+
+@admin.register(ClaimFactCheckLink)
+class ClaimFactCheckLinkAdmin(SimpleHistoryAdmin):
+    """Which claims editors linked to a fact-check that already checked them."""
+
+    list_display = ("claim", "factcheck", "linked_by", "linked_at")
+    search_fields = ("claim__statement", "factcheck__claim_reviewed", "factcheck__url")
+    list_select_related = ("claim", "factcheck", "linked_by")
+    raw_id_fields = ("claim", "factcheck", "linked_by")
+    readonly_fields = ("linked_at",)
+    show_full_result_count = False
 
 
 # Personal API tokens: admins see everyone's (never a secret: only the digest is stored, and

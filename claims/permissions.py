@@ -37,6 +37,8 @@ ACTIONS = {
     "revoke_api_token_of_others": (
         "change_apitoken", "administrator", "revoke another person's API token"),
     "manage_webhooks": ("add_webhooksubscription", "Admins", "manage webhook subscriptions"),
+    "link_factcheck": ("change_claim", "Editors", "link a claim to a fact-check"),
+    "unlink_factcheck": ("change_claim", "Editors", "unlink a fact-check from a claim"),
 }
 
 # The two-person rule's refusal says what the reviewer tried to do to this verdict.

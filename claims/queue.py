@@ -26,7 +26,9 @@ FETCH_SOURCE = "claims.tasks.fetch_source"
 FETCH_ARTICLE = "claims.tasks.fetch_article"
 SUGGEST_ARTICLE_CLAIMS = "claims.tasks.suggest_article_claims"
 DELIVER_WEBHOOK = "claims.tasks.deliver_webhook"
-TASKS = (FETCH_SOURCE, FETCH_ARTICLE, SUGGEST_ARTICLE_CLAIMS, DELIVER_WEBHOOK)
+RUN_FACTCHECK_FEED = "claims.tasks.run_factcheck_feed"
+TASKS = (FETCH_SOURCE, FETCH_ARTICLE, SUGGEST_ARTICLE_CLAIMS, DELIVER_WEBHOOK,
+         RUN_FACTCHECK_FEED)
 
 # One quick retry, then the broker is given up on. With the connect and read timeouts
 # (BROKER_CONNECT_TIMEOUT) that is about a second at most, whether the broker refuses the
@@ -68,3 +70,7 @@ def enqueue_webhook_delivery(delivery_pk: int, countdown: float | None = None) -
     """Send a webhook delivery (now, or in `countdown` seconds). A delivery whose message is
     lost stays pending in the database, and the webhook sweeper sends it when it is due."""
     return _publish(DELIVER_WEBHOOK, delivery_pk, "webhook delivery", countdown)
+
+
+def enqueue_factcheck_feed(feed_id: int) -> bool:
+    return _publish(RUN_FACTCHECK_FEED, feed_id, "import of fact-check feed")

@@ -12,6 +12,11 @@ from claims.assist.services import suggestions_refresh_by_id, suggestions_sweep_
 from claims.fetching import pipeline
 from claims.queue import enqueue_suggestions
 from claims.selectors.dashboard import DESK_STATS_CACHE_KEY, desk_stats
+from claims.services.factchecks import (
+    factcheck_feed_fetch,
+    factcheck_feed_give_up,
+    factcheck_feeds_enqueue_due,
+)
 from claims.services.webhooks import (
     webhook_deliver,
     webhook_deliveries_prune,
@@ -121,3 +126,32 @@ def sweep_webhook_deliveries() -> int:
     sent = webhook_deliveries_sweep()
     webhook_deliveries_prune()
     return sent
+
+
+# --- Fact-check feeds (the work lives in claims/services/factchecks.py) ---------------------
+
+
+@shared_task(name="claims.tasks.enqueue_due_factcheck_feeds", soft_time_limit=60, time_limit=90)
+def enqueue_due_factcheck_feeds() -> int:
+    """Enqueue a run of every enabled fact-check feed whose interval has passed."""
+    return factcheck_feeds_enqueue_due()
+
+
+@shared_task(bind=True, name="claims.tasks.run_factcheck_feed", max_retries=None,
+             ignore_result=True, soft_time_limit=600, time_limit=660,
+             **RETRY_ON_DATABASE_ERRORS)
+def run_factcheck_feed(self, feed_id: int, attempt: int = 1) -> str:
+    """Re-import one feed, politely; transient failures come back with backoff."""
+    try:
+        outcome = factcheck_feed_fetch(feed_id=feed_id, attempt=attempt)
+    except DATABASE_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("Importing fact-check feed %s broke", feed_id)
+        outcome = factcheck_feed_give_up(feed_id=feed_id, reason=(
+            f"The import stopped on an unexpected error ({type(exc).__name__}) and was not "
+            f"retried; the error is in the worker log."))
+    if outcome.retry_in is not None:
+        next_attempt = attempt if outcome.status == "waiting" else attempt + 1
+        raise self.retry(countdown=outcome.retry_in, kwargs={"attempt": next_attempt})
+    return outcome.status

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from claims.views import articles, assist, dashboard, exports, sources, tokens, verdicts
+from claims.views import (
+    articles,
+    assist,
+    dashboard,
+    exports,
+    factchecks,
+    sources,
+    tokens,
+    verdicts,
+)
 from claims.views import claims as claim_views
 
 app_name = "claims"
@@ -63,4 +72,15 @@ urlpatterns = [
     path("account/api-tokens/new/", tokens.api_token_create, name="api-token-create"),
     path("account/api-tokens/<int:pk>/revoke/", tokens.api_token_revoke,
          name="api-token-revoke"),
+    # Already fact-checked: published fact-checks that may answer a claim, and links to them
+    path("claims/<int:pk>/factchecks/", factchecks.claim_factchecks, name="claim-factchecks"),
+    path("claims/<int:pk>/factchecks/link/", factchecks.claim_factcheck_link_view,
+         name="claim-factcheck-link"),
+    path("claims/<int:pk>/factchecks/unlink/", factchecks.claim_factcheck_unlink_view,
+         name="claim-factcheck-unlink"),
+    path("factchecks/matches/", factchecks.text_factchecks, name="text-factchecks"),
+    path("articles/<int:pk>/suggestions/factchecks/", factchecks.article_suggestion_factchecks,
+         name="article-suggestion-factchecks"),
+    path("suggestions/<int:pk>/log-linked/", factchecks.suggestion_log_linked,
+         name="suggestion-log-linked"),
 ]

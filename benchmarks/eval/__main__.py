@@ -7,6 +7,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -173,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the CLEF-2019 cross-validation (it takes minutes)")
     parser.add_argument("--data", type=Path, default=recipe.DEFAULT_DATA,
                         help="the checkworthy data (default ../shared/data/checkworthy)")
+    parser.add_argument("--no-retrieval", action="store_true",
+                        help="skip claim retrieval on CLEF-2020 (benchmarks/eval/claim_retrieval)")
     args = parser.parse_args(argv)
     if not args.no_cv:
         print("Check-worthiness on CLEF-2019 CheckThat! Task 1 training set, leave one "
@@ -242,6 +245,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"false matches on {r['singletons']} distractors "
                 f"{r['false_matches_on_singletons']}"
             )
+    print()
+    # Its own process: it sets Django up on a throwaway database.
+    retrieval = [sys.executable, "-m", "benchmarks.eval.claim_retrieval", "--split", "dev"]
+    if args.no_retrieval:
+        print("Claim retrieval (CLEF-2020): skipped (--no-retrieval)")
+    else:
+        subprocess.run(retrieval, check=False)
     return 0
 
 

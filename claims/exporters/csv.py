@@ -2,7 +2,8 @@
 
 Sources are many per claim; they fill four parallel columns with one line per source (URL,
 capture time, SHA-256, snapshot link), so a spreadsheet shows them side by side and a
-program splits each cell on newlines.
+program splits each cell on newlines. The URLs of the fact-checks elsewhere that the claim
+is linked to (factcheck_urls) are one a line in their cell the same way.
 
 Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with
 =, +, -, @, tab or carriage return as a formula, and claims quote strangers' words. Such
@@ -33,6 +34,8 @@ def _cell(value) -> str:
         return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
     if value is None:
         return ""
+    if isinstance(value, list):  # several addresses (linked fact-checks): one a line
+        return "\n".join(neutralise(item) for item in value)
     if isinstance(value, datetime):
         return iso_datetime(value)
     if isinstance(value, date):

@@ -5,7 +5,7 @@ The queryset (claim_export_queryset) is read with `.iterator(chunk_size)`, so th
 database hands over rows a chunk at a time (a server-side cursor on PostgreSQL) and nothing
 holds more than one chunk. Sources are many per claim, so they come in two extra queries
 per chunk (claim_export_sources: evidence with its source, captures) instead of one per
-row.
+row, and the linked fact-checks' URLs in one more (claim_export_factcheck_urls).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from claims.selectors.exports import (
     claim_export_queryset,
     claim_export_sources,
 )
+from claims.selectors.factchecks import claim_export_factcheck_urls
 
 CHUNK_SIZE = 2000
 # Records per string the exporters hand on (to the HTTP response, a file): one write per
@@ -37,7 +38,7 @@ COLUMNS = (
     "article_title", "article_outlet", "article_url", "article_published_on",
     "status", "verdict_state", "verdict_version", "rating", "rating_value",
     "summary", "rationale", "correction_note", "sources",
-    "author", "reviewer", "published_at", "corrected_at",
+    "author", "reviewer", "published_at", "corrected_at", "factcheck_urls",
 )
 
 _SENTINEL = 987654321
@@ -87,7 +88,9 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
     published = VerdictState.PUBLISHED
     rows = queryset.values_list(*CLAIM_EXPORT_FIELDS).iterator(chunk_size=chunk_size)
     for chunk in batched(rows, chunk_size):
-        sources = claim_export_sources([r[0] for r in chunk])
+        ids = [r[0] for r in chunk]
+        sources = claim_export_sources(ids)
+        factcheck_urls = claim_export_factcheck_urls(ids)
         for (
             pk, statement, quote, status,
             claimant, role, organisation,
@@ -127,6 +130,9 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
                 "reviewer": _person(reviewer_u, reviewer_f, reviewer_l),
                 "published_at": first_published_at,
                 "corrected_at": published_at if corrected else None,
+                # The fact-checks elsewhere an editor linked the claim to (Already
+                # fact-checked), oldest link first.
+                "factcheck_urls": factcheck_urls.get(pk, []),
             }
 
 

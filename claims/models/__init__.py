@@ -8,7 +8,12 @@ from claims.models.articles import Article
 from claims.models.assist import ClaimSuggestion
 from claims.models.base import TimeStamped
 from claims.models.claims import Claim, Claimant, Tag
-from claims.models.factchecks import FactCheck, FactCheckFeed, FactCheckOrigin
+from claims.models.factchecks import (
+    ClaimFactCheckLink,
+    FactCheck,
+    FactCheckFeed,
+    FactCheckOrigin,
+)
 from claims.models.notifications import Notification
 from claims.models.sources import Capture, Evidence, Source, snapshot_upload_to
 from claims.models.tokens import ApiToken, TokenScope
@@ -39,6 +44,7 @@ __all__ = [
     "Claimant",
     "DeliveryState",
     "Evidence",
+    "ClaimFactCheckLink",
     "FactCheck",
     "FactCheckFeed",
     "FactCheckOrigin",

@@ -10,8 +10,10 @@ without changing the model's shape.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from claims.models.claims import Claim
 
@@ -36,10 +38,25 @@ class FactCheckFeed(models.Model):
     last_counts = models.JSONField(
         default=dict, blank=True, help_text="created, updated, skipped, rejected"
     )
+    # The schedule: the beat task re-imports a feed once `interval_hours` have passed since
+    # its last run. A run whose fetch failed for a reason that may pass (timeout, 5xx, 429)
+    # is tried again sooner, with backoff; `next_run_at` says when it is due.
+    interval_hours = models.PositiveIntegerField(
+        default=24, help_text="How often to re-import it, in hours."
+    )
+    next_run_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it is next due; empty means now."
+    )
+    failures = models.PositiveIntegerField(
+        default=0, help_text="Runs that failed in a row (0 after a success)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["enabled", "next_run_at"], name="factcheckfeed_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -95,6 +112,8 @@ class FactCheck(models.Model):
                          name="factcheck_publisher_idx"),
             models.Index(fields=["language", "-date_published"], name="factcheck_language_idx"),
             models.Index(fields=["origin", "-date_published"], name="factcheck_origin_idx"),
+            # Claim matching's index asks for the newest change (claims/factchecks/lexindex.py).
+            models.Index(fields=["updated_at"], name="factcheck_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -117,3 +136,31 @@ class FactCheck(models.Model):
     @property
     def is_rated(self) -> bool:
         return bool(self.textual_rating) or self.rating_value is not None
+
+
+class ClaimFactCheckLink(models.Model):
+    """An editor's word that a claim on the desk was already fact-checked by `factcheck`
+    (one of the desk's own or one from outside), so nobody starts over on it. One row per
+    pair; the history keeps who linked and unlinked what."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="factcheck_links")
+    factcheck = models.ForeignKey(FactCheck, on_delete=models.CASCADE, related_name="claim_links")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "-linked_at", "-id"]
+        indexes = [
+            models.Index(fields=["claim", "-linked_at", "-id"], name="claimfactcheck_claim_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "factcheck"], name="claimfactcheck_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} -> fact-check {self.factcheck_id}"

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from claims.models import FactCheck
+from claims.factchecks.matching import Match, match_text, match_texts
+from claims.models import ClaimFactCheckLink, FactCheck, FactCheckFeed
 
 
 class StoredState(NamedTuple):
@@ -43,3 +45,83 @@ def factcheck_states(urls: Iterable[str]) -> dict[str, StoredState]:
     )
     return {url: StoredState(fp, origin, claim_id) for url, fp, origin, claim_id in rows}
 
+
+
+def factchecks_exist() -> bool:
+    """Whether any fact-check is on file (the panels say how to import when none is)."""
+    return FactCheck.objects.exists()
+
+
+def claim_factcheck_links(claim_id: int) -> list[ClaimFactCheckLink]:
+    """The fact-checks a claim is linked to, newest link first, each with its fact-check and
+    who linked it (one query: claimfactcheck_claim_idx)."""
+    return list(
+        ClaimFactCheckLink.objects.filter(claim_id=claim_id)
+        .select_related("factcheck", "linked_by")
+        .order_by("-linked_at", "-id")
+    )
+
+
+def claim_linked_factcheck_ids(claim_id: int) -> set[int]:
+    return set(ClaimFactCheckLink.objects.filter(claim_id=claim_id)
+               .values_list("factcheck_id", flat=True))
+
+
+def claim_export_factcheck_urls(claim_ids) -> dict[int, list[str]]:
+    """{claim id: [fact-check URL, ...]} for one chunk of exported claims, oldest link
+    first, in one query (the export adds it per chunk, never per row)."""
+    found: dict[int, list[str]] = {}
+    rows = (ClaimFactCheckLink.objects.filter(claim_id__in=list(claim_ids))
+            .order_by("claim_id", "linked_at", "id")
+            .values_list("claim_id", "factcheck__url"))
+    for claim_id, url in rows:
+        found.setdefault(claim_id, []).append(url)
+    return found
+
+
+def failing_factcheck_feeds(limit: int = 10) -> list[FactCheckFeed]:
+    """Enabled feeds whose last run failed (an error recorded), the longest failing first."""
+    return list(
+        FactCheckFeed.objects.filter(enabled=True).exclude(last_error="")
+        .order_by("-failures", "name", "id")[:limit]
+    )
+
+
+def fact_check_matches(text: str, *, top: int = 5,
+                       exclude_claim_id: int | None = None) -> list[tuple[FactCheck, Match]]:
+    """The fact-checks that best answer `text`, best first, with why each matched: the
+    matching itself (claims/factchecks/matching.py) and one query for the rows. The desk's
+    own fact-check of `exclude_claim_id` (the claim being looked at) is left out."""
+    matches = match_text(text, top=top + (1 if exclude_claim_id is not None else 0))
+    rows = FactCheck.objects.in_bulk([m.factcheck_id for m in matches])
+    found = [(rows[m.factcheck_id], m) for m in matches if m.factcheck_id in rows]
+    if exclude_claim_id is not None:
+        found = [(fc, m) for fc, m in found if fc.claim_id != exclude_claim_id]
+    return found[:top]
+
+
+# A match below this score is not worth an editor's look ("Already fact-checked" panels).
+# Scores are the re-ranker's, about the chance that the fact-check answers the claim.
+PANEL_MIN_SCORE = 0.3
+PANEL_TOP = 3
+
+
+def fact_check_matches_many(texts: list[str], *, top: int = PANEL_TOP,
+                            min_score: float = PANEL_MIN_SCORE
+                            ) -> list[list[tuple[FactCheck, Match]]]:
+    """fact_check_matches for several texts at once (an article's suggested sentences): the
+    matching runs once for all of them and one query reads every row, whatever the number
+    of texts."""
+    if not texts:
+        return []
+    results = match_texts(texts, top=top)
+    rows = FactCheck.objects.in_bulk({m.factcheck_id for found in results for m in found})
+    return [[(rows[m.factcheck_id], m) for m in found
+             if m.factcheck_id in rows and m.score >= min_score] for found in results]
+
+
+def factcheck_feeds_due(now=None):
+    """Enabled feeds whose next run is due (factcheckfeed_due_idx)."""
+    now = now or timezone.now()
+    return FactCheckFeed.objects.filter(enabled=True).filter(
+        Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))

@@ -1,5 +1,6 @@
 """Writes of fact-checks from outside and of the desk's own: importing a file, a page or a
-feed (streamed, upserted in batches by the fact-check's URL), and keeping the desk's
+feed (streamed, upserted in batches by the fact-check's URL), subscribed feeds re-imported
+on a schedule (factcheck_feeds_enqueue_due, factcheck_feed_fetch), and keeping the desk's
 published verdicts in step (factcheck_sync_claim, called when a verdict is published;
 factchecks_sync_desk, the backfill).
 
@@ -17,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -29,8 +31,12 @@ from claims.exporters.claimreview import claimreview_for
 from claims.factchecks.formats import Broken, Unreadable, read_records
 from claims.factchecks.records import Normalised, RawRecord, Rejected, from_claimreview, normalise
 from claims.fetching.client import FetchError, FetchLimits, fetch
+from claims.fetching.pipeline import retry_delay
+from claims.fetching.politeness import domain_take_token
+from claims.fetching.urls import URLInvalid, registrable_domain, url_host_port
 from claims.models import FactCheck, FactCheckFeed, FactCheckOrigin, Verdict, WebhookEvent
-from claims.selectors.factchecks import factcheck_states
+from claims.queue import enqueue_factcheck_feed
+from claims.selectors.factchecks import factcheck_feeds_due, factcheck_states
 from claims.selectors.verdicts import claimreview_verdicts
 
 logger = logging.getLogger(__name__)
@@ -51,7 +57,15 @@ UPDATE_FIELDS = (*CONTENT_FIELDS, "origin", "source", "feed", "claim", "fingerpr
 
 
 class ImportFailed(Exception):
-    """Nothing could be read from the input; the message says why, in words."""
+    """Nothing could be read from the input; the message says why, in words. `transient`:
+    the fetch failed for a reason that may pass (a timeout, a 5xx, a 429), so trying again
+    later may help; `retry_after` is the server's Retry-After, in seconds, if it gave one."""
+
+    def __init__(self, message: str, *, transient: bool = False,
+                 retry_after: float | None = None):
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -222,7 +236,8 @@ def factchecks_import_url(url: str, *, origin: str = FactCheckOrigin.URL,
     try:
         response = fetch(url, limits=fetch_limits())
     except FetchError as exc:
-        raise ImportFailed(f"Could not fetch {url}: {exc.message}") from exc
+        raise ImportFailed(f"Could not fetch {url}: {exc.message}", transient=exc.transient,
+                           retry_after=exc.retry_after) from exc
     return factchecks_import_stream(
         io.BytesIO(response.body), source=response.final_url, origin=origin,
         content_type=response.content_type, page_url=response.final_url, feed=feed,
@@ -252,19 +267,121 @@ def factchecks_import(path_or_url: str, *,
 
 
 def factcheck_feed_run(feed: FactCheckFeed) -> ImportReport | None:
-    """Re-import a subscribed feed, recording when it ran and, if it failed, why."""
+    """Re-import a subscribed feed, recording when it ran and, if it failed, why (then it
+    returns None)."""
+    try:
+        return _feed_import(feed)
+    except ImportFailed:
+        return None
+
+
+def _feed_import(feed: FactCheckFeed) -> ImportReport:
     feed.last_run_at = timezone.now()
     try:
         report = factchecks_import_url(feed.url, origin=FactCheckOrigin.FEED, feed=feed)
     except ImportFailed as exc:
         feed.last_error = str(exc)
         feed.save(update_fields=["last_run_at", "last_error"])
-        return None
+        raise
     feed.last_success_at = feed.last_run_at
     feed.last_error = ""
     feed.last_counts = report.counts()
     feed.save(update_fields=["last_run_at", "last_success_at", "last_error", "last_counts"])
     return report
+
+
+# --- Feeds on a schedule ---------------------------------------------------------------------
+# The beat task (claims.tasks.enqueue_due_factcheck_feeds) asks factcheck_feeds_enqueue_due
+# which feeds are due and enqueues one claims.tasks.run_factcheck_feed per feed; that task
+# calls factcheck_feed_fetch. The rules are the sources' (claims/fetching/pipeline.py): one
+# token of the registrable domain's politeness bucket per fetch (a wait re-schedules without
+# using an attempt), transient failures retried with the same backoff up to
+# FETCH_MAX_ATTEMPTS, permanent ones recorded at once; either way the feed's next regular
+# run comes `interval_hours` later.
+
+# While a feed's run is queued or waiting to retry, the sweep leaves it alone this long.
+FEED_LEASE = timedelta(hours=2)
+
+
+@dataclass
+class FeedOutcome:
+    status: str  # imported, failed, retrying, waiting, disabled, missing
+    retry_in: float | None = None
+
+
+def feed_domain(url: str) -> str:
+    try:
+        _scheme, host, _port = url_host_port(url)
+    except (URLInvalid, KeyError, ValueError):
+        return ""
+    return registrable_domain(host) if host else ""
+
+
+def factcheck_feeds_enqueue_due() -> int:
+    """Enqueue a run of every feed that is due. Each feed is leased (its next_run_at moved
+    FEED_LEASE ahead) before it is enqueued, so the next sweep does not enqueue it again
+    while its run waits in the queue; a run that is lost is tried again after the lease."""
+    now = timezone.now()
+    count = 0
+    for feed_id in list(factcheck_feeds_due(now).values_list("pk", flat=True)[:1000]):
+        leased = factcheck_feeds_due(now).filter(pk=feed_id).update(next_run_at=now + FEED_LEASE)
+        if leased:
+            transaction.on_commit(lambda pk=feed_id: enqueue_factcheck_feed(pk))
+            count += 1
+    return count
+
+
+def _feed_schedule(feed: FactCheckFeed, *, now, failed: bool) -> None:
+    feed.failures = feed.failures + 1 if failed else 0
+    feed.next_run_at = now + timedelta(hours=max(feed.interval_hours, 1))
+    feed.save(update_fields=["failures", "next_run_at"])
+
+
+def factcheck_feed_fetch(*, feed_id: int, attempt: int = 1) -> FeedOutcome:
+    """One scheduled run of a feed: import it through the network guard, politely, and
+    record the outcome on the feed (what it imported, or why it failed, in words). Returns
+    when to try again, if at all (`retry_in`, seconds), for the task to re-schedule."""
+    feed = FactCheckFeed.objects.filter(pk=feed_id).first()
+    if feed is None:
+        return FeedOutcome("missing")
+    if not feed.enabled:
+        return FeedOutcome("disabled")
+    domain = feed_domain(feed.url)
+    wait = domain_take_token(domain) if domain else 0.0
+    if wait > 0:
+        FactCheckFeed.objects.filter(pk=feed_id).update(
+            next_run_at=timezone.now() + timedelta(seconds=wait) + FEED_LEASE)
+        return FeedOutcome("waiting", retry_in=wait)
+    try:
+        _feed_import(feed)
+    except ImportFailed as exc:
+        now = timezone.now()
+        if exc.transient and attempt < settings.FETCH_MAX_ATTEMPTS:
+            delay = retry_delay(attempt, exc.retry_after)
+            feed.last_error = f"{exc} It will be tried again (attempt {attempt + 1} of " \
+                f"{settings.FETCH_MAX_ATTEMPTS})."
+            feed.next_run_at = now + timedelta(seconds=delay) + FEED_LEASE
+            feed.save(update_fields=["last_error", "next_run_at"])
+            return FeedOutcome("retrying", retry_in=delay)
+        if exc.transient:
+            feed.last_error = f"{exc} Gave up after {attempt} attempts."
+            feed.save(update_fields=["last_error"])
+        _feed_schedule(feed, now=now, failed=True)
+        return FeedOutcome("failed")
+    _feed_schedule(feed, now=timezone.now(), failed=False)
+    return FeedOutcome("imported")
+
+
+def factcheck_feed_give_up(*, feed_id: int, reason: str) -> FeedOutcome:
+    """Record a run that broke on an error of ours, so the dashboard says so."""
+    feed = FactCheckFeed.objects.filter(pk=feed_id).first()
+    if feed is None:
+        return FeedOutcome("missing")
+    feed.last_run_at = timezone.now()
+    feed.last_error = reason
+    feed.save(update_fields=["last_run_at", "last_error"])
+    _feed_schedule(feed, now=feed.last_run_at, failed=True)
+    return FeedOutcome("failed")
 
 
 # --- The desk's own fact-checks --------------------------------------------------------------

@@ -23,9 +23,9 @@ from claims.forms.claims import (
     ColumnsForm,
 )
 from claims.forms.sources import EvidenceForm, SourceAttachForm
-from claims.models import Article, Claim
+from claims.models import Article, Claim, FactCheck
 from claims.next_url import safe_next_url
-from claims.params import has_nul
+from claims.params import has_nul, object_id
 from claims.people import user_display
 from claims.selectors.claims import (
     claim_evidence,
@@ -48,6 +48,7 @@ from claims.services.claims import (
 )
 from claims.tables import ClaimTable
 from claims.views.common import add_errors, paginate
+from claims.views.factchecks import link_and_say
 from claims.views.verdicts import verdict_panel_context
 
 CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
@@ -62,6 +63,13 @@ def claim_log(request, article_pk):
         if form.is_valid():
             claim = _claim_log_from_form(form, article, request.user)
             if claim is not None:
+                # "Link this fact-check" in the form's Already fact-checked panel.
+                factcheck_id = object_id(request.POST.get("link_factcheck"))
+                factcheck = FactCheck.objects.filter(pk=factcheck_id).first() \
+                    if factcheck_id else None
+                if factcheck is not None:
+                    link_and_say(request, claim, factcheck)
+                    return redirect(claim)
                 messages.success(request, f"Claim #{claim.pk} logged: “{claim.statement}”.")
                 return redirect(f"{article.get_absolute_url()}#claim-{claim.pk}")
     else:

@@ -1,5 +1,5 @@
 """The dashboard: the desk's counts (cached), the rating chart, the user's claims, sources
-that keep failing and recently published fact-checks. Reading needs a login."""
+and fact-check feeds that keep failing and recently published fact-checks. Reading needs a login."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from claims.selectors.claims import my_claims
 from claims.selectors.dashboard import desk_stats_cached, rating_chart, status_rows
+from claims.selectors.factchecks import failing_factcheck_feeds
 from claims.selectors.sources import failing_sources
 from claims.selectors.verdicts import recently_published
 
@@ -24,6 +25,7 @@ def dashboard(request):
             "chart": rating_chart(stats),
             "my_claims": my_claims(request.user),
             "failing_sources": failing_sources(),
+            "failing_feeds": failing_factcheck_feeds(),
             "recently_published": recently_published(),
         },
     )

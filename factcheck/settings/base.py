@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.recheck_cited_sources",
         "schedule": 6 * 3600.0,
     },
+    "enqueue-due-factcheck-feeds": {
+        # Each feed has its own interval (FactCheckFeed.interval_hours); this only looks
+        # for the ones that are due.
+        "task": "claims.tasks.enqueue_due_factcheck_feeds",
+        "schedule": 600.0,
+    },
 }
 
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -89,10 +89,10 @@ def hostile(db):
                                           text=PAYLOAD, score=0.9)
     feed = models.FactCheckFeed.objects.create(name=PAYLOAD, url="https://feeds.example/x",
                                                last_error=PAYLOAD)
-    models.FactCheck.objects.create(
+    factcheck = models.FactCheck.objects.create(
         url="https://checks.example/x", claim_reviewed=PAYLOAD, title=PAYLOAD,
         publisher_name=PAYLOAD, textual_rating=PAYLOAD, claimant=PAYLOAD, origin="feed",
-        feed=feed,
+        feed=feed, publisher_url="javascript:alert(1)", appearance_url="javascript:alert(2)",
     )
     token, _ = api_token_create(user=User.objects.get(username="admin"), name=PAYLOAD[:100],
                                 scopes=["read"])
@@ -104,6 +104,8 @@ def hostile(db):
         subscription=subscription, event="claim.logged", body=json.dumps({"text": PAYLOAD}))
     models.WebhookAttempt.objects.create(delivery=delivery, at=timezone.now(), status_code=500,
                                          error=PAYLOAD, response_excerpt=PAYLOAD)
+    models.ClaimFactCheckLink.objects.create(claim=claim, factcheck=factcheck, linked_by=editor,
+                                             note=PAYLOAD)
     return {"article": article, "claim": claim, "source": source, "verdict": verdict,
             "api_token": token, "published": verdict, "capture": source.captures.first(),
             "editor": editor,

@@ -66,6 +66,12 @@ EXPECTED = {
     "claims:api-tokens": DESK,
     "claims:api-token-create": POST_ONLY,
     "claims:api-token-revoke": POST_ONLY,
+    "claims:claim-factchecks": DESK,
+    "claims:claim-factcheck-link": POST_ONLY,
+    "claims:claim-factcheck-unlink": POST_ONLY,
+    "claims:text-factchecks": DESK,
+    "claims:article-suggestion-factchecks": DESK,
+    "claims:suggestion-log-linked": POST_ONLY,
 }
 
 

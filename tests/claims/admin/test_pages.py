@@ -73,6 +73,10 @@ def make_webhook_delivery():
     models.WebhookAttempt.objects.create(delivery=delivery, at=timezone.now(), status_code=500)
     return delivery
 
+def make_factcheck_link():
+    return models.ClaimFactCheckLink.objects.create(
+        claim=ClaimFactory(), factcheck=make_factcheck(), linked_by=UserFactory())
+
 
 BUILDERS = {
     models.Article: ArticleFactory,
@@ -93,6 +97,7 @@ BUILDERS = {
                                               scopes=["read"])[0],
     models.WebhookSubscription: make_webhook_subscription,
     models.WebhookDelivery: make_webhook_delivery,
+    models.ClaimFactCheckLink: make_factcheck_link,
 }
 
 

@@ -259,7 +259,11 @@ def test_streams_in_chunks_with_two_source_queries_per_chunk(desk):
     assert 1 <= len(captures) <= chunks
     assert all("JOIN" not in sql for sql in captures)
     assert not any('FROM "claims_source"' in q["sql"] for q in ctx.captured_queries)
-    assert len(ctx) <= 1 + 2 * chunks + 2  # the claims read, per-chunk evidence, captures
+    linked = [q["sql"] for q in ctx.captured_queries
+              if 'FROM "claims_claimfactchecklink"' in q["sql"]]
+    assert len(linked) == chunks  # the linked fact-checks' URLs, one read per chunk
+    # The claims read, per-chunk evidence, captures and linked fact-checks.
+    assert len(ctx) <= 1 + 3 * chunks + 2
 
 
 def test_corrected_verdict_shows_first_publication_and_correction(desk):
@@ -379,7 +383,7 @@ def test_exports_byte_layout_is_pinned(client):
         f"{pk},{site}/claims/{pk}/,{site}/fact-checks/{pk}/,'=Tax rose,tax rose 5%,Ana,,Gov,"
         '"Budget, ""final""",Daily,https://n.example/a,2026-05-04,published,published,1,'
         f'{rating.label},{rating.value},"Line one\nline two",Because.,,Ana Núñez,rev,'
-        "2026-05-06T07:08:09.123456+00:00,,https://s.example/t,"
+        "2026-05-06T07:08:09.123456+00:00,,,https://s.example/t,"
         f"2026-05-05T01:02:03.000004+00:00,{'ab' * 32},{site}/captures/{capture.pk}/snapshot/"
         "\r\n"
     ).encode()
@@ -397,7 +401,7 @@ def test_exports_byte_layout_is_pinned(client):
         f'"2026-05-05T01:02:03.000004+00:00", "sha256": "{"ab" * 32}", "snapshot_url": '
         f'"{site}/captures/{capture.pk}/snapshot/"}}], "author": "Ana Núñez", '
         '"reviewer": "rev", "published_at": "2026-05-06T07:08:09.123456+00:00", '
-        '"corrected_at": null}'
+        '"corrected_at": null, "factcheck_urls": []}'
     )
     assert body["jsonl"] == (record + "\n").encode()
     assert body["json"] == ("[\n" + record + "\n]\n").encode()

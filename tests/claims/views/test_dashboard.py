@@ -63,3 +63,46 @@ def test_dashboard_query_count_is_constant(client_ed, editor):
     factories.PublishedVerdictFactory.create_batch(20)
     factories.SourceFactory.create_batch(20, status="failed")
     assert queries_for(client_ed, reverse("claims:dashboard")) == one
+
+
+def test_dashboard_says_which_factcheck_feeds_fail_and_links_admins_to_them(client, editor):
+    from django.contrib.auth.models import Permission
+
+    from claims.models import FactCheckFeed
+
+    failing = FactCheckFeed.objects.create(
+        name="Partner <b>checks</b>", url="https://partner.example/feed.json", failures=3,
+        last_error="Could not fetch https://partner.example/feed.json: the server answered "
+                   "503 Service Unavailable. Gave up after 5 attempts.")
+    FactCheckFeed.objects.create(name="Healthy feed", url="https://ok.example/feed.json")
+    FactCheckFeed.objects.create(name="Switched off", url="https://off.example/feed.json",
+                                 enabled=False, last_error="Old failure")
+    client.force_login(editor)
+    html = client.get(reverse("claims:dashboard")).content.decode()
+    section = html.split('id="failing-feeds"')[1].split("</section>")[0]
+    assert "Partner &lt;b&gt;checks&lt;/b&gt;" in section  # escaped, never markup
+    assert "503 Service Unavailable. Gave up after 5 attempts." in section
+    assert "3 runs in a row failed" in section and "Never imported yet" in section
+    assert "Healthy feed" not in html and "Switched off" not in html
+    admin_url = reverse("admin:claims_factcheckfeed_change", args=[failing.pk])
+    assert admin_url not in section  # an editor cannot open the feed in the admin
+    editor.user_permissions.add(Permission.objects.get(codename="change_factcheckfeed"))
+    html = client.get(reverse("claims:dashboard")).content.decode()
+    assert f'href="{admin_url}"' in html
+
+
+def test_dashboard_with_no_failing_feed_has_no_feed_section(client_ed):
+    from claims.models import FactCheckFeed
+
+    FactCheckFeed.objects.create(name="Healthy feed", url="https://ok.example/feed.json")
+    assert 'id="failing-feeds"' not in client_ed.get(reverse("claims:dashboard")).content.decode()
+
+
+def test_dashboard_queries_do_not_grow_with_failing_feeds(client_ed):
+    from claims.models import FactCheckFeed
+
+    FactCheckFeed.objects.create(name="F0", url="https://f.example/0", last_error="x")
+    one = queries_for(client_ed, reverse("claims:dashboard"))
+    for n in range(1, 8):
+        FactCheckFeed.objects.create(name=f"F{n}", url=f"https://f.example/{n}", last_error="x")
+    assert queries_for(client_ed, reverse("claims:dashboard")) == one

@@ -1,0 +1,166 @@
+"""Claim retrieval on CLEF-2020 CheckThat! Task 2 (../shared/data/claim-retrieval): import the
+10,373 claims Snopes verified through the import path (as ClaimReview records, into a
+throwaway SQLite database), match the tweets with match_claims' code path (match_texts),
+and score the rankings as the lab does: MAP@5, MRR, P@1 (one relevant claim per tweet).
+
+    python -m benchmarks.eval.claim_retrieval [--data DIR] [--split dev] [--lexical-only]
+
+Run by `make eval` in a child process of its own (it sets up Django on a fresh database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data" / "claim-retrieval"
+csv.field_size_limit(10_000_000)
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t"))
+    return rows[1:]  # the header
+
+
+def load_claims(data: Path) -> list[tuple[str, str, str]]:
+    """(vclaim_id, vclaim, title)."""
+    return [(r[0], r[1], r[2] if len(r) > 2 else "") for r in
+            read_tsv(data / "verified_claims.docs.tsv")]
+
+
+def load_split(data: Path, split: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The tweets (id, text) and {tweet id: the verified claim's id}."""
+    tweets = [(r[0], r[1]) for r in read_tsv(data / split / "tweets.queries.tsv")]
+    qrels = {}
+    for line in (data / split / "tweet-vclaim-pairs.qrels").read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[3] == "1":
+            qrels[parts[0]] = parts[2]
+    return tweets, qrels
+
+
+def claim_url(vclaim_id: str) -> str:
+    return f"https://claims.example.org/snopes/{vclaim_id}"
+
+
+def write_claimreview_jsonl(claims, path: Path) -> None:
+    """The verified claims as ClaimReview records, one a line (what import_factchecks
+    reads): claimReviewed = the claim, name = the article's headline."""
+    with path.open("w", encoding="utf-8") as out:
+        for vid, vclaim, title in claims:
+            out.write(json.dumps({
+                "@context": "https://schema.org", "@type": "ClaimReview",
+                "url": claim_url(vid), "claimReviewed": vclaim, "name": title,
+                "author": {"@type": "Organization", "name": "Snopes",
+                           "url": "https://www.snopes.com"},
+            }, ensure_ascii=False) + "\n")
+
+
+def setup_django(db_path: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings.dev")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from django.conf import settings
+
+    # The verified claims' MiniLM vectors, kept between runs (keyed by the text's digest).
+    settings.FACTCHECK_VECTORS_PATH = ROOT / "var" / "bench" / "claim-retrieval-vectors.npz"
+
+
+def import_claims(claims, workdir: Path) -> tuple[dict[int, str], float]:
+    """Import through the import path; {factcheck id: vclaim id}, records a second."""
+    from claims.models import FactCheck
+    from claims.services.factchecks import factchecks_import_file
+
+    feed = workdir / "snopes.jsonl"
+    write_claimreview_jsonl(claims, feed)
+    report = factchecks_import_file(feed)
+    by_url = {claim_url(vid): vid for vid, _, _ in claims}
+    ids = {fid: by_url[url] for fid, url in FactCheck.objects.values_list("id", "url")}
+    return ids, report.rate
+
+
+def metrics(rankings: list[list[str]], gold: list[str], k: int = 5) -> dict[str, float]:
+    """MAP@k, MRR and P@1 with one relevant item per query (the lab's measures)."""
+    ap = rr = p1 = 0.0
+    for ranked, answer in zip(rankings, gold, strict=True):
+        if answer in ranked:
+            rank = ranked.index(answer) + 1
+            rr += 1.0 / rank
+            ap += 1.0 / rank if rank <= k else 0.0
+            p1 += rank == 1
+    n = len(gold) or 1
+    return {"map5": ap / n, "mrr": rr / n, "p1": p1 / n}
+
+
+def evaluate(tweets, qrels, ids: dict[int, str], *, top: int = 100) -> dict[str, float]:
+    from claims.factchecks.matching import match_texts
+
+    queries = [(tid, text) for tid, text in tweets if tid in qrels]
+    started = time.monotonic()
+    results = match_texts([text for _, text in queries], top=top)
+    seconds = time.monotonic() - started
+    rankings = [[ids[m.factcheck_id] for m in matches] for matches in results]
+    out = metrics(rankings, [qrels[tid] for tid, _ in queries])
+    out["queries"] = len(queries)
+    out["ms_per_query"] = 1000 * seconds / max(len(queries), 1)
+    out["recall_at_top"] = sum(qrels[tid] in r for (tid, _), r in
+                               zip(queries, rankings, strict=True)) / max(len(queries), 1)
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.eval.claim_retrieval")
+    p.add_argument("--data", type=Path, default=DATA)
+    p.add_argument("--split", action="append", dest="splits")
+    p.add_argument("--lexical-only", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = p.parse_args(argv)
+    if not (args.data / "verified_claims.docs.tsv").exists():
+        print(f"Claim retrieval skipped: no data in {args.data}.")
+        return 0
+    splits = args.splits or ["dev"]
+    with tempfile.TemporaryDirectory(prefix="claim-retrieval-") as tmp:
+        workdir = Path(tmp)
+        setup_django(workdir / "eval.sqlite3")
+        claims = load_claims(args.data)
+        ids, rate = import_claims(claims, workdir)
+        from claims.factchecks.features import use_embeddings
+
+        systems = [("lexical", "off")]
+        if not args.lexical_only and use_embeddings():
+            systems.append(("lexical + embeddings", "auto"))
+        figures = {"imported": len(ids), "import_rate": rate, "systems": {}}
+        for name, setting in systems:
+            os.environ["FACTCHECK_MATCHING_EMBEDDINGS"] = setting
+            for split in splits:
+                tweets, qrels = load_split(args.data, split)
+                figures["systems"].setdefault(name, {})[split] = evaluate(tweets, qrels, ids)
+    if args.json:
+        print(json.dumps(figures))
+        return 0
+    print(f"Claim retrieval (CLEF-2020 CheckThat! Task 2): {figures['imported']:,} verified "
+          f"claims imported at {figures['import_rate']:,.0f} records/s")
+    print(f"{'system':<24} {'split':<6} {'MAP@5':>6} {'MRR':>6} {'P@1':>6} {'R@100':>6} "
+          f"{'ms/query':>9}")
+    for name, by_split in figures["systems"].items():
+        for split, m in by_split.items():
+            print(f"{name:<24} {split:<6} {m['map5']:6.3f} {m['mrr']:6.3f} {m['p1']:6.3f} "
+                  f"{m['recall_at_top']:6.3f} {m['ms_per_query']:9.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

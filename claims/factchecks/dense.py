@@ -1,0 +1,192 @@
+"""Nearest fact-checks in meaning (the optional `[embeddings]` extra): a MiniLM vector of
+every fact-check's claim and title, held in memory, searched by one matrix product.
+
+The vectors are worth keeping: encoding costs about 5 ms a text on a free CPU core, so a
+100,000-fact-check table takes minutes to encode once. They are saved to
+FACTCHECK_VECTORS_PATH (default var/factcheck-vectors.npz), keyed by a digest of the text
+they encode, so a restart, another process or a re-import of the same text encodes
+nothing again. Kept in step as the lexical index is: rows changed since the newest
+`updated_at` read are encoded and added; a changed row hides its old vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from claims.factchecks.embedding import get_embedder
+from claims.models import FactCheck
+
+READ_CHUNK = 5000
+REFRESH_SECONDS = 1.0
+
+
+def digest(claim: str, title: str) -> bytes:
+    return hashlib.sha1(f"{claim}\x1f{title}".encode("utf-8", "surrogatepass")).digest()
+
+
+def vectors_path() -> Path:
+    return Path(getattr(settings, "FACTCHECK_VECTORS_PATH",
+                        Path(settings.VAR_DIR) / "factcheck-vectors.npz"))
+
+
+class VectorStore:
+    """{digest: (claim vector, title vector)} on disk, loaded once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.known: dict[bytes, int] = {}
+        self.claim = np.zeros((0, 384), dtype=np.float32)
+        self.title = np.zeros((0, 384), dtype=np.float32)
+        if path.exists():
+            with np.load(path) as data:
+                keys = data["digests"]
+                self.claim = data["claim"].astype(np.float32)
+                self.title = data["title"].astype(np.float32)
+            self.known = {bytes(k): i for i, k in enumerate(keys)}
+        self.added = False
+
+    def ensure(self, rows: list[tuple[int, str, str]]) -> list[int]:
+        """The store's row of each (id, claim, title), encoding what it lacks."""
+        wanted = {}
+        for _, claim, title in rows:
+            key = digest(claim, title)
+            if key not in self.known and key not in wanted:
+                wanted[key] = (claim, title or claim)
+        if wanted:
+            texts = [t for pair in wanted.values() for t in pair]
+            vectors = np.asarray(get_embedder().encode(texts), dtype=np.float32)
+            start = len(self.known)
+            self.claim = np.vstack([self.claim, vectors[0::2]])
+            self.title = np.vstack([self.title, vectors[1::2]])
+            for i, key in enumerate(wanted):
+                self.known[key] = start + i
+            self.added = True
+        return [self.known[digest(claim, title)] for _, claim, title in rows]
+
+    def save(self) -> None:
+        if not self.added:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.empty(len(self.known), dtype="S20")
+        for key, i in self.known.items():
+            keys[i] = key
+        tmp = self.path.with_suffix(".tmp.npz")
+        np.savez(tmp, digests=keys, claim=self.claim.astype(np.float16),
+                 title=self.title.astype(np.float16))
+        tmp.replace(self.path)
+        self.added = False
+
+
+class DenseIndex:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.store: VectorStore | None = None
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.rows = np.zeros(0, dtype=np.int64)  # row of each id in the store
+        self.position: dict[int, int] = {}
+        self.watermark = None
+        self.checked_at = 0.0
+        self._matrices: tuple[np.ndarray, np.ndarray] | None = None
+
+    def matrices(self) -> tuple[np.ndarray, np.ndarray]:
+        """The claim and title vectors in the order of `ids` (copied once per change)."""
+        if self._matrices is None:
+            assert self.store is not None
+            self._matrices = (self.store.claim[self.rows], self.store.title[self.rows])
+        return self._matrices
+
+    def _add(self, rows: list[tuple[int, str, str]]) -> None:
+        assert self.store is not None
+        store_rows = self.store.ensure(rows)
+        fresh_ids, fresh_rows = [], []
+        for (fid, _, _), row in zip(rows, store_rows, strict=True):
+            at = self.position.get(fid)
+            if at is not None:
+                self.rows[at] = row
+            else:
+                fresh_ids.append(fid)
+                fresh_rows.append(row)
+        if fresh_ids:
+            start = len(self.ids)
+            self.ids = np.concatenate([self.ids, np.asarray(fresh_ids, dtype=np.int64)])
+            self.rows = np.concatenate([self.rows, np.asarray(fresh_rows, dtype=np.int64)])
+            self.position.update({fid: start + i for i, fid in enumerate(fresh_ids)})
+        self._matrices = None
+        self.store.save()
+
+    def build(self) -> None:
+        with self.lock:
+            self.store = VectorStore(vectors_path())
+            self.ids = np.zeros(0, dtype=np.int64)
+            self.rows = np.zeros(0, dtype=np.int64)
+            self.position = {}
+            self._matrices = None
+            self.watermark = FactCheck.objects.order_by("-updated_at").values_list(
+                "updated_at", flat=True).first()
+            last = 0
+            while True:
+                chunk = list(FactCheck.objects.filter(id__gt=last).order_by("id").values_list(
+                    "id", "claim_reviewed", "title")[:READ_CHUNK])
+                if not chunk:
+                    break
+                self._add(chunk)
+                last = chunk[-1][0]
+            self.checked_at = time.monotonic()
+
+    def refresh(self, *, force: bool = False) -> None:
+        with self.lock:
+            if self.store is None:
+                self.build()
+                return
+            now = time.monotonic()
+            if not force and now - self.checked_at < REFRESH_SECONDS:
+                return
+            self.checked_at = now
+            newest = FactCheck.objects.order_by("-updated_at").values_list(
+                "updated_at", flat=True).first()
+            if newest is None or (self.watermark is not None and newest <= self.watermark):
+                return
+            changed = FactCheck.objects.order_by("id").values_list(
+                "id", "claim_reviewed", "title")
+            if self.watermark is not None:
+                changed = changed.filter(updated_at__gte=self.watermark)
+            self._add(list(changed))
+            self.watermark = newest
+
+    def search(self, vector: np.ndarray, *, limit: int) -> list[tuple[int, float]]:
+        """(id, cosine with the claim), the `limit` nearest by claim and title, best first."""
+        with self.lock:
+            if self.store is None or not len(self.ids):
+                return []
+            claims, titles = self.matrices()
+            claim = claims @ vector
+            title = titles @ vector
+            total = claim + title
+            k = min(limit, len(total))
+            best = np.argpartition(-total, k - 1)[:k] if k < len(total) else np.arange(k)
+            best = best[np.argsort(-total[best], kind="stable")]
+            return [(int(self.ids[i]), float(claim[i])) for i in best]
+
+
+_index: DenseIndex | None = None
+_lock = threading.Lock()
+
+
+def get_dense_index() -> DenseIndex:
+    global _index
+    with _lock:
+        if _index is None:
+            _index = DenseIndex()
+        return _index
+
+
+def reset_dense_index() -> None:
+    global _index
+    with _lock:
+        _index = None

@@ -1,0 +1,211 @@
+"""What the re-ranker knows of a (query, fact-check) pair, how it scores it, and why, in
+words an editor reads.
+
+The features are scaled so they mean the same for a short query and a long one:
+- `claim_bm25`, `title_bm25`: the BM25 score against the claim reviewed and against the
+  title, over the most the query could score in one field;
+- `relative`: the candidate's BM25 (claim + title) over the best candidate's;
+- `query_cover`: the share of the query's words (weighted by IDF) found in the fact-check;
+- `claim_cover`: the share of the claim's words found in the query (a short claim wholly
+  inside a tweet);
+- `figures`: 1 when they give a figure in common, −1 when both give figures and none
+  agree, 0 otherwise;
+- with embeddings: `cos_claim`, `cos_title` (cosine of MiniLM vectors) and `cos_gap` (the
+  cosine over the best candidate's, minus 1).
+
+The re-ranker (reranker.json) is a logistic regression over them, one per feature set,
+trained on the CLEF-2020 training split only (benchmarks/matching_train.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+from claims.factchecks.embedding import embeddings_available, get_embedder
+from claims.factchecks.lexindex import Candidate, LexicalIndex, tokenize
+from claims.models import FactCheck
+
+ARTEFACT = Path(__file__).resolve().parent / "reranker.json"
+LEXICAL = ("claim_bm25", "title_bm25", "relative", "query_cover", "claim_cover", "figures")
+SEMANTIC = (*LEXICAL, "cos_claim", "cos_title", "cos_gap")
+# Cosine of MiniLM vectors at which two sentences say much the same thing.
+CLOSE_IN_MEANING = 0.6
+FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+WORD = re.compile(r"[^\W_]+")
+TEXT_CHUNK = 2000
+
+
+@dataclass
+class Scored:
+    factcheck_id: int
+    score: float
+    reasons: tuple[str, ...]
+
+
+def figures(text: str) -> set[str]:
+    out = set()
+    for raw in FIGURE.findall(text):
+        value = re.sub(r",(?=\d{3}\b)", "", raw).rstrip(".,")
+        if value and value not in ("1", "2", "0"):  # "one", "two": said of anything
+            out.add(value)
+    return out
+
+
+# --- The re-ranker -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def reranker() -> dict:
+    """The shipped re-ranker: {"lexical": model, "semantic": model, ...}."""
+    return json.loads(ARTEFACT.read_text(encoding="utf-8"))
+
+
+def apply_model(model: dict, values: dict[str, float]) -> float:
+    z = model["intercept"]
+    for name, mean, scale, coef in zip(model["features"], model["mean"], model["scale"],
+                                       model["coef"], strict=True):
+        z += coef * (values[name] - mean) / scale
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+# --- Embeddings (the optional extra) -----------------------------------------------------
+
+
+def use_embeddings() -> bool:
+    """FACTCHECK_MATCHING_EMBEDDINGS: "auto" (the default: when the [embeddings] extra is
+    installed), "on" or "off"."""
+    chosen = getattr(settings, "FACTCHECK_MATCHING_EMBEDDINGS",
+                     os.environ.get("FACTCHECK_MATCHING_EMBEDDINGS", "auto"))
+    if chosen == "off":
+        return False
+    return embeddings_available()
+
+
+# --- Features ----------------------------------------------------------------------------
+
+
+def candidate_texts(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """{id: (claim reviewed, title)}, a query per TEXT_CHUNK ids."""
+    out: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), TEXT_CHUNK):
+        rows = FactCheck.objects.filter(id__in=ids[start:start + TEXT_CHUNK]).values_list(
+            "id", "claim_reviewed", "title")
+        out.update({fid: (claim, title) for fid, claim, title in rows})
+    return out
+
+
+def lexical_features(index: LexicalIndex, query: str, candidates: list[Candidate],
+                     texts: dict[int, tuple[str, str]]) -> list[dict[str, float]]:
+    q_tokens = set(tokenize(query))
+    max_score = index.max_score(query) or 1.0
+    best = max((c.claim_bm25 + c.title_bm25 for c in candidates), default=0.0) or 1.0
+    q_figures = figures(query)
+    texts_tokens = {c.factcheck_id: tokenize(" ".join(texts.get(c.factcheck_id, ("", ""))))
+                    for c in candidates}
+    claim_tokens = {c.factcheck_id: set(tokenize(texts.get(c.factcheck_id, ("", ""))[0]))
+                    for c in candidates}
+    all_tokens = set(q_tokens)
+    for tokens in claim_tokens.values():
+        all_tokens |= tokens
+    idf = index.idf_of(sorted(all_tokens))
+    q_mass = sum(idf[t] for t in q_tokens) or 1.0
+    rows = []
+    for c in candidates:
+        claim, title = texts.get(c.factcheck_id, ("", ""))
+        both = set(texts_tokens[c.factcheck_id])
+        c_tokens = claim_tokens[c.factcheck_id]
+        c_mass = sum(idf[t] for t in c_tokens) or 1.0
+        c_figures = figures(f"{claim} {title}")
+        shared_figures = q_figures & c_figures
+        rows.append({
+            "claim_bm25": c.claim_bm25 / max_score,
+            "title_bm25": c.title_bm25 / max_score,
+            "relative": (c.claim_bm25 + c.title_bm25) / best,
+            "query_cover": sum(idf[t] for t in q_tokens & both) / q_mass,
+            "claim_cover": sum(idf[t] for t in c_tokens & q_tokens) / c_mass,
+            "figures": 1.0 if shared_figures else (-1.0 if q_figures and c_figures else 0.0),
+        })
+    return rows
+
+
+def semantic_features(embedder, queries: list[str], candidates: list[list[Candidate]],
+                      texts: dict[int, tuple[str, str]], rows: list[list[dict]]) -> None:
+    """Adds cos_claim, cos_title and cos_gap to `rows`, encoding every text once."""
+    wanted = list(queries)
+    for cands in candidates:
+        for c in cands:
+            claim, title = texts.get(c.factcheck_id, ("", ""))
+            wanted.append(claim)
+            wanted.append(title or claim)
+    vectors = dict(zip(wanted, embedder.encode(wanted), strict=True))
+    for query, cands, feats in zip(queries, candidates, rows, strict=True):
+        q = vectors[query]
+        for c, f in zip(cands, feats, strict=True):
+            claim, title = texts.get(c.factcheck_id, ("", ""))
+            f["cos_claim"] = float((q * vectors[claim]).sum())
+            f["cos_title"] = float((q * vectors[title or claim]).sum())
+        top = max((f["cos_claim"] for f in feats), default=0.0)
+        for f in feats:
+            f["cos_gap"] = f["cos_claim"] - top
+
+
+def all_features(index: LexicalIndex, queries: list[str], candidates: list[list[Candidate]],
+                 *, embeddings: bool) -> tuple[list[list[dict]], dict[int, tuple[str, str]]]:
+    ids = sorted({c.factcheck_id for cands in candidates for c in cands})
+    texts = candidate_texts(ids)
+    # A fact-check deleted since the index last read the table is left out.
+    candidates[:] = [[c for c in cands if c.factcheck_id in texts] for cands in candidates]
+    rows = [lexical_features(index, q, cands, texts)
+            for q, cands in zip(queries, candidates, strict=True)]
+    if embeddings:
+        semantic_features(get_embedder(), queries, candidates, texts, rows)
+    return rows, texts
+
+
+# --- Reasons -----------------------------------------------------------------------------
+
+
+def reasons(query: str, claim: str, title: str, f: dict[str, float]) -> tuple[str, ...]:
+    out = []
+    q_tokens = set(tokenize(query))
+    shared, seen = [], set()
+    for word in WORD.findall(f"{claim} {title}"):
+        stems = tokenize(word)
+        if stems and stems[0] in q_tokens and stems[0] not in seen and not word.isdigit():
+            seen.add(stems[0])
+            shared.append(word.lower())
+    if shared:
+        words = ", ".join(f'"{w}"' for w in shared[:5])
+        out.append(f"shares the word{'s' if len(shared) > 1 else ''} {words}")
+    same = sorted(figures(query) & figures(f"{claim} {title}"))
+    if same:
+        out.append(f"same figure{'s' if len(same) > 1 else ''}: {', '.join(same[:3])}")
+    elif f.get("figures", 0) < 0:
+        out.append("gives different figures")
+    if f.get("cos_claim", 0.0) >= CLOSE_IN_MEANING:
+        out.append("close in meaning")
+    return tuple(out)
+
+
+def score_candidates(index: LexicalIndex, queries: list[str],
+                     candidates: list[list[Candidate]], *,
+                     embeddings: bool) -> list[list[Scored]]:
+    rows, texts = all_features(index, queries, candidates, embeddings=embeddings)
+    model = reranker()["semantic" if embeddings else "lexical"]
+    out = []
+    for query, cands, feats in zip(queries, candidates, rows, strict=True):
+        scored = []
+        for c, f in zip(cands, feats, strict=True):
+            claim, title = texts[c.factcheck_id]
+            scored.append(Scored(c.factcheck_id, apply_model(model, f),
+                                 reasons(query, claim, title, f)))
+        out.append(scored)
+    return out

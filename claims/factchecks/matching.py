@@ -1,0 +1,116 @@
+"""Matching a new claim against fact-checks already published: "Already fact-checked?".
+
+- `normalise_query` strips what a tweet, a headline or a transcript adds around a claim
+  (handles, links, pic.twitter.com, the trailing "— Name (@handle) date" line, '#').
+- Lexical ranking (always there, no model, SQLite or PostgreSQL): Okapi BM25 over the
+  fact-check's claim and over its title, as two fields, from an in-memory index of the
+  FactCheck table (lexindex.py). The index is built on first use and kept in step cheaply:
+  each search first asks the database for the newest `updated_at` (one indexed query, at
+  most once a second), and re-reads only the rows changed since.
+- With the optional `[embeddings]` extra, the lexical candidates are also compared in
+  meaning (all-MiniLM-L6-v2, the model claims/assist/similarity.py loads).
+- Either way a small logistic re-ranker (reranker.json, trained on the CLEF-2020 training
+  split only: `make train-matching`) turns the candidates' features into a score in 0..1,
+  so scores mean the same across queries: about the chance that the fact-check answers
+  the claim.
+
+Pure reads: nothing here writes to the database, and nothing imports the pages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from claims.factchecks import features as feat
+from claims.factchecks.dense import get_dense_index
+from claims.factchecks.embedding import get_embedder
+from claims.factchecks.lexindex import get_index
+
+# How many lexical candidates are compared further (meaning, re-ranker).
+CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class Match:
+    factcheck_id: int
+    score: float  # 0..1, higher is better
+    reasons: tuple[str, ...]  # in words, for editors
+
+
+# --- Normalising a query -----------------------------------------------------------------
+
+# "— Name (@handle) January 14, 2020": the signature of an embedded tweet (em/en dash or
+# "-"), at the end, or in the middle when a tweet quotes another.
+_DATE = r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+\.? \d{4}|\d{4}-\d{2}-\d{2})"
+_SIGNATURE = r"\s*[\u2014\u2013-]{1,2}\s*[^\n\u2014\u2013]{0,120}?\(@\w{1,30}\)\s*"
+_END = r"[\s\"'\u201d]*$"
+_TRAILER = re.compile(f"{_SIGNATURE}(?:{_DATE}{_END}|{_DATE}|{_END})")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+|\b(?:t\.co|bit\.ly)/\S+",
+                  re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
+_RT = re.compile(r"^\s*RT\b\s*(?:@\w{1,30})?\s*:?\s*")
+_HASH = re.compile(r"(?<![\w#])#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2060\ufeff]")
+
+
+def _words(match: re.Match) -> str:
+    """#DefundTheCBC -> "Defund The CBC", @BarackObama -> "Barack Obama"."""
+    return " " + _CAMEL.sub(" ", match.group(1).replace("_", " ")) + " "
+
+
+def normalise_query(text: str) -> str:
+    """The claim in a tweet, headline or transcript line, without what surrounds it: links,
+    pic.twitter.com, the "— Name (@handle) date" signature of an embedded tweet, "RT @x:";
+    hashtags and the other @handles become their words ("#DefundTheCBC" -> "Defund The
+    CBC", "by @facebook" -> "by facebook"): they are often the subject of the claim."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _CONTROL.sub("", text)
+    # Links first: a link glued to the next word ("#Defund...https://t.co/x") goes too.
+    text = _URL.sub(" ", text)
+    text = _TRAILER.sub(" ", text)
+    text = _RT.sub("", text)
+    text = _HANDLE.sub(_words, text)
+    text = _HASH.sub(_words, text)
+    text = text.replace('""', '"')
+    return _SPACES.sub(" ", text).strip(" \"'\u201c\u201d")
+
+
+# --- Matching ----------------------------------------------------------------------------
+
+
+def match_text(text: str, *, top: int = 5) -> list[Match]:
+    """The fact-checks that best answer `text`, best first (at most `top`)."""
+    return match_texts([text], top=top)[0]
+
+
+def candidates_for(index, queries: list[str], *, top: int, embeddings: bool) -> list[list]:
+    """The candidates the re-ranker looks at for each (normalised) query: the lexical top
+    CANDIDATES and, with embeddings, the CANDIDATES nearest in meaning."""
+    limit = max(CANDIDATES, top)
+    if not embeddings:
+        return [index.search(q, limit=limit) for q in queries]
+    dense = get_dense_index()
+    dense.refresh()
+    vectors = get_embedder().encode(queries)
+    return [index.search(q, limit=limit, also=[fid for fid, _ in dense.search(v, limit=limit)])
+            for q, v in zip(queries, vectors, strict=True)]
+
+
+def match_texts(texts: Sequence[str], *, top: int = 5) -> list[list[Match]]:
+    """match_text for many queries: the index and any model are loaded once."""
+    index = get_index()
+    index.refresh()
+    embeddings = feat.use_embeddings()
+    queries = [normalise_query(t) for t in texts]
+    candidates = candidates_for(index, queries, top=top, embeddings=embeddings)
+    scored = feat.score_candidates(index, queries, candidates, embeddings=embeddings)
+    out = []
+    for rows in scored:
+        rows.sort(key=lambda r: (-r.score, r.factcheck_id))
+        out.append([Match(r.factcheck_id, round(r.score, 4), r.reasons) for r in rows[:top]])
+    return out

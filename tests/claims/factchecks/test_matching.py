@@ -1,0 +1,163 @@
+"""Claim matching (claims/factchecks/matching.py): normalising real-shaped tweets, ranking a
+small real-shaped corpus (a repeat of a claim finds its fact-check first), the index kept in
+step with imports, and fact_check_matches' constant query count."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.factchecks import lexindex
+from claims.factchecks.matching import Match, match_text, match_texts, normalise_query
+from claims.models import FactCheck, FactCheckOrigin
+from claims.selectors.factchecks import fact_check_matches
+from tests.factories import ClaimFactory
+
+CORPUS = [
+    ("https://www.snopes.com/fact-check/vaccines-autism/",
+     "Vaccines cause autism in children.", "Do Vaccines Cause Autism?", "False"),
+    ("https://www.snopes.com/fact-check/guantanamo-122/",
+     "122 detainees released from Guantanamo Bay under President Obama have re-engaged in "
+     "terrorist activities.", "Did 122 Prisoners Released from Guantanamo Return?", "Mixture"),
+    ("https://www.snopes.com/fact-check/cbc-home-alone/",
+     "The CBC edited Donald Trump's cameo out of its broadcast of 'Home Alone 2.'",
+     "Did the CBC Cut Trump's Cameo from 'Home Alone 2'?", "True"),
+    ("https://www.snopes.com/fact-check/butterflies-wombat/",
+     "Wombats are herding animals into their burrows to shelter them from Australia's "
+     "bushfires.", "Are Wombats Herding Animals to Safety?", "Mostly False"),
+    ("https://www.snopes.com/fact-check/5g-coronavirus/",
+     "5G wireless networks spread the coronavirus.", "Does 5G Spread COVID-19?", "False"),
+    ("https://www.snopes.com/fact-check/charlotte-ids/",
+     "70 per cent of the persons arrested during protests in Charlotte had out-of-state IDs.",
+     "70% of Arrested Charlotte Protesters Are Out-of-State Criminals", "False"),
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_index(settings):
+    settings.FACTCHECK_MATCHING_EMBEDDINGS = "off"
+    lexindex.reset_index()
+    yield
+    lexindex.reset_index()
+
+
+@pytest.fixture
+def corpus(db):
+    return [FactCheck.objects.create(url=url, claim_reviewed=claim, title=title,
+                                     textual_rating=rating, publisher_name="Snopes",
+                                     origin=FactCheckOrigin.FILE)
+            for url, claim, title, rating in CORPUS]
+
+
+# --- normalising -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tweet, expected", [
+    ('"DEFUND. CBC. NOW. The CBC is paid for by Canadian tax $$$ yet they continually get away '
+     'with this politically charged bias. ""CBC deletes Trump from Home Alone 2"" '
+     '#DefundTheCBChttps://t.co/CsHG8R9cHp — Brad Trost 🇨🇦 (@BradTrostCPC) December 26, 2019"',
+     'DEFUND. CBC. NOW. The CBC is paid for by Canadian tax $$$ yet they continually get away '
+     'with this politically charged bias. "CBC deletes Trump from Home Alone 2" Defund The CBC'),
+    ("How are butterflies surviving the #AustralianFires? Footage by Julie Favell "
+     "pic.twitter.com/0eJtwJyS1J — Center for Bio Div (@CenterForBioDiv) January 14, 2020",
+     "How are butterflies surviving the Australian Fires ? Footage by Julie Favell"),
+    ("Quoting — Marco Rubio (@marcorubio) July 25, 2019 Senator, will you delete this tweet?",
+     "Quoting Senator, will you delete this tweet?"),
+    ("Suspended by @facebook. For blowing the whistle. @Real_DonaldTrump @BarackObama",
+     "Suspended by facebook . For blowing the whistle. Real Donald Trump Barack Obama"),
+    ("RT @someone: Vaccines cause autism, says @doc https://bit.ly/x1 www.example.com/a",
+     "Vaccines cause autism, says doc"),
+    ("Plain sentence with no decoration.", "Plain sentence with no decoration."),
+    ("", ""),
+])
+def test_normalise_query_strips_what_surrounds_a_claim(tweet, expected):
+    assert normalise_query(tweet) == expected
+
+
+def test_normalise_query_keeps_figures_and_email_like_text():
+    assert normalise_query("Unemployment fell to 3.5% in 2019 (mail me@example.org)") == \
+        "Unemployment fell to 3.5% in 2019 (mail me@example.org)"
+
+
+# --- ranking -----------------------------------------------------------------------------
+
+
+def test_a_tweet_repeating_a_claim_finds_its_fact_check_first(corpus):
+    matches = match_text(
+        "WOW the CBC cut Trump out of Home Alone 2 on Christmas!! #DefundTheCBC "
+        "https://t.co/abc — Jane (@jane) December 26, 2019")
+    assert matches[0].factcheck_id == corpus[2].id
+    assert isinstance(matches[0], Match)
+    assert 0.0 <= matches[-1].score <= matches[0].score <= 1.0
+    assert any('"cbc"' in reason for reason in matches[0].reasons)
+
+
+def test_figures_and_reasons(corpus):
+    matches = match_text("Obama released 122 Gitmo prisoners who went back to terrorism")
+    assert matches[0].factcheck_id == corpus[1].id
+    assert "same figure: 122" in matches[0].reasons
+
+
+def test_batch_gives_the_same_as_one_at_a_time(corpus):
+    texts = ["vaccines are causing autism", "5G towers spread covid coronavirus",
+             "nothing of the sort here zzz"]
+    batch = match_texts(texts, top=3)
+    assert batch == [match_text(t, top=3) for t in texts]
+    assert batch[0][0].factcheck_id == corpus[0].id
+    assert batch[1][0].factcheck_id == corpus[4].id
+    assert batch[2] == []  # no known word: nothing matched
+    assert all(len(found) <= 3 for found in batch)
+
+
+def test_a_true_repeat_scores_above_a_weak_match(corpus):
+    strong = match_text("Vaccines cause autism in children")[0]
+    weak = match_text("children playing in the park")
+    assert strong.factcheck_id == corpus[0].id
+    assert not weak or weak[0].score < strong.score
+
+
+def test_index_follows_imports_updates_and_deletes(corpus, monkeypatch):
+    monkeypatch.setattr(lexindex, "REFRESH_SECONDS", 0.0)
+    assert match_text("flat earth photographs from NASA are fake") == []
+    new = FactCheck.objects.create(
+        url="https://fullfact.org/online/flat-earth/", claim_reviewed="NASA photographs of "
+        "the round Earth are fake.", title="Flat earth", origin=FactCheckOrigin.FILE)
+    assert match_text("flat earth photographs from NASA are fake")[0].factcheck_id == new.id
+    # An update is searched by its new words, not its old ones.
+    FactCheck.objects.filter(pk=corpus[3].pk).update(
+        claim_reviewed="Kangaroos can swim across Sydney harbour.", title="Kangaroos swimming",
+        updated_at=new.updated_at.replace(year=new.updated_at.year + 1))
+    assert match_text("kangaroos swim the harbour")[0].factcheck_id == corpus[3].id
+    assert all(m.factcheck_id != corpus[3].id for m in match_text("wombats herding animals"))
+    # A deleted fact-check is never returned.
+    corpus[4].delete()
+    assert all(m.factcheck_id != corpus[4].id for m in match_text("5G spreads coronavirus"))
+
+
+# --- the selector --------------------------------------------------------------------------
+
+
+def test_fact_check_matches_rows_best_first_in_constant_queries(corpus):
+    match_text("warm the index")  # built once per process, not per page
+    with CaptureQueriesContext(connection) as few:
+        small = fact_check_matches("vaccines cause autism", top=1)
+    with CaptureQueriesContext(connection) as many:
+        large = fact_check_matches("the CBC cut Trump from Home Alone 2 vaccines autism 5G",
+                                   top=5)
+    assert len(few) == len(many) <= 3
+    assert small[0][0] == corpus[0] and small[0][1].factcheck_id == corpus[0].id
+    assert len(large) > 1
+    assert [m.score for _, m in large] == sorted((m.score for _, m in large), reverse=True)
+
+
+def test_fact_check_matches_leaves_out_the_desks_own_fact_check(corpus):
+    claim = ClaimFactory(statement="Vaccines cause autism in children.")
+    own = FactCheck.objects.create(
+        url="https://desk.example.org/claims/1/", claim_reviewed="Vaccines cause autism in "
+        "children.", title="Vaccines cause autism", origin=FactCheckOrigin.DESK, claim=claim)
+    ids = [fc.id for fc, _ in fact_check_matches("Vaccines cause autism in children")]
+    assert own.id in ids
+    ids = [fc.id for fc, _ in fact_check_matches("Vaccines cause autism in children",
+                                                  exclude_claim_id=claim.id)]
+    assert own.id not in ids and ids[0] == corpus[0].id

@@ -1,0 +1,66 @@
+"""The shipped re-ranker (claims/factchecks/reranker.json) and the embeddings path: the
+artefact loads, names the features the code computes and scores sensibly; with the
+[embeddings] extra, a paraphrase sharing few words is found by meaning, and the vectors are
+kept on disk so a new process encodes nothing again."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.factchecks import dense, features, lexindex
+from claims.factchecks.embedding import embeddings_available
+from claims.factchecks.matching import match_text
+from claims.models import FactCheck, FactCheckOrigin
+
+
+def test_the_shipped_artefact_loads_and_scores():
+    features.reranker.cache_clear()
+    artefact = features.reranker()
+    assert artefact["lexical"]["features"] == list(features.LEXICAL)
+    assert artefact["semantic"]["features"] == list(features.SEMANTIC)
+    assert "training split only" in artefact["about"]
+    for name, names in (("lexical", features.LEXICAL), ("semantic", features.SEMANTIC)):
+        model = artefact[name]
+        assert len(model["coef"]) == len(model["mean"]) == len(model["scale"]) == len(names)
+        strong = dict.fromkeys(names, 1.0)
+        strong["cos_gap"] = 0.0
+        weak = dict.fromkeys(names, 0.0)
+        weak.update(relative=0.1, cos_gap=-0.5, figures=-1.0)
+        high, low = features.apply_model(model, strong), features.apply_model(model, weak)
+        assert 0.0 <= low < high <= 1.0
+        assert high > 0.5 > low
+
+
+@pytest.mark.skipif(not embeddings_available(), reason="the [embeddings] extra is not installed")
+@pytest.mark.django_db
+def test_embeddings_find_a_paraphrase_and_keep_vectors(settings, tmp_path):
+    settings.FACTCHECK_MATCHING_EMBEDDINGS = "on"
+    settings.FACTCHECK_VECTORS_PATH = tmp_path / "vectors.npz"
+    lexindex.reset_index()
+    dense.reset_dense_index()
+    rows = [
+        ("Drinking hot water kills the coronavirus.", "Does Hot Water Kill COVID-19?"),
+        ("The Eiffel Tower was sold for scrap twice.", "Was the Eiffel Tower Sold?"),
+        ("A shark was photographed swimming on a flooded highway in Houston.",
+         "Shark on a Highway?"),
+        ("Bill Gates wants to put microchips in vaccines.", "Gates Microchip Vaccines"),
+    ]
+    made = [FactCheck.objects.create(url=f"https://example.org/fc/{i}", claim_reviewed=c,
+                                     title=t, origin=FactCheckOrigin.FILE)
+            for i, (c, t) in enumerate(rows)]
+    try:
+        found = match_text("A great white was seen in the water on a Texas freeway "
+                           "after Hurricane Harvey")
+        assert found[0].factcheck_id == made[2].id
+        assert "close in meaning" in found[0].reasons
+        assert settings.FACTCHECK_VECTORS_PATH.exists()
+        # A new process (a new index) reads the vectors instead of encoding them.
+        dense.reset_dense_index()
+        store = dense.VectorStore(settings.FACTCHECK_VECTORS_PATH)
+        assert len(store.known) == len(rows)
+        assert store.ensure([(m.id, m.claim_reviewed, m.title) for m in made]) == \
+            [store.known[dense.digest(m.claim_reviewed, m.title)] for m in made]
+        assert store.added is False
+    finally:
+        lexindex.reset_index()
+        dense.reset_dense_index()
