@@ -10,6 +10,7 @@ import math
 import pytest
 
 from benchmarks import checkworthy_train as recipe
+from benchmarks.eval import checkworthy_cv
 from claims.assist.checkworthy import MODEL_PATH, DocSentence, Model, load_model, shipped_model
 from claims.assist.checkworthy.features import document_features, speaker_turns, terms
 from claims.assist.ranking import rank
@@ -118,6 +119,22 @@ def test_runtime_scoring_is_what_training_fitted():
 def test_make_train_reproduces_the_shipped_artefact():
     assert recipe.dumps(recipe.build(recipe.DEFAULT_DATA)) == MODEL_PATH.read_text(
         encoding="utf-8")
+
+
+def test_cross_validation_leaves_out_claimbuster_sentences_of_the_held_out_debate():
+    """ClaimBuster holds sentences of CLEF's 2016 debates: a fold must not train on the
+    held-out debate's own sentences, however they are cased and punctuated."""
+    held_out = recipe.Document("debate", [
+        DocSentence("We lost 700,000 manufacturing jobs under this administration."),
+        DocSentence("Thank you very much."),
+    ], [1, 0])
+    texts = ["we lost 700,000 manufacturing jobs -- under this administration",
+             "Thank you very much.",  # said in every debate: kept
+             "We lost 700,000 farming jobs under this administration."]
+    examples = [recipe.Example({t}, {}, 1, 1.0) for t in ("a", "b", "c")]
+    kept = checkworthy_cv.without_held_out(
+        examples, [checkworthy_cv.same_words(t) for t in texts], held_out)
+    assert kept == examples[1:]
 
 
 def test_speaker_turns_are_read_from_transcript_labels():
