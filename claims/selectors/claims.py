@@ -115,3 +115,21 @@ def my_claims(user, limit: int = 10) -> QuerySet[Claim]:
         .exclude(status=ClaimStatus.PUBLISHED)
         .order_by("status", "-created_at", "-id")[:limit]
     )
+
+
+def claimant_list() -> QuerySet[Claimant]:
+    return Claimant.objects.order_by("name", "id")
+
+
+def claim_api_detail() -> QuerySet[Claim]:
+    """Claims with everything one claim's record shows (the API's claim detail): related
+    rows joined, the current verdict's rating, tags prefetched."""
+    return (
+        Claim.objects.select_related("article", "claimant", "assignee", "created_by")
+        .defer("search_vector", "article__body", "article__fetch_error")
+        .annotate(
+            rating_label=_current_verdict("rating__label"),
+            rating_colour=_current_verdict("rating__colour"),
+        )
+        .prefetch_related("tags")
+    )

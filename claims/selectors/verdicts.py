@@ -223,3 +223,10 @@ def recently_published(limit: int = 10) -> QuerySet[Verdict]:
         .select_related("claim", "claim__claimant", "rating")
         .order_by("-published_at", "-id")[:limit]
     )
+
+
+def verdict_list() -> QuerySet[Verdict]:
+    """Verdicts with their rating, author, reviewer and the evidence each rests on: a fixed
+    number of queries for a page of any length."""
+    return Verdict.objects.select_related("rating", "author", "reviewer").prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.only("id").order_by()))

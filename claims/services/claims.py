@@ -148,17 +148,24 @@ _ALLOWED_CLAIM_MOVES = {
 
 
 def claim_set_status(
-    *, claim: Claim, status: str, user: User | None = None, reason: str = ""
+    *, claim: Claim, status: str, user: User | None = None, reason: str = "",
+    version: int | None = None,
 ) -> Claim:
     """Editors move a claim between new, researching and not checkable (with a reason).
     In review and published follow the verdict; a published claim changes only through a
-    correction."""
+    correction. `version`, when given, is the claim's version the caller acted on: if the
+    claim was saved since, nothing changes (ClaimEditConflict)."""
     status = ClaimStatus(status)
     with transaction.atomic():
         # The claim row is locked before anything is read, as verdict_submit does: of a
         # verdict submitted and a "not checkable" at the same moment, one waits for the
         # other and then sees its result, so one of them is refused.
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if version is not None and locked.version != version:
+            raise ClaimEditConflict(
+                "Someone else saved this claim since you read it; its status was not changed.",
+                current=locked,
+            )
         _claim_set_status_locked(locked, status=status, reason=reason)
     for field in ("status", "not_checkable_reason", "version", "updated_at"):
         setattr(claim, field, getattr(locked, field))
