@@ -72,11 +72,15 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
     def get_serializer_class(self):
         return ClaimSerializer if self.action == "list" else ClaimDetailSerializer
 
-    @extend_schema(parameters=[OpenApiParameter(
-        "sort", str, enum=SORTS,
-        description="The order: a column, descending with a leading '-'; newest first when "
-        "left out."), OpenApiParameter("rating", int, description="Only claims whose "
-        "current verdict has this rating (its id).")], responses={200: ClaimSerializer(many=True), 400: ERROR})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("sort", str, enum=SORTS, description="The order: a column, "
+                             "descending with a leading '-'; newest first when left out."),
+            OpenApiParameter("rating", int, description="Only claims whose current verdict "
+                             "has this rating (its id)."),
+        ],
+        responses={200: ClaimSerializer(many=True), 400: ERROR},
+    )
     def list(self, request):
         return self.list_page(self.filter_queryset(self.get_queryset()))
 
