@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.routes import router
+from api.views.me import MeView
 
 app_name = "api"
 
@@ -12,5 +13,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP forbids inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("me/", MeView.as_view(), name="me"),
     path("", include(router.urls)),
 ]

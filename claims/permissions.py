@@ -37,6 +37,12 @@ ACTIONS = {
     "attach_source": ("add_source", "Editors", "attach a source"),
     "refetch_source": ("change_source", "Editors", "fetch a source again"),
     "add_evidence": ("add_evidence", "Editors", "add evidence"),
+    # Anyone signed in manages their own API tokens (require_api_token_owner); another
+    # person's only an administrator (the admin site).
+    "create_api_token_for_others": (
+        "add_apitoken", "administrator", "make an API token for another person"),
+    "revoke_api_token_of_others": (
+        "change_apitoken", "administrator", "revoke another person's API token"),
 }
 
 # The two-person rule's refusal says what the reviewer tried to do to this verdict.
@@ -79,6 +85,17 @@ def require(user, action: str, verdict: Verdict | None = None) -> None:
                 f"You cannot {doing}: you edited this verdict, and a reviewer who did not "
                 "write any of it must review it (two-person rule)."
             )
+
+
+def require_api_token_owner(user, owner_id: int, action: str) -> None:
+    """Raise PermissionDenied, in words, unless `user` may manage the API tokens of the user
+    `owner_id`: their own, as anyone signed in may; someone else's only with `action`'s
+    permission (create_api_token_for_others or revoke_api_token_of_others)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("Sign in to manage API tokens.")
+    if user.pk == owner_id:
+        return
+    require(user, action)
 
 
 def verdict_actions(verdict: Verdict | None, user, *, edited: bool | None = None) -> dict:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from claims.views import articles, assist, dashboard, exports, sources, verdicts
+from claims.views import articles, assist, dashboard, exports, sources, tokens, verdicts
 from claims.views import claims as claim_views
 
 app_name = "claims"
@@ -58,4 +58,9 @@ urlpatterns = [
     path("claims/<int:pk>/similar/", assist.claim_similar, name="claim-similar"),
     path("claims/<int:pk>/appearance/", assist.claim_link, name="claim-link"),
     path("claims/<int:pk>/appearance/unlink/", assist.claim_unlink, name="claim-unlink"),
+    # The signed-in person's API tokens
+    path("account/api-tokens/", tokens.api_tokens, name="api-tokens"),
+    path("account/api-tokens/new/", tokens.api_token_create, name="api-token-create"),
+    path("account/api-tokens/<int:pk>/revoke/", tokens.api_token_revoke,
+         name="api-token-revoke"),
 ]

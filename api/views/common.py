@@ -8,14 +8,16 @@ from rest_framework import permissions, viewsets
 from rest_framework.exceptions import ValidationError
 
 from api.pagination import KeysetCursorPagination
+from api.permissions import HasTokenScope, PublicReadTokenScope
 from api.serializers.common import ConflictSerializer, ErrorSerializer
 from claims.params import MAX_ID, has_nul
 from claims.permissions import require
 
-# Anyone signed in to the desk reads everything on it; what they may write is the
-# services' decision (claims/permissions.py), which the views ask before each write.
-DESK_READ = [permissions.IsAuthenticated]
-PUBLIC_READ = [permissions.AllowAny]
+# A token whose scopes cover the method (api/permissions.py): anyone with one reads the
+# desk; what they may write is the services' decision (claims/permissions.py), which the
+# views also ask before each write. Published fact-checks are open to everyone.
+DESK_READ = [permissions.IsAuthenticated, HasTokenScope]
+PUBLIC_READ = [PublicReadTokenScope]
 
 ERROR = OpenApiResponse(ErrorSerializer, description="Refused: `detail` says why, in words.")
 CONFLICT = OpenApiResponse(

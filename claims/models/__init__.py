@@ -11,6 +11,7 @@ from claims.models.claims import Claim, Claimant, Tag
 from claims.models.factchecks import FactCheck, FactCheckFeed, FactCheckOrigin
 from claims.models.notifications import Notification
 from claims.models.sources import Capture, Evidence, Source, snapshot_upload_to
+from claims.models.tokens import ApiToken, TokenScope
 from claims.models.verdicts import (
     PublishedEdit,
     Rating,
@@ -21,6 +22,7 @@ from claims.models.verdicts import (
 )
 
 __all__ = [
+    "ApiToken",
     "Article",
     "Capture",
     "Claim",
@@ -37,6 +39,7 @@ __all__ = [
     "Source",
     "Tag",
     "TimeStamped",
+    "TokenScope",
     "Verdict",
     "VerdictAppearance",
     "VerdictEditor",

@@ -196,8 +196,27 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Personal API tokens only (api/authentication.py): no session, so no CSRF-free door
+    # into the desk's forms, and no ambient credentials for the API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    # A token, and scopes that cover the method (read for GET, write for the others); the
+    # user's own permissions still apply below, in the services.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.HasTokenScope",
+    ],
+    # Fixed windows in Redis (per-process counters while Redis is down): api/throttling.py.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.TokenRateThrottle",
+        "api.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("API_RATE_TOKEN", default="600/minute"),
+        "anon": env("API_RATE_ANON", default="60/minute"),
+    },
+    # How many proxies in front of the web server append to X-Forwarded-For; the anonymous
+    # limit counts per address, and 0 trusts no header (a client could forge it).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Keyset pages on each list's indexed order (api/pagination.py); the claims list takes
     # the claims table's own FilterSet; refusals keep the services' words (api/exceptions.py).

@@ -1,18 +1,49 @@
-"""The API tests' people and clients: the roles of tests/verdict_setup.py, each with an
-API client signed in as them."""
+"""The API's tests: people with tokens, and a client that presents one; and the roles of
+tests/verdict_setup.py, each with an API client holding a read-and-write token of theirs."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
+from claims.services.tokens import api_token_create
+from tests import factories
 from tests.verdict_setup import make_roles
 
 
-def api_client_for(user=None) -> APIClient:
+@pytest.fixture
+def editor(db):
+    user = factories.UserFactory(username="ed", first_name="Erin", last_name="Editor")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def make_token(editor):
+    """make_token(scopes=("read",), user=editor, **kw) → (ApiToken, plain text)."""
+
+    def make(scopes=("read",), user=None, name="Script", **kwargs):
+        return api_token_create(user=user or editor, name=name, scopes=scopes, **kwargs)
+
+    return make
+
+
+def bearer(plain: str, keyword: str = "Bearer") -> dict:
+    return {"Authorization": f"{keyword} {plain}"}
+
+
+@pytest.fixture
+def auth_header():
+    return bearer
+
+
+def api_client_for(user=None, scopes=("read", "write")) -> APIClient:
+    """An API client presenting a real token of `user` (anonymous without one)."""
     client = APIClient()
     if user is not None:
-        client.force_authenticate(user)
+        _token, plain = api_token_create(user=user, name="Tests", scopes=scopes)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
     return client
 
 
@@ -23,7 +54,8 @@ def roles(db):
 
 @pytest.fixture
 def api(roles):
-    """api["reviewer"] is an API client signed in as the reviewer; api[None] is anonymous."""
+    """api["reviewer"] is an API client with the reviewer's read-and-write token;
+    api[None] is anonymous."""
     clients = {name: api_client_for(user) for name, user in roles.items()}
     clients[None] = api_client_for()
     return clients
