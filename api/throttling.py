@@ -18,7 +18,6 @@ import threading
 import time
 
 import redis
-from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
@@ -30,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 REDIS_RETRY_SECONDS = 30.0
+KEY_PREFIX = "factcheck:api-rate"
 
 # KEYS[1]: the window's counter. ARGV[1]: the window's length. Returns the count so far and
 # the milliseconds the window has left (Redis's clock, the same for every web process).
@@ -106,8 +106,7 @@ class RedisWindowThrottle(BaseThrottle):
             return True
         limit, period = parse_rate(rate)
         window = int(time.time() // period)
-        prefix = getattr(settings, "API_THROTTLE_KEY_PREFIX", "factcheck:api-rate")
-        n, left = window_hit(f"{prefix}:{self.scope}:{ident}:{period}:{window}", period)
+        n, left = window_hit(f"{KEY_PREFIX}:{self.scope}:{ident}:{period}:{window}", period)
         if n <= limit:
             return True
         wait = max(1, math.ceil(left))

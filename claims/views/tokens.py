@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from claims.forms.tokens import ApiTokenForm
+from claims.models import ApiToken
 from claims.models.tokens import SCOPE_HELP
 from claims.selectors.tokens import api_tokens_of
 from claims.services.tokens import api_token_create as create_token
@@ -53,15 +54,20 @@ def api_token_create(request):
         else:
             # Rendered, not redirected: the plain token must not travel through a message
             # or the session; this answer is the only place it ever appears.
-            return _page(request, ApiTokenForm(), created=token, plain=plain, status=201)
+            return _page(request, ApiTokenForm(), created=token, plain=plain)
     return _page(request, form, status=400)
 
 
 @login_required
 @require_POST
 def api_token_revoke(request, pk: int):
-    token = get_object_or_404(api_tokens_of(request.user), pk=pk)
-    if revoke_token(user=request.user, token=token):
+    token = get_object_or_404(ApiToken, pk=pk)
+    try:
+        revoked = revoke_token(user=request.user, token=token)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("claims:api-tokens")
+    if revoked:
         messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
     else:
         messages.info(request, f"Token “{token.name}” was already revoked.")

@@ -4,10 +4,12 @@ every URL against."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from claims.choices import CaptureStatus, VerdictState
 from claims.models import Article, Capture, Claim, ClaimSuggestion, Source, Verdict
+from claims.services.tokens import api_token_create
 
 
 @pytest.fixture
@@ -28,4 +30,6 @@ def desk(db):
         "verdict": Verdict.objects.filter(is_current=True).first(),
         "published": published,
         "suggestion": suggestion,
+        "api_token": api_token_create(user=get_user_model().objects.get(username="editor"),
+                                      name="Matrix", scopes=["read"])[0],
     }

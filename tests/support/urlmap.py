@@ -63,6 +63,9 @@ EXPECTED = {
     "claims:claim-similar": DESK,
     "claims:claim-link": POST_ONLY,
     "claims:claim-unlink": POST_ONLY,
+    "claims:api-tokens": DESK,
+    "claims:api-token-create": POST_ONLY,
+    "claims:api-token-revoke": POST_ONLY,
 }
 
 
@@ -87,6 +90,8 @@ def url_for(name: str, pattern: URLPattern, desk: dict) -> str:
         obj = desk["published"].claim
     elif name.startswith("public:snapshot"):
         obj = desk["capture"]
+    elif resource.startswith("api-token"):
+        obj = desk["api_token"]
     elif "article_pk" in params or resource.startswith("article"):
         obj = desk["article"]
     elif resource.startswith("claim") or resource == "verdict-save":
