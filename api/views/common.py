@@ -73,6 +73,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     permission_classes = DESK_READ
     pagination_class = KeysetCursorPagination
+    lookup_value_regex = "[0-9]+"
     ordering: tuple[str, ...] = ("-id",)
 
     def list_page(self, queryset, serializer_class=None):
