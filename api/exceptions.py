@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -64,6 +65,8 @@ def api_exception_handler(exc, context):
         return Response(refusal(exc), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DjangoValidationError):
         return Response(refusal(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(" ".join(str(arg) for arg in exc.args) or None)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.serializers.common import RecordSerializer
 from claims.models import Article
 
 ARTICLE_FIELDS = ["id", "title", "url", "outlet", "author", "published_on", "language",
                   "status", "is_internal", "created_at", "updated_at"]
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(RecordSerializer):
     claim_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -19,7 +20,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ArticleDetailSerializer(serializers.ModelSerializer):
+class ArticleDetailSerializer(RecordSerializer):
     class Meta:
         model = Article
         fields = [*ARTICLE_FIELDS, "body", "fetch_error"]

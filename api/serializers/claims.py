@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from api.serializers.common import PersonSerializer
+from api.serializers.common import IdField, PersonSerializer, RecordSerializer
 from claims.choices import ClaimStatus
 from claims.models import Article, Claim, Claimant
 
 
-class ClaimantSerializer(serializers.ModelSerializer):
+class ClaimantSerializer(RecordSerializer):
     class Meta:
         model = Claimant
         fields = ["id", "name", "role", "organisation", "url"]
@@ -30,7 +30,7 @@ class ArticleRefSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(RecordSerializer):
     """A row of the claims table."""
 
     article = ArticleRefSerializer(read_only=True)
@@ -62,13 +62,13 @@ class ClaimLogSerializer(serializers.Serializer):
     in the body; without them the quote is looked for in the text, as the desk's form does
     when its page has no JavaScript."""
 
-    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all())
+    article = IdField(queryset=Article.objects.all())
     quote = serializers.CharField(trim_whitespace=False)
     start = serializers.IntegerField(min_value=0, required=False, allow_null=True,
                                      default=None)
     end = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
     statement = serializers.CharField(max_length=300)
-    claimant = serializers.PrimaryKeyRelatedField(
+    claimant = IdField(
         queryset=Claimant.objects.all(), required=False, allow_null=True, default=None)
     claimed_on = serializers.DateField(required=False, allow_null=True, default=None)
     tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False,
@@ -81,7 +81,7 @@ class ClaimUpdateSerializer(serializers.Serializer):
 
     version = serializers.IntegerField(min_value=0)
     statement = serializers.CharField(max_length=300, required=False)
-    claimant = serializers.PrimaryKeyRelatedField(
+    claimant = IdField(
         queryset=Claimant.objects.all(), required=False, allow_null=True)
     claimed_on = serializers.DateField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False,

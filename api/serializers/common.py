@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+from django.db import models
 from rest_framework import serializers
 
+from claims.params import object_id
 from claims.people import user_display
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """A stored record as read: a URL field may be empty (an article pasted in without
+    one), so it is plain text here rather than a "uri" no empty string could match."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: serializers.CharField,
+    }
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A record by its id: an id past the database's integers is "no such record", like any
+    unknown one (never an overflow)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool) and object_id(data) is None:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 class PersonSerializer(serializers.Serializer):

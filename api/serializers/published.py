@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
+from api.serializers.common import RecordSerializer
 from claims.models import FactCheck, Verdict
 
 
-class PublishedFactCheckSerializer(serializers.ModelSerializer):
+class PublishedFactCheckSerializer(RecordSerializer):
     """A claim's latest published verdict, as its public page shows it (an internal article
     is never named)."""
 
@@ -51,7 +52,7 @@ class PublishedFactCheckSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class FactCheckSerializer(serializers.ModelSerializer):
+class FactCheckSerializer(RecordSerializer):
     class Meta:
         model = FactCheck
         fields = ["id", "url", "claim_reviewed", "title", "publisher_name", "publisher_url",

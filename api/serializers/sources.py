@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
+from api.serializers.common import IdField, RecordSerializer
 from claims.choices import Stance
 from claims.models import Capture, Evidence, Source
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(RecordSerializer):
     class Meta:
         model = Source
         fields = ["id", "url", "normalized_url", "domain", "status", "title", "attempts",
@@ -24,7 +25,7 @@ class SourceRefSerializer(serializers.Serializer):
     status = serializers.CharField(read_only=True)
 
 
-class CaptureSerializer(serializers.ModelSerializer):
+class CaptureSerializer(RecordSerializer):
     """A fetch of a source: its metadata. The stored bytes are at `snapshot_url`."""
 
     snapshot_url = serializers.SerializerMethodField()
@@ -45,7 +46,7 @@ class CaptureSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(RecordSerializer):
     source = SourceRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -58,7 +59,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 class EvidenceCreateSerializer(serializers.Serializer):
     """Evidence on a claim: on a source already cited on it, or a note of its own."""
 
-    source = serializers.PrimaryKeyRelatedField(
+    source = IdField(
         queryset=Source.objects.all(), required=False, allow_null=True, default=None)
     stance = serializers.ChoiceField(choices=Stance.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="",

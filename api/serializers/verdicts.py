@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from api.serializers.common import PersonSerializer, RatingSerializer, VersionSerializer
+from api.serializers.common import (
+    IdField,
+    PersonSerializer,
+    RatingSerializer,
+    RecordSerializer,
+    VersionSerializer,
+)
 from claims.models import Claim, Claimant, Evidence, Rating, Verdict
 
 
-class VerdictSerializer(serializers.ModelSerializer):
+class VerdictSerializer(RecordSerializer):
     rating = RatingSerializer(read_only=True, allow_null=True)
     author = PersonSerializer(read_only=True)
     reviewer = PersonSerializer(read_only=True, allow_null=True)
@@ -27,14 +33,14 @@ class VerdictDraftSerializer(serializers.Serializer):
     """Save the claim's verdict as a draft: the first one (`lock_version` null), or the
     current one while it is a draft or sent back (`lock_version` as last read)."""
 
-    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
+    claim = IdField(queryset=Claim.objects.all())
     lock_version = serializers.IntegerField(min_value=0, allow_null=True)
-    rating = serializers.PrimaryKeyRelatedField(
+    rating = IdField(
         queryset=Rating.objects.all(), required=False, allow_null=True, default=None)
     summary = serializers.CharField(max_length=300, required=False, allow_blank=True,
                                     default="")
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
-    evidence = serializers.PrimaryKeyRelatedField(
+    evidence = IdField(
         queryset=Evidence.objects.all(), many=True, required=False, default=None,
         help_text="The evidence it rests on (the claim's own); all of it when left out.")
 
@@ -54,12 +60,12 @@ class CorrectSerializer(VersionSerializer):
     keep the published version's value."""
 
     correction_note = serializers.CharField(allow_blank=True)
-    rating = serializers.PrimaryKeyRelatedField(queryset=Rating.objects.all(), required=False)
+    rating = IdField(queryset=Rating.objects.all(), required=False)
     summary = serializers.CharField(max_length=300, required=False)
     rationale = serializers.CharField(required=False)
-    evidence = serializers.PrimaryKeyRelatedField(queryset=Evidence.objects.all(), many=True,
+    evidence = IdField(queryset=Evidence.objects.all(), many=True,
                                                   required=False)
     statement = serializers.CharField(max_length=300, required=False)
-    claimant = serializers.PrimaryKeyRelatedField(queryset=Claimant.objects.all(),
+    claimant = IdField(queryset=Claimant.objects.all(),
                                                   required=False, allow_null=True)
     claimed_on = serializers.DateField(required=False, allow_null=True)

@@ -4,7 +4,6 @@ is fetched in the background) and its evidence."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -143,7 +142,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
     def set_status(self, request, pk=None):
         """Move the claim between new, researching and not checkable (with a reason)."""
         allowed(request.user, "edit_claim")
-        claim = get_object_or_404(Claim, pk=pk)
+        claim = self.record_or_404(Claim)
         body = ClaimStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -162,7 +161,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
         """Cite a web page on the claim. Answers 202 at once: the source is fetched in the
         background; poll the source (its `Location`) until its status settles."""
         allowed(request.user, "attach_source")
-        claim = get_object_or_404(Claim, pk=pk)
+        claim = self.record_or_404(Claim)
         body = SourceAttachSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         evidence = source_attach(claim=claim, user=request.user, **body.validated_data)
@@ -181,7 +180,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
     def evidence(self, request, pk=None):
         """Record evidence on the claim: a stance on a source, or a note of its own."""
         allowed(request.user, "add_evidence")
-        claim = get_object_or_404(Claim, pk=pk)
+        claim = self.record_or_404(Claim)
         body = EvidenceCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         evidence = evidence_add(claim=claim, user=request.user, **body.validated_data)

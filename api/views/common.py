@@ -3,6 +3,8 @@ parameters read strictly, and the standard error responses each operation docume
 
 from __future__ import annotations
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, viewsets
 from rest_framework.exceptions import ValidationError
@@ -10,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from api.pagination import KeysetCursorPagination
 from api.permissions import HasTokenScope, PublicReadTokenScope
 from api.serializers.common import ConflictSerializer, ErrorSerializer
-from claims.params import MAX_ID, has_nul
+from claims.params import MAX_ID, has_nul, object_id
 from claims.permissions import require
 
 # A token whose scopes cover the method (api/permissions.py): anyone with one reads the
@@ -75,6 +77,23 @@ class ResourceViewSet(viewsets.GenericViewSet):
     pagination_class = KeysetCursorPagination
     lookup_value_regex = "[0-9]+"
     ordering: tuple[str, ...] = ("-id",)
+
+    def lookup_id(self) -> int:
+        """The id in the URL; one no record can have (past the database's integers) is a
+        404 like any unknown id, never an overflow."""
+        pk = object_id(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        if pk is None:
+            raise Http404("No such record.")
+        return pk
+
+    def get_object(self):
+        record = get_object_or_404(self.get_queryset(), pk=self.lookup_id())
+        self.check_object_permissions(self.request, record)
+        return record
+
+    def record_or_404(self, model):
+        """A bare record of `model` named by the URL (a write loads what it needs itself)."""
+        return get_object_or_404(model, pk=self.lookup_id())
 
     def list_page(self, queryset, serializer_class=None):
         page = self.paginate_queryset(queryset)

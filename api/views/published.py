@@ -34,7 +34,7 @@ class PublishedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resourc
         return published_verdicts()
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), claim_id=self.kwargs["claim"])
+        return get_object_or_404(self.get_queryset(), claim_id=self.lookup_id())
 
 
 class FactCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):

@@ -3,13 +3,11 @@ a download with the desk's safety headers) and evidence."""
 
 from __future__ import annotations
 
-import json
-
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, renderers, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
 from api.serializers.sources import CaptureSerializer, EvidenceSerializer, SourceSerializer
@@ -58,20 +56,19 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVi
     def refetch(self, request, pk=None):
         """Capture the source again, in the background (202); earlier captures are kept."""
         allowed(request.user, "refetch_source")
-        source = source_refetch(source=get_object_or_404(Source, pk=pk), user=request.user)
+        source = source_refetch(source=self.record_or_404(Source), user=request.user)
         return Response(SourceSerializer(source).data, status=status.HTTP_202_ACCEPTED)
 
 
-class DownloadRenderer(renderers.BaseRenderer):
-    """Lets a client that asks only for bytes (Accept: application/octet-stream) have the
-    snapshot; a refusal is still JSON."""
+class DownloadNegotiation(BaseContentNegotiation):
+    """The snapshot answers with its bytes whatever the client accepts (a download is not
+    rendered); a refusal is JSON."""
 
-    media_type = "application/octet-stream"
-    format = "bin"
-    charset = None
+    def select_parser(self, request, parsers):
+        return parsers[0]
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return json.dumps(data).encode()
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
@@ -95,8 +92,7 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceV
             OpenApiTypes.BINARY, description="The stored bytes, as a download."),
         404: ERROR,
     })
-    @action(detail=True, methods=["get"],
-            renderer_classes=[renderers.JSONRenderer, DownloadRenderer])
+    @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation)
     def snapshot(self, request, pk=None):
         """The bytes the desk fetched, as an attachment in a CSP sandbox, never rendered:
         the desk's snapshot download."""
