@@ -70,7 +70,7 @@ def _after(model, keys: tuple[str, ...], values: list) -> Q:
     return after
 
 
-def _encode(keys: tuple[str, ...], values: list) -> str:
+def encode_cursor(keys: tuple[str, ...], values: list) -> str:
     raw = json.dumps({"o": list(keys), "v": values}, separators=(",", ":"), default=str)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -138,7 +138,7 @@ class KeysetCursorPagination(BasePagination):
         if len(rows) > size:
             rows = rows[:size]
             last = rows[-1]
-            self.next_cursor = _encode(
+            self.next_cursor = encode_cursor(
                 keys, [_json_value(getattr(last, key.lstrip("-"))) for key in keys])
         return rows
 
