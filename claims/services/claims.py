@@ -13,6 +13,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 from claims.anchoring import AnchorError, anchor_at
@@ -39,9 +40,12 @@ def claimant_get_or_create(*, name: str, role: str = "", organisation: str = "")
     name, role, organisation = name.strip(), role.strip(), organisation.strip()
     if not name:
         raise ValidationError({"name": "Give the claimant's name."})
+    # The database lowers both sides, as the unique constraint does: SQLite's LOWER()
+    # folds only ASCII, so comparing with Python's lower() missed "Æ" and the insert
+    # below then broke the constraint.
     existing = (
         Claimant.objects.annotate(lname=Lower("name"), lorg=Lower("organisation"))
-        .filter(lname=name.lower(), lorg=organisation.lower())
+        .filter(lname=Lower(Value(name)), lorg=Lower(Value(organisation)))
         .first()
     )
     if existing:
@@ -63,7 +67,8 @@ def claimant_by_name(name: str) -> Claimant:
     if not name:
         raise ValidationError({"name": "Give the claimant's name."})
     matches = list(
-        Claimant.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).order_by("id")[:2]
+        Claimant.objects.annotate(lname=Lower("name")).filter(lname=Lower(Value(name)))
+        .order_by("id")[:2]
     )
     if len(matches) > 1:
         raise ValidationError({"name": f"Several claimants on file are called “{name}”: "

@@ -226,3 +226,14 @@ def test_refetch_answers_202(api, monkeypatch, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         response = api["editor_author"].post(f"/api/v1/sources/{source.pk}/refetch/")
     assert response.status_code == 202 and enqueued == [source.pk]
+
+
+@pytest.mark.parametrize("name", ["Æsa Ørsted", "Élise", "ß-Straße"])
+def test_a_claimant_named_outside_ascii_is_found_again_not_duplicated(api, name):
+    """Found by schemathesis: SQLite lowers only ASCII, so the lookup missed the claimant
+    the unique constraint then refused to duplicate (a server error)."""
+    first = api["editor_author"].post("/api/v1/claimants/", {"name": name}, format="json")
+    again = api["editor_author"].post("/api/v1/claimants/", {"name": name}, format="json")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert Claimant.objects.count() == 1
