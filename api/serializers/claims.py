@@ -7,6 +7,7 @@ from rest_framework import serializers
 from api.serializers.common import IdField, PersonSerializer, RecordSerializer
 from claims.choices import ClaimStatus
 from claims.models import Article, Claim, Claimant
+from claims.people import user_display
 
 
 class ClaimantSerializer(RecordSerializer):
@@ -48,8 +49,37 @@ class ClaimSerializer(RecordSerializer):
         read_only_fields = fields
 
 
+    def to_representation(self, claim) -> dict:
+        """The same fields as the declared ones (tests/api/test_serializers.py holds them
+        equal), built directly: DRF's generic walk over nested serializers cost about a
+        millisecond a row, most of a 100-row page's time."""
+        claimant, assignee = claim.claimant, claim.assignee
+        when = self.fields["created_at"]
+        return {
+            "id": claim.pk,
+            "statement": claim.statement,
+            "status": claim.status,
+            "article": {"id": claim.article_id, "title": claim.article.title},
+            "claimant": None if claimant is None else {
+                "id": claimant.pk, "name": claimant.name, "role": claimant.role,
+                "organisation": claimant.organisation, "url": claimant.url},
+            "claimed_on": claim.claimed_on.isoformat() if claim.claimed_on else None,
+            "assignee": None if assignee is None else {
+                "id": assignee.pk, "name": user_display(assignee)},
+            "tags": [tag.name for tag in claim.tags.all()],
+            "rating_label": claim.rating_label,
+            "rating_colour": claim.rating_colour,
+            "version": claim.version,
+            "created_at": when.to_representation(claim.created_at),
+            "updated_at": when.to_representation(claim.updated_at),
+        }
+
+
 class ClaimDetailSerializer(ClaimSerializer):
     created_by = PersonSerializer(read_only=True, allow_null=True)
+
+    def to_representation(self, claim) -> dict:
+        return serializers.ModelSerializer.to_representation(self, claim)
 
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "quote", "anchor_start", "anchor_end",

@@ -33,7 +33,7 @@ from api.views.common import CONFLICT, ERROR, ResourceViewSet, allowed, text_par
 from claims.anchoring import AnchorError, anchor_quote
 from claims.filtersets import CLAIM_ORDERINGS, ClaimFilter, claim_ordering
 from claims.models import Claim
-from claims.selectors.claims import claim_api_detail, claim_table_rows, claimant_list
+from claims.selectors.claims import claim_api_detail, claim_list_rows, claimant_list
 from claims.services.claims import (
     ClaimEditConflict,
     claim_log,
@@ -65,7 +65,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
 
     def get_queryset(self):
         if self.action == "list":
-            return claim_table_rows()
+            return claim_list_rows()
         return claim_api_detail()
 
     def get_serializer_class(self):
