@@ -10,3 +10,6 @@ class ApiConfig(AppConfig):
 
     name = "api"
     verbose_name = "API"
+
+    def ready(self):
+        from api import checks  # noqa: F401  (registers the settings checks)

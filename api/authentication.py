@@ -11,7 +11,10 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS
 
+from api.permissions import PublicReadTokenScope
+from api.throttling import AnonRateThrottle
 from claims.selectors.tokens import api_token_by_plain
 from claims.services.tokens import api_token_record_use
 
@@ -26,6 +29,18 @@ class ApiTokenAuthentication(BaseAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() not in KEYWORDS:
             return None  # no token: anonymous (public resources only)
+        try:
+            token = self._token(parts)
+        except exceptions.AuthenticationFailed:
+            # Refused tokens count against the address's limit for requests without one.
+            AnonRateThrottle().count_refused_token(request)
+            raise
+        api_token_record_use(token=token)
+        return token.user, token
+
+    def _token(self, parts: list[bytes]):
+        """The valid, active token the header carries, or AuthenticationFailed saying why
+        not."""
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
                 "The Authorization header must be “Bearer” followed by one token, "
@@ -40,20 +55,17 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "This API token is not valid: no token matches it. Check that it was copied "
                 "whole, or make a new one on the desk's API tokens page.")
-        now = timezone.now()
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed(
                 f"This API token (“{token.name}”) was revoked on "
                 f"{timezone.localtime(token.revoked_at):%Y-%m-%d %H:%M %Z}.")
-        if token.is_expired(now):
+        if token.is_expired():
             raise exceptions.AuthenticationFailed(
                 f"This API token (“{token.name}”) expired on "
                 f"{timezone.localtime(token.expires_at):%Y-%m-%d %H:%M %Z}.")
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(
-                "This API token's account is disabled.")
-        api_token_record_use(token=token, now=now)
-        return token.user, token
+            raise exceptions.AuthenticationFailed("This API token's account is disabled.")
+        return token
 
     def authenticate_header(self, request):
         # Makes DRF answer 401 (with WWW-Authenticate), not 403, when a token is missing.
@@ -66,6 +78,14 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
     target_class = "api.authentication.ApiTokenAuthentication"
     name = "apiToken"
+
+    def get_security_requirement(self, auto_schema):
+        # A public resource is read without a token: say so ({} = no authentication).
+        public = any(isinstance(p, PublicReadTokenScope)
+                     for p in auto_schema.view.get_permissions())
+        if public and auto_schema.method in SAFE_METHODS:
+            return [{self.name: []}, {}]
+        return {self.name: []}
 
     def get_security_definition(self, auto_schema):
         return {

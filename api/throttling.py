@@ -1,8 +1,11 @@
-"""Rate limits: per token, and per address for requests without one.
+"""Rate limits: per token, and per address for requests without one (or with a token that
+was refused: api/authentication.py counts those before it answers 401).
 
-A fixed window in Redis, shared by every web process: one INCR (plus EXPIRE on the first
-request of a window) per request, atomic in a Lua script. Over the limit the API answers 429
-with Retry-After (the seconds until the window ends) and the reason in words.
+A fixed window in Redis, shared by every web process: a window opens at a client's first
+request and lasts the rate's period; one INCR (plus PEXPIRE when the window opens) per
+request, atomic in a Lua script, and Redis's own expiry says how long the window has left,
+so Retry-After is exact whatever the web processes' clocks say. Over the limit the API
+answers 429 with Retry-After and the reason in words.
 
 When Redis does not answer, each web process keeps its own fixed-window counters in memory
 (so a client gets at most the limit times the number of processes, instead of no limit at
@@ -31,8 +34,8 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 REDIS_RETRY_SECONDS = 30.0
 KEY_PREFIX = "factcheck:api-rate"
 
-# KEYS[1]: the window's counter. ARGV[1]: the window's length. Returns the count so far and
-# the milliseconds the window has left (Redis's clock, the same for every web process).
+# KEYS[1]: the client's counter. ARGV[1]: the window's length in seconds. Returns the count
+# so far in the window and the milliseconds it has left.
 _HIT = """
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1] * 1000) end
@@ -49,23 +52,23 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 class _Windows:
-    """The in-memory fallback: fixed windows per key, in this process."""
+    """The in-memory fallback: the same fixed windows, per key, in this process."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.counts: dict[str, tuple[float, int]] = {}
+        self.windows: dict[str, tuple[float, int]] = {}  # key: (window's end, count)
 
     def hit(self, key: str, period: int) -> tuple[int, float]:
         now = time.monotonic()
         with self.lock:
-            start, n = self.counts.get(key, (now, 0))
-            if now - start >= period:
-                start, n = now, 0
+            end, n = self.windows.get(key, (0.0, 0))
+            if now >= end:
+                end, n = now + period, 0
             n += 1
-            self.counts[key] = (start, n)
-            if len(self.counts) > 10_000:  # forget finished windows
-                self.counts = {k: v for k, v in self.counts.items() if now - v[0] < period}
-            return n, start + period - now
+            self.windows[key] = (end, n)
+            if len(self.windows) > 10_000:  # forget windows that have closed
+                self.windows = {k: v for k, v in self.windows.items() if v[0] > now}
+            return n, end - now
 
 
 _memory = _Windows()
@@ -100,13 +103,16 @@ class RedisWindowThrottle(BaseThrottle):
         raise NotImplementedError
 
     def allow_request(self, request, view):
-        ident = self.identity(request)
+        return self.count(self.identity(request))
+
+    def count(self, ident: str | None) -> bool:
+        """Count a request of `ident` (None: not this limit's business); True if it is within
+        the limit, else raise RateLimited (429)."""
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
         if ident is None or not rate:
             return True
         limit, period = parse_rate(rate)
-        window = int(time.time() // period)
-        n, left = window_hit(f"{KEY_PREFIX}:{self.scope}:{ident}:{period}:{window}", period)
+        n, left = window_hit(f"{KEY_PREFIX}:{self.scope}:{ident}:{period}", period)
         if n <= limit:
             return True
         wait = max(1, math.ceil(left))
@@ -155,3 +161,9 @@ class AnonRateThrottle(RedisWindowThrottle):
         if isinstance(request.auth, ApiToken):
             return None
         return self.get_ident(request)
+
+    def count_refused_token(self, request) -> None:
+        """A request whose token was refused counts as a request without one, so sending
+        made-up tokens is held to the same per-address limit (called by the authentication,
+        before it answers 401; raises RateLimited over the limit)."""
+        self.count(self.get_ident(request))

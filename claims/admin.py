@@ -8,13 +8,15 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.exporters.admin_actions import CLAIM_ACTIONS, VERDICT_ACTIONS
 from claims.factchecks.records import Rejected, checked_url
 from claims.models import (
+    ApiToken,
     Article,
     Capture,
     Claim,
@@ -28,15 +30,14 @@ from claims.models import (
     RatingScale,
     Source,
     Tag,
+    TokenScope,
     Verdict,
 )
-from claims.services.published import (
-    claim_has_published_verdict,
-    claims_showing,
-    published_edit_check,
-    published_edit_record,
-)
+from claims.models.tokens import SCOPE_HELP, scopes_normalised
+from claims.selectors.published import claim_has_published_verdict, claims_showing
+from claims.services.published import published_edit_check, published_edit_record
 from claims.services.sources import source_refetch
+from claims.services.tokens import api_token_check, api_token_create, api_token_revoke
 
 
 class PublishedRecordForm(forms.ModelForm):
@@ -509,3 +510,104 @@ class FactCheckFeedAdmin(admin.ModelAdmin):
     search_fields = ("name", "url")
     readonly_fields = ("last_run_at", "last_success_at", "last_error", "last_counts",
                        "created_at")
+
+
+# Personal API tokens: admins see everyone's (never a secret: only the digest is stored, and
+# it is not shown either), revoke them, and make one for a person, shown once in a message.
+class ApiTokenAddForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=TokenScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"],
+        help_text=" ".join(f"{scope.label}: {words}" for scope, words in SCOPE_HELP.items()))
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "scopes", "expires_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("user") is not None and not self.errors:
+            cleaned["name"] = api_token_check(
+                owner=cleaned["user"], name=cleaned.get("name", ""),
+                scopes=cleaned.get("scopes", ()), expires_at=cleaned.get("expires_at"))
+            # As stored ("read write"), so the model's own checks see what the row will hold.
+            cleaned["scopes"] = scopes_normalised(cleaned["scopes"])
+        return cleaned
+
+
+class ApiTokenStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True).filter(
+                Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "scopes", "display_prefix", "created_at", "last_used_at",
+                    "expires_at", "status"]
+    list_filter = [ApiTokenStatusFilter, "scopes"]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    actions = ["revoke_selected"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    # The change page shows a token's record; only revoking (the action) changes it.
+    shown_fields = ["user", "name", "scopes", "display_prefix", "status", "created_at",
+                    "created_by", "expires_at", "last_used_at", "revoked_at"]
+
+    @admin.display(description="Begins with")
+    def display_prefix(self, obj):
+        return obj.display_prefix
+
+    @admin.display(description="Status")
+    def status(self, obj):
+        return obj.status()
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return self.shown_fields if obj is not None else ApiTokenAddForm.Meta.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.shown_fields if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        token, plain = api_token_create(
+            user=request.user, owner=data["user"], name=data["name"], scopes=data["scopes"].split(),
+            expires_at=data.get("expires_at"))
+        obj.pk, obj.scopes, obj.prefix = token.pk, token.scopes, token.prefix
+        self.message_user(
+            request,
+            f"The token for {token.user.get_username()} is {plain} — copy it now and hand "
+            "it over safely: it is shown only this once.",
+            messages.WARNING)
+
+    @admin.action(description="Revoke selected API tokens")
+    def revoke_selected(self, request, queryset):
+        revoked = 0
+        for token in queryset:
+            try:
+                revoked += api_token_revoke(user=request.user, token=token)
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return
+        self.message_user(request, f"{revoked} token(s) revoked.", messages.SUCCESS)

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
-from claims.choices import CaptureStatus, ClaimStatus, VerdictState
+from claims.choices import CaptureStatus, ClaimStatus, SourceStatus, VerdictState
 from claims.models import Capture, Claim, Verdict
 from claims.services.verdicts import (
     verdict_approve,
@@ -80,6 +80,9 @@ def captured_source_evidence(claim, *, ok: bool = True, stance: str = "refutes")
             source=evidence.source, status=CaptureStatus.FAILED, error_kind="http_4xx",
             error_message="Not found (404)", http_status=404, started_at=now, finished_at=now,
         )
+    # The source says what its latest fetch did, as the fetch pipeline leaves it.
+    evidence.source.status = SourceStatus.FETCHED if ok else SourceStatus.FAILED
+    evidence.source.save(update_fields=["status"])
     return evidence
 
 

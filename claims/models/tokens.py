@@ -69,6 +69,8 @@ class ApiToken(models.Model):
         verbose_name = "API token"
         indexes = [
             models.Index(fields=["user", "-created_at", "-id"], name="apitoken_user_idx"),
+            # The admin's list of everyone's tokens, newest first.
+            models.Index(fields=["-created_at", "-id"], name="apitoken_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

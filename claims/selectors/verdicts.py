@@ -230,3 +230,23 @@ def verdict_list() -> QuerySet[Verdict]:
     number of queries for a page of any length."""
     return Verdict.objects.select_related("rating", "author", "reviewer").prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.only("id").order_by()))
+
+
+def verdict_publish_problems(verdict: Verdict) -> list[str]:
+    """What stops an approved verdict from being published, in words (empty when ready).
+    IFCN: readers must be able to follow every source, so at least one cited source must
+    have been captured successfully."""
+    problems = []
+    if not verdict.rating_id:
+        problems.append("it has no rating")
+    if not verdict.rationale.strip():
+        problems.append("it has no rationale")
+    cited_sources = verdict.evidence.filter(source__isnull=False).values("source_id")
+    if not Capture.objects.filter(
+        source_id__in=cited_sources, status=CaptureStatus.SUCCESS
+    ).exists():
+        problems.append(
+            "none of the sources it cites has been fetched successfully (readers must be "
+            "able to follow at least one source)"
+        )
+    return problems

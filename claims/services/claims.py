@@ -26,11 +26,11 @@ from claims.models import (
     Verdict,
 )
 from claims.people import user_display
+from claims.selectors.published import claim_has_published_verdict
 from claims.services.notifications import notification_send
 from claims.services.published import (
     PublishedClaimFrozen,
     _refuse_published_edit,
-    claim_has_published_verdict,
     claim_reader_changes,
 )
 

@@ -10,20 +10,18 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 
-from claims.choices import VerdictState
 from claims.exporters.claimreview import claim_appearances
 from claims.models import (
     Article,
     Claim,
     Claimant,
-    Evidence,
     PublishedEdit,
     Verdict,
     VerdictAppearance,
 )
 from claims.permissions import has_permission
+from claims.selectors.published import claim_has_published_verdict
 
 START_A_CORRECTION = (
     "Use “Start a correction” on the claim page: the correction is reviewed by a second "
@@ -36,12 +34,6 @@ class PublishedClaimFrozen(ValidationError):
 
     def __init__(self, message: str):
         super().__init__(message, code="published")
-
-
-def claim_has_published_verdict(claim: Claim | int) -> bool:
-    """Do readers see a fact-check of this claim (a published verdict, any version)?"""
-    claim_id = claim if isinstance(claim, int) else claim.pk
-    return Verdict.objects.filter(claim_id=claim_id, state=VerdictState.PUBLISHED).exists()
 
 
 def _refuse_published_edit(claim: Claim, what: str) -> None:
@@ -83,35 +75,6 @@ def published_edit_record(*, claims: Iterable[Claim], user, reason: str, record:
                                      changes=changes)
         for claim in claims
     ]
-
-
-def claims_showing(obj) -> list[Claim]:
-    """The claims whose published fact-check shows this claim, evidence, claimant or article
-    (the records an override must be recorded against)."""
-    published = Q(verdicts__state=VerdictState.PUBLISHED)
-    if isinstance(obj, Claim):
-        return [obj] if obj.pk and claim_has_published_verdict(obj) else []
-    if isinstance(obj, Evidence):
-        return [obj.claim] if evidence_is_published(obj) else []
-    if isinstance(obj, Claimant):
-        if obj.pk is None:
-            return []
-        return list(Claim.objects.filter(published, claimant=obj).distinct().order_by("id"))
-    if isinstance(obj, Article):
-        if obj.pk is None:
-            return []
-        shown_in = VerdictAppearance.objects.filter(
-            article=obj, verdict__state=VerdictState.PUBLISHED).values("verdict__claim_id")
-        return list(Claim.objects.filter((published & Q(article=obj)) | Q(pk__in=shown_in))
-                    .distinct().order_by("id"))
-    return []
-
-
-def evidence_is_published(evidence: Evidence) -> bool:
-    """Does a published verdict cite this evidence (so readers see its stance and note)?"""
-    return evidence.pk is not None and evidence.verdicts.filter(
-        state=VerdictState.PUBLISHED
-    ).exists()
 
 
 def claim_reader_changes(

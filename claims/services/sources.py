@@ -19,10 +19,10 @@ from claims.fetching.guard import (
 )
 from claims.fetching.urls import URLInvalid, normalize_url, registrable_domain, url_host_port
 from claims.models import Claim, Evidence, Source
+from claims.selectors.published import evidence_is_published
 from claims.services.published import (
     START_A_CORRECTION,
     PublishedClaimFrozen,
-    evidence_is_published,
 )
 from claims.uploads import typed_text
 

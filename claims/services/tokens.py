@@ -44,6 +44,23 @@ def api_token_create(
     return value: show it once. Write implies read; an expiry must lie in the future."""
     owner = owner or user
     require_api_token_owner(user, owner.pk, "create_api_token_for_others")
+    now = timezone.now()
+    name = api_token_check(owner=owner, name=name, scopes=scopes, expires_at=expires_at,
+                           now=now)
+    chosen = {str(s) for s in scopes}
+    prefix, plain = _new_plain_token()
+    token = ApiToken.objects.create(
+        user=owner, created_by=user, name=name, scopes=scopes_normalised(chosen),
+        prefix=prefix, digest=token_digest(plain), expires_at=expires_at, created_at=now)
+    return token, plain
+
+
+def api_token_check(*, owner, name: str, scopes, expires_at: datetime | None,
+                    now: datetime | None = None) -> str:
+    """Raise ValidationError, by field and in words, unless a token with these details may be
+    made for `owner` (a name, a known scope, an expiry in the future, fewer than
+    ACTIVE_TOKENS_PER_USER active tokens). Returns the name, stripped. The admin's form asks
+    it too, so its errors show beside the fields."""
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -58,22 +75,19 @@ def api_token_create(
                             "read and write."]
     elif not chosen:
         errors["scopes"] = ["Choose a scope: read, or write (which includes read)."]
-    now = timezone.now()
+    now = now or timezone.now()
     if expires_at is not None and expires_at <= now:
         errors["expires_at"] = ["The expiry must be in the future."]
-    active = ApiToken.objects.filter(user=owner, revoked_at__isnull=True).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-    if not errors and active.count() >= ACTIVE_TOKENS_PER_USER:
-        errors[NON_FIELD_ERRORS] = [
-            f"{owner.get_username()} already has {ACTIVE_TOKENS_PER_USER} active tokens: "
-            "revoke one you no longer use first."]
+    if not errors:
+        active = ApiToken.objects.filter(user=owner, revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        if active.count() >= ACTIVE_TOKENS_PER_USER:
+            errors[NON_FIELD_ERRORS] = [
+                f"{owner.get_username()} already has {ACTIVE_TOKENS_PER_USER} active tokens: "
+                "revoke one that is no longer used first."]
     if errors:
         raise ValidationError(errors)
-    prefix, plain = _new_plain_token()
-    token = ApiToken.objects.create(
-        user=owner, created_by=user, name=name, scopes=scopes_normalised(chosen),
-        prefix=prefix, digest=token_digest(plain), expires_at=expires_at, created_at=now)
-    return token, plain
+    return name
 
 
 def api_token_revoke(*, user, token: ApiToken) -> bool:

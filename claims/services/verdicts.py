@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from claims.choices import CaptureStatus, ClaimStatus, VerdictState
-from claims.models import Capture, Claim, Claimant, Evidence, Rating, Verdict, VerdictEditor
+from claims.choices import ClaimStatus, VerdictState
+from claims.models import Claim, Claimant, Evidence, Rating, Verdict, VerdictEditor
 from claims.people import user_display
 from claims.permissions import EDITABLE_STATES, has_permission, require
+from claims.selectors.verdicts import verdict_publish_problems
 from claims.services.factchecks import factcheck_from_verdict
 from claims.services.notifications import notification_send
 from claims.services.published import claim_apply_changes, verdict_record_appearances
@@ -315,26 +316,6 @@ def verdict_approve(
         message=f"{user_display(user)} approved your verdict on “{verdict.claim.statement}”.",
     )
     return verdict
-
-
-def verdict_publish_problems(verdict: Verdict) -> list[str]:
-    """What stops an approved verdict from being published, in words (empty when ready).
-    IFCN: readers must be able to follow every source, so at least one cited source must
-    have been captured successfully."""
-    problems = []
-    if not verdict.rating_id:
-        problems.append("it has no rating")
-    if not verdict.rationale.strip():
-        problems.append("it has no rationale")
-    cited_sources = verdict.evidence.filter(source__isnull=False).values("source_id")
-    if not Capture.objects.filter(
-        source_id__in=cited_sources, status=CaptureStatus.SUCCESS
-    ).exists():
-        problems.append(
-            "none of the sources it cites has been fetched successfully (readers must be "
-            "able to follow at least one source)"
-        )
-    return problems
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ from claims.selectors.claims import (
     claim_table_rows,
     claimant_matches,
 )
+from claims.selectors.published import claim_has_published_verdict
 from claims.selectors.verdicts import verdict_current
 from claims.services import claims as claims_services
 from claims.services.claims import (
@@ -45,7 +46,6 @@ from claims.services.claims import (
     claimant_by_name,
     claimant_get_or_create,
 )
-from claims.services.published import claim_has_published_verdict
 from claims.tables import ClaimTable
 from claims.views.common import add_errors, paginate
 from claims.views.verdicts import verdict_panel_context

@@ -24,7 +24,7 @@ from claims.services import verdicts as verdicts_services
 from claims.services.claims import claimant_by_name
 from claims.services.notifications import notification_mark_read
 from claims.services.published import claim_reader_changes
-from claims.services.verdicts import VerdictConflict, verdict_publish_problems
+from claims.services.verdicts import VerdictConflict
 from claims.views.common import add_errors
 
 # Verdicts per page of the review queue.
@@ -86,7 +86,7 @@ def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = 
         "can_draft": can_draft,
         "draft_form": draft_form,
         "correction_form": correction_form,
-        "publish_problems": verdict_publish_problems(current)
+        "publish_problems": verdicts_selectors.verdict_publish_problems(current)
         if current is not None and current.state == VerdictState.APPROVED else [],
         "audit": claim_audit_trail(claim, records=history_records),
     }

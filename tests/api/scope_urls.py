@@ -2,6 +2,7 @@
 permission classes and its public-read class, as the resource views do."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,4 +32,5 @@ urlpatterns = [
     path("resource/", Resource.as_view()),
     path("public/", PublicResource.as_view()),
     path("search/", Search.as_view()),
+    path("schema/", SpectacularAPIView.as_view()),
 ]

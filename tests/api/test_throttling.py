@@ -22,12 +22,9 @@ def tiny_rates(token="3/minute", anon="2/minute"):
 
 
 @pytest.fixture(autouse=True)
-def fresh_window():
-    """Start each test early in a minute's window, so none straddles two windows; forget
-    any Redis outage a test simulated."""
-    left = 60 - time.time() % 60
-    if left < 8:
-        time.sleep(left + 0.1)
+def no_outage():
+    """Forget any Redis outage a test simulated (the counters in Redis are flushed between
+    tests with the cache)."""
     throttling._redis_down_until = 0.0
     throttling._memory = throttling._Windows()
     yield
@@ -49,13 +46,15 @@ def test_token_limit_answers_429_with_retry_after(client, make_token, auth_heade
     with tiny_rates():
         for _ in range(3):
             assert client.get(ME, headers=auth_header(plain)).status_code == 200
-        _limited(client.get(ME, headers=auth_header(plain)), "for this token", 3)
+        response = client.get(ME, headers=auth_header(plain))
+        _limited(response, "for this token", 3)
+        # The window opened at the first request, a moment ago: nearly a minute to wait.
+        assert int(response["Retry-After"]) >= 55
         # Another token of the same person has its own allowance.
         _, other = make_token(name="Other")
         assert client.get(ME, headers=auth_header(other)).status_code == 200
-    # The count is in Redis, where every web process sees it.
-    window = int(time.time() // 60)
-    key = f"factcheck:api-rate:token:t{token.pk}:60:{window}"
+    # The count is in Redis, where every web process sees it; its expiry is the window's.
+    key = f"factcheck:api-rate:token:t{token.pk}:60"
     assert int(redis_client().get(key)) == 4
     assert 0 < redis_client().pttl(key) <= 60_000
 
@@ -121,8 +120,19 @@ def test_redis_is_tried_again_after_an_outage(client, make_token, auth_header, m
         assert client.get(ME, headers=auth_header(plain)).status_code == 200
     with tiny_rates():
         assert client.get(ME, headers=auth_header(plain)).status_code == 200
-    key = f"factcheck:api-rate:token:t{token.pk}:60:{int(time.time() // 60)}"
+    key = f"factcheck:api-rate:token:t{token.pk}:60"
     assert int(redis_client().get(key)) == 1  # counted in Redis again
+
+
+def test_the_window_closes_and_a_new_one_opens(client, make_token, auth_header):
+    _, plain = make_token()
+    with tiny_rates(token="2/second"):
+        for _ in range(2):
+            assert client.get(ME, headers=auth_header(plain)).status_code == 200
+        limited = client.get(ME, headers=auth_header(plain))
+        assert limited.status_code == 429 and limited["Retry-After"] == "1"
+        time.sleep(1.1)
+        assert client.get(ME, headers=auth_header(plain)).status_code == 200
 
 
 def test_rates_parse():
@@ -130,3 +140,42 @@ def test_rates_parse():
     assert throttling.parse_rate("10/s") == (10, 1)
     assert throttling.parse_rate("5000/hour") == (5000, 3600)
     assert throttling.parse_rate("100000/day") == (100000, 86400)
+
+
+@pytest.mark.django_db
+def test_refused_tokens_count_against_the_address(client):
+    """Made-up tokens are held to the per-address limit: 401 until it is reached, then 429."""
+    bad = {"Authorization": "Bearer fct_guess_0000"}
+    with tiny_rates():
+        for _ in range(2):
+            assert client.get(ME, REMOTE_ADDR="198.51.100.20", headers=bad).status_code == 401
+        _limited(client.get(ME, REMOTE_ADDR="198.51.100.20", headers=bad),
+                 "from this address without a token", 2)
+        assert client.get(ME, REMOTE_ADDR="198.51.100.21", headers=bad).status_code == 401
+
+
+def test_a_valid_token_is_not_held_to_refused_ones_from_its_address(client, make_token,
+                                                                    auth_header):
+    _, plain = make_token()
+    bad = {"Authorization": "Bearer fct_guess_0000"}
+    with tiny_rates():
+        for _ in range(3):
+            client.get(ME, REMOTE_ADDR="198.51.100.22", headers=bad)
+        assert client.get(ME, REMOTE_ADDR="198.51.100.22",
+                          headers=auth_header(plain)).status_code == 200
+
+
+@pytest.mark.parametrize("rate", ["600 a minute", "/minute", "10/fortnight", "0/minute"])
+def test_a_rate_that_does_not_parse_fails_the_system_check(rate):
+    from api.checks import check_throttle_rates
+
+    with tiny_rates(token=rate):
+        errors = check_throttle_rates()
+    assert [e.id for e in errors] == ["api.E001"]
+    assert "API_RATE_TOKEN" in errors[0].msg
+
+
+def test_the_configured_rates_pass_the_system_check():
+    from api.checks import check_throttle_rates
+
+    assert check_throttle_rates() == []

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from claims import models
 from claims.choices import CaptureStatus, SourceStatus, VerdictState
+from claims.services.tokens import api_token_create
 from tests.support.payloads import PAYLOAD
 from tests.support.urlmap import DESK, EXPECTED, PUBLIC, site_urls, url_for
 
@@ -93,8 +94,11 @@ def hostile(db):
         publisher_name=PAYLOAD, textual_rating=PAYLOAD, claimant=PAYLOAD, origin="feed",
         feed=feed,
     )
+    token, _ = api_token_create(user=User.objects.get(username="admin"), name=PAYLOAD[:100],
+                                scopes=["read"])
     return {"article": article, "claim": claim, "source": source, "verdict": verdict,
-            "published": verdict, "capture": source.captures.first(), "editor": editor,
+            "api_token": token, "published": verdict, "capture": source.captures.first(),
+            "editor": editor,
             "suggestion": models.ClaimSuggestion.objects.get(article=article),
             "admin": User.objects.get(username="admin")}
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims import models
+from claims.services.tokens import api_token_create
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -75,6 +76,8 @@ BUILDERS = {
     models.ClaimSuggestion: make_suggestion,
     models.FactCheck: make_factcheck,
     models.FactCheckFeed: lambda: make_factcheck().feed,
+    models.ApiToken: lambda: api_token_create(user=UserFactory(), name="Token",
+                                              scopes=["read"])[0],
 }
 
 

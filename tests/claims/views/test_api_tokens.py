@@ -38,7 +38,10 @@ def test_lists_own_tokens_with_their_details_and_nobody_elses(client_ed, editor)
                                  expires_at=timezone.now() + timedelta(days=3))
     revoked, _ = api_token_create(user=editor, name="Old script", scopes=["read"])
     api_token_revoke(user=editor, token=revoked)
+    expired, _ = api_token_create(user=editor, name="Trial", scopes=["read"])
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
     page = client_ed.get(PAGE).content.decode()
+    assert "Expired" in page
     assert "CMS publishing" in page and "Old script" in page
     assert "Not yours" not in page
     assert f"fct_{active.prefix}_…" in page

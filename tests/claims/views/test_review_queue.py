@@ -42,7 +42,7 @@ def test_the_queue_shows_rationale_evidence_and_the_reviewers_actions(client, ro
     html = queue_html(client)
     assert "The statistics office reports a <strong>rise</strong> of 3%." in html
     assert html.count("· fetched</span>") == 1
-    assert html.count("· not fetched successfully yet</span>") == 1
+    assert html.count("· not fetched successfully yet") == 1
     assert f'action="{reverse("claims:verdict-approve", args=[submitted.pk])}"' in html
     assert f'action="{reverse("claims:verdict-request-changes", args=[submitted.pk])}"' in html
     assert f'<label class="form-label small fw-semibold mb-1" for="review-comment-' \

@@ -67,6 +67,33 @@ def test_panel_shows_rating_summary_sanitised_rationale_evidence_and_history(use
     assert "Audit history" in html
 
 
+@pytest.mark.parametrize(
+    ("ok", "status", "words"),
+    [
+        (True, "fetched", "· fetched</span>"),
+        (True, "pending", "· fetched earlier; being fetched again (pending)"),
+        (True, "failed",
+         "· fetched earlier; the latest fetch failed (the earlier capture is kept)"),
+        (False, "failed", "· not fetched successfully yet: the fetch failed"),
+        (False, "fetching", "· not fetched successfully yet (fetching)"),
+    ],
+)
+def test_panel_and_queue_say_what_the_sources_table_says(users, ok, status, words):
+    """The evidence list says both whether a capture was ever kept and what the latest fetch
+    is doing, so it never says "fetched" beside a Sources table that says "Pending"."""
+    from claims.models import Source
+    from tests.verdict_setup import captured_source_evidence
+
+    verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"], evidence=False)
+    evidence = captured_source_evidence(verdict.claim, ok=ok)
+    verdict.evidence.add(evidence)
+    Source.objects.filter(pk=evidence.source_id).update(status=status)
+    reviewer = client_for(users["reviewer"])
+    assert words in claim_page(reviewer, verdict.claim)
+    queue = reviewer.get(reverse("claims:review-queue")).content.decode()
+    assert words in queue
+
+
 def test_panel_offers_each_role_only_its_actions(users):
     verdict = make_verdict(VerdictState.SUBMITTED, author=users["reviewer_author"])
     html = claim_page(client_for(users["reviewer_author"]), verdict.claim)
