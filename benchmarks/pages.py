@@ -27,6 +27,8 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
+from benchmarks.api_pages import api_scenarios
+
 # Candidate names for the desk's claims table, in the order the UI is likely to use them.
 TABLE_URL_NAMES = ["claims:claim-list", "claims:claims", "claims:claim_list", "claims:claim-table"]
 FEED_PATH = "/feeds/claimreview.json"
@@ -45,6 +47,7 @@ class Scenario:
     peer: str | None = None  # key of the peer scenario this one is compared with
     urlconf: str | None = None
     note: str = ""
+    headers: dict = field(default_factory=dict)  # e.g. an API token's Authorization
 
 
 @dataclass
@@ -177,8 +180,8 @@ def build_scenarios(*, info: dict) -> list[Scenario]:
     return scenarios
 
 
-def _fetch(client: Client, url: str):
-    response = client.get(url)
+def _fetch(client: Client, url: str, headers: dict | None = None):
+    response = client.get(url, headers=headers)
     if getattr(response, "streaming", False):
         size = sum(len(chunk) for chunk in response.streaming_content)
     else:
@@ -210,9 +213,9 @@ def _measure(client: Client, scenario: Scenario, *, warmup: int, repeat: int) ->
     overrides = {"ROOT_URLCONF": scenario.urlconf} if scenario.urlconf else {}
     with override_settings(**overrides):
         for _ in range(warmup):
-            response, _size = _fetch(client, scenario.url)
+            response, _size = _fetch(client, scenario.url, scenario.headers)
         with CaptureQueriesContext(connection) as queries:
-            response, size = _fetch(client, scenario.url)
+            response, size = _fetch(client, scenario.url, scenario.headers)
         result.status = response.status_code
         result.queries = len(queries)
         result.bytes = size
@@ -222,7 +225,7 @@ def _measure(client: Client, scenario: Scenario, *, warmup: int, repeat: int) ->
         samples, cpu = [], []
         for _ in range(repeat):
             started, cpu_started = time.perf_counter(), time.process_time()
-            _fetch(client, scenario.url)
+            _fetch(client, scenario.url, scenario.headers)
             samples.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - cpu_started) * 1000)
     result.samples_ms = [round(s, 2) for s in samples]
@@ -242,7 +245,9 @@ def run_all(*, info: dict, warmup: int, repeat: int, peer_repeat: int | None = N
     client = Client()
     client.force_login(editor)
     results = {}
-    for scenario in build_scenarios(info=info):
+    scenarios = build_scenarios(info=info) + api_scenarios(
+        Scenario, editor=editor, info=info, sort=table_sort_param())
+    for scenario in scenarios:
         n = peer_repeat if (scenario.urlconf and peer_repeat) else repeat
         result = measure(client, scenario, warmup=warmup, repeat=n)
         results[scenario.key] = result

@@ -30,6 +30,13 @@ ACTIONS = {
     "dismiss_suggestion": ("change_claimsuggestion", "Editors", "dismiss a suggestion"),
     "link_claims": ("change_claim", "Editors", "link claims"),
     "unlink_claims": ("change_claim", "Editors", "unlink claims"),
+    # Guarded by the desk's views (permission_required) and by the API, which says why.
+    "add_article": ("add_article", "Editors", "add an article"),
+    "add_claimant": ("add_claimant", "Editors", "add a claimant"),
+    "edit_claim": ("change_claim", "Editors", "edit a claim"),
+    "attach_source": ("add_source", "Editors", "attach a source"),
+    "refetch_source": ("change_source", "Editors", "fetch a source again"),
+    "add_evidence": ("add_evidence", "Editors", "add evidence"),
     # Anyone signed in manages their own API tokens (require_api_token_owner); another
     # person's only an administrator (the admin site).
     "create_api_token_for_others": (

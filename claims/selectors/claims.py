@@ -47,6 +47,22 @@ def claim_table_rows(*, with_tags: bool = True) -> QuerySet[Claim]:
     return rows.prefetch_related("tags") if with_tags else rows
 
 
+# What a row of the API's claims list shows: the table's joins, and of each joined row only
+# the columns the list names (a user row alone has a dozen others).
+CLAIM_LIST_FIELDS = (
+    "id", "statement", "status", "claimed_on", "version", "created_at", "updated_at",
+    "article", "article__title", "claimant", "claimant__name", "claimant__role",
+    "claimant__organisation", "claimant__url", "assignee", "assignee__username",
+    "assignee__first_name", "assignee__last_name",
+)
+
+
+def claim_list_rows() -> QuerySet[Claim]:
+    """The claims table's rows (its joins, the current rating, tags) with only the columns
+    a list of claims shows: the API's claims list."""
+    return claim_table_rows().only(*CLAIM_LIST_FIELDS)
+
+
 def claim_page(pk: int) -> Claim:
     return (
         Claim.objects.select_related("article", "claimant", "assignee", "created_by")
@@ -114,4 +130,22 @@ def my_claims(user, limit: int = 10) -> QuerySet[Claim]:
         .filter(assignee=user)
         .exclude(status=ClaimStatus.PUBLISHED)
         .order_by("status", "-created_at", "-id")[:limit]
+    )
+
+
+def claimant_list() -> QuerySet[Claimant]:
+    return Claimant.objects.order_by("name", "id")
+
+
+def claim_api_detail() -> QuerySet[Claim]:
+    """Claims with everything one claim's record shows (the API's claim detail): related
+    rows joined, the current verdict's rating, tags prefetched."""
+    return (
+        Claim.objects.select_related("article", "claimant", "assignee", "created_by")
+        .defer("search_vector", "article__body", "article__fetch_error")
+        .annotate(
+            rating_label=_current_verdict("rating__label"),
+            rating_colour=_current_verdict("rating__colour"),
+        )
+        .prefetch_related("tags")
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from claims.choices import SourceStatus
-from claims.models import Capture, Claim, Source
+from claims.models import Capture, Claim, Evidence, Source
 
 
 def source_table_rows() -> QuerySet[Source]:
@@ -38,3 +38,13 @@ def failing_sources(limit: int = 10) -> QuerySet[Source]:
     return Source.objects.filter(status=SourceStatus.FAILED).order_by("-status_changed_at", "-id")[
         :limit
     ]
+
+
+def capture_list() -> QuerySet[Capture]:
+    """Captures' metadata (the extracted text and the page's metadata stay in the database),
+    for the API's captures list and detail."""
+    return Capture.objects.defer("text", "metadata")
+
+
+def evidence_list() -> QuerySet[Evidence]:
+    return Evidence.objects.select_related("source")

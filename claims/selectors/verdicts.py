@@ -225,6 +225,13 @@ def recently_published(limit: int = 10) -> QuerySet[Verdict]:
     )
 
 
+def verdict_list() -> QuerySet[Verdict]:
+    """Verdicts with their rating, author, reviewer and the evidence each rests on: a fixed
+    number of queries for a page of any length."""
+    return Verdict.objects.select_related("rating", "author", "reviewer").prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.only("id").order_by()))
+
+
 def verdict_publish_problems(verdict: Verdict) -> list[str]:
     """What stops an approved verdict from being published, in words (empty when ready).
     IFCN: readers must be able to follow every source, so at least one cited source must

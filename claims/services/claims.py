@@ -13,6 +13,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 from claims.anchoring import AnchorError, anchor_at
@@ -41,9 +42,12 @@ def claimant_get_or_create(*, name: str, role: str = "", organisation: str = "")
     name, role, organisation = name.strip(), role.strip(), organisation.strip()
     if not name:
         raise ValidationError({"name": "Give the claimant's name."})
+    # The database lowers both sides, as the unique constraint does: SQLite's LOWER()
+    # folds only ASCII, so comparing with Python's lower() missed "Æ" and the insert
+    # below then broke the constraint.
     existing = (
         Claimant.objects.annotate(lname=Lower("name"), lorg=Lower("organisation"))
-        .filter(lname=name.lower(), lorg=organisation.lower())
+        .filter(lname=Lower(Value(name)), lorg=Lower(Value(organisation)))
         .first()
     )
     if existing:
@@ -65,7 +69,8 @@ def claimant_by_name(name: str) -> Claimant:
     if not name:
         raise ValidationError({"name": "Give the claimant's name."})
     matches = list(
-        Claimant.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).order_by("id")[:2]
+        Claimant.objects.annotate(lname=Lower("name")).filter(lname=Lower(Value(name)))
+        .order_by("id")[:2]
     )
     if len(matches) > 1:
         raise ValidationError({"name": f"Several claimants on file are called “{name}”: "
@@ -151,17 +156,24 @@ _ALLOWED_CLAIM_MOVES = {
 
 
 def claim_set_status(
-    *, claim: Claim, status: str, user: User | None = None, reason: str = ""
+    *, claim: Claim, status: str, user: User | None = None, reason: str = "",
+    version: int | None = None,
 ) -> Claim:
     """Editors move a claim between new, researching and not checkable (with a reason).
     In review and published follow the verdict; a published claim changes only through a
-    correction."""
+    correction. `version`, when given, is the claim's version the caller acted on: if the
+    claim was saved since, nothing changes (ClaimEditConflict)."""
     status = ClaimStatus(status)
     with transaction.atomic():
         # The claim row is locked before anything is read, as verdict_submit does: of a
         # verdict submitted and a "not checkable" at the same moment, one waits for the
         # other and then sees its result, so one of them is refused.
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if version is not None and locked.version != version:
+            raise ClaimEditConflict(
+                "Someone else saved this claim since you read it; its status was not changed.",
+                current=locked,
+            )
         _claim_set_status_locked(locked, status=status, reason=reason)
     for field in ("status", "not_checkable_reason", "version", "updated_at"):
         setattr(claim, field, getattr(locked, field))

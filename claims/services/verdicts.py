@@ -92,6 +92,17 @@ def _locked(verdict: Verdict) -> Verdict:
     return Verdict.objects.select_for_update().select_related("claim", "author").get(pk=verdict.pk)
 
 
+def _check_lock_version(verdict: Verdict, lock_version: int | None) -> None:
+    """Optimistic concurrency for a transition: `lock_version` is the version the caller
+    acted on (the API sends it; the desk's buttons act on the page they show and send
+    none). A verdict saved since is not acted on blindly: VerdictConflict says by whom."""
+    if lock_version is None or int(lock_version) == verdict.lock_version:
+        return
+    last = verdict.history.select_related("history_user").first()
+    raise VerdictConflict(mine={"lock_version": lock_version}, theirs=verdict,
+                          saved_by=last.history_user if last else None)
+
+
 def _save_verdict(verdict: Verdict, *, user, reason: str, fields: list[str] | None = None) -> None:
     verdict.lock_version += 1
     verdict._history_user = user
@@ -209,12 +220,13 @@ def verdict_save_draft(
 
 
 @transaction.atomic
-def verdict_submit(*, verdict: Verdict, user) -> Verdict:
+def verdict_submit(*, verdict: Verdict, user, lock_version: int | None = None) -> Verdict:
     """The author sends a draft (or a verdict sent back for changes) to review. It needs a
     rating, a summary and a rationale, so a reviewer never reviews an empty verdict. The
     claim moves to in review."""
     require(user, "submit")
     verdict = _locked(verdict)
+    _check_lock_version(verdict, lock_version)
     _require_state(verdict, EDITABLE_STATES, "submit this verdict for review")
     require(user, "submit", verdict)
     if verdict.claim.status == ClaimStatus.NOT_CHECKABLE:
@@ -239,13 +251,16 @@ def verdict_submit(*, verdict: Verdict, user) -> Verdict:
 
 
 @transaction.atomic
-def verdict_request_changes(*, verdict: Verdict, user, comment: str) -> Verdict:
+def verdict_request_changes(
+    *, verdict: Verdict, user, comment: str, lock_version: int | None = None
+) -> Verdict:
     """A reviewer (not the author) sends a submitted verdict back with a comment saying what
     must change. An approved verdict can be sent back too (say its only source could not be
     fetched and it cannot be published): the approval is withdrawn. The claim goes back to
     researching and the author is notified."""
     require(user, "send_back")
     verdict = _locked(verdict)
+    _check_lock_version(verdict, lock_version)
     _require_state(verdict, (VerdictState.SUBMITTED, VerdictState.APPROVED),
                    "send this verdict back for changes")
     require(user, "send_back", verdict)
@@ -270,12 +285,15 @@ def verdict_request_changes(*, verdict: Verdict, user, comment: str) -> Verdict:
 
 
 @transaction.atomic
-def verdict_approve(*, verdict: Verdict, user, override_reason: str = "") -> Verdict:
+def verdict_approve(
+    *, verdict: Verdict, user, override_reason: str = "", lock_version: int | None = None
+) -> Verdict:
     """A reviewer approves a submitted verdict. Two-person rule: the approver is never the
     author (nor anyone who edited it). An admin holding override_two_person_rule may approve
     their own verdict, and must record why."""
     require(user, "approve")
     verdict = _locked(verdict)
+    _check_lock_version(verdict, lock_version)
     _require_state(verdict, (VerdictState.SUBMITTED,), "approve this verdict")
     if verdict.claim.status == ClaimStatus.NOT_CHECKABLE:
         raise ValidationError(
@@ -311,11 +329,12 @@ def verdict_approve(*, verdict: Verdict, user, override_reason: str = "") -> Ver
 
 
 @transaction.atomic
-def verdict_publish(*, verdict: Verdict, user) -> Verdict:
+def verdict_publish(*, verdict: Verdict, user, lock_version: int | None = None) -> Verdict:
     """Publish an approved verdict: it needs a rating, a rationale and at least one cited
     source with a successful capture. Sets published_at; the claim becomes published."""
     require(user, "publish")
     verdict = _locked(verdict)
+    _check_lock_version(verdict, lock_version)
     _require_state(verdict, (VerdictState.APPROVED,), "publish this verdict")
     problems = verdict_publish_problems(verdict)
     if problems:
@@ -348,6 +367,7 @@ def verdict_correct(
     rationale: str | None = None,
     evidence: Iterable[Evidence] | None = None,
     claim_changes: dict | None = None,
+    lock_version: int | None = None,
 ) -> Verdict:
     """Correct a published verdict: never a silent edit. A new version is created with the
     corrected text and a correction note, and submitted for review; the published version
@@ -359,6 +379,7 @@ def verdict_correct(
     reviewed and written to the claim only when the correction is published."""
     require(user, "correct")
     old = _locked(verdict)
+    _check_lock_version(old, lock_version)
     _require_state(old, (VerdictState.PUBLISHED,), "correct this verdict")
     if not old.is_current:
         raise ValidationError(

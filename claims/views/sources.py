@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from claims.choices import SourceStatus
 from claims.fetching.facts import capture_facts
+from claims.fetching.snapshots import snapshot_download
 from claims.forms.sources import EvidenceForm, SourceAttachForm
 from claims.models import Capture, Source
 from claims.next_url import safe_next_url
@@ -165,20 +165,4 @@ def source_detail(request, pk):
 @require_GET
 def capture_snapshot(request, pk):
     """The stored bytes of a capture, as a download: never rendered in the desk's origin."""
-    capture = get_object_or_404(Capture, pk=pk)
-    if not capture.snapshot:
-        raise Http404("This capture has no stored snapshot.")
-    try:
-        handle = capture.snapshot.open("rb")
-    except FileNotFoundError:
-        raise Http404("The snapshot file is missing from storage.") from None
-    ext = ".html" if "html" in (capture.content_type or "") else ".bin"
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"snapshot-{capture.source_id}-{capture.pk}{ext}",
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return snapshot_download(get_object_or_404(Capture, pk=pk))

@@ -218,6 +218,12 @@ REST_FRAMEWORK = {
     # limit counts per address, and 0 trusts no header (a client could forge it).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Keyset pages on each list's indexed order (api/pagination.py); the claims list takes
+    # the claims table's own FilterSet; refusals keep the services' words (api/exceptions.py).
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [],
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "factcheck API",
@@ -229,6 +235,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "claims.choices.ArticleStatus",
+        "ClaimStatusEnum": "claims.choices.ClaimStatus",
+        "SourceStatusEnum": "claims.choices.SourceStatus",
+        "CaptureStatusEnum": "claims.choices.CaptureStatus",
+        "FetchErrorKindEnum": "claims.choices.FetchErrorKind",
+        "VerdictStateEnum": "claims.choices.VerdictState",
+        "StanceEnum": "claims.choices.Stance",
+    },
+    # Every operation documents the refusals any request can meet (api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_errors",
+    ],
 }
 
 # --- Redis and Celery -------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_whole_benchmark_run_on_tiny_data(tmp_path):
     assert run["dataset"]["counts"]["claims"] == 200
     results = {r["key"]: r for r in run["results"]}
     for key in ("table.first", "table.search", "claim", "dashboard", "peer.first",
-                "peer.search"):
+                "peer.search", "api.claims", "api.status", "api.search", "api.sorted"):
         assert results[key]["status"] == 200, results[key]
         assert results[key]["p50_ms"] > 0 and results[key]["queries"] > 0
         assert len(results[key]["samples_ms"]) == 3
@@ -169,3 +169,4 @@ def test_page_targets_are_the_issues():
     assert limits[("table.first", "ratio_vs_peer")] == (">=", 3)
     assert limits[("table.search", "p50_ms")] == ("<=", 60)
     assert limits[("claim", "p50_ms")] == ("<=", 40)
+    assert limits[("api.claims", "p50_ms")] == ("<=", 50)

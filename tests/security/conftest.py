@@ -8,7 +8,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from claims.choices import CaptureStatus, VerdictState
-from claims.models import Article, Capture, Claim, ClaimSuggestion, Source, Verdict
+from claims.models import (
+    Article,
+    Capture,
+    Claim,
+    Claimant,
+    ClaimSuggestion,
+    Evidence,
+    FactCheck,
+    Source,
+    Verdict,
+)
 from claims.services.tokens import api_token_create
 
 
@@ -30,6 +40,11 @@ def desk(db):
         "verdict": Verdict.objects.filter(is_current=True).first(),
         "published": published,
         "suggestion": suggestion,
+        "claimant": Claimant.objects.first(),
+        "evidence": Evidence.objects.first(),
+        "factcheck": FactCheck.objects.first() or FactCheck.objects.create(
+            url="https://factchecks.example/moon", claim_reviewed="The moon is made of cheese",
+            origin="feed", publisher_name="Example Checks"),
         "api_token": api_token_create(user=get_user_model().objects.get(username="editor"),
                                       name="Matrix", scopes=["read"])[0],
     }

@@ -6,14 +6,48 @@ A URL that is not listed in EXPECTED fails the test, so a new view cannot be for
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from claims.choices import VerdictState
 from claims.models import Capture, Claim, Source, Verdict
+from claims.services.tokens import api_token_create
 from tests.factories import CaptureFactory, EvidenceFactory
-from tests.support.urlmap import DESK, EXPECTED, POST_ONLY, PUBLIC, site_urls, url_for
+from tests.support.urlmap import (
+    API_KINDS,
+    API_PUBLIC,
+    API_READ,
+    DESK,
+    EXPECTED,
+    POST_ONLY,
+    PUBLIC,
+    site_urls,
+    url_for,
+)
 
 ROLES = ["anonymous", "editor", "reviewer", "admin"]
+
+
+def api_client(role: str, scopes=("read", "write")) -> APIClient:
+    """An API client with a token of the demo desk's `role` (none for anonymous)."""
+    client = APIClient()
+    if role != "anonymous":
+        user = get_user_model().objects.get(username=role)
+        client.credentials(HTTP_AUTHORIZATION="Bearer " + api_token_create(
+            user=user, name=f"Matrix {role}", scopes=scopes)[1])
+    return client
+
+
+def api_urls():
+    for name, pattern in site_urls():
+        if EXPECTED[name] in API_KINDS:
+            yield name, pattern
+
+
+def accepts_post(pattern) -> bool:
+    actions = getattr(pattern.callback, "actions", None) or {}
+    return "post" in actions
 
 
 def test_every_url_is_in_the_matrix():
@@ -34,7 +68,10 @@ def test_get_matrix(client, desk, role):
         url = url_for(name, pattern, desk)
         response = client.get(url)
         code = response.status_code
-        if kind == PUBLIC:
+        if kind in API_KINDS:
+            # The desk's session never opens the API: only tokens do.
+            ok = code == (200 if kind == API_PUBLIC else 401)
+        elif kind == PUBLIC:
             ok = code == 200
         elif kind == "login":
             ok = code == 200 if role == "anonymous" else code == 302  # already logged in
@@ -105,3 +142,53 @@ def test_anonymous_sees_only_published_work(client, desk):
     assert client.get(reverse("public:snapshot", args=[uncited.pk])).status_code == 404
     listing = client.get(reverse("public:list")).content.decode()
     assert unpublished.statement not in listing
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_get_matrix(desk, role):
+    """Every API URL read with a token of each role (read scope), and without one."""
+    client = api_client(role, scopes=("read",))
+    wrong = []
+    for name, pattern in api_urls():
+        kind = EXPECTED[name]
+        url = url_for(name, pattern, desk)
+        code = client.get(url).status_code
+        if kind == API_PUBLIC:
+            ok = code == 200
+        elif role == "anonymous":
+            ok = code == 401
+        else:
+            ok = code == (200 if kind == API_READ else 405)
+        if not ok:
+            wrong.append(f"{role} GET {url} ({name}, {kind}): {code}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_post_matrix_never_errors_and_anonymous_never_writes(desk, role):
+    """An empty POST to every API URL that takes one: anonymous gets 401, a read token 403
+    (its scope), a write token an answer in words (400/403/409) or a success, never a
+    server error."""
+    writer, reader = api_client(role), api_client(role, scopes=("read",))
+    counts_before = (Claim.objects.count(), Source.objects.count(), Verdict.objects.count())
+    wrong = []
+    for name, pattern in api_urls():
+        if not accepts_post(pattern):
+            continue
+        url = url_for(name, pattern, desk)
+        response = writer.post(url, {}, format="json")
+        code = response.status_code
+        if role == "anonymous":
+            ok = code == 401
+        else:
+            ok = code in (200, 201, 202, 400, 403, 409) and bool(response.json()["detail"]
+                                                                 if code >= 400 else True)
+            read_code = reader.post(url, {}, format="json").status_code
+            if read_code != 403:
+                wrong.append(f"{role} read-scope POST {url} ({name}): {read_code}")
+        if not ok:
+            wrong.append(f"{role} POST {url} ({name}): {code}")
+    assert not wrong, "\n".join(wrong)
+    if role == "anonymous":
+        counts = (Claim.objects.count(), Source.objects.count(), Verdict.objects.count())
+        assert counts == counts_before

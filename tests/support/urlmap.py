@@ -10,6 +10,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 PUBLIC = "public"          # 200 for everyone, no login
 DESK = "desk"              # login redirect for anonymous, 200 for every desk role
 POST_ONLY = "post"         # login redirect for anonymous, 405 for a GET by anyone logged in
+# The API (/api/v1/) takes tokens, never the desk's session: without a token a desk
+# resource answers 401 (signed in to the desk or not).
+API_PUBLIC = "api-public"  # 200 for everyone, token or not
+API_READ = "api-read"      # 401 without a token, 200 with one of any scope
+API_WRITE = "api-write"    # POST only: 401 without a token, 405 for a GET with one
+API_KINDS = (API_PUBLIC, API_READ, API_WRITE)
 EXPECTED = {
     "login": "login",
     "logout": "logout",
@@ -63,6 +69,38 @@ EXPECTED = {
     "claims:claim-similar": DESK,
     "claims:claim-link": POST_ONLY,
     "claims:claim-unlink": POST_ONLY,
+    "api:schema": API_PUBLIC,
+    "api:docs": API_PUBLIC,
+    "api:published-list": API_PUBLIC,
+    "api:published-detail": API_PUBLIC,
+    "api:api-root": API_READ,
+    "api:me": API_READ,
+    "api:article-list": API_READ,
+    "api:article-detail": API_READ,
+    "api:claim-list": API_READ,
+    "api:claim-detail": API_READ,
+    "api:claim-evidence": API_WRITE,
+    "api:claim-set-status": API_WRITE,
+    "api:claim-sources": API_WRITE,
+    "api:claimant-list": API_READ,
+    "api:claimant-detail": API_READ,
+    "api:source-list": API_READ,
+    "api:source-detail": API_READ,
+    "api:source-refetch": API_WRITE,
+    "api:capture-list": API_READ,
+    "api:capture-detail": API_READ,
+    "api:capture-snapshot": API_READ,
+    "api:evidence-list": API_READ,
+    "api:evidence-detail": API_READ,
+    "api:verdict-list": API_READ,
+    "api:verdict-detail": API_READ,
+    "api:verdict-submit": API_WRITE,
+    "api:verdict-request-changes": API_WRITE,
+    "api:verdict-approve": API_WRITE,
+    "api:verdict-publish": API_WRITE,
+    "api:verdict-correct": API_WRITE,
+    "api:factcheck-list": API_READ,
+    "api:factcheck-detail": API_READ,
     "claims:api-tokens": DESK,
     "claims:api-token-create": POST_ONLY,
     "claims:api-token-revoke": POST_ONLY,
@@ -73,6 +111,10 @@ EXPECTED = {
     "claims:article-suggestion-factchecks": DESK,
     "claims:suggestion-log-linked": POST_ONLY,
 }
+
+
+# The desk object an API URL names, by its resource (the router's basename).
+API_OBJECTS = {"claimant": "claimant", "evidence": "evidence", "factcheck": "factcheck"}
 
 
 def site_urls(patterns=None, namespace=None):
@@ -88,11 +130,16 @@ def site_urls(patterns=None, namespace=None):
 
 
 def url_for(name: str, pattern: URLPattern, desk: dict) -> str:
-    params = pattern.pattern.converters.keys()
+    # Path converters, or a regex's named groups (the API router's patterns).
+    params = pattern.pattern.converters.keys() or pattern.pattern.regex.groupindex.keys()
     if not params:
         return reverse(name)
     resource = name.split(":")[-1]
-    if name == "public:fact-check":
+    if name.startswith("api:"):
+        obj = desk[API_OBJECTS.get(resource.split("-")[0], resource.split("-")[0])]
+        if name == "api:published-detail":
+            obj = desk["published"].claim
+    elif name == "public:fact-check":
         obj = desk["published"].claim
     elif name.startswith("public:snapshot"):
         obj = desk["capture"]

@@ -1,0 +1,81 @@
+"""Refusals as JSON, in the services' own words (REST_FRAMEWORK's EXCEPTION_HANDLER).
+
+The services refuse with Django's PermissionDenied and ValidationError, worded for people
+(claims/permissions.py, claims/services): the API passes those words on unchanged, so a
+refusal reads the same on the desk's page and in the API. Every error body has `detail`
+(the words) and `code`; a refusal about particular fields adds `errors` by field; a stale
+write (409) adds the stored version and record."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+NON_FIELD = "non_field_errors"
+
+
+class StaleVersion(exceptions.APIException):
+    """A write based on an older version than the one stored (409): nothing was written.
+    Carries the stored version and the record as it is now."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "stale_version"
+
+    def __init__(self, message: str, *, current_version: int | None, current: dict | None):
+        super().__init__(message)
+        self.current_version = current_version
+        self.current = current
+
+
+def _flatten(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [text for value in detail.values() for text in _flatten(value)]
+    if isinstance(detail, list | tuple):
+        return [text for value in detail for text in _flatten(value)]
+    return [str(detail)]
+
+
+def _field_errors(detail) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {str(field): _flatten(value) for field, value in detail.items()}
+    return {NON_FIELD: _flatten(detail)}
+
+
+def refusal(exc: Exception) -> dict:
+    """The JSON body for a service's refusal: its words, unchanged."""
+    if isinstance(exc, DjangoPermissionDenied):
+        words = " ".join(str(arg) for arg in exc.args) or "You cannot do that."
+        return {"detail": words, "code": "permission_denied"}
+    errors = (exc.message_dict if hasattr(exc, "error_dict")
+              else {NON_FIELD: list(exc.messages)})
+    errors = {NON_FIELD if field == "__all__" else field: msgs for field, msgs in errors.items()}
+    return {"detail": " ".join(exc.messages), "code": "invalid", "errors": errors}
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, StaleVersion):
+        return Response({"detail": str(exc.detail), "code": "stale_version",
+                         "current_version": exc.current_version, "current": exc.current},
+                        status=exc.status_code)
+    if isinstance(exc, DjangoPermissionDenied):
+        return Response(refusal(exc), status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DjangoValidationError):
+        return Response(refusal(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(" ".join(str(arg) for arg in exc.args) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        messages = _flatten(exc.detail)
+        response.data = {"detail": " ".join(messages), "code": "invalid",
+                         "errors": _field_errors(exc.detail)}
+    else:
+        codes = exc.get_codes()
+        response.data = {"detail": " ".join(_flatten(exc.detail)),
+                         "code": codes if isinstance(codes, str) else exc.default_code}
+    return response

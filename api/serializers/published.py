@@ -1,0 +1,63 @@
+"""What readers see: published fact-checks, and fact-checks imported from outside."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from api.serializers.common import RecordSerializer
+from claims.models import FactCheck, Verdict
+
+
+class PublishedFactCheckSerializer(RecordSerializer):
+    """A claim's latest published verdict, as its public page shows it (an internal article
+    is never named)."""
+
+    claim = serializers.IntegerField(source="claim_id", read_only=True)
+    statement = serializers.CharField(source="claim.statement", read_only=True)
+    claimant = serializers.SerializerMethodField()
+    claimed_on = serializers.DateField(source="claim.claimed_on", read_only=True,
+                                       allow_null=True)
+    appearance = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Verdict
+        fields = ["claim", "statement", "claimant", "claimed_on", "appearance", "rating",
+                  "summary", "rationale", "version", "correction_note", "published_at",
+                  "page_url"]
+        read_only_fields = fields
+
+    def get_claimant(self, verdict) -> str | None:
+        claimant = verdict.claim.claimant
+        return str(claimant) if claimant else None
+
+    def get_appearance(self, verdict) -> dict | None:
+        article = verdict.claim.article
+        if article.is_internal:
+            return None
+        return {"title": article.title, "url": article.url, "outlet": article.outlet}
+
+    def get_rating(self, verdict) -> dict | None:
+        rating = verdict.rating
+        if rating is None:
+            return None
+        return {"label": rating.label, "slug": rating.slug, "value": rating.value,
+                "colour": rating.colour}
+
+    def get_page_url(self, verdict) -> str:
+        url = reverse("public:fact-check", args=[verdict.claim_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class FactCheckSerializer(RecordSerializer):
+    class Meta:
+        model = FactCheck
+        fields = ["id", "url", "claim_reviewed", "title", "publisher_name", "publisher_url",
+                  "author_name", "textual_rating", "rating_value", "best_rating",
+                  "worst_rating", "rating_explanation", "date_published", "claimant",
+                  "claim_date", "appearance_url", "language", "origin", "claim",
+                  "imported_at", "updated_at"]
+        read_only_fields = fields

@@ -1,0 +1,45 @@
+"""Articles: list, read one (with its text), add one from text the desk has."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.response import Response
+
+from api.serializers.articles import (
+    ArticleCreateSerializer,
+    ArticleDetailSerializer,
+    ArticleSerializer,
+)
+from api.views.common import ERROR, ResourceViewSet, allowed
+from claims.models import Article
+from claims.selectors.articles import article_table_rows
+from claims.services.articles import article_create
+
+
+class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """Articles, newest first (the articles table's order)."""
+
+    ordering = ("-created_at", "-id")
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return Article.objects.all()
+        return article_table_rows()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return ArticleDetailSerializer
+        if self.action == "create":
+            return ArticleCreateSerializer
+        return ArticleSerializer
+
+    @extend_schema(request=ArticleCreateSerializer,
+                   responses={201: ArticleDetailSerializer, 400: ERROR, 403: ERROR})
+    def create(self, request):
+        """Add an article from its text; a worker then scores its sentences."""
+        allowed(request.user, "add_article")
+        body = ArticleCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        article = article_create(user=request.user, **body.validated_data)
+        return Response(ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,218 @@
+"""Claims and claimants: the claims table's rows (its filters, search and orders as query
+parameters), a claim, logging and editing one, its status; citing a source on it (202: it
+is fetched in the background) and its evidence."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from api.exceptions import StaleVersion
+from api.serializers.claims import (
+    ClaimantCreateSerializer,
+    ClaimantSerializer,
+    ClaimDetailSerializer,
+    ClaimLogSerializer,
+    ClaimSerializer,
+    ClaimStatusSerializer,
+    ClaimUpdateSerializer,
+)
+from api.serializers.sources import (
+    EvidenceCreateSerializer,
+    EvidenceSerializer,
+    SourceAttachedSerializer,
+    SourceAttachSerializer,
+    SourceSerializer,
+)
+from api.views.common import CONFLICT, ERROR, ResourceViewSet, allowed, text_param
+from claims.anchoring import AnchorError, anchor_quote
+from claims.filtersets import CLAIM_ORDERINGS, ClaimFilter, claim_ordering
+from claims.models import Claim
+from claims.selectors.claims import claim_api_detail, claim_list_rows, claimant_list
+from claims.services.claims import (
+    ClaimEditConflict,
+    claim_log,
+    claim_set_status,
+    claim_update,
+    claimant_get_or_create,
+)
+from claims.services.sources import evidence_add, source_attach
+
+SORTS = [f"{sign}{name}" for name in CLAIM_ORDERINGS for sign in ("", "-")]
+
+
+def _stale_claim(exc: ClaimEditConflict, request) -> StaleVersion:
+    current = claim_api_detail().get(pk=exc.current.pk)
+    return StaleVersion(" ".join(exc.messages), current_version=current.version,
+                        current=ClaimDetailSerializer(current, context={"request": request}).data)
+
+
+class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """Claims, filtered and ordered as the desk's claims table: the same query parameters
+    (its FilterSet), so a desk URL's query string works here as it is."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ClaimFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_ordering_keys(self, request):
+        return claim_ordering(request.query_params.get("sort"))
+
+    def get_queryset(self):
+        if self.action == "list":
+            return claim_list_rows()
+        return claim_api_detail()
+
+    def get_serializer_class(self):
+        return ClaimSerializer if self.action == "list" else ClaimDetailSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("sort", str, enum=SORTS, description="The order: a column, "
+                             "descending with a leading '-'; newest first when left out."),
+            OpenApiParameter("rating", int, description="Only claims whose current verdict "
+                             "has this rating (its id)."),
+        ],
+        responses={200: ClaimSerializer(many=True), 400: ERROR},
+    )
+    def list(self, request):
+        return self.list_page(self.filter_queryset(self.get_queryset()))
+
+    @extend_schema(request=ClaimLogSerializer,
+                   responses={201: ClaimDetailSerializer, 400: ERROR, 403: ERROR})
+    def create(self, request):
+        """Log a claim anchored to its article's exact words."""
+        allowed(request.user, "log_claim")
+        body = ClaimLogSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        article, quote = data["article"], data["quote"]
+        start, end = data["start"], data["end"]
+        if start is None or end is None:
+            try:
+                anchor = anchor_quote(article.body, quote)
+            except AnchorError as exc:
+                raise ValidationError({"quote": [
+                    f"{exc} Copy the words exactly as they appear in the article, or give "
+                    "their start and end."]}) from None
+            start, end = anchor.start, anchor.end
+        claim = claim_log(article=article, quote=quote, start=start, end=end,
+                          statement=data["statement"], user=request.user,
+                          claimant=data["claimant"], claimed_on=data["claimed_on"],
+                          tags=data["tags"])
+        return Response(self._detail(claim.pk), status=status.HTTP_201_CREATED)
+
+    def _detail(self, pk):
+        return ClaimDetailSerializer(claim_api_detail().get(pk=pk),
+                                     context=self.get_serializer_context()).data
+
+    @extend_schema(request=ClaimUpdateSerializer,
+                   responses={200: ClaimDetailSerializer, 400: ERROR, 403: ERROR,
+                              404: ERROR, 409: CONFLICT})
+    def partial_update(self, request, pk=None):
+        """Edit the claim's statement, claimant, date claimed or tags. `version` is the
+        claim's version as you read it: if someone saved since, 409 and nothing written."""
+        allowed(request.user, "edit_claim")
+        claim = self.get_object()
+        body = ClaimUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            claim_update(
+                claim=claim, version=data["version"],
+                statement=data.get("statement", claim.statement),
+                claimant=data.get("claimant", claim.claimant),
+                claimed_on=data.get("claimed_on", claim.claimed_on),
+                tags=data.get("tags", [tag.name for tag in claim.tags.all()]),
+                user=request.user,
+            )
+        except ClaimEditConflict as exc:
+            raise _stale_claim(exc, request) from None
+        return Response(self._detail(claim.pk))
+
+    @extend_schema(request=ClaimStatusSerializer,
+                   responses={200: ClaimDetailSerializer, 400: ERROR, 403: ERROR,
+                              404: ERROR, 409: CONFLICT})
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        """Move the claim between new, researching and not checkable (with a reason)."""
+        allowed(request.user, "edit_claim")
+        claim = self.record_or_404(Claim)
+        body = ClaimStatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            claim_set_status(claim=claim, status=data["status"], user=request.user,
+                             reason=data["reason"], version=data["version"])
+        except ClaimEditConflict as exc:
+            raise _stale_claim(exc, request) from None
+        return Response(self._detail(claim.pk))
+
+    @extend_schema(request=SourceAttachSerializer,
+                   responses={202: SourceAttachedSerializer, 400: ERROR, 403: ERROR,
+                              404: ERROR})
+    @action(detail=True, methods=["post"])
+    def sources(self, request, pk=None):
+        """Cite a web page on the claim. Answers 202 at once: the source is fetched in the
+        background; poll the source (its `Location`) until its status settles."""
+        allowed(request.user, "attach_source")
+        claim = self.record_or_404(Claim)
+        body = SourceAttachSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evidence = source_attach(claim=claim, user=request.user, **body.validated_data)
+        context = self.get_serializer_context()
+        source_url = request.build_absolute_uri(
+            reverse("api:source-detail", args=[evidence.source_id]))
+        return Response(
+            {"evidence": EvidenceSerializer(evidence, context=context).data,
+             "source": SourceSerializer(evidence.source, context=context).data},
+            status=status.HTTP_202_ACCEPTED, headers={"Location": source_url},
+        )
+
+    @extend_schema(request=EvidenceCreateSerializer,
+                   responses={201: EvidenceSerializer, 400: ERROR, 403: ERROR, 404: ERROR})
+    @action(detail=True, methods=["post"])
+    def evidence(self, request, pk=None):
+        """Record evidence on the claim: a stance on a source, or a note of its own."""
+        allowed(request.user, "add_evidence")
+        claim = self.record_or_404(Claim)
+        body = EvidenceCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evidence = evidence_add(claim=claim, user=request.user, **body.validated_data)
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class ClaimantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """Claimants, by name."""
+
+    ordering = ("name", "id")
+    serializer_class = ClaimantSerializer
+
+    def get_queryset(self):
+        return claimant_list()
+
+    @extend_schema(parameters=[OpenApiParameter(
+        "q", str, description="Only claimants whose name holds these letters.")])
+    def list(self, request):
+        queryset = self.get_queryset()
+        text = text_param(request, "q")
+        if text is None:
+            queryset = queryset.none()
+        elif text:
+            queryset = queryset.filter(name__icontains=text)
+        return self.list_page(queryset)
+
+    @extend_schema(request=ClaimantCreateSerializer,
+                   responses={201: ClaimantSerializer, 400: ERROR, 403: ERROR})
+    def create(self, request):
+        """Add a claimant (one per name and organisation: an existing one is returned)."""
+        allowed(request.user, "add_claimant")
+        body = ClaimantCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        claimant = claimant_get_or_create(**body.validated_data)
+        return Response(ClaimantSerializer(claimant).data, status=status.HTTP_201_CREATED)
