@@ -106,7 +106,8 @@ def main() -> int:
         from .prepare import prepare_plan, reconcile
 
         plan = prepare_plan(users=args.users, source_base=f"http://127.0.0.1:{pages.server_port}")
-        plan_path, writes_path, status_path = work / "plan.json", work / "writes.jsonl", work / "status.json"
+        plan_path = work / "plan.json"
+        writes_path, status_path = work / "writes.jsonl", work / "status.json"
         plan_path.write_text(json.dumps(plan))
         started = time.time()
         python = sys.executable
@@ -119,12 +120,14 @@ def main() -> int:
             print(f"Load: {args.users} editors for {args.duration}s on http://127.0.0.1:{web_port}",
                   flush=True)
             times_path = work / "times.json"
-            locust_env = {**env, "LOADTEST_PLAN": str(plan_path), "LOADTEST_WRITES": str(writes_path),
+            locust_env = {**env, "LOADTEST_PLAN": str(plan_path),
+                          "LOADTEST_WRITES": str(writes_path),
                           "LOADTEST_STATUS": str(status_path), "LOADTEST_TIMES": str(times_path)}
             spawn_rate = args.users / max(1, args.ramp)
             load_started = time.time()
             subprocess.run(
-                [python, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+                [python, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"),
+                 "--headless",
                  "-u", str(args.users), "-r", f"{spawn_rate:.3f}",
                  "-t", f"{args.ramp + args.duration}s",
                  "--host", f"http://127.0.0.1:{web_port}", "--csv", str(work / "locust"),

@@ -21,7 +21,8 @@ STATUS_PATH = os.environ["LOADTEST_STATUS"]
 _lock = threading.Lock()
 _status = Counter()
 _users = iter(PLAN["users"])
-LOCK_VERSION = re.compile(r'name="lock_version"[^>]*value="(\d*)"|value="(\d*)"[^>]*name="lock_version"')
+LOCK_VERSION = re.compile(
+    r'name="lock_version"[^>]*value="(\d*)"|value="(\d*)"[^>]*name="lock_version"')
 
 
 def record(kind: str, **fields) -> None:
@@ -80,7 +81,8 @@ class Editor(HttpUser):
     @task(6)
     def browse_table(self):
         params = random.choice([
-            "", "?status=researching", "?status=new", f"?claimant={random.choice(PLAN['claimants'])}",
+            "", "?status=researching", "?status=new",
+            f"?claimant={random.choice(PLAN['claimants'])}",
             "?q=nato", "?q=libya+rebels", "?sort=-created_at", "?page=3",
         ])
         self.client.get(f"/claims/{params}", name="claims table")
@@ -97,7 +99,8 @@ class Editor(HttpUser):
     def attach_source(self):
         claim = random.choice(PLAN["claims"])
         url = f"{PLAN['source_base']}/report/{uuid.uuid4().hex}"
-        if self._post(f"/claims/{claim}/sources/", {"url": url}, "attach source").status_code == 302:
+        attached = self._post(f"/claims/{claim}/sources/", {"url": url}, "attach source")
+        if attached.status_code == 302:
             record("source", claim=claim, url=url)
 
     @task(2)
