@@ -60,7 +60,10 @@ class VectorStore:
                 wanted[key] = (claim, title or claim)
         if wanted:
             texts = [t for pair in wanted.values() for t in pair]
-            vectors = np.asarray(get_embedder().encode(texts), dtype=np.float32)
+            # Kept at the precision they are saved with (float16), so a vector read back from
+            # disk scores exactly as the one just encoded.
+            vectors = np.asarray(get_embedder().encode(texts), dtype=np.float16).astype(
+                np.float32)
             start = len(self.known)
             self.claim = np.vstack([self.claim, vectors[0::2]])
             self.title = np.vstack([self.title, vectors[1::2]])
@@ -158,6 +161,17 @@ class DenseIndex:
                 changed = changed.filter(updated_at__gte=self.watermark)
             self._add(list(changed))
             self.watermark = newest
+
+    def vectors(self, rows: list[tuple[int, str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """The claim and title vectors of (id, claim, title) rows: from the store, encoding
+        only what it lacks."""
+        with self.lock:
+            if self.store is None:
+                self.build()
+            assert self.store is not None
+            at = self.store.ensure(rows)
+            self.store.save()
+            return self.store.claim[at], self.store.title[at]
 
     def search(self, vector: np.ndarray, *, limit: int) -> list[tuple[int, float]]:
         """(id, cosine with the claim), the `limit` nearest by claim and title, best first."""

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from claims.factchecks.dense import get_dense_index
 from claims.factchecks.embedding import embeddings_available, get_embedder
 from claims.factchecks.lexindex import Candidate, LexicalIndex, tokenize
 from claims.models import FactCheck
@@ -136,22 +137,21 @@ def lexical_features(index: LexicalIndex, query: str, candidates: list[Candidate
     return rows
 
 
-def semantic_features(embedder, queries: list[str], candidates: list[list[Candidate]],
+def semantic_features(queries: list[str], candidates: list[list[Candidate]],
                       texts: dict[int, tuple[str, str]], rows: list[list[dict]]) -> None:
-    """Adds cos_claim, cos_title and cos_gap to `rows`, encoding every text once."""
-    wanted = list(queries)
-    for cands in candidates:
-        for c in cands:
-            claim, title = texts.get(c.factcheck_id, ("", ""))
-            wanted.append(claim)
-            wanted.append(title or claim)
-    vectors = dict(zip(wanted, embedder.encode(wanted), strict=True))
-    for query, cands, feats in zip(queries, candidates, rows, strict=True):
-        q = vectors[query]
-        for c, f in zip(cands, feats, strict=True):
-            claim, title = texts.get(c.factcheck_id, ("", ""))
-            f["cos_claim"] = float((q * vectors[claim]).sum())
-            f["cos_title"] = float((q * vectors[title or claim]).sum())
+    """Adds cos_claim, cos_title and cos_gap to `rows`: the queries are encoded, the
+    fact-checks' vectors come from the dense index's store (encoded once, kept on disk)."""
+    ids = sorted({c.factcheck_id for cands in candidates for c in cands})
+    claims, titles = get_dense_index().vectors([(fid, *texts[fid]) for fid in ids])
+    at = {fid: i for i, fid in enumerate(ids)}
+    query_vectors = get_embedder().encode(queries)
+    for q, cands, feats in zip(query_vectors, candidates, rows, strict=True):
+        rows_at = [at[c.factcheck_id] for c in cands]
+        cos_claim = claims[rows_at] @ q if rows_at else []
+        cos_title = titles[rows_at] @ q if rows_at else []
+        for f, cc, ct in zip(feats, cos_claim, cos_title, strict=True):
+            f["cos_claim"] = float(cc)
+            f["cos_title"] = float(ct)
         top = max((f["cos_claim"] for f in feats), default=0.0)
         for f in feats:
             f["cos_gap"] = f["cos_claim"] - top
@@ -166,7 +166,7 @@ def all_features(index: LexicalIndex, queries: list[str], candidates: list[list[
     rows = [lexical_features(index, q, cands, texts)
             for q, cands in zip(queries, candidates, strict=True)]
     if embeddings:
-        semantic_features(get_embedder(), queries, candidates, texts, rows)
+        semantic_features(queries, candidates, texts, rows)
     return rows, texts
 
 
