@@ -48,7 +48,8 @@ class VectorStore:
                 keys = data["digests"]
                 self.claim = data["claim"].astype(np.float32)
                 self.title = data["title"].astype(np.float32)
-            self.known = {bytes(k): i for i, k in enumerate(keys)}
+            # Raw bytes (n x 20), not a bytes dtype: numpy's "S" strips trailing NULs.
+            self.known = {k.tobytes(): i for i, k in enumerate(keys)}
         self.added = False
 
     def ensure(self, rows: list[tuple[int, str, str]]) -> list[int]:
@@ -64,7 +65,7 @@ class VectorStore:
             # disk scores exactly as the one just encoded.
             vectors = np.asarray(get_embedder().encode(texts), dtype=np.float16).astype(
                 np.float32)
-            start = len(self.known)
+            start = len(self.claim)
             self.claim = np.vstack([self.claim, vectors[0::2]])
             self.title = np.vstack([self.title, vectors[1::2]])
             for i, key in enumerate(wanted):
@@ -76,9 +77,9 @@ class VectorStore:
         if not self.added:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.empty(len(self.known), dtype="S20")
+        keys = np.zeros((len(self.claim), 20), dtype=np.uint8)
         for key, i in self.known.items():
-            keys[i] = key
+            keys[i] = np.frombuffer(key, dtype=np.uint8)
         tmp = self.path.with_suffix(".tmp.npz")
         np.savez(tmp, digests=keys, claim=self.claim.astype(np.float16),
                  title=self.title.astype(np.float16))

@@ -64,3 +64,28 @@ def test_embeddings_find_a_paraphrase_and_keep_vectors(settings, tmp_path):
     finally:
         lexindex.reset_index()
         dense.reset_dense_index()
+
+
+def test_vector_store_round_trip_keeps_every_digest(tmp_path, monkeypatch):
+    """Digests are raw bytes: one ending in a NUL byte is found again after a reload."""
+    import numpy as np
+
+    class Fake:  # the model's shape (unit vectors of 384), not its meaning
+        calls = 0
+
+        def encode(self, texts):
+            Fake.calls += 1
+            return [np.full(384, (len(t) % 7 + 1) / 20.0, dtype=np.float32) for t in texts]
+
+    monkeypatch.setattr(dense, "get_embedder", Fake)
+    monkeypatch.setattr(dense, "digest", lambda c, t: (c[:19].ljust(19, "x")).encode() + b"\0")
+    path = tmp_path / "v.npz"
+    store = dense.VectorStore(path)
+    rows = [(1, "first claim", "a title"), (2, "second claim", ""), (3, "first claim", "a title")]
+    at = store.ensure(rows)
+    assert at[0] == at[2] != at[1]
+    store.save()
+    again = dense.VectorStore(path)
+    assert again.ensure(rows) == at and not again.added
+    assert Fake.calls == 1
+    assert np.allclose(again.claim[at], store.claim[at], atol=1e-3)
