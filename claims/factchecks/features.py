@@ -10,8 +10,10 @@ The features are scaled so they mean the same for a short query and a long one:
   inside a tweet);
 - `figures`: 1 when they give a figure in common, −1 when both give figures and none
   agree, 0 otherwise;
-- with embeddings: `cos_claim`, `cos_title` (cosine of MiniLM vectors) and `cos_gap` (the
-  cosine over the best candidate's, minus 1).
+- `lex_rank`: 1 / (1 + the candidate's place by BM25);
+- with embeddings: `cos_claim`, `cos_title` (cosine of MiniLM vectors), `cos_gap` and
+  `cos_title_gap` (the cosine less the best candidate's), `dense_rank` (1 / (1 + its place
+  by cosine)).
 
 The re-ranker (reranker.json) is a logistic regression over them, one per feature set,
 trained on the CLEF-2020 training split only (benchmarks/matching_train.py).
@@ -35,10 +37,14 @@ from claims.factchecks.lexindex import Candidate, LexicalIndex, tokenize
 from claims.models import FactCheck
 
 ARTEFACT = Path(__file__).resolve().parent / "reranker.json"
-LEXICAL = ("claim_bm25", "title_bm25", "relative", "query_cover", "claim_cover", "figures")
-SEMANTIC = (*LEXICAL, "cos_claim", "cos_title", "cos_gap")
-# Cosine of MiniLM vectors at which two sentences say much the same thing.
-CLOSE_IN_MEANING = 0.6
+LEXICAL = ("claim_bm25", "title_bm25", "relative", "query_cover", "claim_cover", "figures",
+           "lex_rank")
+SEMANTIC = (*LEXICAL, "cos_claim", "cos_title", "cos_gap", "cos_title_gap", "dense_rank")
+# Cosine of MiniLM vectors from which a claim and a text are "close in meaning": a tweet
+# repeating a claim in other words scores about 0.5 ("a great white on a Texas freeway
+# after Hurricane Harvey" against "a shark swimming on a flooded highway in Houston":
+# 0.49), the candidates of a training tweet 0.29 on average.
+CLOSE_IN_MEANING = 0.45
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 WORD = re.compile(r"[^\W_]+")
 TEXT_CHUNK = 2000
@@ -118,8 +124,11 @@ def lexical_features(index: LexicalIndex, query: str, candidates: list[Candidate
         all_tokens |= tokens
     idf = index.idf_of(sorted(all_tokens))
     q_mass = sum(idf[t] for t in q_tokens) or 1.0
+    order = sorted(range(len(candidates)),
+                   key=lambda i: -(candidates[i].claim_bm25 + candidates[i].title_bm25))
+    rank = {i: r for r, i in enumerate(order)}
     rows = []
-    for c in candidates:
+    for i, c in enumerate(candidates):
         claim, title = texts.get(c.factcheck_id, ("", ""))
         both = set(texts_tokens[c.factcheck_id])
         c_tokens = claim_tokens[c.factcheck_id]
@@ -133,6 +142,7 @@ def lexical_features(index: LexicalIndex, query: str, candidates: list[Candidate
             "query_cover": sum(idf[t] for t in q_tokens & both) / q_mass,
             "claim_cover": sum(idf[t] for t in c_tokens & q_tokens) / c_mass,
             "figures": 1.0 if shared_figures else (-1.0 if q_figures and c_figures else 0.0),
+            "lex_rank": 1.0 / (1 + rank[i]),
         })
     return rows
 
@@ -153,8 +163,14 @@ def semantic_features(queries: list[str], candidates: list[list[Candidate]],
             f["cos_claim"] = float(cc)
             f["cos_title"] = float(ct)
         top = max((f["cos_claim"] for f in feats), default=0.0)
+        top_title = max((f["cos_title"] for f in feats), default=0.0)
+        order = sorted(range(len(feats)), key=lambda i: -(feats[i]["cos_claim"]
+                                                          + feats[i]["cos_title"]))
+        for r, i in enumerate(order):
+            feats[i]["dense_rank"] = 1.0 / (1 + r)
         for f in feats:
             f["cos_gap"] = f["cos_claim"] - top
+            f["cos_title_gap"] = f["cos_title"] - top_title
 
 
 def all_features(index: LexicalIndex, queries: list[str], candidates: list[list[Candidate]],

@@ -22,10 +22,14 @@ def test_the_shipped_artefact_loads_and_scores():
     for name, names in (("lexical", features.LEXICAL), ("semantic", features.SEMANTIC)):
         model = artefact[name]
         assert len(model["coef"]) == len(model["mean"]) == len(model["scale"]) == len(names)
-        strong = dict.fromkeys(names, 1.0)
-        strong["cos_gap"] = 0.0
-        weak = dict.fromkeys(names, 0.0)
-        weak.update(relative=0.1, cos_gap=-0.5, figures=-1.0)
+        # A repeat of the claim (most words shared, first by BM25 and by meaning) against
+        # a candidate that shares a common word or two.
+        strong = {"claim_bm25": 0.4, "title_bm25": 0.3, "relative": 1.0, "query_cover": 0.7,
+                  "claim_cover": 0.8, "figures": 1.0, "lex_rank": 1.0, "cos_claim": 0.8,
+                  "cos_title": 0.7, "cos_gap": 0.0, "cos_title_gap": 0.0, "dense_rank": 1.0}
+        weak = {"claim_bm25": 0.05, "title_bm25": 0.02, "relative": 0.3, "query_cover": 0.1,
+                "claim_cover": 0.1, "figures": -1.0, "lex_rank": 0.05, "cos_claim": 0.2,
+                "cos_title": 0.15, "cos_gap": -0.6, "cos_title_gap": -0.5, "dense_rank": 0.05}
         high, low = features.apply_model(model, strong), features.apply_model(model, weak)
         assert 0.0 <= low < high <= 1.0
         assert high > 0.5 > low
