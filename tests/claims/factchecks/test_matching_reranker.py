@@ -57,6 +57,8 @@ def test_embeddings_find_a_paraphrase_and_keep_vectors(settings, tmp_path):
                            "after Hurricane Harvey")
         assert found[0].factcheck_id == made[2].id
         assert "close in meaning" in found[0].reasons
+        # A bare link or emoji is near nothing, in meaning either.
+        assert match_text("https://t.co/abc 😂😂 #") == []
         assert settings.FACTCHECK_VECTORS_PATH.exists()
         # A new process (a new index) reads the vectors instead of encoding them.
         dense.reset_dense_index()
