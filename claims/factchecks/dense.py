@@ -48,7 +48,8 @@ class VectorStore:
                 keys = data["digests"]
                 self.claim = data["claim"].astype(np.float32)
                 self.title = data["title"].astype(np.float32)
-            self.known = {bytes(k): i for i, k in enumerate(keys)}
+            # Raw bytes (n x 20), not a bytes dtype: numpy's "S" strips trailing NULs.
+            self.known = {k.tobytes(): i for i, k in enumerate(keys)}
         self.added = False
 
     def ensure(self, rows: list[tuple[int, str, str]]) -> list[int]:
@@ -60,8 +61,11 @@ class VectorStore:
                 wanted[key] = (claim, title or claim)
         if wanted:
             texts = [t for pair in wanted.values() for t in pair]
-            vectors = np.asarray(get_embedder().encode(texts), dtype=np.float32)
-            start = len(self.known)
+            # Kept at the precision they are saved with (float16), so a vector read back from
+            # disk scores exactly as the one just encoded.
+            vectors = np.asarray(get_embedder().encode(texts), dtype=np.float16).astype(
+                np.float32)
+            start = len(self.claim)
             self.claim = np.vstack([self.claim, vectors[0::2]])
             self.title = np.vstack([self.title, vectors[1::2]])
             for i, key in enumerate(wanted):
@@ -73,9 +77,9 @@ class VectorStore:
         if not self.added:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.empty(len(self.known), dtype="S20")
+        keys = np.zeros((len(self.claim), 20), dtype=np.uint8)
         for key, i in self.known.items():
-            keys[i] = key
+            keys[i] = np.frombuffer(key, dtype=np.uint8)
         tmp = self.path.with_suffix(".tmp.npz")
         np.savez(tmp, digests=keys, claim=self.claim.astype(np.float16),
                  title=self.title.astype(np.float16))
@@ -158,6 +162,17 @@ class DenseIndex:
                 changed = changed.filter(updated_at__gte=self.watermark)
             self._add(list(changed))
             self.watermark = newest
+
+    def vectors(self, rows: list[tuple[int, str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """The claim and title vectors of (id, claim, title) rows: from the store, encoding
+        only what it lacks."""
+        with self.lock:
+            if self.store is None:
+                self.build()
+            assert self.store is not None
+            at = self.store.ensure(rows)
+            self.store.save()
+            return self.store.claim[at], self.store.title[at]
 
     def search(self, vector: np.ndarray, *, limit: int) -> list[tuple[int, float]]:
         """(id, cosine with the claim), the `limit` nearest by claim and title, best first."""

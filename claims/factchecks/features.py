@@ -10,8 +10,10 @@ The features are scaled so they mean the same for a short query and a long one:
   inside a tweet);
 - `figures`: 1 when they give a figure in common, −1 when both give figures and none
   agree, 0 otherwise;
-- with embeddings: `cos_claim`, `cos_title` (cosine of MiniLM vectors) and `cos_gap` (the
-  cosine over the best candidate's, minus 1).
+- `lex_rank`: 1 / (1 + the candidate's place by BM25);
+- with embeddings: `cos_claim`, `cos_title` (cosine of MiniLM vectors), `cos_gap` and
+  `cos_title_gap` (the cosine less the best candidate's), `dense_rank` (1 / (1 + its place
+  by cosine)).
 
 The re-ranker (reranker.json) is a logistic regression over them, one per feature set,
 trained on the CLEF-2020 training split only (benchmarks/matching_train.py).
@@ -29,15 +31,20 @@ from pathlib import Path
 
 from django.conf import settings
 
+from claims.factchecks.dense import get_dense_index
 from claims.factchecks.embedding import embeddings_available, get_embedder
 from claims.factchecks.lexindex import Candidate, LexicalIndex, tokenize
 from claims.models import FactCheck
 
 ARTEFACT = Path(__file__).resolve().parent / "reranker.json"
-LEXICAL = ("claim_bm25", "title_bm25", "relative", "query_cover", "claim_cover", "figures")
-SEMANTIC = (*LEXICAL, "cos_claim", "cos_title", "cos_gap")
-# Cosine of MiniLM vectors at which two sentences say much the same thing.
-CLOSE_IN_MEANING = 0.6
+LEXICAL = ("claim_bm25", "title_bm25", "relative", "query_cover", "claim_cover", "figures",
+           "lex_rank")
+SEMANTIC = (*LEXICAL, "cos_claim", "cos_title", "cos_gap", "cos_title_gap", "dense_rank")
+# Cosine of MiniLM vectors from which a claim and a text are "close in meaning": a tweet
+# repeating a claim in other words scores about 0.5 ("a great white on a Texas freeway
+# after Hurricane Harvey" against "a shark swimming on a flooded highway in Houston":
+# 0.49), the candidates of a training tweet 0.29 on average.
+CLOSE_IN_MEANING = 0.45
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 WORD = re.compile(r"[^\W_]+")
 TEXT_CHUNK = 2000
@@ -117,8 +124,11 @@ def lexical_features(index: LexicalIndex, query: str, candidates: list[Candidate
         all_tokens |= tokens
     idf = index.idf_of(sorted(all_tokens))
     q_mass = sum(idf[t] for t in q_tokens) or 1.0
+    order = sorted(range(len(candidates)),
+                   key=lambda i: -(candidates[i].claim_bm25 + candidates[i].title_bm25))
+    rank = {i: r for r, i in enumerate(order)}
     rows = []
-    for c in candidates:
+    for i, c in enumerate(candidates):
         claim, title = texts.get(c.factcheck_id, ("", ""))
         both = set(texts_tokens[c.factcheck_id])
         c_tokens = claim_tokens[c.factcheck_id]
@@ -132,29 +142,35 @@ def lexical_features(index: LexicalIndex, query: str, candidates: list[Candidate
             "query_cover": sum(idf[t] for t in q_tokens & both) / q_mass,
             "claim_cover": sum(idf[t] for t in c_tokens & q_tokens) / c_mass,
             "figures": 1.0 if shared_figures else (-1.0 if q_figures and c_figures else 0.0),
+            "lex_rank": 1.0 / (1 + rank[i]),
         })
     return rows
 
 
-def semantic_features(embedder, queries: list[str], candidates: list[list[Candidate]],
+def semantic_features(queries: list[str], candidates: list[list[Candidate]],
                       texts: dict[int, tuple[str, str]], rows: list[list[dict]]) -> None:
-    """Adds cos_claim, cos_title and cos_gap to `rows`, encoding every text once."""
-    wanted = list(queries)
-    for cands in candidates:
-        for c in cands:
-            claim, title = texts.get(c.factcheck_id, ("", ""))
-            wanted.append(claim)
-            wanted.append(title or claim)
-    vectors = dict(zip(wanted, embedder.encode(wanted), strict=True))
-    for query, cands, feats in zip(queries, candidates, rows, strict=True):
-        q = vectors[query]
-        for c, f in zip(cands, feats, strict=True):
-            claim, title = texts.get(c.factcheck_id, ("", ""))
-            f["cos_claim"] = float((q * vectors[claim]).sum())
-            f["cos_title"] = float((q * vectors[title or claim]).sum())
+    """Adds cos_claim, cos_title and cos_gap to `rows`: the queries are encoded, the
+    fact-checks' vectors come from the dense index's store (encoded once, kept on disk)."""
+    ids = sorted({c.factcheck_id for cands in candidates for c in cands})
+    claims, titles = get_dense_index().vectors([(fid, *texts[fid]) for fid in ids])
+    at = {fid: i for i, fid in enumerate(ids)}
+    query_vectors = get_embedder().encode(queries)
+    for q, cands, feats in zip(query_vectors, candidates, rows, strict=True):
+        rows_at = [at[c.factcheck_id] for c in cands]
+        cos_claim = claims[rows_at] @ q if rows_at else []
+        cos_title = titles[rows_at] @ q if rows_at else []
+        for f, cc, ct in zip(feats, cos_claim, cos_title, strict=True):
+            f["cos_claim"] = float(cc)
+            f["cos_title"] = float(ct)
         top = max((f["cos_claim"] for f in feats), default=0.0)
+        top_title = max((f["cos_title"] for f in feats), default=0.0)
+        order = sorted(range(len(feats)), key=lambda i: -(feats[i]["cos_claim"]
+                                                          + feats[i]["cos_title"]))
+        for r, i in enumerate(order):
+            feats[i]["dense_rank"] = 1.0 / (1 + r)
         for f in feats:
             f["cos_gap"] = f["cos_claim"] - top
+            f["cos_title_gap"] = f["cos_title"] - top_title
 
 
 def all_features(index: LexicalIndex, queries: list[str], candidates: list[list[Candidate]],
@@ -166,7 +182,7 @@ def all_features(index: LexicalIndex, queries: list[str], candidates: list[list[
     rows = [lexical_features(index, q, cands, texts)
             for q, cands in zip(queries, candidates, strict=True)]
     if embeddings:
-        semantic_features(get_embedder(), queries, candidates, texts, rows)
+        semantic_features(queries, candidates, texts, rows)
     return rows, texts
 
 

@@ -23,7 +23,7 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -116,7 +116,6 @@ class Candidate:
     factcheck_id: int
     claim_bm25: float
     title_bm25: float
-    claim_terms: tuple[str, ...] = field(default=())
 
 
 class LexicalIndex:

@@ -29,6 +29,7 @@ from claims.factchecks.dense import get_dense_index
 from claims.factchecks.embedding import get_embedder
 from claims.factchecks.lexindex import get_index
 
+WORDLIKE = re.compile(r"[^\W_]")
 # How many lexical candidates are compared further (meaning, re-ranker).
 CANDIDATES = 50
 
@@ -97,8 +98,9 @@ def candidates_for(index, queries: list[str], *, top: int, embeddings: bool) -> 
     dense = get_dense_index()
     dense.refresh()
     vectors = get_embedder().encode(queries)
+    # A query with no words (a bare link, an emoji) is near nothing in meaning either.
     return [index.search(q, limit=limit, also=[fid for fid, _ in dense.search(v, limit=limit)])
-            for q, v in zip(queries, vectors, strict=True)]
+            if WORDLIKE.search(q) else [] for q, v in zip(queries, vectors, strict=True)]
 
 
 def match_texts(texts: Sequence[str], *, top: int = 5) -> list[list[Match]]:

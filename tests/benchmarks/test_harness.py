@@ -50,7 +50,7 @@ def test_whole_benchmark_run_on_tiny_data(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--sqlite-only", "--size", "200", "--repeat", "3",
          "--warmup", "1", "--out", str(out), "--data-dir", str(data), "--skip-fetch",
-         "--skip-export", "--skip-scoring"],
+         "--skip-export", "--skip-scoring", "--skip-matching"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

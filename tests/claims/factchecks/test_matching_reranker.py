@@ -22,10 +22,14 @@ def test_the_shipped_artefact_loads_and_scores():
     for name, names in (("lexical", features.LEXICAL), ("semantic", features.SEMANTIC)):
         model = artefact[name]
         assert len(model["coef"]) == len(model["mean"]) == len(model["scale"]) == len(names)
-        strong = dict.fromkeys(names, 1.0)
-        strong["cos_gap"] = 0.0
-        weak = dict.fromkeys(names, 0.0)
-        weak.update(relative=0.1, cos_gap=-0.5, figures=-1.0)
+        # A repeat of the claim (most words shared, first by BM25 and by meaning) against
+        # a candidate that shares a common word or two.
+        strong = {"claim_bm25": 0.4, "title_bm25": 0.3, "relative": 1.0, "query_cover": 0.7,
+                  "claim_cover": 0.8, "figures": 1.0, "lex_rank": 1.0, "cos_claim": 0.8,
+                  "cos_title": 0.7, "cos_gap": 0.0, "cos_title_gap": 0.0, "dense_rank": 1.0}
+        weak = {"claim_bm25": 0.05, "title_bm25": 0.02, "relative": 0.3, "query_cover": 0.1,
+                "claim_cover": 0.1, "figures": -1.0, "lex_rank": 0.05, "cos_claim": 0.2,
+                "cos_title": 0.15, "cos_gap": -0.6, "cos_title_gap": -0.5, "dense_rank": 0.05}
         high, low = features.apply_model(model, strong), features.apply_model(model, weak)
         assert 0.0 <= low < high <= 1.0
         assert high > 0.5 > low
@@ -53,6 +57,8 @@ def test_embeddings_find_a_paraphrase_and_keep_vectors(settings, tmp_path):
                            "after Hurricane Harvey")
         assert found[0].factcheck_id == made[2].id
         assert "close in meaning" in found[0].reasons
+        # A bare link or emoji is near nothing, in meaning either.
+        assert match_text("https://t.co/abc 😂😂 #") == []
         assert settings.FACTCHECK_VECTORS_PATH.exists()
         # A new process (a new index) reads the vectors instead of encoding them.
         dense.reset_dense_index()
@@ -64,3 +70,28 @@ def test_embeddings_find_a_paraphrase_and_keep_vectors(settings, tmp_path):
     finally:
         lexindex.reset_index()
         dense.reset_dense_index()
+
+
+def test_vector_store_round_trip_keeps_every_digest(tmp_path, monkeypatch):
+    """Digests are raw bytes: one ending in a NUL byte is found again after a reload."""
+    import numpy as np
+
+    class Fake:  # the model's shape (unit vectors of 384), not its meaning
+        calls = 0
+
+        def encode(self, texts):
+            Fake.calls += 1
+            return [np.full(384, (len(t) % 7 + 1) / 20.0, dtype=np.float32) for t in texts]
+
+    monkeypatch.setattr(dense, "get_embedder", Fake)
+    monkeypatch.setattr(dense, "digest", lambda c, t: (c[:19].ljust(19, "x")).encode() + b"\0")
+    path = tmp_path / "v.npz"
+    store = dense.VectorStore(path)
+    rows = [(1, "first claim", "a title"), (2, "second claim", ""), (3, "first claim", "a title")]
+    at = store.ensure(rows)
+    assert at[0] == at[2] != at[1]
+    store.save()
+    again = dense.VectorStore(path)
+    assert again.ensure(rows) == at and not again.added
+    assert Fake.calls == 1
+    assert np.allclose(again.claim[at], store.claim[at], atol=1e-3)
