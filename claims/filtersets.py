@@ -125,6 +125,9 @@ class ClaimFilter(django_filters.FilterSet):
     rating = django_filters.ModelChoiceFilter(
         queryset=Rating.objects.select_related("scale").order_by("scale", "position", "id"),
         method="filter_rating",
+        # The method reads the current verdict's rating; the field name says where that lives
+        # (the API schema reads the id's type from it).
+        field_name="verdicts__rating",
         label="Rating",
         empty_label="Any rating",
     )
