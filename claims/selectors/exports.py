@@ -55,7 +55,8 @@ def claim_export_selection(
     filterset = ClaimFilter(params, queryset=queryset)
     if not filterset.is_valid():
         problems = "; ".join(
-            f"{filterset.form.fields[f].label if f in filterset.form.fields else f}: "
+            # The bound field's label: a field whose label is unset (None) shows its name.
+            f"{filterset.form[f].label if f in filterset.form.fields else f}: "
             f"{' '.join(errs)}"
             for f, errs in filterset.form.errors.items()
         )
