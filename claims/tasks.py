@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
 from claims.assist.services import suggestions_refresh_by_id, suggestions_sweep_unscored
+from claims.factchecks.matching import warm as warm_matching
 from claims.fetching import pipeline
 from claims.queue import enqueue_suggestions
 from claims.selectors.dashboard import DESK_STATS_CACHE_KEY, desk_stats
@@ -154,4 +155,9 @@ def run_factcheck_feed(self, feed_id: int, attempt: int = 1) -> str:
     if outcome.retry_in is not None:
         next_attempt = attempt if outcome.status == "waiting" else attempt + 1
         raise self.retry(countdown=outcome.retry_in, kwargs={"attempt": next_attempt})
+    if outcome.status == "imported":
+        try:
+            warm_matching()  # the new fact-checks' vectors, so the desk's pages find them
+        except Exception:  # the import stands; the pages match these by words meanwhile
+            logger.exception("Encoding the fact-checks of feed %s for matching failed", feed_id)
     return outcome.status

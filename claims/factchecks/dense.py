@@ -24,6 +24,15 @@ from claims.models import FactCheck
 
 READ_CHUNK = 5000
 REFRESH_SECONDS = 1.0
+# After a call found more to encode than it may, how long the index waits before trying
+# again (reloading the vectors another process may have saved meanwhile).
+RETRY_SECONDS = 60.0
+
+
+class NotEncoded(Exception):
+    """More fact-checks lack a vector than this call may encode (a page must not wait
+    minutes for a model): the caller matches by words alone, and `import_factchecks` or a
+    worker encodes them (claims.factchecks.matching.warm)."""
 
 
 def digest(claim: str, title: str) -> bytes:
@@ -52,13 +61,16 @@ class VectorStore:
             self.known = {k.tobytes(): i for i, k in enumerate(keys)}
         self.added = False
 
-    def ensure(self, rows: list[tuple[int, str, str]]) -> list[int]:
-        """The store's row of each (id, claim, title), encoding what it lacks."""
+    def ensure(self, rows: list[tuple[int, str, str]], limit: int | None = None) -> list[int]:
+        """The store's row of each (id, claim, title), encoding what it lacks (NotEncoded,
+        encoding nothing, when that is more than `limit` texts)."""
         wanted = {}
         for _, claim, title in rows:
             key = digest(claim, title)
             if key not in self.known and key not in wanted:
                 wanted[key] = (claim, title or claim)
+        if limit is not None and len(wanted) > limit:
+            raise NotEncoded(f"{len(wanted):,} fact-checks have no vector yet")
         if wanted:
             texts = [t for pair in wanted.values() for t in pair]
             # Kept at the precision they are saved with (float16), so a vector read back from
@@ -96,6 +108,7 @@ class DenseIndex:
         self.position: dict[int, int] = {}
         self.watermark = None
         self.checked_at = 0.0
+        self.retry_at = 0.0
         self._matrices: tuple[np.ndarray, np.ndarray] | None = None
 
     def matrices(self) -> tuple[np.ndarray, np.ndarray]:
@@ -105,9 +118,11 @@ class DenseIndex:
             self._matrices = (self.store.claim[self.rows], self.store.title[self.rows])
         return self._matrices
 
-    def _add(self, rows: list[tuple[int, str, str]]) -> None:
+    def _add(self, rows: list[tuple[int, str, str]], limit: int | None = None) -> int:
+        """Put these rows in the index; how many texts had to be encoded."""
         assert self.store is not None
-        store_rows = self.store.ensure(rows)
+        known = len(self.store.known)
+        store_rows = self.store.ensure(rows, limit)
         fresh_ids, fresh_rows = [], []
         for (fid, _, _), row in zip(rows, store_rows, strict=True):
             at = self.position.get(fid)
@@ -123,30 +138,45 @@ class DenseIndex:
             self.position.update({fid: start + i for i, fid in enumerate(fresh_ids)})
         self._matrices = None
         self.store.save()
+        return len(self.store.known) - known
 
-    def build(self) -> None:
+    def build(self, limit: int | None = None) -> None:
         with self.lock:
-            self.store = VectorStore(vectors_path())
-            self.ids = np.zeros(0, dtype=np.int64)
-            self.rows = np.zeros(0, dtype=np.int64)
-            self.position = {}
-            self._matrices = None
-            self.watermark = FactCheck.objects.order_by("-updated_at").values_list(
-                "updated_at", flat=True).first()
-            last = 0
-            while True:
-                chunk = list(FactCheck.objects.filter(id__gt=last).order_by("id").values_list(
-                    "id", "claim_reviewed", "title")[:READ_CHUNK])
-                if not chunk:
-                    break
-                self._add(chunk)
-                last = chunk[-1][0]
-            self.checked_at = time.monotonic()
+            try:
+                self._build(limit)
+            except NotEncoded:
+                self.store = None  # the next try reloads the vectors saved meanwhile
+                self.retry_at = time.monotonic() + RETRY_SECONDS
+                raise
 
-    def refresh(self, *, force: bool = False) -> None:
+    def _build(self, limit: int | None) -> None:
+        self.store = VectorStore(vectors_path())
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.rows = np.zeros(0, dtype=np.int64)
+        self.position = {}
+        self._matrices = None
+        self.watermark = FactCheck.objects.order_by("-updated_at").values_list(
+            "updated_at", flat=True).first()
+        last = 0
+        left = limit  # texts this build may still encode (None: all)
+        while True:
+            chunk = list(FactCheck.objects.filter(id__gt=last).order_by("id").values_list(
+                "id", "claim_reviewed", "title")[:READ_CHUNK])
+            if not chunk:
+                break
+            encoded = self._add(chunk, left)
+            left = None if left is None else left - encoded
+            last = chunk[-1][0]
+        self.checked_at = time.monotonic()
+
+    def refresh(self, *, force: bool = False, limit: int | None = None) -> None:
+        """Bring the index in step with the table, encoding at most `limit` texts (None: all
+        of them) or raising NotEncoded."""
         with self.lock:
             if self.store is None:
-                self.build()
+                if limit is not None and time.monotonic() < self.retry_at:
+                    raise NotEncoded("waiting for the fact-checks' vectors")
+                self.build(limit)
                 return
             now = time.monotonic()
             if not force and now - self.checked_at < REFRESH_SECONDS:
@@ -160,7 +190,11 @@ class DenseIndex:
                 "id", "claim_reviewed", "title")
             if self.watermark is not None:
                 changed = changed.filter(updated_at__gte=self.watermark)
-            self._add(list(changed))
+            try:
+                self._add(list(changed), limit)
+            except NotEncoded:
+                self.checked_at = now + RETRY_SECONDS  # the rows are read again then
+                raise
             self.watermark = newest
 
     def vectors(self, rows: list[tuple[int, str, str]]) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from claims.factchecks import features as feat
-from claims.factchecks.dense import get_dense_index
+from claims.factchecks.dense import NotEncoded, get_dense_index
 from claims.factchecks.embedding import get_embedder
 from claims.factchecks.lexindex import get_index
 
@@ -84,9 +84,18 @@ def normalise_query(text: str) -> str:
 # --- Matching ----------------------------------------------------------------------------
 
 
-def match_text(text: str, *, top: int = 5) -> list[Match]:
+def match_text(text: str, *, top: int = 5, encode_limit: int | None = None) -> list[Match]:
     """The fact-checks that best answer `text`, best first (at most `top`)."""
-    return match_texts([text], top=top)[0]
+    return match_texts([text], top=top, encode_limit=encode_limit)[0]
+
+
+def warm() -> None:
+    """Build the indexes now and, with the embeddings extra, encode every fact-check that has
+    no vector yet and save the vectors, so the desk's pages (which encode at most
+    FACTCHECK_ENCODE_LIMIT texts a request) match by meaning too. Run after an import."""
+    get_index().refresh()
+    if feat.use_embeddings():
+        get_dense_index().refresh(force=True)
 
 
 def candidates_for(index, queries: list[str], *, top: int, embeddings: bool) -> list[list]:
@@ -96,18 +105,26 @@ def candidates_for(index, queries: list[str], *, top: int, embeddings: bool) -> 
     if not embeddings:
         return [index.search(q, limit=limit) for q in queries]
     dense = get_dense_index()
-    dense.refresh()
     vectors = get_embedder().encode(queries)
     # A query with no words (a bare link, an emoji) is near nothing in meaning either.
     return [index.search(q, limit=limit, also=[fid for fid, _ in dense.search(v, limit=limit)])
             if WORDLIKE.search(q) else [] for q, v in zip(queries, vectors, strict=True)]
 
 
-def match_texts(texts: Sequence[str], *, top: int = 5) -> list[list[Match]]:
-    """match_text for many queries: the index and any model are loaded once."""
+def match_texts(texts: Sequence[str], *, top: int = 5,
+                encode_limit: int | None = None) -> list[list[Match]]:
+    """match_text for many queries: the index and any model are loaded once. With the
+    embeddings extra, fact-checks without a vector are encoded first, unless there are more
+    than `encode_limit` (a page's request): then these queries are matched by words alone
+    until a command or a worker has encoded them (warm)."""
     index = get_index()
     index.refresh()
     embeddings = feat.use_embeddings()
+    if embeddings:
+        try:
+            get_dense_index().refresh(limit=encode_limit)
+        except NotEncoded:
+            embeddings = False
     queries = [normalise_query(t) for t in texts]
     candidates = candidates_for(index, queries, top=top, embeddings=embeddings)
     scored = feat.score_candidates(index, queries, candidates, embeddings=embeddings)

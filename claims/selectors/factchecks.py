@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -92,7 +93,8 @@ def fact_check_matches(text: str, *, top: int = 5,
     """The fact-checks that best answer `text`, best first, with why each matched: the
     matching itself (claims/factchecks/matching.py) and one query for the rows. The desk's
     own fact-check of `exclude_claim_id` (the claim being looked at) is left out."""
-    matches = match_text(text, top=top + (1 if exclude_claim_id is not None else 0))
+    matches = match_text(text, top=top + (1 if exclude_claim_id is not None else 0),
+                         encode_limit=settings.FACTCHECK_ENCODE_LIMIT)
     rows = FactCheck.objects.in_bulk([m.factcheck_id for m in matches])
     found = [(rows[m.factcheck_id], m) for m in matches if m.factcheck_id in rows]
     if exclude_claim_id is not None:
@@ -114,7 +116,7 @@ def fact_check_matches_many(texts: list[str], *, top: int = PANEL_TOP,
     of texts."""
     if not texts:
         return []
-    results = match_texts(texts, top=top)
+    results = match_texts(texts, top=top, encode_limit=settings.FACTCHECK_ENCODE_LIMIT)
     rows = FactCheck.objects.in_bulk({m.factcheck_id for found in results for m in found})
     return [[(rows[m.factcheck_id], m) for m in found
              if m.factcheck_id in rows and m.score >= min_score] for found in results]

@@ -252,6 +252,12 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- Already fact-checked: matching (claims/factchecks/) ------------------------------------
+# With the embeddings extra, a desk page encodes at most this many fact-checks that have no
+# vector yet; past that it matches by words alone until import_factchecks or the feed worker
+# has encoded them (claims.factchecks.matching.warm), so no page waits minutes for a model.
+FACTCHECK_ENCODE_LIMIT = env.int("FACTCHECK_ENCODE_LIMIT", default=200)
+
 # --- Redis and Celery -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default=f"redis+socket://{EMBEDDED_REDIS_SOCKET}")
 

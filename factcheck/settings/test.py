@@ -4,7 +4,7 @@ DATABASE_URL and REDIS_URL from the environment still win, so the same suite run
 PostgreSQL and a real Redis in CI."""
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, Path, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"
@@ -57,3 +57,8 @@ else:
             "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
         }
     }
+
+# Matching fact-checks: words alone unless a test asks for embeddings (tests/claims/factchecks
+# turns them on with its own vector file), and never the project's var/ vector file.
+FACTCHECK_MATCHING_EMBEDDINGS = "off"
+FACTCHECK_VECTORS_PATH = Path(tempfile.mkdtemp(prefix="factcheck-vectors-")) / "vectors.npz"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from claims.factchecks.matching import warm as warm_matching
 from claims.factchecks.records import quoted
 from claims.services.factchecks import (
     ImportFailed,
@@ -50,5 +51,9 @@ class Command(BaseCommand):
         except ImportFailed as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(report.summary())
+        if report.created or report.updated:
+            # Encode the new fact-checks now (with the embeddings extra), so the desk's pages,
+            # which never encode more than FACTCHECK_ENCODE_LIMIT, match them by meaning.
+            warm_matching()
         if report.warnings:
             self.stdout.write(f"{report.warnings:,} warnings (records kept).")
