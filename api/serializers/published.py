@@ -61,3 +61,17 @@ class FactCheckSerializer(RecordSerializer):
                   "claim_date", "appearance_url", "language", "origin", "claim",
                   "imported_at", "updated_at"]
         read_only_fields = fields
+
+
+class FactCheckMatchSerializer(serializers.Serializer):
+    """One fact-check that may answer a text: the record, the re-ranker's score (0..1) and why
+    it matched, in words (as the desk's "Already fact-checked" panels show)."""
+
+    factcheck = FactCheckSerializer(read_only=True)
+    score = serializers.FloatField(read_only=True)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class FactCheckMatchesSerializer(serializers.Serializer):
+    text = serializers.CharField(read_only=True)
+    matches = FactCheckMatchSerializer(many=True, read_only=True)

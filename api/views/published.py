@@ -6,8 +6,15 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
-from api.serializers.published import FactCheckSerializer, PublishedFactCheckSerializer
+from api.serializers.published import (
+    FactCheckMatchesSerializer,
+    FactCheckSerializer,
+    PublishedFactCheckSerializer,
+)
 from api.views.common import (
     PUBLIC_READ,
     ResourceViewSet,
@@ -16,8 +23,10 @@ from api.views.common import (
     text_param,
 )
 from claims.models import FactCheckOrigin
-from claims.selectors.factchecks import factcheck_list
+from claims.selectors.factchecks import fact_check_matches, factcheck_list
 from claims.selectors.verdicts import published_verdicts
+
+MATCH_TEXT_MAX = 2000
 
 
 class PublishedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
@@ -59,3 +68,32 @@ class FactCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resourc
             return self.list_page(self.get_queryset().none())
         return self.list_page(factcheck_list(publisher=publisher, language=language,
                                              origin=origin))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("text", str, required=True,
+                             description="The claim to look for, as said or written (a tweet, "
+                                         "a quote, a statement; at most 2,000 characters)."),
+            OpenApiParameter("top", int, description="How many matches at most (1 to 20; 5)."),
+        ],
+        responses=FactCheckMatchesSerializer,
+    )
+    @action(detail=False, methods=["get"], url_path="match", pagination_class=None)
+    def match(self, request):
+        """Already fact-checked? The fact-checks that may answer `text`, best first, with a
+        score (0..1) and why each matched: the matching the desk's panels use."""
+        text = text_param(request, "text")
+        if not text:
+            raise ValidationError({"text": ["Give the text of a claim to look for."]})
+        if len(text) > MATCH_TEXT_MAX:
+            raise ValidationError({"text": [
+                f"At most {MATCH_TEXT_MAX:,} characters ({len(text):,} given)."]})
+        raw_top = request.query_params.get("top", "5")
+        if not raw_top.isdigit() or not 1 <= int(raw_top) <= 20:
+            raise ValidationError({"top": ["A whole number from 1 to 20."]})
+        found = fact_check_matches(text, top=int(raw_top))
+        data = {"text": text, "matches": [
+            {"factcheck": fc, "score": round(m.score, 4), "reasons": list(m.reasons)}
+            for fc, m in found]}
+        return Response(FactCheckMatchesSerializer(
+            data, context=self.get_serializer_context()).data)

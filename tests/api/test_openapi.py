@@ -44,8 +44,8 @@ def _route_name(path: str) -> str:
         return "me"
     if len(parts) == 1:
         return f"{base}-list"
-    if len(parts) == 2:
-        return f"{base}-detail"
+    if len(parts) == 2:  # /factchecks/{id}/, or a list-level action such as /factchecks/match/
+        return f"{base}-detail" if parts[1].startswith("{") else f"{base}-{parts[1]}"
     action = {"status": "set-status"}.get(parts[2], parts[2])
     return f"{base}-{action}"
 

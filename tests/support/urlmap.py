@@ -101,6 +101,7 @@ EXPECTED = {
     "api:verdict-correct": API_WRITE,
     "api:factcheck-list": API_READ,
     "api:factcheck-detail": API_READ,
+    "api:factcheck-match": API_READ,
     "claims:api-tokens": DESK,
     "claims:api-token-create": POST_ONLY,
     "claims:api-token-revoke": POST_ONLY,
@@ -129,11 +130,15 @@ def site_urls(patterns=None, namespace=None):
             yield (f"{namespace}:{p.name}" if namespace else p.name), p
 
 
+# The query a URL needs to answer a read at all (a search without its words is a 400).
+QUERIES = {"api:factcheck-match": "?text=NATO+members+recognise+the+rebels"}
+
+
 def url_for(name: str, pattern: URLPattern, desk: dict) -> str:
     # Path converters, or a regex's named groups (the API router's patterns).
     params = pattern.pattern.converters.keys() or pattern.pattern.regex.groupindex.keys()
     if not params:
-        return reverse(name)
+        return reverse(name) + QUERIES.get(name, "")
     resource = name.split(":")[-1]
     if name.startswith("api:"):
         obj = desk[API_OBJECTS.get(resource.split("-")[0], resource.split("-")[0])]
