@@ -42,6 +42,9 @@ def claimant_get_or_create(*, name: str, role: str = "", organisation: str = "")
     name, role, organisation = name.strip(), role.strip(), organisation.strip()
     if not name:
         raise ValidationError({"name": "Give the claimant's name."})
+    if "\x00" in name + role + organisation:  # PostgreSQL refuses NUL in any text it is sent
+        raise ValidationError({"name": "A claimant's name, role or organisation cannot "
+                                       "contain NUL characters."})
     # The database lowers both sides, as the unique constraint does: SQLite's LOWER()
     # folds only ASCII, so comparing with Python's lower() missed "Æ" and the insert
     # below then broke the constraint.
