@@ -11,13 +11,19 @@ from django.core.exceptions import ValidationError
 MAX_ID = 2**63 - 1
 
 
-def object_id(value) -> int | None:
-    """The id `value` spells in ASCII digits, or None when it is not one."""
+def whole_number(value) -> int | None:
+    """The number from 0 to MAX_ID that `value` spells in ASCII digits, or None."""
     value = str(value if value is not None else "").strip()
     if not value or len(value) > 19 or not (value.isascii() and value.isdigit()):
         return None
     number = int(value)
-    return number if 1 <= number <= MAX_ID else None
+    return number if number <= MAX_ID else None
+
+
+def object_id(value) -> int | None:
+    """The id `value` spells in ASCII digits, or None when it is not one."""
+    number = whole_number(value)
+    return number if number else None
 
 
 def has_nul(value: str) -> bool:

@@ -23,6 +23,7 @@ from api.views.common import (
     text_param,
 )
 from claims.models import FactCheckOrigin
+from claims.params import whole_number
 from claims.selectors.factchecks import fact_check_matches, factcheck_list
 from claims.selectors.verdicts import published_verdicts
 
@@ -88,10 +89,10 @@ class FactCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resourc
         if len(text) > MATCH_TEXT_MAX:
             raise ValidationError({"text": [
                 f"At most {MATCH_TEXT_MAX:,} characters ({len(text):,} given)."]})
-        raw_top = request.query_params.get("top", "5")
-        if not raw_top.isdigit() or not 1 <= int(raw_top) <= 20:
+        top = whole_number(request.query_params.get("top", "5"))
+        if top is None or not 1 <= top <= 20:
             raise ValidationError({"top": ["A whole number from 1 to 20."]})
-        found = fact_check_matches(text, top=int(raw_top))
+        found = fact_check_matches(text, top=top)
         data = {"text": text, "matches": [
             {"factcheck": fc, "score": round(m.score, 4), "reasons": list(m.reasons)}
             for fc, m in found]}

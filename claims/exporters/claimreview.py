@@ -71,9 +71,7 @@ def claimant_node(claimant) -> dict | None:
     organisation, e.g. "NATO")."""
     if claimant is None:
         return None
-    is_org = bool(claimant.organisation) and (
-        claimant.organisation.strip().casefold() == claimant.name.strip().casefold()
-    )
+    is_org = claimant.is_organisation
     node: dict = {"@type": "Organization" if is_org else "Person", "name": claimant.name}
     if not is_org:
         if claimant.role:

@@ -17,7 +17,8 @@ from claims.models.base import USER, TimeStamped
 
 
 class Claimant(TimeStamped):
-    """Who made a claim: "Anders Fogh Rasmussen, NATO Secretary General"."""
+    """Who made a claim: a person ("Anders Fogh Rasmussen, Secretary General, NATO") or an
+    organisation speaking for itself (name and organisation the same: "Voice of America")."""
 
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=200, blank=True,
@@ -35,9 +36,16 @@ class Claimant(TimeStamped):
             models.CheckConstraint(condition=~Q(name=""), name="claimant_name_not_empty"),
         ]
 
+    @property
+    def is_organisation(self) -> bool:
+        """The claimant is an organisation: its name is its organisation."""
+        return bool(self.organisation) and (
+            self.organisation.strip().casefold() == self.name.strip().casefold())
+
     def __str__(self) -> str:
-        parts = [p for p in (self.role, self.organisation) if p]
-        return f"{self.name}, {' '.join(parts)}" if parts else self.name
+        name = self.name.strip().casefold()
+        parts = [p for p in (self.role, self.organisation) if p and p.strip().casefold() != name]
+        return ", ".join([self.name, *parts])
 
 
 class Tag(models.Model):

@@ -17,7 +17,7 @@ from claims.assist import services
 from claims.assist.selectors import similar_claims
 from claims.models import Article, Claim, ClaimSuggestion
 from claims.next_url import safe_next_url
-from claims.params import object_id
+from claims.params import object_id, whole_number
 from claims.templatetags.assist import similar_claims_context, suggestions_context
 
 
@@ -111,8 +111,7 @@ def article_suggestions(request, pk):
     """The suggestions panel on its own, polled by the article page while the article is
     being scored."""
     article = get_object_or_404(Article, pk=pk)
-    polls = request.GET.get("polls", "0")
-    return _suggestion_panel(request, article, polls=int(polls) if polls.isdigit() else 0)
+    return _suggestion_panel(request, article, polls=whole_number(request.GET.get("polls")) or 0)
 
 
 def _similar_panel(request, claim: Claim, *, error: str = ""):

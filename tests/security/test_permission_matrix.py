@@ -20,6 +20,7 @@ from tests.support.urlmap import (
     API_READ,
     DESK,
     EXPECTED,
+    ICON,
     POST_ONLY,
     PUBLIC,
     site_urls,
@@ -73,6 +74,8 @@ def test_get_matrix(client, desk, role):
             ok = code == (200 if kind == API_PUBLIC else 401)
         elif kind == PUBLIC:
             ok = code == 200
+        elif kind == ICON:
+            ok = code == 302 and response["Location"].endswith("/img/favicon.svg")
         elif kind == "login":
             ok = code == 200 if role == "anonymous" else code == 302  # already logged in
         elif kind == "logout":

@@ -16,8 +16,10 @@ API_PUBLIC = "api-public"  # 200 for everyone, token or not
 API_READ = "api-read"      # 401 without a token, 200 with one of any scope
 API_WRITE = "api-write"    # POST only: 401 without a token, 405 for a GET with one
 API_KINDS = (API_PUBLIC, API_READ, API_WRITE)
+ICON = "icon"              # a redirect to the site's icon, for everyone
 EXPECTED = {
     "login": "login",
+    "favicon": ICON,
     "logout": "logout",
     "public:list": PUBLIC,
     "public:fact-check": PUBLIC,

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from claims.assist.ranking import rank
 from claims.models import Article
+from claims.params import whole_number
 
 
 class Command(BaseCommand):
@@ -51,8 +52,8 @@ class Command(BaseCommand):
                 return path.read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:
                 raise CommandError(f"{source} is not UTF-8 text ({exc.reason}).") from exc
-        if source.isdigit():
-            article = Article.objects.filter(pk=int(source)).first()
+        if (article_id := whole_number(source)) is not None:
+            article = Article.objects.filter(pk=article_id).first()
             if article is None:
                 raise CommandError(f"There is no article with id {source}.")
             return article.body

@@ -226,6 +226,8 @@ def test_command_errors_are_in_words(db, tmp_path):
     with pytest.raises(CommandError, match="no article with id 424242"):
         call_command("suggest_claims", "424242")
     with pytest.raises(CommandError, match="neither a readable file nor an article id"):
+        call_command("suggest_claims", "²")  # a digit to str.isdigit(), not to int()
+    with pytest.raises(CommandError, match="neither a readable file nor an article id"):
         call_command("suggest_claims", str(tmp_path / "missing.txt"))
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("caf\xe9".encode("latin-1"))

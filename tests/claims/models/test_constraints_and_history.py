@@ -141,3 +141,19 @@ def test_history_is_kept_for(factory):
 
 def test_article_needs_a_title():
     violates(lambda: ArticleFactory(title=""))
+
+
+@pytest.mark.parametrize(("name", "role", "organisation", "shown"), [
+    ("Anders Fogh Rasmussen", "Secretary General", "NATO",
+     "Anders Fogh Rasmussen, Secretary General, NATO"),
+    ("Robert Gates", "former U.S. defense secretary", "",
+     "Robert Gates, former U.S. defense secretary"),
+    ("French government", "", "Government of France", "French government, Government of France"),
+    # An organisation speaking for itself is named once, whatever the case or spacing.
+    ("Voice of America", "", "voice of america ", "Voice of America"),
+    ("Ban Ki-moon", "", "", "Ban Ki-moon"),
+])
+def test_a_claimant_reads_as_name_role_organisation_never_twice(name, role, organisation, shown):
+    claimant = Claimant(name=name, role=role, organisation=organisation)
+    assert str(claimant) == shown
+    assert claimant.is_organisation is (organisation.strip().casefold() == name.casefold())

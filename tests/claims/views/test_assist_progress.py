@@ -143,3 +143,14 @@ def test_the_button_through_a_real_worker(client, celery_worker, editor):
             break
         time.sleep(0.2)
     assert 'data-state="done"' in html and escape(TWELVE) in html
+
+
+@pytest.mark.parametrize("polls", ["²", "٣", "-1", "9" * 40, ""])
+def test_a_panel_asked_with_an_odd_poll_count_starts_counting_again(client, editor, polls):
+    """"²" passes str.isdigit() yet int() refuses it: the count is read as ASCII digits."""
+    article = ArticleFactory()
+    client.force_login(editor)
+    url = reverse("claims:article-suggestions", args=[article.pk])
+    response = client.get(url, {"polls": polls}, **HTMX)
+    assert response.status_code == 200
+    assert 'id="claim-suggestions"' in response.content.decode()

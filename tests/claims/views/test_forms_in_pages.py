@@ -293,3 +293,16 @@ def test_source_page_shows_no_python_output(client, demo_users):
     assert "<dt>Download time</dt><dd" in meta and "80 ms" in meta
     for python in ("{&#x27;", "[]", "fetch_ms", "json_ld", "opengraph"):
         assert python not in meta
+
+
+def test_pages_name_their_icon_and_favicon_ico_leads_to_it(client, demo_users):
+    """Without an icon, every page's console shows a 404 for /favicon.ico."""
+    from django.contrib.staticfiles import finders
+
+    client.force_login(demo_users["editor"])
+    page = client.get(reverse("claims:dashboard"))
+    assert b'<link rel="icon" href="/static/img/favicon.svg"' in page.content
+    assert finders.find("img/favicon.svg")
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/img/favicon.svg"
