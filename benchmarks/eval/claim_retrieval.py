@@ -121,6 +121,53 @@ def evaluate(tweets, qrels, ids: dict[int, str], *, top: int = 100) -> dict[str,
     return out
 
 
+def without_answer(tweets, qrels, ids: dict[int, str], *, top: int = 5):
+    """Each tweet's candidates with the verified claim it repeats taken out of the pool:
+    what matching offers for a claim nobody has checked yet, the usual case on a desk.
+    (queries, candidate lists) ready for the re-ranker (features.score_candidates)."""
+    from claims.factchecks.lexindex import get_index
+    from claims.factchecks.matching import candidates_for, normalise_query
+
+    index = get_index()
+    index.refresh()
+    queries = [(tid, normalise_query(text)) for tid, text in tweets if tid in qrels]
+    candidates = candidates_for(index, [q for _, q in queries], top=top + 1,
+                                embeddings=_embeddings_on())
+    return [q for _, q in queries], [[c for c in cands if ids[c.factcheck_id] != qrels[tid]]
+                                     for (tid, _), cands in zip(queries, candidates,
+                                                                strict=True)]
+
+
+def _embeddings_on() -> bool:
+    from claims.factchecks.features import use_embeddings
+
+    return use_embeddings()
+
+
+def panel_figures(tweets, qrels, ids: dict[int, str]) -> dict[str, float]:
+    """What the desk's "Already fact-checked" panels would show (the matches scoring at least
+    PANEL_MIN_SCORE, at most PANEL_TOP): how often the right fact-check is among them when
+    one exists, and how often a panel shows something when none does (false alarms)."""
+    from claims.factchecks import features as feat
+    from claims.factchecks.lexindex import get_index
+    from claims.factchecks.matching import match_texts
+    from claims.selectors.factchecks import PANEL_MIN_SCORE, PANEL_TOP
+
+    queries = [(tid, text) for tid, text in tweets if tid in qrels]
+    shown = [[m for m in found if m.score >= PANEL_MIN_SCORE][:PANEL_TOP]
+             for found in match_texts([text for _, text in queries], top=PANEL_TOP)]
+    found = sum(any(ids[m.factcheck_id] == qrels[tid] for m in panel)
+                for (tid, _), panel in zip(queries, shown, strict=True))
+    first = sum(bool(panel) and ids[panel[0].factcheck_id] == qrels[tid]
+                for (tid, _), panel in zip(queries, shown, strict=True))
+    texts, candidates = without_answer(tweets, qrels, ids)
+    scored = feat.score_candidates(get_index(), texts, candidates, embeddings=_embeddings_on())
+    alarms = sum(any(s.score >= PANEL_MIN_SCORE for s in rows) for rows in scored)
+    n = max(len(queries), 1)
+    return {"panel_found": found / n, "panel_first": first / n, "false_alarms": alarms / n,
+            "threshold": PANEL_MIN_SCORE}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.eval.claim_retrieval")
     p.add_argument("--data", type=Path, default=DATA)
@@ -147,18 +194,24 @@ def main(argv=None) -> int:
             os.environ["FACTCHECK_MATCHING_EMBEDDINGS"] = setting
             for split in splits:
                 tweets, qrels = load_split(args.data, split)
-                figures["systems"].setdefault(name, {})[split] = evaluate(tweets, qrels, ids)
+                measured = evaluate(tweets, qrels, ids)
+                measured.update(panel_figures(tweets, qrels, ids))
+                figures["systems"].setdefault(name, {})[split] = measured
     if args.json:
         print(json.dumps(figures))
         return 0
     print(f"Claim retrieval (CLEF-2020 CheckThat! Task 2): {figures['imported']:,} verified "
           f"claims imported at {figures['import_rate']:,.0f} records/s")
     print(f"{'system':<24} {'split':<6} {'MAP@5':>6} {'MRR':>6} {'P@1':>6} {'R@100':>6} "
-          f"{'ms/query':>9}")
+          f"{'ms/query':>9} {'panel':>6} {'first':>6} {'alarms':>6}")
     for name, by_split in figures["systems"].items():
         for split, m in by_split.items():
             print(f"{name:<24} {split:<6} {m['map5']:6.3f} {m['mrr']:6.3f} {m['p1']:6.3f} "
-                  f"{m['recall_at_top']:6.3f} {m['ms_per_query']:9.1f}")
+                  f"{m['recall_at_top']:6.3f} {m['ms_per_query']:9.1f} {m['panel_found']:6.3f} "
+                  f"{m['panel_first']:6.3f} {m['false_alarms']:6.3f}")
+    print(f"panel: the right fact-check is in the desk's panel (score >= {m['threshold']}, "
+          "top 3); first: it is the first shown; alarms: with the right one taken out of the "
+          "pool, the panel still shows something.")
     return 0
 
 

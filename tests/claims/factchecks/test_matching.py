@@ -161,3 +161,27 @@ def test_fact_check_matches_leaves_out_the_desks_own_fact_check(corpus):
     ids = [fc.id for fc, _ in fact_check_matches("Vaccines cause autism in children",
                                                   exclude_claim_id=claim.id)]
     assert own.id not in ids and ids[0] == corpus[0].id
+
+
+# --- what the desk's panels show --------------------------------------------------------
+
+UNCHECKED = [  # sentences of an article about something nobody on file has checked
+    "Britain's unemployment rate fell to 3.9 percent in the three months to September, the "
+    "lowest level since 1975, the employment minister said on Tuesday.",
+    "Economists expect the rate to rise again next year as growth slows to 1.2 percent.",
+    "One in ten workers in London is on a zero-hours contract, he said.",
+]
+
+
+def test_a_claim_nobody_has_checked_gets_no_panel_and_a_repeat_does(corpus):
+    """The re-ranker was once trained only on tweets that always had a fact-check in the
+    pool: every sentence of an unrelated article then showed the best of the rest at 0.9."""
+    from claims.selectors.factchecks import PANEL_MIN_SCORE, fact_check_matches_many
+
+    repeat = "Vaccines cause autism in kids, a new post claims"
+    panels = fact_check_matches_many([*UNCHECKED, repeat])
+    assert panels[:3] == [[], [], []]
+    assert [fc.url for fc, _ in panels[3]] == [CORPUS[0][0]]
+    assert panels[3][0][1].score >= PANEL_MIN_SCORE
+    # Candidates still come back, best first, for whoever asks for them: only below the bar.
+    assert all(m.score < PANEL_MIN_SCORE for m in match_text(UNCHECKED[0], top=3))
