@@ -9,10 +9,11 @@ repeats, 0 otherwise. Each tweet is seen twice: once with its verified claim in 
 and once with it taken out, every candidate a 0. On a desk most claims have no fact-check
 yet; trained only on tweets that always have one, the re-ranker learned that the best
 candidate is probably right, whatever it shares with the claim, and scored unrelated
-fact-checks 0.9 for an article nobody had checked. Two logistic regressions are fitted (scikit-learn, liblinear, fixed
-C, deterministic): "lexical" on the lexical features (what the default install uses) and
-"semantic" with the cosine features too (needs the [embeddings] extra, else the shipped
-one is kept). Five-fold cross-validation over the training tweets reports MAP@5, MRR, P@1.
+fact-checks 0.9 for an article nobody had checked. Two logistic regressions are fitted
+(scikit-learn, liblinear, fixed C, deterministic): "lexical" on the lexical features (what
+the default install uses) and "semantic" with the cosine features too (needs the
+[embeddings] extra, else the shipped one is kept). Five-fold cross-validation over the
+training tweets reports MAP@5, MRR, P@1 and the false alarms of the desk's panels.
 
     python -m benchmarks.matching_train [--data DIR] [--out PATH] [--check]
 
