@@ -21,6 +21,7 @@ from django.conf import settings
 
 from claims.factchecks.embedding import get_embedder
 from claims.models import FactCheck
+from claims.perprocess import PerProcess
 
 READ_CHUNK = 5000
 REFRESH_SECONDS = 1.0
@@ -223,19 +224,6 @@ class DenseIndex:
             return [(int(self.ids[i]), float(claim[i])) for i in best]
 
 
-_index: DenseIndex | None = None
-_lock = threading.Lock()
-
-
-def get_dense_index() -> DenseIndex:
-    global _index
-    with _lock:
-        if _index is None:
-            _index = DenseIndex()
-        return _index
-
-
-def reset_dense_index() -> None:
-    global _index
-    with _lock:
-        _index = None
+_index = PerProcess(DenseIndex)
+get_dense_index = _index.get
+reset_dense_index = _index.reset  # tests switch databases under it

@@ -29,6 +29,7 @@ import numpy as np
 from scipy import sparse
 
 from claims.models import FactCheck
+from claims.perprocess import PerProcess
 
 K1 = 1.2
 B = 0.75
@@ -352,21 +353,6 @@ class LexicalIndex:
             return out
 
 
-_index: LexicalIndex | None = None
-_index_lock = threading.Lock()
-
-
-def get_index() -> LexicalIndex:
-    """One index per process."""
-    global _index
-    with _index_lock:
-        if _index is None:
-            _index = LexicalIndex()
-        return _index
-
-
-def reset_index() -> None:
-    """Forget the index (tests switch databases under it)."""
-    global _index
-    with _index_lock:
-        _index = None
+_index = PerProcess(LexicalIndex)
+get_index = _index.get
+reset_index = _index.reset  # tests switch databases under it
