@@ -387,16 +387,23 @@ def _request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def fetch(url: str, *, limits: FetchLimits | None = None) -> FetchResponse:
-    """GET `url` through the guard, following redirects ourselves. Returns the final 2xx
-    response; raises FetchError (with kind and words) for everything else."""
+def _start(url: str, limits: FetchLimits | None) -> tuple[FetchLimits, str, _Deadline]:
+    """What every request starts from: its limits (the settings' unless given), the
+    normalised address (one that cannot be fetched is a FetchError before any connection)
+    and the total deadline's clock, started now; the caller cancels it when done."""
     limits = limits or FetchLimits.from_settings()
-    started = time.monotonic()
     try:
         current = normalize_url(url)
     except URLInvalid as exc:
         raise FetchError("invalid_url", str(exc)) from exc
-    deadline = _Deadline(limits.total_deadline)
+    return limits, current, _Deadline(limits.total_deadline)
+
+
+def fetch(url: str, *, limits: FetchLimits | None = None) -> FetchResponse:
+    """GET `url` through the guard, following redirects ourselves. Returns the final 2xx
+    response; raises FetchError (with kind and words) for everything else."""
+    started = time.monotonic()
+    limits, current, deadline = _start(url, limits)
     redirects: list[str] = []
     try:
         while True:
@@ -457,13 +464,8 @@ def post(url: str, *, body: bytes, headers: dict[str, str],
     comes back (a 3xx included) is returned for the caller to judge, with at most
     `keep_bytes` of the body. Raises FetchError (with kind and words) when no answer came:
     refused by the guard, no connection, a timeout."""
-    limits = limits or FetchLimits.from_settings()
     started = time.monotonic()
-    try:
-        current = normalize_url(url)
-    except URLInvalid as exc:
-        raise FetchError("invalid_url", str(exc)) from exc
-    deadline = _Deadline(limits.total_deadline)
+    limits, current, deadline = _start(url, limits)
     try:
         conn, resp, _target = _one_hop(current, limits, deadline, method="POST", body=body,
                                        headers=headers)
