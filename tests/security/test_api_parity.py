@@ -76,6 +76,18 @@ def a_fetched_source(users):
     return {"source": evidence.source}
 
 
+def verdict_step(state, step, **fields):
+    """A verdict in `state` taken through `step` (its desk URL name and API path: submit,
+    request-changes, approve, publish) with the same `fields` on both sides; the API's body
+    also carries the lock_version it acts on."""
+    return Case(
+        verdict_in(state),
+        lambda s: (reverse(f"claims:verdict-{step}", args=[s["verdict"].pk]), dict(fields)),
+        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/{step}/",
+                   {"lock_version": s["verdict"].lock_version, **fields}),
+    )
+
+
 def draft_fields(state):
     verdict = state["verdict"]
     return {"rating": default_rating("mostly-false").pk, "summary": "Edited summary.",
@@ -91,45 +103,14 @@ CASES = {
                    {"claim": s["claim"].pk, "lock_version": s["verdict"].lock_version,
                     **draft_fields(s)}),
     ),
-    "submit": Case(
-        verdict_in(VerdictState.DRAFT),
-        lambda s: (reverse("claims:verdict-submit", args=[s["verdict"].pk]), {}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/submit/",
-                   {"lock_version": s["verdict"].lock_version}),
-    ),
-    "request changes": Case(
-        verdict_in(VerdictState.SUBMITTED),
-        lambda s: (reverse("claims:verdict-request-changes", args=[s["verdict"].pk]),
-                   {"comment": "Cite the 2011 census."}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/request-changes/",
-                   {"lock_version": s["verdict"].lock_version,
-                    "comment": "Cite the 2011 census."}),
-    ),
-    "request changes without a comment": Case(
-        verdict_in(VerdictState.SUBMITTED),
-        lambda s: (reverse("claims:verdict-request-changes", args=[s["verdict"].pk]),
-                   {"comment": " "}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/request-changes/",
-                   {"lock_version": s["verdict"].lock_version, "comment": " "}),
-    ),
-    "approve": Case(
-        verdict_in(VerdictState.SUBMITTED),
-        lambda s: (reverse("claims:verdict-approve", args=[s["verdict"].pk]), {}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/approve/",
-                   {"lock_version": s["verdict"].lock_version}),
-    ),
-    "approve a draft": Case(
-        verdict_in(VerdictState.DRAFT),
-        lambda s: (reverse("claims:verdict-approve", args=[s["verdict"].pk]), {}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/approve/",
-                   {"lock_version": s["verdict"].lock_version}),
-    ),
-    "publish": Case(
-        verdict_in(VerdictState.APPROVED),
-        lambda s: (reverse("claims:verdict-publish", args=[s["verdict"].pk]), {}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/publish/",
-                   {"lock_version": s["verdict"].lock_version}),
-    ),
+    "submit": verdict_step(VerdictState.DRAFT, "submit"),
+    "request changes": verdict_step(VerdictState.SUBMITTED, "request-changes",
+                                    comment="Cite the 2011 census."),
+    "request changes without a comment": verdict_step(VerdictState.SUBMITTED,
+                                                      "request-changes", comment=" "),
+    "approve": verdict_step(VerdictState.SUBMITTED, "approve"),
+    "approve a draft": verdict_step(VerdictState.DRAFT, "approve"),
+    "publish": verdict_step(VerdictState.APPROVED, "publish"),
     "correct": Case(
         verdict_in(VerdictState.PUBLISHED),
         lambda s: (reverse("claims:verdict-correct", args=[s["verdict"].pk]),
