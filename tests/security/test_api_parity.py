@@ -88,6 +88,19 @@ def verdict_step(state, step, **fields):
     )
 
 
+def claim_step(desk_name, path, action, *, versioned=False, **fields):
+    """A claim taken through the desk's `desk_name` form and POST /api/v1/claims/{id}/`path`/
+    with the same `fields`; the API's body also carries the claim's version when the action
+    acts on one (`versioned`)."""
+    def api(s):
+        version = {"version": s["claim"].version} if versioned else {}
+        return "post", f"/api/v1/claims/{s['claim'].pk}/{path}/", {**version, **fields}
+
+    return Case(
+        a_claim, lambda s: (reverse(f"claims:{desk_name}", args=[s["claim"].pk]), dict(fields)),
+        api, action=action)
+
+
 def draft_fields(state):
     verdict = state["verdict"]
     return {"rating": default_rating("mostly-false").pk, "summary": "Edited summary.",
@@ -142,30 +155,13 @@ CASES = {
                    {"version": s["claim"].version, "statement": "Edited statement"}),
         action="edit_claim",
     ),
-    "set a claim aside without a reason": Case(
-        a_claim,
-        lambda s: (reverse("claims:claim-status", args=[s["claim"].pk]),
-                   {"status": "not_checkable"}),
-        lambda s: ("post", f"/api/v1/claims/{s['claim'].pk}/status/",
-                   {"version": s["claim"].version, "status": "not_checkable"}),
-        action="edit_claim",
-    ),
-    "attach a source": Case(
-        a_claim,
-        lambda s: (reverse("claims:claim-source-attach", args=[s["claim"].pk]),
-                   {"url": "https://stats.example.org/jobs"}),
-        lambda s: ("post", f"/api/v1/claims/{s['claim'].pk}/sources/",
-                   {"url": "https://stats.example.org/jobs"}),
-        action="attach_source",
-    ),
-    "add evidence": Case(
-        a_claim,
-        lambda s: (reverse("claims:claim-evidence-add", args=[s["claim"].pk]),
-                   {"stance": "context", "note": "Asked the ministry."}),
-        lambda s: ("post", f"/api/v1/claims/{s['claim'].pk}/evidence/",
-                   {"stance": "context", "note": "Asked the ministry."}),
-        action="add_evidence",
-    ),
+    "set a claim aside without a reason": claim_step(
+        "claim-status", "status", "edit_claim", versioned=True, status="not_checkable"),
+    "attach a source": claim_step(
+        "claim-source-attach", "sources", "attach_source", url="https://stats.example.org/jobs"),
+    "add evidence": claim_step(
+        "claim-evidence-add", "evidence", "add_evidence", stance="context",
+        note="Asked the ministry."),
     "add an article": Case(
         lambda users: {},
         lambda s: (reverse("claims:article-add"),
