@@ -352,34 +352,26 @@ def _one_hop(url: str, limits: FetchLimits, deadline: _Deadline, *, method: str 
         conn.close()
         raise FetchError("connection", f"The site's certificate could not be verified "
                          f"({exc.verify_message}).", final_url=url) from exc
-    except TimeoutError as exc:
+    except (TimeoutError, http.client.HTTPException, OSError) as exc:
         conn.close()
         deadline.check()
-        raise FetchError("timeout", f"{host} did not answer in time.", transient=True,
-                         final_url=url) from exc
-    except http.client.RemoteDisconnected as exc:
-        conn.close()
-        deadline.check()
-        raise FetchError("connection", f"{host} closed the connection without answering.",
-                         transient=True, final_url=url) from exc
-    except http.client.BadStatusLine as exc:
-        conn.close()
-        deadline.check()
-        raise FetchError("connection", f"{host} did not answer in HTTP (its first line was "
-                         f"“{printable(str(exc), 80)}”).", transient=True,
-                         final_url=url) from exc
-    except http.client.HTTPException as exc:
-        conn.close()
-        deadline.check()
-        raise FetchError("connection", f"{host} sent a malformed answer "
-                         f"({printable(str(exc), 200)}).", transient=True,
-                         final_url=url) from exc
-    except OSError as exc:
-        conn.close()
-        deadline.check()
-        raise FetchError("connection", f"Could not connect to {host} ({exc}).", transient=True,
-                         final_url=url) from exc
+        kind, words = _no_answer(exc, host)
+        raise FetchError(kind, words, transient=True, final_url=url) from exc
     return conn, resp, target
+
+
+def _no_answer(exc: Exception, host: str) -> tuple[str, str]:
+    """Why no answer came (the error's kind and words): each is worth a retry."""
+    if isinstance(exc, TimeoutError):
+        return "timeout", f"{host} did not answer in time."
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "connection", f"{host} closed the connection without answering."
+    if isinstance(exc, http.client.BadStatusLine):
+        return "connection", (f"{host} did not answer in HTTP (its first line was "
+                              f"“{printable(str(exc), 80)}”).")
+    if isinstance(exc, http.client.HTTPException):
+        return "connection", f"{host} sent a malformed answer ({printable(str(exc), 200)})."
+    return "connection", f"Could not connect to {host} ({exc})."
 
 
 def _request_target(url: str) -> str:
