@@ -86,9 +86,11 @@ def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = 
     }
 
 
-def _run(request, verdict: Verdict, action, success: str, **kwargs):
-    """Call a transition service; report success or the refusal in words, then go back to
-    where the reviewer was: the claim page, or the review queue, naming the claim there."""
+def _run(request, pk, action, success: str, **kwargs):
+    """Call a transition service on the verdict `pk`; report success or the refusal in
+    words, then go back to where the reviewer was: the claim page, or the review queue,
+    naming the claim there."""
+    verdict = get_object_or_404(Verdict, pk=pk)
     from_queue = _from_queue(request)
     try:
         action(verdict=verdict, user=request.user, **kwargs)
@@ -155,15 +157,13 @@ def _conflict(request, claim, form, exc: VerdictConflict):
 @login_required
 @require_POST
 def verdict_submit(request, pk):
-    verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, verdicts_services.verdict_submit, "Submitted for review.")
+    return _run(request, pk, verdicts_services.verdict_submit, "Submitted for review.")
 
 
 @login_required
 @require_POST
 def verdict_request_changes(request, pk):
-    verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, verdicts_services.verdict_request_changes,
+    return _run(request, pk, verdicts_services.verdict_request_changes,
                 "Sent back to the author with your comment.",
                 comment=request.POST.get("comment", ""))
 
@@ -171,16 +171,14 @@ def verdict_request_changes(request, pk):
 @login_required
 @require_POST
 def verdict_approve(request, pk):
-    verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, verdicts_services.verdict_approve, "Approved.",
+    return _run(request, pk, verdicts_services.verdict_approve, "Approved.",
                 override_reason=request.POST.get("override_reason", ""))
 
 
 @login_required
 @require_POST
 def verdict_publish(request, pk):
-    verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, verdicts_services.verdict_publish, "Published.")
+    return _run(request, pk, verdicts_services.verdict_publish, "Published.")
 
 
 @login_required
