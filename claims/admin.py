@@ -40,7 +40,7 @@ from claims.models import (
     WebhookSubscription,
 )
 from claims.models.tokens import SCOPE_HELP, scopes_normalised
-from claims.permissions import has_permission
+from claims.permissions import has_permission, refusal_text, refusal_words
 from claims.selectors.published import claim_has_published_verdict, claims_showing
 from claims.services.factchecks import factcheck_sync_claim
 from claims.services.published import published_edit_check, published_edit_record
@@ -54,6 +54,26 @@ from claims.services.webhooks import (
     webhook_subscription_update,
     webhook_target_check,
 )
+
+
+def _report(model_admin, request, done: int, what: str, refused: list[str]) -> None:
+    if done:
+        model_admin.message_user(request, f"{done} {what}.", messages.SUCCESS)
+    for line in refused:
+        model_admin.message_user(request, line, messages.WARNING)
+
+
+def act_on_each(model_admin, request, records, act, what: str, name=str) -> None:
+    """An admin action: `act` on each record, then one message that it was done to so many
+    (`what`), and one for each record a service refused, named by `name`, in its words."""
+    done, refused = 0, []
+    for record in records:
+        try:
+            act(record)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            refused.append(f"{name(record)}: {refusal_text(exc)}")
+    _report(model_admin, request, done, what, refused)
 
 
 class PublishedRecordForm(forms.ModelForm):
@@ -90,8 +110,7 @@ class PublishedRecordForm(forms.ModelForm):
                     user=self.request_user, reason=cleaned.get("published_change_reason", ""),
                     what=what)
             except (ValidationError, PermissionDenied) as exc:
-                message = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-                raise forms.ValidationError(message) from None
+                raise forms.ValidationError(refusal_words(exc)) from None
             stored = type(self.instance).objects.get(pk=self.instance.pk)
             self.published_changes = {
                 name: {"before": str(getattr(stored, name)),
@@ -321,18 +340,8 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Re-fetch selected sources")
     def refetch_selected(self, request, queryset):
-        queued, refused = 0, []
-        for source in queryset:
-            try:
-                source_refetch(source=source, user=request.user)
-                queued += 1
-            except ValidationError as exc:
-                refused.append(f"{source}: {' '.join(exc.messages)}")
-        if queued:
-            self.message_user(request, f"{queued} source(s) queued to be fetched again.",
-                              messages.SUCCESS)
-        for line in refused:
-            self.message_user(request, line, messages.WARNING)
+        act_on_each(self, request, queryset, lambda source: source_refetch(
+            source=source, user=request.user), "source(s) queued to be fetched again")
 
 
 @admin.register(Capture)
@@ -679,13 +688,6 @@ def _own_or_all(request, queryset, owner_field: str):
     return queryset.filter(**{owner_field: request.user})
 
 
-def _report(model_admin, request, done: int, what: str, refused: list[str]) -> None:
-    if done:
-        model_admin.message_user(request, f"{done} {what}.", messages.SUCCESS)
-    for line in refused:
-        model_admin.message_user(request, line, messages.WARNING)
-
-
 class WebhookSubscriptionForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
         choices=SUBSCRIBABLE_EVENTS, widget=forms.CheckboxSelectMultiple,
@@ -788,14 +790,8 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send a test event")
     def send_test_event(self, request, queryset):
-        sent, refused = 0, []
-        for subscription in queryset:
-            try:
-                webhook_send_test(user=request.user, subscription=subscription)
-                sent += 1
-            except (ValidationError, PermissionDenied) as exc:
-                refused.append(f"{subscription}: {' '.join(_words(exc))}")
-        _report(self, request, sent, "test event(s) queued", refused)
+        act_on_each(self, request, queryset, lambda subscription: webhook_send_test(
+            user=request.user, subscription=subscription), "test event(s) queued")
 
     @admin.action(description="Rotate the secret")
     def rotate_secret(self, request, queryset):
@@ -803,10 +799,6 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
             webhook_rotate_secret(user=request.user, subscription=subscription)
         _report(self, request, len(queryset), "secret(s) replaced: update the receivers",
                 [])
-
-
-def _words(exc) -> list[str]:
-    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
 
 
 @admin.register(WebhookDelivery)
@@ -844,11 +836,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Redeliver")
     def redeliver(self, request, queryset):
-        queued, refused = 0, []
-        for delivery in queryset.select_related("subscription"):
-            try:
-                webhook_redeliver(user=request.user, delivery=delivery)
-                queued += 1
-            except (ValidationError, PermissionDenied) as exc:
-                refused.append(f"{delivery.delivery_id}: {' '.join(_words(exc))}")
-        _report(self, request, queued, "delivery(ies) queued to be sent again", refused)
+        act_on_each(self, request, queryset.select_related("subscription"),
+                    lambda delivery: webhook_redeliver(user=request.user, delivery=delivery),
+                    "delivery(ies) queued to be sent again",
+                    name=lambda delivery: delivery.delivery_id)

@@ -8,7 +8,7 @@ rows, written by the services). It rests on those rows, never on history text.""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims.choices import VerdictState
 from claims.models import Verdict
@@ -88,6 +88,16 @@ def require(user, action: str, verdict: Verdict | None = None) -> None:
                 f"You cannot {doing}: you edited this verdict, and a reviewer who did not "
                 "write any of it must review it (two-person rule)."
             )
+
+
+def refusal_words(exc: Exception) -> list[str]:
+    """What a refusal says, for a page: a service's ValidationError messages, or the words
+    of any other refusal (require's PermissionDenied)."""
+    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+
+
+def refusal_text(exc: Exception) -> str:
+    return " ".join(refusal_words(exc))
 
 
 def require_api_token_owner(user, owner_id: int, action: str) -> None:

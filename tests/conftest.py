@@ -1,6 +1,7 @@
 """Fixtures every test may use: an embedded Redis (unless REDIS_URL is set), a real Celery
-worker on it, the migrations' data put back after a flush, the demo users and the local web
-server (tests/localserver.py); and the `postgres` marker, which skips on other databases.
+worker on it, the migrations' data put back after a flush, the demo users, the editor, a
+webhook receiver, new fact-check matching indexes and the local web server
+(tests/localserver.py); and the `postgres` marker, which skips on other databases.
 
 The suite mirrors the code: tests/claims/<package>/ for claims/ (models, services, selectors,
 views, admin, fetching, assist, exporters, commands, demo, migrations), tests/public/ for the
@@ -112,6 +113,43 @@ def _migration_data_after_flush(request):
     finally:
         config.models_module = models_module
     yield
+
+
+@pytest.fixture
+def editor(db):
+    """Erin, in the Editors group (the desk's and the API's tests both act as her)."""
+    from django.contrib.auth.models import Group
+
+    from tests import factories
+
+    user = factories.UserFactory(username="ed", first_name="Erin", last_name="Editor")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on 127.0.0.1 (tests/support/webhook_receiver.py) for the test."""
+    from tests.support.webhook_receiver import WebhookReceiver
+
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_matching(settings):
+    """New fact-check matching indexes for the test, none left behind: they are one per
+    process and would carry one test's fact-checks into the next. Lexical only (embeddings
+    off) unless the test turns them on."""
+    from claims.factchecks import dense, lexindex
+
+    settings.FACTCHECK_MATCHING_EMBEDDINGS = "off"
+    lexindex.reset_index()
+    dense.reset_dense_index()
+    yield settings
+    lexindex.reset_index()
+    dense.reset_dense_index()
 
 
 @pytest.fixture

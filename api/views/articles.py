@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.response import Response
 
 from api.serializers.articles import (
@@ -17,7 +17,7 @@ from claims.selectors.articles import article_table_rows
 from claims.services.articles import article_create
 
 
-class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class ArticleViewSet(ResourceViewSet):
     """Articles, newest first (the articles table's order)."""
 
     ordering = ("-created_at", "-id")
@@ -39,7 +39,6 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceV
     def create(self, request):
         """Add an article from its text; a worker then scores its sentences."""
         allowed(request.user, "add_article")
-        body = ArticleCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        article = article_create(user=request.user, **body.validated_data)
+        data = self.valid_body(ArticleCreateSerializer)
+        article = article_create(user=request.user, **data)
         return Response(ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -52,7 +52,7 @@ def _stale_claim(exc: ClaimEditConflict, request) -> StaleVersion:
                         current=ClaimDetailSerializer(current, context={"request": request}).data)
 
 
-class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class ClaimViewSet(ResourceViewSet):
     """Claims, filtered and ordered as the desk's claims table: the same query parameters
     (its FilterSet), so a desk URL's query string works here as it is."""
 
@@ -88,9 +88,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
     def create(self, request):
         """Log a claim anchored to its article's exact words."""
         allowed(request.user, "log_claim")
-        body = ClaimLogSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.valid_body(ClaimLogSerializer)
         article, quote = data["article"], data["quote"]
         start, end = data["start"], data["end"]
         if start is None or end is None:
@@ -119,9 +117,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
         claim's version as you read it: if someone saved since, 409 and nothing written."""
         allowed(request.user, "edit_claim")
         claim = self.get_object()
-        body = ClaimUpdateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.valid_body(ClaimUpdateSerializer)
         try:
             claim_update(
                 claim=claim, version=data["version"],
@@ -143,9 +139,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
         """Move the claim between new, researching and not checkable (with a reason)."""
         allowed(request.user, "edit_claim")
         claim = self.record_or_404(Claim)
-        body = ClaimStatusSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.valid_body(ClaimStatusSerializer)
         try:
             claim_set_status(claim=claim, status=data["status"], user=request.user,
                              reason=data["reason"], version=data["version"])
@@ -162,9 +156,8 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
         background; poll the source (its `Location`) until its status settles."""
         allowed(request.user, "attach_source")
         claim = self.record_or_404(Claim)
-        body = SourceAttachSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        evidence = source_attach(claim=claim, user=request.user, **body.validated_data)
+        data = self.valid_body(SourceAttachSerializer)
+        evidence = source_attach(claim=claim, user=request.user, **data)
         context = self.get_serializer_context()
         source_url = request.build_absolute_uri(
             reverse("api:source-detail", args=[evidence.source_id]))
@@ -181,13 +174,12 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
         """Record evidence on the claim: a stance on a source, or a note of its own."""
         allowed(request.user, "add_evidence")
         claim = self.record_or_404(Claim)
-        body = EvidenceCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        evidence = evidence_add(claim=claim, user=request.user, **body.validated_data)
+        data = self.valid_body(EvidenceCreateSerializer)
+        evidence = evidence_add(claim=claim, user=request.user, **data)
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
-class ClaimantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class ClaimantViewSet(ResourceViewSet):
     """Claimants, by name."""
 
     ordering = ("name", "id")
@@ -212,7 +204,6 @@ class ClaimantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resource
     def create(self, request):
         """Add a claimant (one per name and organisation: an existing one is returned)."""
         allowed(request.user, "add_claimant")
-        body = ClaimantCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        claimant = claimant_get_or_create(**body.validated_data)
+        data = self.valid_body(ClaimantCreateSerializer)
+        claimant = claimant_get_or_create(**data)
         return Response(ClaimantSerializer(claimant).data, status=status.HTTP_201_CREATED)

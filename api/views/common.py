@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import permissions, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.exceptions import ValidationError
 
 from api.pagination import KeysetCursorPagination
@@ -70,8 +70,10 @@ def choice_query(name: str, choices, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, str, enum=list(dict(choices)), description=description)
 
 
-class ResourceViewSet(viewsets.GenericViewSet):
-    """Desk resources: signed-in readers, keyset pages in the view's `ordering`."""
+class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
+    """Desk resources, each listed and read one by one: signed-in readers, keyset pages in
+    the view's `ordering`."""
 
     permission_classes = DESK_READ
     pagination_class = KeysetCursorPagination
@@ -94,6 +96,28 @@ class ResourceViewSet(viewsets.GenericViewSet):
     def record_or_404(self, model):
         """A bare record of `model` named by the URL (a write loads what it needs itself)."""
         return get_object_or_404(model, pk=self.lookup_id())
+
+    def valid_body(self, serializer_class) -> dict:
+        """The request's body as `serializer_class` reads it; one it refuses is a 400 in
+        words, field by field."""
+        body = serializer_class(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+    def by_ids(self, queryset, **lookups):
+        """`queryset` narrowed by each id the query string gives, e.g. by_ids(rows,
+        claim="claim_id") keeps one claim's rows when ?claim= is there (not an id: a 400)."""
+        for name, lookup in lookups.items():
+            value = id_param(self.request, name)
+            if value is not None:
+                queryset = queryset.filter(**{lookup: value})
+        return queryset
+
+    def by_choice(self, queryset, name: str, choices):
+        """`queryset` narrowed to the rows whose field `name` is the query string's value
+        of `name`, when given (not one of `choices`: a 400 that names them)."""
+        value = choice_param(self.request, name, choices)
+        return queryset.filter(**{name: value}) if value else queryset
 
     def list_page(self, queryset, serializer_class=None):
         page = self.paginate_queryset(queryset)

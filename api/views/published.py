@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -30,7 +29,7 @@ from claims.selectors.verdicts import published_verdicts
 MATCH_TEXT_MAX = 2000
 
 
-class PublishedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class PublishedViewSet(ResourceViewSet):
     """Published fact-checks, newest first: each claim's latest published verdict, as its
     public page shows it. Looked up by the claim's id."""
 
@@ -47,7 +46,7 @@ class PublishedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resourc
         return get_object_or_404(self.get_queryset(), claim_id=self.lookup_id())
 
 
-class FactCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class FactCheckViewSet(ResourceViewSet):
     """Fact-checks imported from other publishers (and the desk's own), newest first."""
 
     ordering = ("-date_published", "-id")

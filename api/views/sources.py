@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
@@ -15,9 +15,7 @@ from api.views.common import (
     ERROR,
     ResourceViewSet,
     allowed,
-    choice_param,
     choice_query,
-    id_param,
     id_query,
 )
 from claims.choices import SourceStatus
@@ -27,7 +25,7 @@ from claims.selectors.sources import capture_list, evidence_list, source_table_r
 from claims.services.sources import source_refetch
 
 
-class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class SourceViewSet(ResourceViewSet):
     """Sources, newest first: one per normalised URL, shared by the claims citing it."""
 
     ordering = ("-created_at", "-id")
@@ -41,14 +39,8 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVi
         id_query("claim", "Only the sources this claim cites."),
     ])
     def list(self, request):
-        queryset = self.get_queryset()
-        status_ = choice_param(request, "status", SourceStatus.choices)
-        if status_:
-            queryset = queryset.filter(status=status_)
-        claim = id_param(request, "claim")
-        if claim is not None:
-            queryset = queryset.filter(evidence__claim_id=claim)
-        return self.list_page(queryset)
+        queryset = self.by_choice(self.get_queryset(), "status", SourceStatus.choices)
+        return self.list_page(self.by_ids(queryset, claim="evidence__claim_id"))
 
     @extend_schema(request=None, responses={202: SourceSerializer, 400: ERROR, 403: ERROR,
                                             404: ERROR})
@@ -71,7 +63,7 @@ class DownloadNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class CaptureViewSet(ResourceViewSet):
     """Captures (each fetch of a source), newest first: their metadata."""
 
     serializer_class = CaptureSerializer
@@ -81,11 +73,7 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceV
 
     @extend_schema(parameters=[id_query("source", "Only this source's captures.")])
     def list(self, request):
-        queryset = self.get_queryset()
-        source = id_param(request, "source")
-        if source is not None:
-            queryset = queryset.filter(source_id=source)
-        return self.list_page(queryset)
+        return self.list_page(self.by_ids(self.get_queryset(), source="source_id"))
 
     @extend_schema(responses={
         (200, "application/octet-stream"): OpenApiResponse(
@@ -99,7 +87,7 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceV
         return snapshot_download(self.get_object())
 
 
-class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class EvidenceViewSet(ResourceViewSet):
     """Evidence, newest first. Add evidence on a claim with POST /claims/{id}/evidence/."""
 
     serializer_class = EvidenceSerializer
@@ -109,8 +97,4 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Resource
 
     @extend_schema(parameters=[id_query("claim", "Only this claim's evidence.")])
     def list(self, request):
-        queryset = self.get_queryset()
-        claim = id_param(request, "claim")
-        if claim is not None:
-            queryset = queryset.filter(claim_id=claim)
-        return self.list_page(queryset)
+        return self.list_page(self.by_ids(self.get_queryset(), claim="claim_id"))

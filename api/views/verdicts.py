@@ -5,7 +5,7 @@ and history hold the same way) and carries the lock_version it acts on."""
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -22,9 +22,7 @@ from api.views.common import (
     CONFLICT,
     ERROR,
     ResourceViewSet,
-    choice_param,
     choice_query,
-    id_param,
     id_query,
 )
 from claims.choices import VerdictState
@@ -37,7 +35,7 @@ ACTION_RESPONSES = {200: VerdictSerializer, 400: ERROR, 403: ERROR, 404: ERROR,
                     409: CONFLICT}
 
 
-class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class VerdictViewSet(ResourceViewSet):
     """Verdicts, most recently changed first; each version of a claim's verdict is one."""
 
     ordering = ("-updated_at", "-id")
@@ -55,11 +53,10 @@ class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceV
         """Call a transition service on the verdict with the body's fields; a stale
         lock_version is a 409 with the stored verdict."""
         verdict = self.get_object()
-        body = body_class(data=request.data)
-        body.is_valid(raise_exception=True)
+        data = self.valid_body(body_class)
         try:
             verdict = service(verdict=verdict, user=request.user,
-                              **{**body.validated_data, **extra})
+                              **{**data, **extra})
         except VerdictConflict as exc:
             raise self._stale(exc) from None
         return self._answer(verdict)
@@ -78,23 +75,15 @@ class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceV
         choice_query("state", VerdictState.choices, "Only verdicts in this state."),
     ])
     def list(self, request):
-        queryset = self.get_queryset()
-        claim = id_param(request, "claim")
-        if claim is not None:
-            queryset = queryset.filter(claim_id=claim)
-        state = choice_param(request, "state", VerdictState.choices)
-        if state:
-            queryset = queryset.filter(state=state)
-        return self.list_page(queryset)
+        queryset = self.by_ids(self.get_queryset(), claim="claim_id")
+        return self.list_page(self.by_choice(queryset, "state", VerdictState.choices))
 
     @extend_schema(request=VerdictDraftSerializer,
                    responses={201: VerdictSerializer, **ACTION_RESPONSES})
     def create(self, request):
         """Save the claim's verdict as a draft: the first (lock_version null, 201) or an edit
         of the current draft or verdict sent back (its lock_version, 200)."""
-        body = VerdictDraftSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.valid_body(VerdictDraftSerializer)
         try:
             verdict = services.verdict_save_draft(
                 claim=data["claim"], user=request.user, lock_version=data["lock_version"],
@@ -137,9 +126,7 @@ class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceV
         """Correct a published verdict: a new version, submitted for review (201); the
         published one stays online until the correction is published."""
         verdict = self.get_object()
-        body = CorrectSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.valid_body(CorrectSerializer)
         claim = verdict.claim
         try:
             new = services.verdict_correct(

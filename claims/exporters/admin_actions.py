@@ -13,9 +13,7 @@ from claims.selectors.verdicts import claimreview_verdicts
 
 @admin.action(description="Export the selected claims as CSV")
 def export_claims_csv(modeladmin, request, queryset):
-    ids = queryset.values_list("id", flat=True)
-    return download_response("csv", stream.csv_stream(claim_export_selection(claim_ids=ids)),
-                             stem="claims")
+    return _csv_download(queryset.values_list("id", flat=True), "claims")
 
 
 @admin.action(description="Export the selected claims' published verdicts as ClaimReview")
@@ -26,15 +24,19 @@ def export_claims_claimreview(modeladmin, request, queryset):
 
 @admin.action(description="Export the selected verdicts' claims as CSV")
 def export_verdicts_csv(modeladmin, request, queryset):
-    ids = queryset.values_list("claim_id", flat=True)
-    return download_response("csv", stream.csv_stream(claim_export_selection(claim_ids=ids)),
-                             stem="verdicts")
+    return _csv_download(queryset.values_list("claim_id", flat=True), "verdicts")
 
 
 @admin.action(description="Export the selected verdicts as ClaimReview (published ones)")
 def export_verdicts_claimreview(modeladmin, request, queryset):
     verdicts = claimreview_verdicts().filter(id__in=queryset.values("id"))
     return _claimreview_download(modeladmin, request, verdicts)
+
+
+def _csv_download(claim_ids, stem: str):
+    """The editors' CSV export of these claims, streamed."""
+    return download_response(
+        "csv", stream.csv_stream(claim_export_selection(claim_ids=claim_ids)), stem=stem)
 
 
 def _claimreview_download(modeladmin, request, verdicts):

@@ -20,9 +20,9 @@ import numpy as np
 from django.conf import settings
 
 from claims.factchecks.embedding import get_embedder
-from claims.models import FactCheck
+from claims.factchecks.instep import KeptInStep, every_row, newest_change
+from claims.perprocess import PerProcess
 
-READ_CHUNK = 5000
 REFRESH_SECONDS = 1.0
 # After a call found more to encode than it may, how long the index waits before trying
 # again (reloading the vectors another process may have saved meanwhile).
@@ -99,15 +99,14 @@ class VectorStore:
         self.added = False
 
 
-class DenseIndex:
+class DenseIndex(KeptInStep):
     def __init__(self) -> None:
+        super().__init__()
         self.lock = threading.RLock()
         self.store: VectorStore | None = None
         self.ids = np.zeros(0, dtype=np.int64)
         self.rows = np.zeros(0, dtype=np.int64)  # row of each id in the store
         self.position: dict[int, int] = {}
-        self.watermark = None
-        self.checked_at = 0.0
         self.retry_at = 0.0
         self._matrices: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -155,18 +154,11 @@ class DenseIndex:
         self.rows = np.zeros(0, dtype=np.int64)
         self.position = {}
         self._matrices = None
-        self.watermark = FactCheck.objects.order_by("-updated_at").values_list(
-            "updated_at", flat=True).first()
-        last = 0
+        self.watermark = newest_change()
         left = limit  # texts this build may still encode (None: all)
-        while True:
-            chunk = list(FactCheck.objects.filter(id__gt=last).order_by("id").values_list(
-                "id", "claim_reviewed", "title")[:READ_CHUNK])
-            if not chunk:
-                break
+        for chunk in every_row():
             encoded = self._add(chunk, left)
             left = None if left is None else left - encoded
-            last = chunk[-1][0]
         self.checked_at = time.monotonic()
 
     def refresh(self, *, force: bool = False, limit: int | None = None) -> None:
@@ -178,22 +170,14 @@ class DenseIndex:
                     raise NotEncoded("waiting for the fact-checks' vectors")
                 self.build(limit)
                 return
-            now = time.monotonic()
-            if not force and now - self.checked_at < REFRESH_SECONDS:
+            found = self.changes(force=force, every=REFRESH_SECONDS)
+            if found is None:
                 return
-            self.checked_at = now
-            newest = FactCheck.objects.order_by("-updated_at").values_list(
-                "updated_at", flat=True).first()
-            if newest is None or (self.watermark is not None and newest <= self.watermark):
-                return
-            changed = FactCheck.objects.order_by("id").values_list(
-                "id", "claim_reviewed", "title")
-            if self.watermark is not None:
-                changed = changed.filter(updated_at__gte=self.watermark)
+            newest, changed = found
             try:
                 self._add(list(changed), limit)
             except NotEncoded:
-                self.checked_at = now + RETRY_SECONDS  # the rows are read again then
+                self.checked_at += RETRY_SECONDS  # the rows are read again then
                 raise
             self.watermark = newest
 
@@ -223,19 +207,6 @@ class DenseIndex:
             return [(int(self.ids[i]), float(claim[i])) for i in best]
 
 
-_index: DenseIndex | None = None
-_lock = threading.Lock()
-
-
-def get_dense_index() -> DenseIndex:
-    global _index
-    with _lock:
-        if _index is None:
-            _index = DenseIndex()
-        return _index
-
-
-def reset_dense_index() -> None:
-    global _index
-    with _lock:
-        _index = None
+_index = PerProcess(DenseIndex)
+get_dense_index = _index.get
+reset_dense_index = _index.reset  # tests switch databases under it

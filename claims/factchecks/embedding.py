@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import threading
 
+from claims.perprocess import PerProcess
+
 CACHE_MAX = 200_000  # vectors kept (384 floats each: about 300 MB at most)
 
 
@@ -47,13 +49,4 @@ class Embedder:
             return [self.cache[t] for t in texts]
 
 
-_embedder: Embedder | None = None
-_lock = threading.Lock()
-
-
-def get_embedder() -> Embedder:
-    global _embedder
-    with _lock:
-        if _embedder is None:
-            _embedder = Embedder()
-        return _embedder
+get_embedder = PerProcess(Embedder).get

@@ -186,12 +186,7 @@ def _json_value_records(stream: BinaryIO) -> Iterator[Item]:
             top += 1
             label = "" if top == 1 else f"value {top}, "
             if event == "start_array":
-                index = 0
-                for _p, ev, val in events:
-                    if ev == "end_array":
-                        break
-                    index += 1
-                    element = _build(ev, val, events)
+                for index, element in _array(events):
                     for item in _node(element, f"{label}record {index}"):
                         produced += 1
                         yield item
@@ -210,6 +205,17 @@ def _json_value_records(stream: BinaryIO) -> Iterator[Item]:
         yield Broken(where, f"The JSON is broken from here on ({exc}); reading stopped.")
 
 
+def _array(events: Iterator) -> Iterator[tuple[int, object]]:
+    """The elements of the array just opened, each built whole before it is given,
+    numbered from 1; the array's end is read and left behind."""
+    index = 0
+    for _prefix, event, value in events:
+        if event == "end_array":
+            return
+        index += 1
+        yield index, _build(event, value, events)
+
+
 def _top_object(events: Iterator, label: str) -> Iterator[Item]:
     """A top-level object: its list of records (DataFeed, Google's claims, @graph) is
     streamed element by element; any other object is one record."""
@@ -221,12 +227,7 @@ def _top_object(events: Iterator, label: str) -> Iterator[Item]:
         _p, ev, val = next(events)
         if key in _STREAMED_KEYS and ev == "start_array":
             streamed = True
-            index = 0
-            for _p2, ev2, val2 in events:
-                if ev2 == "end_array":
-                    break
-                index += 1
-                element = _build(ev2, val2, events)
+            for index, element in _array(events):
                 yield from _element(key, element, f"{label}{_STREAMED_KEYS[key]} {index}")
         else:
             top[key] = _build(ev, val, events)

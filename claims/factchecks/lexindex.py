@@ -28,12 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from claims.models import FactCheck
+from claims.factchecks.instep import KeptInStep, every_row, newest_change
+from claims.perprocess import PerProcess
 
 K1 = 1.2
 B = 0.75
 REFRESH_SECONDS = 1.0
-READ_CHUNK = 5000
 
 WORD = re.compile(r"[^\W_]+(?:[.,]\d+)*")
 # Common English words carry no evidence of which claim a text repeats.
@@ -118,8 +118,9 @@ class Candidate:
     title_bm25: float
 
 
-class LexicalIndex:
+class LexicalIndex(KeptInStep):
     def __init__(self) -> None:
+        super().__init__()
         self.lock = threading.RLock()
         self.vocab: dict[str, int] = {}
         self.terms: list[str] = []
@@ -131,8 +132,6 @@ class LexicalIndex:
         self.df_title = np.zeros(0, dtype=np.int64)
         self.avg_claim = self.avg_title = 1.0
         self.count = 0
-        self.watermark = None  # the newest updated_at read
-        self.checked_at = 0.0
         self._recent_df = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
     # --- building -----------------------------------------------------------------------
@@ -175,17 +174,8 @@ class LexicalIndex:
         """Read every fact-check (in id order, a chunk at a time) and index it."""
         with self.lock:
             self.vocab, self.terms = {}, []
-            watermark = FactCheck.objects.order_by("-updated_at").values_list(
-                "updated_at", flat=True).first()
-            rows = []
-            last = 0
-            while True:
-                chunk = list(FactCheck.objects.filter(id__gt=last).order_by("id").values_list(
-                    "id", "claim_reviewed", "title")[:READ_CHUNK])
-                if not chunk:
-                    break
-                rows.extend(chunk)
-                last = chunk[-1][0]
+            watermark = newest_change()
+            rows = [row for chunk in every_row() for row in chunk]
             claims = [self._term_ids(tokenize(c)) for _, c, _ in rows]
             titles = [self._term_ids(tokenize(t)) for _, _, t in rows]
             n = len(rows)
@@ -214,19 +204,10 @@ class LexicalIndex:
             if self.main is None:
                 self.build()
                 return
-            now = time.monotonic()
-            if not force and now - self.checked_at < REFRESH_SECONDS:
+            found = self.changes(force=force, every=REFRESH_SECONDS)
+            if found is None:
                 return
-            self.checked_at = now
-            newest = FactCheck.objects.order_by("-updated_at").values_list(
-                "updated_at", flat=True).first()
-            if newest is None or (self.watermark is not None and newest <= self.watermark):
-                return
-            changed = FactCheck.objects.order_by("id").values_list(
-                "id", "claim_reviewed", "title")
-            if self.watermark is not None:
-                # >=: rows written in the same instant as the last one read come again.
-                changed = changed.filter(updated_at__gte=self.watermark)
+            newest, changed = found
             changed = list(changed[: max(1000, self.main.size // 10) + 1])
             if len(changed) + len(self.recent_rows) > max(1000, self.main.size // 10):
                 self.build()
@@ -352,21 +333,6 @@ class LexicalIndex:
             return out
 
 
-_index: LexicalIndex | None = None
-_index_lock = threading.Lock()
-
-
-def get_index() -> LexicalIndex:
-    """One index per process."""
-    global _index
-    with _index_lock:
-        if _index is None:
-            _index = LexicalIndex()
-        return _index
-
-
-def reset_index() -> None:
-    """Forget the index (tests switch databases under it)."""
-    global _index
-    with _index_lock:
-        _index = None
+_index = PerProcess(LexicalIndex)
+get_index = _index.get
+reset_index = _index.reset  # tests switch databases under it

@@ -352,34 +352,26 @@ def _one_hop(url: str, limits: FetchLimits, deadline: _Deadline, *, method: str 
         conn.close()
         raise FetchError("connection", f"The site's certificate could not be verified "
                          f"({exc.verify_message}).", final_url=url) from exc
-    except TimeoutError as exc:
+    except (TimeoutError, http.client.HTTPException, OSError) as exc:
         conn.close()
         deadline.check()
-        raise FetchError("timeout", f"{host} did not answer in time.", transient=True,
-                         final_url=url) from exc
-    except http.client.RemoteDisconnected as exc:
-        conn.close()
-        deadline.check()
-        raise FetchError("connection", f"{host} closed the connection without answering.",
-                         transient=True, final_url=url) from exc
-    except http.client.BadStatusLine as exc:
-        conn.close()
-        deadline.check()
-        raise FetchError("connection", f"{host} did not answer in HTTP (its first line was "
-                         f"“{printable(str(exc), 80)}”).", transient=True,
-                         final_url=url) from exc
-    except http.client.HTTPException as exc:
-        conn.close()
-        deadline.check()
-        raise FetchError("connection", f"{host} sent a malformed answer "
-                         f"({printable(str(exc), 200)}).", transient=True,
-                         final_url=url) from exc
-    except OSError as exc:
-        conn.close()
-        deadline.check()
-        raise FetchError("connection", f"Could not connect to {host} ({exc}).", transient=True,
-                         final_url=url) from exc
+        kind, words = _no_answer(exc, host)
+        raise FetchError(kind, words, transient=True, final_url=url) from exc
     return conn, resp, target
+
+
+def _no_answer(exc: Exception, host: str) -> tuple[str, str]:
+    """Why no answer came (the error's kind and words): each is worth a retry."""
+    if isinstance(exc, TimeoutError):
+        return "timeout", f"{host} did not answer in time."
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "connection", f"{host} closed the connection without answering."
+    if isinstance(exc, http.client.BadStatusLine):
+        return "connection", (f"{host} did not answer in HTTP (its first line was "
+                              f"“{printable(str(exc), 80)}”).")
+    if isinstance(exc, http.client.HTTPException):
+        return "connection", f"{host} sent a malformed answer ({printable(str(exc), 200)})."
+    return "connection", f"Could not connect to {host} ({exc})."
 
 
 def _request_target(url: str) -> str:
@@ -387,16 +379,23 @@ def _request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def fetch(url: str, *, limits: FetchLimits | None = None) -> FetchResponse:
-    """GET `url` through the guard, following redirects ourselves. Returns the final 2xx
-    response; raises FetchError (with kind and words) for everything else."""
+def _start(url: str, limits: FetchLimits | None) -> tuple[FetchLimits, str, _Deadline]:
+    """What every request starts from: its limits (the settings' unless given), the
+    normalised address (one that cannot be fetched is a FetchError before any connection)
+    and the total deadline's clock, started now; the caller cancels it when done."""
     limits = limits or FetchLimits.from_settings()
-    started = time.monotonic()
     try:
         current = normalize_url(url)
     except URLInvalid as exc:
         raise FetchError("invalid_url", str(exc)) from exc
-    deadline = _Deadline(limits.total_deadline)
+    return limits, current, _Deadline(limits.total_deadline)
+
+
+def fetch(url: str, *, limits: FetchLimits | None = None) -> FetchResponse:
+    """GET `url` through the guard, following redirects ourselves. Returns the final 2xx
+    response; raises FetchError (with kind and words) for everything else."""
+    started = time.monotonic()
+    limits, current, deadline = _start(url, limits)
     redirects: list[str] = []
     try:
         while True:
@@ -457,13 +456,8 @@ def post(url: str, *, body: bytes, headers: dict[str, str],
     comes back (a 3xx included) is returned for the caller to judge, with at most
     `keep_bytes` of the body. Raises FetchError (with kind and words) when no answer came:
     refused by the guard, no connection, a timeout."""
-    limits = limits or FetchLimits.from_settings()
     started = time.monotonic()
-    try:
-        current = normalize_url(url)
-    except URLInvalid as exc:
-        raise FetchError("invalid_url", str(exc)) from exc
-    deadline = _Deadline(limits.total_deadline)
+    limits, current, deadline = _start(url, limits)
     try:
         conn, resp, _target = _one_hop(current, limits, deadline, method="POST", body=body,
                                        headers=headers)

@@ -112,7 +112,7 @@ class FactCheck(models.Model):
                          name="factcheck_publisher_idx"),
             models.Index(fields=["language", "-date_published"], name="factcheck_language_idx"),
             models.Index(fields=["origin", "-date_published"], name="factcheck_origin_idx"),
-            # Claim matching's index asks for the newest change (claims/factchecks/lexindex.py).
+            # The matching indexes ask for the newest change (claims/factchecks/instep.py).
             models.Index(fields=["updated_at"], name="factcheck_updated_idx"),
         ]
         constraints = [

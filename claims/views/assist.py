@@ -18,11 +18,8 @@ from claims.assist.selectors import similar_claims
 from claims.models import Article, Claim, ClaimSuggestion
 from claims.next_url import safe_next_url
 from claims.params import object_id, whole_number
+from claims.permissions import refusal_text
 from claims.templatetags.assist import similar_claims_context, suggestions_context
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _back(request, default: str):
@@ -37,6 +34,23 @@ def _suggestion_panel(request, article: Article, *, error: str = "", polls: int 
     return render(request, "claims/partials/suggestions.html", context)
 
 
+def _refused(request, article: Article, exc: ValidationError):
+    """The service's refusal, in its words: in the panel (htmx) or as a message on the page
+    the form was on."""
+    if request.htmx:
+        return _suggestion_panel(request, article, error=refusal_text(exc))
+    messages.error(request, refusal_text(exc))
+    return _back(request, article.get_absolute_url())
+
+
+def _done(request, article: Article, note: str):
+    """Done: the panel again (htmx), or back to the page the form was on with `note`."""
+    if request.htmx:
+        return _suggestion_panel(request, article)
+    messages.success(request, note)
+    return _back(request, article.get_absolute_url())
+
+
 @login_required
 @require_POST
 def suggestion_log(request, pk):
@@ -47,10 +61,7 @@ def suggestion_log(request, pk):
             suggestion=suggestion, user=request.user, statement=request.POST.get("statement", "")
         )
     except ValidationError as exc:
-        if request.htmx:
-            return _suggestion_panel(request, article, error=_error_text(exc))
-        messages.error(request, _error_text(exc))
-        return _back(request, article.get_absolute_url())
+        return _refused(request, article, exc)
     matches = similar_claims(claim)
     note = f"Logged the claim “{claim.statement}”."
     if matches:
@@ -74,14 +85,8 @@ def suggestion_dismiss(request, pk):
     try:
         services.suggestion_dismiss(suggestion=suggestion, user=request.user)
     except ValidationError as exc:
-        if request.htmx:
-            return _suggestion_panel(request, article, error=_error_text(exc))
-        messages.error(request, _error_text(exc))
-        return _back(request, article.get_absolute_url())
-    if request.htmx:
-        return _suggestion_panel(request, article)
-    messages.success(request, "Suggestion dismissed.")
-    return _back(request, article.get_absolute_url())
+        return _refused(request, article, exc)
+    return _done(request, article, "Suggestion dismissed.")
 
 
 @login_required
@@ -93,16 +98,10 @@ def article_suggest(request, pk):
     try:
         services.suggestions_request(article=article, user=request.user)
     except ValidationError as exc:
-        if request.htmx:
-            return _suggestion_panel(request, article, error=_error_text(exc))
-        messages.error(request, _error_text(exc))
-        return _back(request, article.get_absolute_url())
-    if request.htmx:
-        return _suggestion_panel(request, article)
-    messages.success(
-        request, "Finding sentences worth checking: they appear on this page when they are ready."
-    )
-    return _back(request, article.get_absolute_url())
+        return _refused(request, article, exc)
+    return _done(
+        request, article,
+        "Finding sentences worth checking: they appear on this page when they are ready.")
 
 
 @login_required
@@ -144,8 +143,8 @@ def claim_link(request, pk):
         later = services.claim_link_same(claim=claim, other=other, user=request.user)
     except ValidationError as exc:
         if request.htmx:
-            return _similar_panel(request, claim, error=_error_text(exc))
-        messages.error(request, _error_text(exc))
+            return _similar_panel(request, claim, error=refusal_text(exc))
+        messages.error(request, refusal_text(exc))
         return _back(request, claim.get_absolute_url())
     claim.refresh_from_db()
     if request.htmx:

@@ -18,16 +18,13 @@ from claims.assist.selectors import article_suggestions
 from claims.models import Article, Claim, ClaimSuggestion, FactCheck
 from claims.next_url import safe_next_url
 from claims.params import has_nul, object_id
+from claims.permissions import refusal_text
 from claims.selectors.factchecks import fact_check_matches_many, factchecks_exist
 from claims.services.factcheck_links import claim_factcheck_link, claim_factcheck_unlink
 from claims.templatetags.factchecks import claim_factchecks_context, panel_matches
 
 # The longest text the log form's panel matches on (a quote can be long; the claim is not).
 MATCH_TEXT_MAX = 2000
-
-
-def _refusal(exc: Exception) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 def _panel(request, claim: Claim, *, error: str = "", status: int = 200):
@@ -62,9 +59,9 @@ def claim_factcheck_link_view(request, pk):
         claim_factcheck_link(claim=claim, factcheck=factcheck, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
         if request.htmx:
-            return _panel(request, claim, error=_refusal(exc),
+            return _panel(request, claim, error=refusal_text(exc),
                           status=403 if isinstance(exc, PermissionDenied) else 400)
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
         return redirect(safe_next_url(request, claim.get_absolute_url()))
     if request.htmx:
         return _panel(request, claim)
@@ -144,7 +141,7 @@ def suggestion_log_linked(request, pk):
     try:
         claim = assist_services.suggestion_log_claim(suggestion=suggestion, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
         return HttpResponseClientRefresh() if request.htmx else redirect(back)
     link_and_say(request, claim, factcheck)
     return HttpResponseClientRefresh() if request.htmx else redirect(back)
@@ -157,7 +154,7 @@ def link_and_say(request, claim: Claim, factcheck: FactCheck) -> bool:
         claim_factcheck_link(claim=claim, factcheck=factcheck, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, f"Claim #{claim.pk} logged, but not linked to the "
-                                  f"fact-check: {_refusal(exc)}")
+                                  f"fact-check: {refusal_text(exc)}")
         return False
     publisher = factcheck.publisher_name or "its publisher"
     messages.success(request, f"Claim #{claim.pk} logged: “{claim.statement}”, and linked "

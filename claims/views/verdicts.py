@@ -16,7 +16,7 @@ from claims.choices import SourceStatus, VerdictState
 from claims.forms.verdicts import CorrectionForm, VerdictDraftForm
 from claims.models import Claim, Verdict
 from claims.params import object_id
-from claims.permissions import may_draft, review_actions, verdict_actions
+from claims.permissions import may_draft, refusal_text, review_actions, verdict_actions
 from claims.selectors import verdicts as verdicts_selectors
 from claims.selectors.dashboard import notifications_for
 from claims.selectors.history import claim_audit_trail, review_changes
@@ -33,12 +33,6 @@ REVIEW_QUEUE_PAGE = 50
 
 def _claim_url(claim_id: int) -> str:
     return reverse("claims:claim-detail", args=[claim_id]) + "#verdict"
-
-
-def _words(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 def _from_queue(request) -> bool:
@@ -92,14 +86,16 @@ def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = 
     }
 
 
-def _run(request, verdict: Verdict, action, success: str, **kwargs):
-    """Call a transition service; report success or the refusal in words, then go back to
-    where the reviewer was: the claim page, or the review queue, naming the claim there."""
+def _run(request, pk, action, success: str, **kwargs):
+    """Call a transition service on the verdict `pk`; report success or the refusal in
+    words, then go back to where the reviewer was: the claim page, or the review queue,
+    naming the claim there."""
+    verdict = get_object_or_404(Verdict, pk=pk)
     from_queue = _from_queue(request)
     try:
         action(verdict=verdict, user=request.user, **kwargs)
     except (PermissionDenied, ValidationError) as exc:
-        words = _words(exc)
+        words = refusal_text(exc)
         if from_queue:
             words = f"“{verdict.claim.statement}” was not changed: {words}"
         messages.error(request, words)
@@ -129,7 +125,7 @@ def verdict_save(request, pk):
         except VerdictConflict as exc:
             return _conflict(request, claim, form, exc)
         except PermissionDenied as exc:
-            messages.error(request, _words(exc))
+            messages.error(request, refusal_text(exc))
             return redirect(_claim_url(claim.pk))
         except ValidationError as exc:
             add_errors(form, exc)
@@ -152,7 +148,8 @@ def _conflict(request, claim, form, exc: VerdictConflict):
     mine = exc.mine
     return render(
         request, "verdicts/conflict.html",
-        {"claim": claim, "form": retry, "mine": mine, "theirs": theirs, "message": _words(exc)},
+        {"claim": claim, "form": retry, "mine": mine, "theirs": theirs,
+         "message": refusal_text(exc)},
         status=409,
     )
 
@@ -160,15 +157,13 @@ def _conflict(request, claim, form, exc: VerdictConflict):
 @login_required
 @require_POST
 def verdict_submit(request, pk):
-    verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, verdicts_services.verdict_submit, "Submitted for review.")
+    return _run(request, pk, verdicts_services.verdict_submit, "Submitted for review.")
 
 
 @login_required
 @require_POST
 def verdict_request_changes(request, pk):
-    verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, verdicts_services.verdict_request_changes,
+    return _run(request, pk, verdicts_services.verdict_request_changes,
                 "Sent back to the author with your comment.",
                 comment=request.POST.get("comment", ""))
 
@@ -176,16 +171,14 @@ def verdict_request_changes(request, pk):
 @login_required
 @require_POST
 def verdict_approve(request, pk):
-    verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, verdicts_services.verdict_approve, "Approved.",
+    return _run(request, pk, verdicts_services.verdict_approve, "Approved.",
                 override_reason=request.POST.get("override_reason", ""))
 
 
 @login_required
 @require_POST
 def verdict_publish(request, pk):
-    verdict = get_object_or_404(Verdict, pk=pk)
-    return _run(request, verdict, verdicts_services.verdict_publish, "Published.")
+    return _run(request, pk, verdicts_services.verdict_publish, "Published.")
 
 
 @login_required
@@ -211,7 +204,7 @@ def verdict_correct(request, pk):
                     claimed_on=data["claimed_on"]),
             )
         except PermissionDenied as exc:
-            messages.error(request, _words(exc))
+            messages.error(request, refusal_text(exc))
             return redirect(_claim_url(claim.pk))
         except ValidationError as exc:
             add_errors(form, exc)

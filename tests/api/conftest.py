@@ -4,19 +4,10 @@ tests/verdict_setup.py, each with an API client holding a read-and-write token o
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from claims.services.tokens import api_token_create
-from tests import factories
 from tests.verdict_setup import make_roles
-
-
-@pytest.fixture
-def editor(db):
-    user = factories.UserFactory(username="ed", first_name="Erin", last_name="Editor")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
 
 
 @pytest.fixture

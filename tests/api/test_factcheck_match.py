@@ -6,19 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from claims.factchecks import lexindex
 from claims.models import FactCheck, FactCheckOrigin
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_matching")]
 
 URL = reverse("api:factcheck-match")
-
-
-@pytest.fixture(autouse=True)
-def fresh_index():
-    lexindex.reset_index()
-    yield
-    lexindex.reset_index()
 
 
 @pytest.fixture

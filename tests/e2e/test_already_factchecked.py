@@ -16,12 +16,11 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from claims.demo import LoadReport, ensure_demo_users
-from claims.factchecks import lexindex
 from claims.models import Claim, ClaimFactCheckLink, FactCheck
 from tests.e2e.test_editor import select_text
 from tests.factories import ArticleFactory
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_matching")]
 
 FACTCHECK_URL = "https://fullfact.example/health/nhs-waiting-list-record/"
 RECORDS = [
@@ -53,14 +52,6 @@ RECORDS = [
 
 ARTICLE = ("Opening the debate, the health secretary said the NHS waiting list fell to a record "
            "low last month. Opposition members disagreed loudly.")
-
-
-@pytest.fixture(autouse=True)
-def fresh_index(settings):
-    settings.FACTCHECK_MATCHING_EMBEDDINGS = "off"
-    lexindex.reset_index()
-    yield
-    lexindex.reset_index()
 
 
 def test_an_editor_links_a_claim_to_an_imported_factcheck(

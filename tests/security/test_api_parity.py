@@ -76,6 +76,31 @@ def a_fetched_source(users):
     return {"source": evidence.source}
 
 
+def verdict_step(state, step, **fields):
+    """A verdict in `state` taken through `step` (its desk URL name and API path: submit,
+    request-changes, approve, publish) with the same `fields` on both sides; the API's body
+    also carries the lock_version it acts on."""
+    return Case(
+        verdict_in(state),
+        lambda s: (reverse(f"claims:verdict-{step}", args=[s["verdict"].pk]), dict(fields)),
+        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/{step}/",
+                   {"lock_version": s["verdict"].lock_version, **fields}),
+    )
+
+
+def claim_step(desk_name, path, action, *, versioned=False, **fields):
+    """A claim taken through the desk's `desk_name` form and POST /api/v1/claims/{id}/`path`/
+    with the same `fields`; the API's body also carries the claim's version when the action
+    acts on one (`versioned`)."""
+    def api(s):
+        version = {"version": s["claim"].version} if versioned else {}
+        return "post", f"/api/v1/claims/{s['claim'].pk}/{path}/", {**version, **fields}
+
+    return Case(
+        a_claim, lambda s: (reverse(f"claims:{desk_name}", args=[s["claim"].pk]), dict(fields)),
+        api, action=action)
+
+
 def draft_fields(state):
     verdict = state["verdict"]
     return {"rating": default_rating("mostly-false").pk, "summary": "Edited summary.",
@@ -91,45 +116,14 @@ CASES = {
                    {"claim": s["claim"].pk, "lock_version": s["verdict"].lock_version,
                     **draft_fields(s)}),
     ),
-    "submit": Case(
-        verdict_in(VerdictState.DRAFT),
-        lambda s: (reverse("claims:verdict-submit", args=[s["verdict"].pk]), {}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/submit/",
-                   {"lock_version": s["verdict"].lock_version}),
-    ),
-    "request changes": Case(
-        verdict_in(VerdictState.SUBMITTED),
-        lambda s: (reverse("claims:verdict-request-changes", args=[s["verdict"].pk]),
-                   {"comment": "Cite the 2011 census."}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/request-changes/",
-                   {"lock_version": s["verdict"].lock_version,
-                    "comment": "Cite the 2011 census."}),
-    ),
-    "request changes without a comment": Case(
-        verdict_in(VerdictState.SUBMITTED),
-        lambda s: (reverse("claims:verdict-request-changes", args=[s["verdict"].pk]),
-                   {"comment": " "}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/request-changes/",
-                   {"lock_version": s["verdict"].lock_version, "comment": " "}),
-    ),
-    "approve": Case(
-        verdict_in(VerdictState.SUBMITTED),
-        lambda s: (reverse("claims:verdict-approve", args=[s["verdict"].pk]), {}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/approve/",
-                   {"lock_version": s["verdict"].lock_version}),
-    ),
-    "approve a draft": Case(
-        verdict_in(VerdictState.DRAFT),
-        lambda s: (reverse("claims:verdict-approve", args=[s["verdict"].pk]), {}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/approve/",
-                   {"lock_version": s["verdict"].lock_version}),
-    ),
-    "publish": Case(
-        verdict_in(VerdictState.APPROVED),
-        lambda s: (reverse("claims:verdict-publish", args=[s["verdict"].pk]), {}),
-        lambda s: ("post", f"/api/v1/verdicts/{s['verdict'].pk}/publish/",
-                   {"lock_version": s["verdict"].lock_version}),
-    ),
+    "submit": verdict_step(VerdictState.DRAFT, "submit"),
+    "request changes": verdict_step(VerdictState.SUBMITTED, "request-changes",
+                                    comment="Cite the 2011 census."),
+    "request changes without a comment": verdict_step(VerdictState.SUBMITTED,
+                                                      "request-changes", comment=" "),
+    "approve": verdict_step(VerdictState.SUBMITTED, "approve"),
+    "approve a draft": verdict_step(VerdictState.DRAFT, "approve"),
+    "publish": verdict_step(VerdictState.APPROVED, "publish"),
     "correct": Case(
         verdict_in(VerdictState.PUBLISHED),
         lambda s: (reverse("claims:verdict-correct", args=[s["verdict"].pk]),
@@ -161,30 +155,13 @@ CASES = {
                    {"version": s["claim"].version, "statement": "Edited statement"}),
         action="edit_claim",
     ),
-    "set a claim aside without a reason": Case(
-        a_claim,
-        lambda s: (reverse("claims:claim-status", args=[s["claim"].pk]),
-                   {"status": "not_checkable"}),
-        lambda s: ("post", f"/api/v1/claims/{s['claim'].pk}/status/",
-                   {"version": s["claim"].version, "status": "not_checkable"}),
-        action="edit_claim",
-    ),
-    "attach a source": Case(
-        a_claim,
-        lambda s: (reverse("claims:claim-source-attach", args=[s["claim"].pk]),
-                   {"url": "https://stats.example.org/jobs"}),
-        lambda s: ("post", f"/api/v1/claims/{s['claim'].pk}/sources/",
-                   {"url": "https://stats.example.org/jobs"}),
-        action="attach_source",
-    ),
-    "add evidence": Case(
-        a_claim,
-        lambda s: (reverse("claims:claim-evidence-add", args=[s["claim"].pk]),
-                   {"stance": "context", "note": "Asked the ministry."}),
-        lambda s: ("post", f"/api/v1/claims/{s['claim'].pk}/evidence/",
-                   {"stance": "context", "note": "Asked the ministry."}),
-        action="add_evidence",
-    ),
+    "set a claim aside without a reason": claim_step(
+        "claim-status", "status", "edit_claim", versioned=True, status="not_checkable"),
+    "attach a source": claim_step(
+        "claim-source-attach", "sources", "attach_source", url="https://stats.example.org/jobs"),
+    "add evidence": claim_step(
+        "claim-evidence-add", "evidence", "add_evidence", stance="context",
+        note="Asked the ministry."),
     "add an article": Case(
         lambda users: {},
         lambda s: (reverse("claims:article-add"),

@@ -5,6 +5,8 @@ A URL that is not listed in EXPECTED fails the test, so a new view cannot be for
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -40,6 +42,25 @@ def api_client(role: str, scopes=("read", "write")) -> APIClient:
     return client
 
 
+def log_in(client, role: str) -> None:
+    """Sign the desk's test client in as the demo desk's `role` (anonymous stays out)."""
+    if role != "anonymous":
+        client.force_login(get_user_model().objects.get(username=role))
+
+
+@contextmanager
+def anonymous_writes_nothing(role: str):
+    """Around a run of POSTs: when they were anonymous, no claim, source or verdict was
+    written."""
+    def counts():
+        return Claim.objects.count(), Source.objects.count(), Verdict.objects.count()
+
+    before = counts()
+    yield
+    if role == "anonymous":
+        assert counts() == before
+
+
 def api_urls():
     for name, pattern in site_urls():
         if EXPECTED[name] in API_KINDS:
@@ -59,10 +80,7 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.mark.parametrize("role", ROLES)
 def test_get_matrix(client, desk, role):
-    if role != "anonymous":
-        from django.contrib.auth import get_user_model
-
-        client.force_login(get_user_model().objects.get(username=role))
+    log_in(client, role)
     wrong = []
     for name, pattern in site_urls():
         kind = EXPECTED[name]
@@ -95,36 +113,28 @@ def test_get_matrix(client, desk, role):
 def test_post_matrix_never_errors_and_anonymous_never_writes(client, desk, role):
     """An empty POST to every write URL: anonymous is sent to log in, everyone else gets an
     answer in words (400/403/302/200), never a server error."""
-    if role != "anonymous":
-        from django.contrib.auth import get_user_model
-
-        client.force_login(get_user_model().objects.get(username=role))
-    counts_before = (Claim.objects.count(), Source.objects.count(), Verdict.objects.count())
+    log_in(client, role)
     wrong = []
-    for name, pattern in site_urls():
-        if EXPECTED[name] != POST_ONLY:
-            continue
-        url = url_for(name, pattern, desk)
-        response = client.post(url, {})
-        code = response.status_code
-        if role == "anonymous":
-            ok = code == 302 and response["Location"].startswith("/login/?next=")
-        else:
-            ok = code in (200, 302, 400, 403, 409)
-        if not ok:
-            wrong.append(f"{role} POST {url} ({name}): {code}")
-    assert not wrong, "\n".join(wrong)
-    if role == "anonymous":
-        counts = (Claim.objects.count(), Source.objects.count(), Verdict.objects.count())
-        assert counts == counts_before
+    with anonymous_writes_nothing(role):
+        for name, pattern in site_urls():
+            if EXPECTED[name] != POST_ONLY:
+                continue
+            url = url_for(name, pattern, desk)
+            response = client.post(url, {})
+            code = response.status_code
+            if role == "anonymous":
+                ok = code == 302 and response["Location"].startswith("/login/?next=")
+            else:
+                ok = code in (200, 302, 400, 403, 409)
+            if not ok:
+                wrong.append(f"{role} POST {url} ({name}): {code}")
+        assert not wrong, "\n".join(wrong)
 
 
 def test_editor_cannot_approve_or_publish(client, desk):
-    from django.contrib.auth import get_user_model
-
     verdict = Verdict.objects.filter(state=VerdictState.SUBMITTED, is_current=True).first()
     assert verdict is not None, "the demo desk has a submitted verdict"
-    client.force_login(get_user_model().objects.get(username="editor"))
+    log_in(client, "editor")
     for name in ("claims:verdict-approve", "claims:verdict-publish"):
         response = client.post(reverse(name, args=[verdict.pk]))
         assert response.status_code in (302, 403)
@@ -173,25 +183,22 @@ def test_api_post_matrix_never_errors_and_anonymous_never_writes(desk, role):
     (its scope), a write token an answer in words (400/403/409) or a success, never a
     server error."""
     writer, reader = api_client(role), api_client(role, scopes=("read",))
-    counts_before = (Claim.objects.count(), Source.objects.count(), Verdict.objects.count())
     wrong = []
-    for name, pattern in api_urls():
-        if not accepts_post(pattern):
-            continue
-        url = url_for(name, pattern, desk)
-        response = writer.post(url, {}, format="json")
-        code = response.status_code
-        if role == "anonymous":
-            ok = code == 401
-        else:
-            ok = code in (200, 201, 202, 400, 403, 409) and bool(response.json()["detail"]
-                                                                 if code >= 400 else True)
-            read_code = reader.post(url, {}, format="json").status_code
-            if read_code != 403:
-                wrong.append(f"{role} read-scope POST {url} ({name}): {read_code}")
-        if not ok:
-            wrong.append(f"{role} POST {url} ({name}): {code}")
-    assert not wrong, "\n".join(wrong)
-    if role == "anonymous":
-        counts = (Claim.objects.count(), Source.objects.count(), Verdict.objects.count())
-        assert counts == counts_before
+    with anonymous_writes_nothing(role):
+        for name, pattern in api_urls():
+            if not accepts_post(pattern):
+                continue
+            url = url_for(name, pattern, desk)
+            response = writer.post(url, {}, format="json")
+            code = response.status_code
+            if role == "anonymous":
+                ok = code == 401
+            else:
+                ok = code in (200, 201, 202, 400, 403, 409) and bool(
+                    response.json()["detail"] if code >= 400 else True)
+                read_code = reader.post(url, {}, format="json").status_code
+                if read_code != 403:
+                    wrong.append(f"{role} read-scope POST {url} ({name}): {read_code}")
+            if not ok:
+                wrong.append(f"{role} POST {url} ({name}): {code}")
+        assert not wrong, "\n".join(wrong)

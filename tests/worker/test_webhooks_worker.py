@@ -14,17 +14,9 @@ from claims.services.claims import claim_log
 from claims.services.webhooks import webhook_subscribe
 from tests.factories import ArticleFactory
 from tests.support.processes import wait_for
-from tests.support.webhook_receiver import WebhookReceiver
 from tests.verdict_setup import user_in
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def receiver():
-    server = WebhookReceiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

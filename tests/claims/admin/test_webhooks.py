@@ -10,20 +10,12 @@ from django.urls import reverse
 
 from claims.models import DeliveryState, WebhookDelivery, WebhookEvent, WebhookSubscription
 from claims.services.webhooks import webhook_deliver
-from tests.support.webhook_receiver import WebhookReceiver
 from tests.verdict_setup import client_for, user_in
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:claims_webhooksubscription_changelist"
 DELIVERIES = "admin:claims_webhookdelivery_changelist"
-
-
-@pytest.fixture
-def receiver():
-    server = WebhookReceiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -10,16 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from claims.factchecks import lexindex
 from claims.models import FactCheck, FactCheckOrigin
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def corpus(settings):
-    settings.FACTCHECK_MATCHING_EMBEDDINGS = "off"
-    lexindex.reset_index()
+def corpus(fresh_matching):
     rows = [
         ("https://www.snopes.com/fact-check/vaccines-autism/", "Vaccines cause autism.",
          "Do Vaccines Cause Autism?", "False", "Snopes"),
@@ -28,12 +25,10 @@ def corpus(settings):
         ("https://www.politifact.com/wall/", "Mexico paid for the border wall.",
          "Who paid for the wall?", "Pants on Fire", "PolitiFact"),
     ]
-    made = [FactCheck.objects.create(url=url, claim_reviewed=claim, title=title,
+    return [FactCheck.objects.create(url=url, claim_reviewed=claim, title=title,
                                      textual_rating=rating, publisher_name=publisher,
                                      origin=FactCheckOrigin.FILE)
             for url, claim, title, rating, publisher in rows]
-    yield made
-    lexindex.reset_index()
 
 
 def run(*args) -> str:

@@ -14,6 +14,8 @@ from claims.models import FactCheck, FactCheckOrigin
 from claims.selectors.factchecks import fact_check_matches
 from tests.factories import ClaimFactory
 
+pytestmark = pytest.mark.usefixtures("fresh_matching")
+
 CORPUS = [
     ("https://www.snopes.com/fact-check/vaccines-autism/",
      "Vaccines cause autism in children.", "Do Vaccines Cause Autism?", "False"),
@@ -32,14 +34,6 @@ CORPUS = [
      "70 per cent of the persons arrested during protests in Charlotte had out-of-state IDs.",
      "70% of Arrested Charlotte Protesters Are Out-of-State Criminals", "False"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_index(settings):
-    settings.FACTCHECK_MATCHING_EMBEDDINGS = "off"
-    lexindex.reset_index()
-    yield
-    lexindex.reset_index()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims.factchecks import dense, lexindex
+from claims.factchecks import dense
 from claims.factchecks.features import embeddings_available
 from claims.factchecks.matching import warm
 from claims.models import FactCheck, FactCheckOrigin
@@ -24,15 +24,12 @@ def factcheck(url: str, claim: str) -> FactCheck:
 
 
 @pytest.fixture
-def embeddings_on(settings, tmp_path):
+def embeddings_on(fresh_matching, tmp_path):
+    settings = fresh_matching
     settings.FACTCHECK_MATCHING_EMBEDDINGS = "on"
     settings.FACTCHECK_VECTORS_PATH = tmp_path / "vectors.npz"
     settings.FACTCHECK_ENCODE_LIMIT = 2
-    dense.reset_dense_index()
-    lexindex.reset_index()
-    yield settings
-    dense.reset_dense_index()
-    lexindex.reset_index()
+    return settings
 
 
 def test_a_page_matches_by_words_until_the_vectors_exist(embeddings_on):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims.factchecks import dense, features, lexindex
+from claims.factchecks import dense, features
 from claims.factchecks.embedding import embeddings_available
 from claims.factchecks.matching import match_text
 from claims.models import FactCheck, FactCheckOrigin
@@ -37,11 +37,10 @@ def test_the_shipped_artefact_loads_and_scores():
 
 @pytest.mark.skipif(not embeddings_available(), reason="the [embeddings] extra is not installed")
 @pytest.mark.django_db
-def test_embeddings_find_a_paraphrase_and_keep_vectors(settings, tmp_path):
+def test_embeddings_find_a_paraphrase_and_keep_vectors(fresh_matching, tmp_path):
+    settings = fresh_matching
     settings.FACTCHECK_MATCHING_EMBEDDINGS = "on"
     settings.FACTCHECK_VECTORS_PATH = tmp_path / "vectors.npz"
-    lexindex.reset_index()
-    dense.reset_dense_index()
     rows = [
         ("Drinking hot water kills the coronavirus.", "Does Hot Water Kill COVID-19?"),
         ("The Eiffel Tower was sold for scrap twice.", "Was the Eiffel Tower Sold?"),
@@ -52,24 +51,20 @@ def test_embeddings_find_a_paraphrase_and_keep_vectors(settings, tmp_path):
     made = [FactCheck.objects.create(url=f"https://example.org/fc/{i}", claim_reviewed=c,
                                      title=t, origin=FactCheckOrigin.FILE)
             for i, (c, t) in enumerate(rows)]
-    try:
-        found = match_text("A great white was seen in the water on a Texas freeway "
-                           "after Hurricane Harvey")
-        assert found[0].factcheck_id == made[2].id
-        assert "close in meaning" in found[0].reasons
-        # A bare link or emoji is near nothing, in meaning either.
-        assert match_text("https://t.co/abc 😂😂 #") == []
-        assert settings.FACTCHECK_VECTORS_PATH.exists()
-        # A new process (a new index) reads the vectors instead of encoding them.
-        dense.reset_dense_index()
-        store = dense.VectorStore(settings.FACTCHECK_VECTORS_PATH)
-        assert len(store.known) == len(rows)
-        assert store.ensure([(m.id, m.claim_reviewed, m.title) for m in made]) == \
-            [store.known[dense.digest(m.claim_reviewed, m.title)] for m in made]
-        assert store.added is False
-    finally:
-        lexindex.reset_index()
-        dense.reset_dense_index()
+    found = match_text("A great white was seen in the water on a Texas freeway "
+                       "after Hurricane Harvey")
+    assert found[0].factcheck_id == made[2].id
+    assert "close in meaning" in found[0].reasons
+    # A bare link or emoji is near nothing, in meaning either.
+    assert match_text("https://t.co/abc 😂😂 #") == []
+    assert settings.FACTCHECK_VECTORS_PATH.exists()
+    # A new process (a new index) reads the vectors instead of encoding them.
+    dense.reset_dense_index()
+    store = dense.VectorStore(settings.FACTCHECK_VECTORS_PATH)
+    assert len(store.known) == len(rows)
+    assert store.ensure([(m.id, m.claim_reviewed, m.title) for m in made]) == \
+        [store.known[dense.digest(m.claim_reviewed, m.title)] for m in made]
+    assert store.added is False
 
 
 def test_vector_store_round_trip_keeps_every_digest(tmp_path, monkeypatch):

@@ -43,20 +43,13 @@ from claims.services.webhooks import (
 from tests.factories import ArticleFactory, SourceFactory
 from tests.localserver import Response
 from tests.support.web_pages import PAGE
-from tests.support.webhook_receiver import WebhookReceiver, verify
+from tests.support.webhook_receiver import verify
 from tests.verdict_setup import make_roles, published_fact_check, user_in
 
 pytestmark = pytest.mark.django_db
 
 FACTCHECKS = Path(__file__).parents[1] / "factchecks" / "data" / "factchecks"
 ALL_EVENTS = [e.value for e in WebhookEvent if e != WebhookEvent.PING]
-
-
-@pytest.fixture
-def receiver():
-    server = WebhookReceiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -28,14 +28,10 @@ TWELVE = "Twelve of NATO's 28 members officially recognize the Libyan opposition
 
 
 @pytest.fixture(autouse=True)
-def fresh_index(settings, monkeypatch):
+def fresh_index(fresh_matching, monkeypatch):
     """A new matching index per test, lexical only, and in step with the table at every
     search (so query counts do not depend on the clock)."""
-    settings.FACTCHECK_MATCHING_EMBEDDINGS = "off"
     monkeypatch.setattr(lexindex, "REFRESH_SECONDS", 0.0)
-    lexindex.reset_index()
-    yield
-    lexindex.reset_index()
 
 
 @pytest.fixture
