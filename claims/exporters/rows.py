@@ -3,9 +3,9 @@ exporters.
 
 The queryset (claim_export_queryset) is read with `.iterator(chunk_size)`, so the
 database hands over rows a chunk at a time (a server-side cursor on PostgreSQL) and nothing
-holds more than one chunk. Sources are many per claim, so they come in two extra queries
-per chunk (claim_export_sources: evidence with its source, captures) instead of one per
-row, and the linked fact-checks' URLs in one more (claim_export_factcheck_urls).
+holds more than one chunk. Sources are many per claim, so they come in three extra queries
+per chunk (claim_export_sources: evidence, sources, captures) instead of one per row, and
+the linked fact-checks' URLs in one more (claim_export_factcheck_urls).
 """
 
 from __future__ import annotations
