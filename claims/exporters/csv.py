@@ -16,6 +16,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from operator import itemgetter
 
 from claims.exporters.rows import BLOCK_ROWS, COLUMNS, batched, iso_datetime
 
@@ -46,18 +47,27 @@ def _cell(value) -> str:
 
 
 _CLAIM_COLUMNS = HEADER[: -len(SOURCE_COLUMNS)]
+_claim_cells = itemgetter(*_CLAIM_COLUMNS)
 
 
-def _line(row: dict) -> list[str]:
-    cells = [_cell(row[c]) for c in _CLAIM_COLUMNS]
+def _line(row: dict) -> list:
+    # Most cells are text or whole numbers: text is neutralised here, and numbers and None
+    # go to csv.writer as they are (it writes str(number) and "" for None, as _cell would);
+    # only dates, times and lists take the call to _cell.
+    cells = [
+        ("'" + value if value.startswith(FORMULA_TRIGGERS) else value) if type(value) is str
+        else value if value is None or type(value) is int
+        else _cell(value)
+        for value in _claim_cells(row)
+    ]
     sources = row["sources"]
     if not sources:
         cells += ("", "", "", "")
         return cells
-    cells.append("\n".join(neutralise(s["url"]) for s in sources))
-    cells.append("\n".join(_cell(s["captured_at"]) for s in sources))
-    cells.append("\n".join(s["sha256"] for s in sources))
-    cells.append("\n".join(s["snapshot_url"] for s in sources))
+    cells.append("\n".join([neutralise(s["url"]) for s in sources]))
+    cells.append("\n".join([_cell(s["captured_at"]) for s in sources]))
+    cells.append("\n".join([s["sha256"] for s in sources]))
+    cells.append("\n".join([s["snapshot_url"] for s in sources]))
     return cells
 
 
