@@ -69,13 +69,14 @@ def _person(username, first, last) -> str:
     return full or username
 
 
-def _source(source: dict, snapshot_url) -> dict:
+def _source(source: tuple, snapshot_url) -> dict:
+    url, title, captured_at, sha256, snapshot, capture_id = source
     return {
-        "url": source["url"],
-        "title": source["title"],
-        "captured_at": source["captured_at"],
-        "sha256": source["sha256"],
-        "snapshot_url": snapshot_url(source["capture_id"]) if source["snapshot"] else "",
+        "url": url,
+        "title": title,
+        "captured_at": captured_at,
+        "sha256": sha256,
+        "snapshot_url": snapshot_url(capture_id) if snapshot else "",
     }
 
 
