@@ -9,14 +9,16 @@ from django.db.models.lookups import In
 
 
 class AnyOf(Lookup):
-    """`field = ANY(%s)` on PostgreSQL: a list of keys bound as one array parameter.
+    """`field = ANY('{1,2,3}')` on PostgreSQL: a list of integer keys bound as one parameter,
+    the array's text form, which PostgreSQL reads as an array of the field's type.
 
-    `field__in=ids` binds one parameter per key: with a few thousand keys (one export chunk)
-    preparing and quoting them costs more than the query itself, every chunk. Elsewhere (SQLite)
-    it is a plain `IN`. Use it as an expression: `.filter(any_of("claim_id", ids))`."""
+    `field__in=ids` binds one parameter per key, and so does a Python list bound as an array
+    (the driver quotes each element in Python): with a few thousand keys (one export chunk)
+    that costs more than the query itself, every chunk. Elsewhere (SQLite) it is a plain
+    `IN`. Use it as an expression: `.filter(any_of("claim_id", ids))`."""
 
     lookup_name = "any_of"
-    # The right-hand side is the whole list, handed to the driver as it is (an array).
+    # The right-hand side is the whole list of keys, not one value of the field.
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
@@ -24,10 +26,11 @@ class AnyOf(Lookup):
 
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+        # int(): only integers go into the array's text (the whole text is one parameter).
+        keys = "{" + ",".join(map(str, map(int, self.rhs))) + "}"
+        return f"{lhs} = ANY(%s)", (*lhs_params, keys)
 
 
-def any_of(field: str, values: Iterable) -> AnyOf:
-    """A filter: `field` is one of `values` (a list, bound as one parameter on PostgreSQL)."""
-    return AnyOf(F(field), list(values))
+def any_of(field: str, keys: Iterable[int]) -> AnyOf:
+    """A filter: `field` is one of the integer `keys` (one parameter on PostgreSQL)."""
+    return AnyOf(F(field), list(keys))
