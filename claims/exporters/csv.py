@@ -16,6 +16,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from operator import itemgetter
 
 from claims.exporters.rows import BLOCK_ROWS, COLUMNS, batched, iso_datetime
 
@@ -35,7 +36,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list):  # several addresses (linked fact-checks): one a line
-        return "\n".join(neutralise(item) for item in value)
+        return "\n".join([neutralise(item) for item in value])
     if isinstance(value, datetime):
         return iso_datetime(value)
     if isinstance(value, date):
@@ -46,18 +47,37 @@ def _cell(value) -> str:
 
 
 _CLAIM_COLUMNS = HEADER[: -len(SOURCE_COLUMNS)]
+_claim_cells = itemgetter(*_CLAIM_COLUMNS)
+# Every trigger is one character: a cell's first character in this set is the same test as
+# startswith(FORMULA_TRIGGERS), without a call.
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
+assert all(len(trigger) == 1 for trigger in FORMULA_TRIGGERS)
 
 
-def _line(row: dict) -> list[str]:
-    cells = [_cell(row[c]) for c in _CLAIM_COLUMNS]
+def _line(row: dict) -> list:
+    # Most cells are text or whole numbers: text is neutralised here, and numbers and None
+    # go to csv.writer as they are (it writes str(number) and "" for None, as _cell would);
+    # only dates, times and lists take the call to _cell.
+    cells = [
+        ("'" + value if value[:1] in _TRIGGER_CHARS else value) if value.__class__ is str
+        else value if value is None or value.__class__ is int
+        else _cell(value)
+        for value in _claim_cells(row)
+    ]
     sources = row["sources"]
     if not sources:
         cells += ("", "", "", "")
-        return cells
-    cells.append("\n".join(neutralise(s["url"]) for s in sources))
-    cells.append("\n".join(_cell(s["captured_at"]) for s in sources))
-    cells.append("\n".join(s["sha256"] for s in sources))
-    cells.append("\n".join(s["snapshot_url"] for s in sources))
+    elif len(sources) == 1:  # the usual case: no lists to join
+        (source,) = sources
+        cells += (neutralise(source["url"]), _cell(source["captured_at"]), source["sha256"],
+                  source["snapshot_url"])
+    else:
+        cells += (
+            "\n".join([neutralise(s["url"]) for s in sources]),
+            "\n".join([_cell(s["captured_at"]) for s in sources]),
+            "\n".join([s["sha256"] for s in sources]),
+            "\n".join([s["snapshot_url"] for s in sources]),
+        )
     return cells
 
 

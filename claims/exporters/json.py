@@ -20,7 +20,8 @@ class _Encoder(DjangoJSONEncoder):
         return super().default(o)
 
 
-_encode = _Encoder(ensure_ascii=False).encode
+# A record holds no reference to itself: no need to track the containers being encoded.
+_encode = _Encoder(ensure_ascii=False, check_circular=False).encode
 
 
 def jsonl_lines(records: Iterable[dict]) -> Iterator[str]:

@@ -3,9 +3,9 @@ exporters.
 
 The queryset (claim_export_queryset) is read with `.iterator(chunk_size)`, so the
 database hands over rows a chunk at a time (a server-side cursor on PostgreSQL) and nothing
-holds more than one chunk. Sources are many per claim, so they come in two extra queries
-per chunk (claim_export_sources: evidence with its source, captures) instead of one per
-row, and the linked fact-checks' URLs in one more (claim_export_factcheck_urls).
+holds more than one chunk. Sources are many per claim, so they come in three extra queries
+per chunk (claim_export_sources: evidence, sources, captures) instead of one per row, and
+the linked fact-checks' URLs in one more (claim_export_factcheck_urls).
 """
 
 from __future__ import annotations
@@ -69,13 +69,14 @@ def _person(username, first, last) -> str:
     return full or username
 
 
-def _source(source: dict, snapshot_url) -> dict:
+def _source(source: tuple, snapshot_url) -> dict:
+    url, title, captured_at, sha256, snapshot, capture_id = source
     return {
-        "url": source["url"],
-        "title": source["title"],
-        "captured_at": source["captured_at"],
-        "sha256": source["sha256"],
-        "snapshot_url": snapshot_url(source["capture_id"]) if source["snapshot"] else "",
+        "url": url,
+        "title": title,
+        "captured_at": captured_at,
+        "sha256": sha256,
+        "snapshot_url": snapshot_url(capture_id) if snapshot else "",
     }
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from claims.factchecks.matching import Match, match_text, match_texts
 from claims.models import ClaimFactCheckLink, FactCheck, FactCheckFeed
+from claims.selectors.lookups import any_of
 
 
 class StoredState(NamedTuple):
@@ -72,7 +73,7 @@ def claim_export_factcheck_urls(claim_ids) -> dict[int, list[str]]:
     """{claim id: [fact-check URL, ...]} for one chunk of exported claims, oldest link
     first, in one query (the export adds it per chunk, never per row)."""
     found: dict[int, list[str]] = {}
-    rows = (ClaimFactCheckLink.objects.filter(claim_id__in=list(claim_ids))
+    rows = (ClaimFactCheckLink.objects.filter(any_of("claim_id", claim_ids))
             .order_by("claim_id", "linked_at", "id")
             .values_list("claim_id", "factcheck__url"))
     for claim_id, url in rows:

@@ -241,7 +241,7 @@ def test_export_makes_constant_queries_whatever_the_rows(client, desk, fmt):
     assert _export_queries(client, fmt) == few
 
 
-def test_streams_in_chunks_with_two_source_queries_per_chunk(desk):
+def test_streams_in_chunks_with_three_source_queries_per_chunk(desk):
     for _ in range(9):
         ClaimFactory()
     total = Claim.objects.count()
@@ -249,21 +249,67 @@ def test_streams_in_chunks_with_two_source_queries_per_chunk(desk):
         rows = list(rows_for({}, chunk_size=4))
     assert len(rows) == total
     chunks = -(-total // 4)
-    evidence = [q["sql"] for q in ctx.captured_queries if 'FROM "claims_evidence"' in q["sql"]]
-    captures = [q["sql"] for q in ctx.captured_queries if 'FROM "claims_capture"' in q["sql"]]
-    # One evidence read per chunk, joined only to its source by primary key; at most one
-    # capture read per chunk (none when the chunk cites no source), on its own table (a join
-    # down to the captures let PostgreSQL scan every source for every chunk).
+
+    def reads(table):
+        return [q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
+
+    evidence, sources, captures = (
+        reads("claims_evidence"), reads("claims_source"), reads("claims_capture"))
+    # One evidence read per chunk; at most one read of the cited sources and one of their
+    # captures per chunk (none when the chunk cites no source); each on its own table (a
+    # join let PostgreSQL scan the whole joined table for every chunk).
     assert len(evidence) == chunks
-    assert all(sql.count("JOIN") == 1 and 'JOIN "claims_source"' in sql for sql in evidence)
-    assert 1 <= len(captures) <= chunks
-    assert all("JOIN" not in sql for sql in captures)
-    assert not any('FROM "claims_source"' in q["sql"] for q in ctx.captured_queries)
-    linked = [q["sql"] for q in ctx.captured_queries
-              if 'FROM "claims_claimfactchecklink"' in q["sql"]]
+    assert 1 <= len(sources) <= chunks and 1 <= len(captures) <= chunks
+    assert all("JOIN" not in sql for sql in evidence + sources + captures)
+    if connection.vendor == "postgresql":
+        # The chunk's keys go as one array parameter, not one parameter per key.
+        assert all("= ANY(" in sql for sql in evidence + sources + captures)
+    linked = reads("claims_claimfactchecklink")
     assert len(linked) == chunks  # the linked fact-checks' URLs, one read per chunk
-    # The claims read, per-chunk evidence, captures and linked fact-checks.
-    assert len(ctx) <= 1 + 3 * chunks + 2
+    # The claims read, per-chunk evidence, sources, captures and linked fact-checks.
+    assert len(ctx) <= 1 + 4 * chunks + 2
+
+
+def test_every_format_has_the_same_bytes_whatever_the_chunk_size(desk):
+    """Sources, captures and linked fact-checks are read per chunk: a claim's own ones land
+    on its row whether it opens, closes or sits inside a chunk."""
+    from claims.exporters.json import json_array_chunks, jsonl_lines
+    from claims.models import ClaimFactCheckLink
+    from tests.support.factchecks import make_factcheck
+
+    linker = UserFactory()
+    for i in range(10):
+        claim = ClaimFactory(statement=f"=Claim {i}")
+        if i % 3:
+            PublishedVerdictFactory(claim=claim)
+        for k in range(i % 4):  # 0 to 3 sources, captured or not
+            source = SourceFactory(url=f"https://s.example/{i}/{k}")
+            EvidenceFactory(claim=claim, source=source)
+            if k != 1:
+                CaptureFactory(source=source, snapshot=f"snapshots/{i}/{k}" if i % 2 else "")
+        for k in range(i % 3):
+            ClaimFactCheckLink.objects.create(
+                claim=claim, factcheck=make_factcheck(url=f"https://c.example/{i}/{k}"),
+                linked_by=linker)
+
+    for lines in (csv_lines, jsonl_lines, json_array_chunks):
+        whole = "".join(lines(rows_for({}, chunk_size=1000)))
+        for size in (1, 3, 4):
+            assert "".join(lines(rows_for({}, chunk_size=size))) == whole, (lines, size)
+
+    # And each row carries its own claim's sources and links, in the order they were added.
+    rows = parse_csv("".join(csv_lines(rows_for({}, chunk_size=3))))
+    for row in rows:
+        claim = Claim.objects.get(pk=row["claim_id"])
+        urls = [e.source.url for e in claim.evidence.filter(source__isnull=False)
+                .order_by("created_at", "id")]
+        assert row["source_urls"] == "\n".join(urls)
+        assert row["factcheck_urls"] == "\n".join(
+            claim.factcheck_links.order_by("linked_at", "id").values_list("factcheck__url",
+                                                                         flat=True))
+    assert sum(bool(r["source_urls"]) for r in rows) >= 7
+    assert sum("\n" in r["source_urls"] for r in rows) >= 4
+    assert sum(bool(r["factcheck_urls"]) for r in rows) >= 6
 
 
 def test_corrected_verdict_shows_first_publication_and_correction(desk):
