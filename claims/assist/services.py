@@ -7,6 +7,7 @@ with a message in words) and build on them: a logged suggestion is a claim_log."
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -164,10 +165,24 @@ def suggestions_refresh_by_id(*, article_id: int) -> str:
     return f"{len(stored)} suggestions"
 
 
+# A quotation inside a sentence: straight or curly double quotes, or guillemets.
+QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»')
+
+
 def statement_from_sentence(text: str) -> str:
-    """A first draft of the claim's statement: the sentence without its quotation marks,
-    cut at a word boundary to fit. Editors shorten it on the claim page."""
-    statement = " ".join(text.split()).strip("\"“”‘’'«» ")
+    """A first draft of the claim's statement: what was said, without quotation marks. When
+    the sentence opens or ends with a quotation of three words or more ('"We have created 3
+    million jobs," the minister said.'), the words quoted, not the attribution around them;
+    otherwise the sentence. Cut at a word boundary to fit; editors shorten it on the claim
+    page."""
+    sentence = " ".join(text.split())
+    end = len(sentence.rstrip(".!?;: "))
+    for match in QUOTED.finditer(sentence):
+        words = next(g for g in match.groups() if g is not None)
+        if (match.start() == 0 or match.end() >= end) and len(words.split()) >= 3:
+            sentence = words
+            break
+    statement = sentence.strip("\"“”‘’'«» ").rstrip(",;:").rstrip()
     if statement.endswith(".") and not statement.endswith(".."):
         statement = statement[:-1]  # a statement is a headline, not a sentence
     if len(statement) > STATEMENT_MAX:

@@ -130,6 +130,26 @@ def test_statement_draft_is_cut_to_fit():
     assert len(statement) <= 300 and statement.endswith("…") and not statement.startswith("“")
 
 
+@pytest.mark.parametrize(("sentence", "statement"), [
+    # The words said, not the attribution around them (nor a stray quotation mark).
+    ('"We have created more than 3 million jobs since 2010, and wages are now rising faster '
+     'than prices," Employment Minister Jane Doe told reporters outside Parliament.',
+     "We have created more than 3 million jobs since 2010, and wages are now rising faster "
+     "than prices"),
+    ("The minister said: “Unemployment is at its lowest level since 1975.”",
+     "Unemployment is at its lowest level since 1975"),
+    ("«La fin est proche», a déclaré le ministre.", "La fin est proche"),
+    # A short quotation inside a longer sentence is not the claim: the sentence is.
+    ('Twelve of NATO\'s 28 members now recognise the council, which rebels call "the only '
+     'legitimate" authority.',
+     'Twelve of NATO\'s 28 members now recognise the council, which rebels call "the only '
+     'legitimate" authority'),
+    ("Unemployment fell to 3.9 percent.", "Unemployment fell to 3.9 percent"),
+])
+def test_statement_draft_is_what_was_said(sentence, statement):
+    assert assist.statement_from_sentence(sentence) == statement
+
+
 def test_link_appearance_and_refusals(editor, outsider):
     first, second, third = ClaimFactory(), ClaimFactory(), ClaimFactory()
     with pytest.raises(PermissionDenied):
