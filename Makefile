@@ -56,7 +56,7 @@ train: install
 
 ## make train-matching: rebuild claim matching's re-ranker (claims/factchecks/reranker.json) and,
 # with the [embeddings] extra, its fine-tuned encoder (var/factcheck-encoder, about 90 MB, not
-# committed; about 40 minutes on one CPU thread) from the CLEF-2020 training split in
+# committed; about 25 minutes on one CPU thread) from the CLEF-2020 training split in
 # ../shared/data/claim-retrieval (never the development one); the same data gives the same
 # files (TRAIN_ARGS=--data DIR, --keep-encoder to reuse the encoder already built)
 train-matching: install

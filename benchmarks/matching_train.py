@@ -11,7 +11,7 @@ are nearer their claims than a new tweet's would be): it is fitted on cross-fitt
 each training tweet scored by an encoder fine-tuned on the other ENCODER_FOLDS - 1 folds
 (folds by verified claim, so the held tweets' claims were never seen either, as most of
 the development split's are not). Those folds also report the encoder's own cross-validated
-MAP@5 against the stock one's. About 40 minutes on one CPU thread.
+MAP@5 against the stock one's. About 25 minutes on one CPU thread.
 
 For every training tweet, the candidates matching would re-rank (the lexical top
 CANDIDATES, and the nearest in meaning when embeddings are on) are described by the
