@@ -54,9 +54,11 @@ eval: install
 train: install
 	$(BIN)/python -m benchmarks.checkworthy_train $(TRAIN_ARGS)
 
-## make train-matching: rebuild claim matching's re-ranker (claims/factchecks/reranker.json) from
-# the CLEF-2020 training split in ../shared/data/claim-retrieval (never the development one);
-# the same data gives the same file (TRAIN_ARGS=--data DIR)
+## make train-matching: rebuild claim matching's re-ranker (claims/factchecks/reranker.json) and,
+# with the [embeddings] extra, its fine-tuned encoder (var/factcheck-encoder, about 90 MB, not
+# committed; about 25 minutes on one CPU thread) from the CLEF-2020 training split in
+# ../shared/data/claim-retrieval (never the development one); the same data gives the same
+# files (TRAIN_ARGS=--data DIR, --keep-encoder to reuse the encoder already built)
 train-matching: install
 	$(BIN)/python -m benchmarks.matching_train $(TRAIN_ARGS)
 

@@ -3,8 +3,8 @@ matching indexes and the embedding models take seconds and hundreds of megabytes
 so each is built once, under a lock (two threads asking at once get the same one).
 
 A maker that raises leaves nothing behind: the next call tries again (the optional
-embeddings extra may be missing). `reset()` forgets the one made, for tests that switch
-databases or settings under it."""
+embeddings extra may be missing). `reset()` forgets the one made (or sets another), for
+tests and tools that switch databases, settings or models under it."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class PerProcess(Generic[T]):
                 self._value = self._make()
             return self._value
 
-    def reset(self) -> None:
+    def reset(self, value: T | None = None) -> None:
+        """Forget the one made (or put `value` in its place)."""
         with self._lock:
-            self._value = None
+            self._value = value

@@ -4,6 +4,13 @@ throwaway SQLite database), match the tweets with match_claims' code path (match
 and score the rankings as the lab does: MAP@5, MRR, P@1 (one relevant claim per tweet).
 
     python -m benchmarks.eval.claim_retrieval [--data DIR] [--split dev] [--lexical-only]
+        [--encoder auto|stock|tuned|both]
+
+With the [embeddings] extra, the encoder is the one `make train-matching` fine-tuned on the
+training pairs (FACTCHECK_ENCODER_PATH) when it is built, else the stock all-MiniLM-L6-v2
+(--encoder auto); --encoder tuned or both builds it first when it is missing. Each encoder
+is measured twice: the whole matching path, and its vectors alone (the nearest claim + title
+by cosine, as the dense index ranks them). The output names the encoder.
 
 Run by `make eval` in a child process of its own (it sets up Django on a fresh database).
 """
@@ -76,7 +83,27 @@ def setup_django(db_path: Path) -> None:
     from django.conf import settings
 
     # The verified claims' MiniLM vectors, kept between runs (keyed by the text's digest).
-    settings.FACTCHECK_VECTORS_PATH = ROOT / "var" / "bench" / "claim-retrieval-vectors.npz"
+    settings.FACTCHECK_VECTORS_PATH = vectors_file(None)
+
+
+def vectors_file(encoder, directory: Path | None = None) -> Path:
+    """Where the verified claims' vectors made by `encoder` (None: stock) are kept: a file
+    per encoder, so switching encoders does not encode the 10,373 claims again each time."""
+    slug = "stock" if encoder is None or not encoder.tuned else \
+        "tuned-" + encoder.identity.rsplit(":", 1)[-1][:12]
+    return (directory or ROOT / "var" / "bench") / f"claim-retrieval-vectors-{slug}.npz"
+
+
+def use_encoder(encoder, directory: Path | None = None) -> None:
+    """Match with `encoder` from now on (a claims.factchecks.embedding.Encoder)."""
+    from django.conf import settings
+
+    from claims.factchecks import dense
+    from claims.factchecks.embedding import reset_embedder
+
+    reset_embedder(encoder)
+    dense.reset_dense_index()
+    settings.FACTCHECK_VECTORS_PATH = vectors_file(encoder, directory)
 
 
 def import_claims(claims, workdir: Path) -> tuple[dict[int, str], float]:
@@ -168,11 +195,52 @@ def panel_figures(tweets, qrels, ids: dict[int, str]) -> dict[str, float]:
             "threshold": PANEL_MIN_SCORE}
 
 
+def evaluate_dense(tweets, qrels, ids: dict[int, str], *, top: int = 100) -> dict[str, float]:
+    """The encoder's vectors alone: each tweet's nearest claims (cosine with the claim plus
+    with the title), no words, no re-ranker."""
+    from claims.factchecks.dense import get_dense_index
+    from claims.factchecks.embedding import get_embedder
+    from claims.factchecks.matching import normalise_query
+
+    dense = get_dense_index()
+    dense.refresh(force=True)
+    queries = [(tid, normalise_query(text)) for tid, text in tweets if tid in qrels]
+    vectors = get_embedder().encode([q for _, q in queries])
+    rankings = [[ids[fid] for fid, _ in dense.search(v, limit=top)] for v in vectors]
+    out = metrics(rankings, [qrels[tid] for tid, _ in queries])
+    out["queries"] = len(queries)
+    out["recall_at_top"] = sum(qrels[tid] in r for (tid, _), r in
+                               zip(queries, rankings, strict=True)) / max(len(queries), 1)
+    return out
+
+
+def encoders(choice: str, data: Path) -> list:
+    """The encoders --encoder asks for, building the fine-tuned one when it is missing."""
+    from claims.factchecks.embedding import STOCK, Encoder, choose_encoder, encoder_path
+
+    stock = Encoder(None, STOCK)
+    if choice == "stock":
+        return [stock]
+    if choice == "auto":
+        return [choose_encoder()]
+    tuned = choose_encoder()
+    if not tuned.tuned:
+        from benchmarks import matching_train
+
+        print(f"Fine-tuning the encoder into {encoder_path()} (make train-matching)...")
+        matching_train.build_encoder(data, encoder_path())
+        tuned = choose_encoder()
+    return [stock, tuned] if choice == "both" else [tuned]
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.eval.claim_retrieval")
     p.add_argument("--data", type=Path, default=DATA)
     p.add_argument("--split", action="append", dest="splits")
     p.add_argument("--lexical-only", action="store_true")
+    p.add_argument("--encoder", choices=("auto", "stock", "tuned", "both"), default="auto",
+                   help="auto: the fine-tuned encoder when `make train-matching` has built it, "
+                        "else the stock one; tuned/both build it when missing")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args(argv)
     if not (args.data / "verified_claims.docs.tsv").exists():
@@ -186,17 +254,29 @@ def main(argv=None) -> int:
         ids, rate = import_claims(claims, workdir)
         from claims.factchecks.features import use_embeddings
 
-        systems = [("lexical", "off")]
-        if not args.lexical_only and use_embeddings():
-            systems.append(("lexical + embeddings", "auto"))
-        figures = {"imported": len(ids), "import_rate": rate, "systems": {}}
-        for name, setting in systems:
-            os.environ["FACTCHECK_MATCHING_EMBEDDINGS"] = setting
-            for split in splits:
-                tweets, qrels = load_split(args.data, split)
-                measured = evaluate(tweets, qrels, ids)
-                measured.update(panel_figures(tweets, qrels, ids))
-                figures["systems"].setdefault(name, {})[split] = measured
+        figures = {"imported": len(ids), "import_rate": rate, "systems": {}, "encoders": {}}
+        embeddings = not args.lexical_only and use_embeddings()
+        os.environ["FACTCHECK_MATCHING_EMBEDDINGS"] = "off"
+        for split in splits:
+            tweets, qrels = load_split(args.data, split)
+            measured = evaluate(tweets, qrels, ids)
+            measured.update(panel_figures(tweets, qrels, ids))
+            figures["systems"].setdefault("lexical", {})[split] = measured
+        if embeddings:
+            os.environ["FACTCHECK_MATCHING_EMBEDDINGS"] = "auto"
+            for encoder in encoders(args.encoder, args.data):
+                use_encoder(encoder)
+                label = "tuned" if encoder.tuned else "stock"
+                figures["encoders"][label] = encoder.name
+                print(f"Encoder ({label}): {encoder.name}", flush=True)
+                for split in splits:
+                    tweets, qrels = load_split(args.data, split)
+                    measured = evaluate(tweets, qrels, ids)
+                    measured.update(panel_figures(tweets, qrels, ids))
+                    figures["systems"].setdefault(f"lexical + emb. ({label})", {})[split] = \
+                        measured
+                    figures["systems"].setdefault(f"emb. alone ({label})", {})[split] = \
+                        evaluate_dense(tweets, qrels, ids)
     if args.json:
         print(json.dumps(figures))
         return 0
@@ -206,12 +286,16 @@ def main(argv=None) -> int:
           f"{'ms/query':>9} {'panel':>6} {'first':>6} {'alarms':>6}")
     for name, by_split in figures["systems"].items():
         for split, m in by_split.items():
+            ms = f"{m['ms_per_query']:9.1f}" if "ms_per_query" in m else f"{'':>9}"
+            panel = (f"{m['panel_found']:6.3f} {m['panel_first']:6.3f} {m['false_alarms']:6.3f}"
+                     if "panel_found" in m else "")
             print(f"{name:<24} {split:<6} {m['map5']:6.3f} {m['mrr']:6.3f} {m['p1']:6.3f} "
-                  f"{m['recall_at_top']:6.3f} {m['ms_per_query']:9.1f} {m['panel_found']:6.3f} "
-                  f"{m['panel_first']:6.3f} {m['false_alarms']:6.3f}")
-    print(f"panel: the right fact-check is in the desk's panel (score >= {m['threshold']}, "
-          "top 3); first: it is the first shown; alarms: with the right one taken out of the "
-          "pool, the panel still shows something.")
+                  f"{m['recall_at_top']:6.3f} {ms} {panel}")
+    from claims.selectors.factchecks import PANEL_MIN_SCORE
+
+    print(f"panel: the right fact-check is in the desk's panel (score >= {PANEL_MIN_SCORE}, top "
+          "3); first: it is the first shown; alarms: with the right one taken out of the pool, "
+          "the panel still shows something.")
     return 0
 
 

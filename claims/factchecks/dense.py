@@ -5,8 +5,10 @@ The vectors are worth keeping: encoding costs about 5 ms a text on a free CPU co
 100,000-fact-check table takes minutes to encode once. They are saved to
 FACTCHECK_VECTORS_PATH (default var/factcheck-vectors.npz), keyed by a digest of the text
 they encode, so a restart, another process or a re-import of the same text encodes
-nothing again. Kept in step as the lexical index is: rows changed since the newest
-`updated_at` read are encoded and added; a changed row hides its old vectors.
+nothing again. The file records which encoder made them (embedding.py): vectors of another
+encoder are dropped and the texts encoded again. Kept in step as the lexical index is: rows
+changed since the newest `updated_at` read are encoded and added; a changed row hides its
+old vectors.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from claims.factchecks.embedding import get_embedder
+from claims.factchecks.embedding import STOCK, get_embedder, get_encoder
 from claims.factchecks.instep import KeptInStep, every_row, newest_change
 from claims.perprocess import PerProcess
 
@@ -44,22 +46,33 @@ def vectors_path() -> Path:
                         Path(settings.VAR_DIR) / "factcheck-vectors.npz"))
 
 
-class VectorStore:
-    """{digest: (claim vector, title vector)} on disk, loaded once."""
+def saved_encoder(data) -> str:
+    """The identity of the encoder that made a saved file's vectors (a file saved before
+    they recorded it was made by the stock model)."""
+    return str(data["encoder"]) if "encoder" in data.files else STOCK
 
-    def __init__(self, path: Path) -> None:
+
+class VectorStore:
+    """{digest: (claim vector, title vector)} on disk, loaded once: only the vectors made
+    by `encoder` (an identity, default this process's encoder)."""
+
+    def __init__(self, path: Path, encoder: str | None = None) -> None:
         self.path = path
+        self.encoder = get_encoder().identity if encoder is None else encoder
         self.known: dict[bytes, int] = {}
         self.claim = np.zeros((0, 384), dtype=np.float32)
         self.title = np.zeros((0, 384), dtype=np.float32)
+        self.added = False
         if path.exists():
             with np.load(path) as data:
+                if saved_encoder(data) != self.encoder:
+                    # Another encoder's vectors: encoded again, and the file replaced on save.
+                    return
                 keys = data["digests"]
                 self.claim = data["claim"].astype(np.float32)
                 self.title = data["title"].astype(np.float32)
             # Raw bytes (n x 20), not a bytes dtype: numpy's "S" strips trailing NULs.
             self.known = {k.tobytes(): i for i, k in enumerate(keys)}
-        self.added = False
 
     def ensure(self, rows: list[tuple[int, str, str]], limit: int | None = None) -> list[int]:
         """The store's row of each (id, claim, title), encoding what it lacks (NotEncoded,
@@ -73,10 +86,13 @@ class VectorStore:
             raise NotEncoded(f"{len(wanted):,} fact-checks have no vector yet")
         if wanted:
             texts = [t for pair in wanted.values() for t in pair]
+            embedder = get_embedder()
+            made_by = getattr(embedder, "encoder", None)
+            if made_by is not None and made_by.identity != self.encoder:
+                raise ValueError(f"vectors of {self.encoder} cannot be made by {made_by.name}")
             # Kept at the precision they are saved with (float16), so a vector read back from
             # disk scores exactly as the one just encoded.
-            vectors = np.asarray(get_embedder().encode(texts), dtype=np.float16).astype(
-                np.float32)
+            vectors = np.asarray(embedder.encode(texts), dtype=np.float16).astype(np.float32)
             start = len(self.claim)
             self.claim = np.vstack([self.claim, vectors[0::2]])
             self.title = np.vstack([self.title, vectors[1::2]])
@@ -94,7 +110,7 @@ class VectorStore:
             keys[i] = np.frombuffer(key, dtype=np.uint8)
         tmp = self.path.with_suffix(".tmp.npz")
         np.savez(tmp, digests=keys, claim=self.claim.astype(np.float16),
-                 title=self.title.astype(np.float16))
+                 title=self.title.astype(np.float16), encoder=np.asarray(self.encoder))
         tmp.replace(self.path)
         self.added = False
 

@@ -16,7 +16,9 @@ The features are scaled so they mean the same for a short query and a long one:
   by cosine)).
 
 The re-ranker (reranker.json) is a logistic regression over them, one per feature set,
-trained on the CLEF-2020 training split only (benchmarks/matching_train.py).
+trained on the CLEF-2020 training split only (benchmarks/matching_train.py): "lexical",
+"semantic" (the stock encoder's cosines) and "semantic_tuned" (the fine-tuned encoder's,
+whose cosines are spread differently).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 from django.conf import settings
 
 from claims.factchecks.dense import get_dense_index
-from claims.factchecks.embedding import embeddings_available, get_embedder
+from claims.factchecks.embedding import embeddings_available, get_embedder, get_encoder
 from claims.factchecks.lexindex import Candidate, LexicalIndex, tokenize
 from claims.models import FactCheck
 
@@ -75,6 +77,16 @@ def figures(text: str) -> set[str]:
 def reranker() -> dict:
     """The shipped re-ranker: {"lexical": model, "semantic": model, ...}."""
     return json.loads(ARTEFACT.read_text(encoding="utf-8"))
+
+
+def model_name(embeddings: bool) -> str:
+    """The re-ranker's model for these features: with embeddings, the one trained on the
+    cosines of this process's encoder."""
+    if not embeddings:
+        return "lexical"
+    if get_encoder().tuned and reranker().get("semantic_tuned"):
+        return "semantic_tuned"
+    return "semantic"
 
 
 def apply_model(model: dict, values: dict[str, float]) -> float:
@@ -218,7 +230,7 @@ def score_candidates(index: LexicalIndex, queries: list[str],
                      candidates: list[list[Candidate]], *,
                      embeddings: bool) -> list[list[Scored]]:
     rows, texts = all_features(index, queries, candidates, embeddings=embeddings)
-    model = reranker()["semantic" if embeddings else "lexical"]
+    model = reranker()[model_name(embeddings)]
     out = []
     for query, cands, feats in zip(queries, candidates, rows, strict=True):
         scored = []

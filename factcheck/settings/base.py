@@ -257,6 +257,11 @@ SPECTACULAR_SETTINGS = {
 # vector yet; past that it matches by words alone until import_factchecks or the feed worker
 # has encoded them (claims.factchecks.matching.warm), so no page waits minutes for a model.
 FACTCHECK_ENCODE_LIMIT = env.int("FACTCHECK_ENCODE_LIMIT", default=200)
+# The sentence encoder matching uses with the embeddings extra: all-MiniLM-L6-v2 fine-tuned on
+# the CLEF-2020 training pairs when `make train-matching` has built it here (about 90 MB, not
+# committed), else the stock model. The saved vectors record which encoder made them.
+FACTCHECK_ENCODER_PATH = Path(env("FACTCHECK_ENCODER_PATH",
+                                  default=str(VAR_DIR / "factcheck-encoder")))
 
 # --- Redis and Celery -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default=f"redis+socket://{EMBEDDED_REDIS_SOCKET}")

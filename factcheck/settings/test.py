@@ -62,3 +62,5 @@ else:
 # turns them on with its own vector file), and never the project's var/ vector file.
 FACTCHECK_MATCHING_EMBEDDINGS = "off"
 FACTCHECK_VECTORS_PATH = Path(tempfile.mkdtemp(prefix="factcheck-vectors-")) / "vectors.npz"
+# The stock encoder, whatever `make train-matching` has built in var/.
+FACTCHECK_ENCODER_PATH = Path(tempfile.mkdtemp(prefix="factcheck-encoder-")) / "none"

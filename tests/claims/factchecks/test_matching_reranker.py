@@ -18,8 +18,10 @@ def test_the_shipped_artefact_loads_and_scores():
     artefact = features.reranker()
     assert artefact["lexical"]["features"] == list(features.LEXICAL)
     assert artefact["semantic"]["features"] == list(features.SEMANTIC)
+    assert artefact["semantic_tuned"]["features"] == list(features.SEMANTIC)
     assert "training split only" in artefact["about"]
-    for name, names in (("lexical", features.LEXICAL), ("semantic", features.SEMANTIC)):
+    for name, names in (("lexical", features.LEXICAL), ("semantic", features.SEMANTIC),
+                        ("semantic_tuned", features.SEMANTIC)):
         model = artefact[name]
         assert len(model["coef"]) == len(model["mean"]) == len(model["scale"]) == len(names)
         # A repeat of the claim (most words shared, first by BM25 and by meaning) against
