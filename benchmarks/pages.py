@@ -8,7 +8,11 @@ directly; nothing here calls setup_test_environment(), so templates are not inst
 cProfile of the claims table puts 0.1% of the time in the Client itself, and the same page
 through gunicorn (one sync worker, requests from another process) cost the worker at least
 as much CPU per request as the harness's `cpu` figure (344 against 254 ms, both taken
-while a dataset build loaded the machine: the comparison counts, not the figures).
+while a dataset build loaded the machine). On a quiet machine at 1M claims the opposite
+held: gunicorn's worker spent 67 ms per claims-table request (p50 70.9 ms with curl),
+this harness's child 105-117 ms, and a plain process running `_measure` 48-58 ms; the
+cause in the child is not known (README, "Latest run"). Compare with a server before
+judging the table's targets.
 The claims table's time is Python work that a server pays too: django-tables2's
 per-cell rendering (about 450 cells, each resolving its accessor, inspecting its render
 method's signature and building its <td> attributes) and the filter form's widgets (about
