@@ -121,7 +121,7 @@ class Embedder:
             return [self.cache[t] for t in texts]
 
 
-_encoder: PerProcess[Encoder] = PerProcess(lambda: choose_encoder())
+_encoder: PerProcess[Encoder] = PerProcess(choose_encoder)
 _embedder: PerProcess[Embedder] = PerProcess(lambda: Embedder(get_encoder()))
 get_encoder = _encoder.get  # this process's encoder (chosen at first use)
 get_embedder = _embedder.get
