@@ -167,12 +167,41 @@ def suggestions_refresh_by_id(*, article_id: int) -> str:
 
 # A quotation inside a sentence: straight or curly double quotes, or guillemets.
 QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»')
+QUOTE_MARKS = '"“”«»'
+# The attribution beside a quotation: "she said", "the minister told reporters" (short).
+ATTRIBUTION_WORDS = 10
+
+
+def _half_quotation(sentence: str) -> str | None:
+    """The words said, when a quotation runs across sentences, so this sentence holds one
+    quotation mark: 'Ridership is back to 92 per cent," she said.' (the quotation opened in
+    the sentence before) or 'She said: "Ridership is back to 92 per cent.' (it goes on in
+    the next). The longer side of the mark is the quotation when the other side is a short
+    attribution and the mark could close (or open) a quotation there."""
+    marks = [i for i, char in enumerate(sentence) if char in QUOTE_MARKS]
+    if len(marks) != 1:
+        return None
+    at = marks[0]
+    before, after = sentence[:at], sentence[at + 1:]
+    # A mark closes after a word ('report," she'), opens before one (': "Ridership'); an
+    # inch mark ('a 12" record') does neither.
+    closes = (sentence[at] in '"”»' and before[-1:] not in ("", " ") and after[:1] in (
+        "", " ", ",", ".", ";") and len(before.split()) >= 3
+        and len(after.split()) <= ATTRIBUTION_WORDS)
+    opens = (sentence[at] in '"“«' and before[-1:] in ("", " ") and len(after.split()) >= 3
+             and len(before.split()) <= ATTRIBUTION_WORDS)
+    if closes and (not opens or len(before) >= len(after)):
+        return before
+    if opens:
+        return after
+    return None
 
 
 def statement_from_sentence(text: str) -> str:
     """A first draft of the claim's statement: what was said, without quotation marks. When
     the sentence opens or ends with a quotation of three words or more ('"We have created 3
-    million jobs," the minister said.'), the words quoted, not the attribution around them;
+    million jobs," the minister said.'), the words quoted, not the attribution around them
+    (also when the quotation began in the sentence before or goes on in the next one);
     otherwise the sentence. Cut at a word boundary to fit; editors shorten it on the claim
     page."""
     sentence = " ".join(text.split())
@@ -182,6 +211,8 @@ def statement_from_sentence(text: str) -> str:
         if (match.start() == 0 or match.end() >= end) and len(words.split()) >= 3:
             sentence = words
             break
+    else:
+        sentence = _half_quotation(sentence) or sentence
     statement = sentence.strip("\"“”‘’'«» ").rstrip(",;:").rstrip()
     if statement.endswith(".") and not statement.endswith(".."):
         statement = statement[:-1]  # a statement is a headline, not a sentence

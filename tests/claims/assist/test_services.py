@@ -145,6 +145,23 @@ def test_statement_draft_is_cut_to_fit():
      'Twelve of NATO\'s 28 members now recognise the council, which rebels call "the only '
      'legitimate" authority'),
     ("Unemployment fell to 3.9 percent.", "Unemployment fell to 3.9 percent"),
+    # A quotation that began in the sentence before ('"That is simply not true. Ridership
+    # is back ...," she said.') or goes on in the next one.
+    ('Ridership is back to 92 per cent of its pre-pandemic level, according to the '
+     'operator\'s own report," she said.',
+     "Ridership is back to 92 per cent of its pre-pandemic level, according to the "
+     "operator's own report"),
+    ("Prices have doubled since 2020”, the minister told reporters on Monday.",
+     "Prices have doubled since 2020"),
+    ('Councillor Amara Okafor said: "Ridership is back to 92 per cent of its level.',
+     "Ridership is back to 92 per cent of its level"),
+    # An inch mark is no quotation; nor is a lone mark with long text on both sides.
+    ('The 12" edition of the album sold 40,000 copies in its first week.',
+     'The 12" edition of the album sold 40,000 copies in its first week'),
+    ('Sales of the band\'s album rose by 40 per cent," the label said in a statement '
+     'published on its website late on Monday evening after the chart came out.',
+     'Sales of the band\'s album rose by 40 per cent," the label said in a statement '
+     'published on its website late on Monday evening after the chart came out'),
 ])
 def test_statement_draft_is_what_was_said(sentence, statement):
     assert assist.statement_from_sentence(sentence) == statement
