@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from claims.factchecks.matching import Match, match_text, match_texts
+from claims.factchecks.matching import Match, match_texts
 from claims.models import ClaimFactCheckLink, FactCheck, FactCheckFeed
 from claims.selectors.lookups import any_of
 
@@ -89,13 +89,31 @@ def failing_factcheck_feeds(limit: int = 10) -> list[FactCheckFeed]:
     )
 
 
-def fact_check_matches(text: str, *, top: int = 5,
+def best_of(*rankings: list[Match]) -> list[Match]:
+    """One ranking from several (a claim's statement and its quote): each fact-check once,
+    with its best score and that score's reasons, best first."""
+    best: dict[int, Match] = {}
+    for ranking in rankings:
+        for match in ranking:
+            kept = best.get(match.factcheck_id)
+            if kept is None or match.score > kept.score:
+                best[match.factcheck_id] = match
+    return sorted(best.values(), key=lambda m: (-m.score, m.factcheck_id))
+
+
+def fact_check_matches(text: str, *, quote: str = "", top: int = 5,
                        exclude_claim_id: int | None = None) -> list[tuple[FactCheck, Match]]:
     """The fact-checks that best answer `text`, best first, with why each matched: the
-    matching itself (claims/factchecks/matching.py) and one query for the rows. The desk's
-    own fact-check of `exclude_claim_id` (the claim being looked at) is left out."""
-    matches = match_text(text, top=top + (1 if exclude_claim_id is not None else 0),
-                         encode_limit=settings.FACTCHECK_ENCODE_LIMIT)
+    matching itself (claims/factchecks/matching.py) and one query for the rows. With a
+    claim's `quote` (its exact words in the article) as well as its statement (often an
+    editor's paraphrase), both are matched, in one pass, and each fact-check keeps its best
+    score. The desk's own fact-check of `exclude_claim_id` (the claim being looked at) is
+    left out."""
+    texts = [text]
+    if quote and " ".join(quote.split()).casefold() != " ".join(text.split()).casefold():
+        texts.append(quote)
+    matches = best_of(*match_texts(texts, top=top + (1 if exclude_claim_id is not None else 0),
+                                   encode_limit=settings.FACTCHECK_ENCODE_LIMIT))
     rows = FactCheck.objects.in_bulk([m.factcheck_id for m in matches])
     found = [(rows[m.factcheck_id], m) for m in matches if m.factcheck_id in rows]
     if exclude_claim_id is not None:

@@ -34,10 +34,11 @@ def _user_can(request, codename: str) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(f"claims.{codename}"))
 
 
-def panel_matches(text: str, *, exclude_claim_id: int | None = None,
+def panel_matches(text: str, *, quote: str = "", exclude_claim_id: int | None = None,
                   exclude_ids=()) -> list:
-    """The fact-checks worth showing an editor for `text`: good enough, not linked yet."""
-    found = fact_check_matches(text, top=PANEL_TOP + len(exclude_ids),
+    """The fact-checks worth showing an editor for `text` (and a claim's `quote`): good
+    enough, not linked yet."""
+    found = fact_check_matches(text, quote=quote, top=PANEL_TOP + len(exclude_ids),
                                exclude_claim_id=exclude_claim_id)
     return [(fc, m) for fc, m in found
             if m.score >= PANEL_MIN_SCORE and fc.pk not in exclude_ids][:PANEL_TOP]
@@ -60,7 +61,7 @@ def claim_factchecks_context(request, claim, *, lazy: bool, error: str = "") -> 
         context["any_factchecks"] = factchecks_exist()
         linked = {link.factcheck_id for link in links}
         context["matches"] = panel_matches(
-            claim.statement, exclude_claim_id=claim.pk, exclude_ids=linked
+            claim.statement, quote=claim.quote, exclude_claim_id=claim.pk, exclude_ids=linked
         ) if context["any_factchecks"] else []
     return context
 

@@ -89,16 +89,23 @@ def claim_factcheck_unlink_view(request, pk):
     return redirect(safe_next_url(request, claim.get_absolute_url()))
 
 
+def _match_text(value: str) -> str:
+    """What a typed text is matched on: trimmed, cut to MATCH_TEXT_MAX, nothing with NUL."""
+    value = value.strip()
+    return "" if has_nul(value) else value[:MATCH_TEXT_MAX]
+
+
 @login_required
 @require_GET
 def text_factchecks(request):
     """The claim logging form's panel: the fact-checks that may answer what the editor has
-    typed so far (statement, else quote). Its buttons submit the logging form itself, so
-    the claim is saved and linked in one step."""
-    text = (request.GET.get("statement", "").strip() or request.GET.get("quote", "").strip())
-    text = "" if has_nul(text) else text[:MATCH_TEXT_MAX]
+    typed so far: its statement and its quote, each fact-check scored by the better of the
+    two. Its buttons submit the logging form itself, so the claim is saved and linked in one
+    step."""
+    statement, quote = (_match_text(request.GET.get(name, "")) for name in ("statement", "quote"))
+    text = statement or quote
     any_factchecks = factchecks_exist()
-    matches = panel_matches(text) if text and any_factchecks else []
+    matches = panel_matches(text, quote=quote) if text and any_factchecks else []
     return render(request, "claims/partials/factcheck_log_matches.html", {
         "text": text, "matches": matches, "any_factchecks": any_factchecks,
         "can_link": request.user.has_perm("claims.change_claim"),

@@ -102,6 +102,22 @@ def test_the_panel_matches_links_and_unlinks(client_ed, vaccines, others):
     assert not ClaimFactCheckLink.objects.exists()
 
 
+def test_the_panel_matches_the_quote_as_well_as_the_statement(client_ed, vaccines, others):
+    """An editor's statement is often a paraphrase; the words said in the article may be
+    what repeats a published fact-check."""
+    article = ArticleFactory(body="At the rally, in what the senator said was a warning, she "
+                                  "told parents that vaccines cause autism in our children.")
+    paraphrase = "Senator links childhood jabs to developmental disorders"
+    quoted = ClaimFactory(article=article, statement=paraphrase,
+                          quote="vaccines cause autism in our children")
+    unquoted = ClaimFactory(article=article, statement=paraphrase, quote="what the senator said")
+    panels = [client_ed.get(reverse("claims:claim-factchecks", args=[claim.pk]),
+                            **HTMX).content.decode() for claim in (quoted, unquoted)]
+    assert f'id="factcheck-match-{vaccines.pk}"' in panels[0]
+    # The statement alone finds nothing: the match came from the quote.
+    assert f'id="factcheck-match-{vaccines.pk}"' not in panels[1]
+
+
 def test_linking_without_javascript_redirects_back_with_a_message(client_ed, vaccines):
     claim = ClaimFactory(statement="Vaccines cause autism")
     response = client_ed.post(reverse("claims:claim-factcheck-link", args=[claim.pk]),
@@ -189,6 +205,10 @@ def test_the_log_form_asks_for_matches_as_the_editor_types(client_ed, vaccines):
     assert 'type="submit"' in html and "Link this fact-check" in html
     html = client_ed.get(url, {"statement": "bushfires in Australia"}).content.decode()
     assert "No fact-check found that repeats this claim." in html
+    # A paraphrased statement: the quote selected in the article still finds the match.
+    html = client_ed.get(url, {"statement": "Senator links jabs to developmental disorders",
+                               "quote": "vaccines cause autism in children"}).content.decode()
+    assert f'name="link_factcheck" value="{vaccines.pk}"' in html
     html = client_ed.get(url, {"statement": "vaccines cause autism\x00"}).content.decode()
     assert "Type the statement" in html  # text no database could be asked about
 
