@@ -95,3 +95,20 @@ def test_500_template_renders_without_context():
 
     html = get_template("500.html").render({})
     assert "Something went wrong" in html
+
+
+def test_opening_a_forms_address_explains_itself(client_ed, client, editor):
+    """A form's address opened in the browser (a bookmark, a typed URL) answered with an
+    empty 405, which a browser shows as a blank page."""
+    response = client_ed.get(reverse("claims:article-add"))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    html = response.content.decode()
+    assert "This address is not a page" in html and "Nothing was changed." in html
+    assert 'href="/"' in html and "Signed in as" in html  # the desk's layout, a way on
+    assert client.get(reverse("logout")).status_code == 405  # anonymous: the page too
+    # The API's answers stay its own (JSON), untouched.
+    from tests.api.conftest import api_client_for
+
+    response = api_client_for(editor).get(reverse("api:claim-evidence", args=[1]))
+    assert response.status_code == 405 and response["Content-Type"] == "application/json"
+    assert "This address is not a page" not in response.content.decode()
