@@ -172,7 +172,8 @@ def _numbers(text: str) -> list[str]:
     return found
 
 
-def _names(text: str) -> list[str]:
+def names_in(text: str) -> list[str]:
+    """The names of people and organisations in a sentence, in order, each once."""
     names = []
     lead = len(text) - len(text.lstrip(OPENING_QUOTES + " \u00a0"))
     for match in PROPER_NOUN.finditer(text):
@@ -221,7 +222,7 @@ def sentence_features(text: str) -> tuple[dict[str, float], list[str]]:
         add("prediction", f"a prediction ({found.lower()})")
     if found := _first_match(VOX_POP, text):
         add("vox_pop", f"an unnamed speaker ({found.lower()})")
-    names = _names(text)
+    names = names_in(text)
     if names:
         add("names", f"names people or organisations ({', '.join(names[:3])})", min(len(names), 3))
     if found := _first_match(TITLE, text):

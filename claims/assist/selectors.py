@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import connection
 from django.db.models import Q, Value
 
 from claims.assist.progress import Progress, progress_get
+from claims.assist.scoring import ATTRIBUTION, names_in
 from claims.assist.similarity import (
     MIN_SIMILARITY,
     ClaimText,
@@ -19,7 +21,7 @@ from claims.assist.similarity import (
     rank_candidates,
 )
 from claims.choices import ArticleStatus
-from claims.models import Article, Claim, ClaimSuggestion
+from claims.models import Article, Claim, Claimant, ClaimSuggestion
 
 BACKENDS = ("auto", "trigram", "python", "embeddings")
 
@@ -186,3 +188,40 @@ def similar_claims(
         return []
     claims = Claim.objects.select_related("article", "claimant").in_bulk([pk for pk, _ in ranked])
     return [SimilarClaim(claims[pk], score) for pk, score in ranked if pk in claims]
+
+
+# Words before a name that say who someone is, not what they are called.
+HONORIFIC = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Councillor|Cllr|Senator|"
+    r"Sen|Rep|Representative|Governor|Gov|Mayor|President|Prime Minister|Minister|"
+    r"Secretary|Chancellor|General|Gen|Judge|Justice|Chief|Director|Commissioner)\.?\s+)+")
+
+
+def claimant_named_in(sentence: str) -> Claimant | None:
+    """The claimant on file who the sentence says made it, for a first draft when a
+    suggested sentence is logged in one click: a sentence that attributes ("said", "told",
+    "according to") and names someone on file, by full name ("said Councillor Mark
+    Ellison") or by title and surname ("Mr Ellison claimed"). None unless exactly one
+    claimant fits: a guess is never made between two people. One query."""
+    if not ATTRIBUTION.search(sentence):
+        return None
+    full, surnames = set(), set()
+    for name in names_in(sentence):
+        bare = HONORIFIC.sub("", name).strip()
+        if not bare:
+            continue
+        if " " in bare:
+            full.add(bare.casefold())
+        elif bare != name:  # "Mr Ellison": a surname, said with a title
+            surnames.add(bare.casefold())
+    if not full and not surnames:
+        return None
+    wanted = Q()
+    for name in full:
+        wanted |= Q(name__iexact=name)
+    for surname in surnames:
+        wanted |= Q(name__iendswith=f" {surname}")
+    found = list(Claimant.objects.filter(wanted).order_by("id")[:10])
+    fits = [c for c in found if c.name.casefold() in full] or [
+        c for c in found if c.name.casefold().rsplit(" ", 1)[-1] in surnames]
+    return fits[0] if len(fits) == 1 else None

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from claims.assist import progress
 from claims.assist.ranking import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
+from claims.assist.selectors import claimant_named_in
 from claims.choices import ArticleStatus
 from claims.models import Article, Claim, ClaimSuggestion
 from claims.permissions import require
@@ -224,7 +225,9 @@ def statement_from_sentence(text: str) -> str:
 def suggestion_log_claim(
     *, suggestion: ClaimSuggestion, user, statement: str = "", claimant=None
 ) -> Claim:
-    """One click: log the suggested sentence as a claim anchored to its exact offsets.
+    """One click: log the suggested sentence as a claim anchored to its exact offsets. The
+    claimant, unless given, is the one on file the sentence names as its speaker, if exactly
+    one fits (claimant_named_in); else nobody, for the editor to set.
 
     Refused, in words, when the sentence is already logged (by this button or by hand: the
     suggestion is then marked with that claim, so nobody logs it twice), when it was
@@ -268,7 +271,7 @@ def suggestion_log_claim(
             end=suggestion.end,
             statement=statement.strip() or statement_from_sentence(suggestion.text),
             user=user,
-            claimant=claimant,
+            claimant=claimant or claimant_named_in(suggestion.text),
         )
         suggestion.claim = claim
         suggestion.save(update_fields=["claim"])

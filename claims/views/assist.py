@@ -64,6 +64,9 @@ def suggestion_log(request, pk):
         return _refused(request, article, exc)
     matches = similar_claims(claim)
     note = f"Logged the claim “{claim.statement}”."
+    if claim.claimant_id:
+        note += (f" Claimant: {claim.claimant.name}, named in the sentence; change it on the "
+                 "claim's page if someone else made it.")
     if matches:
         note += (
             f" The desk already has {len(matches)} claim{pluralize(len(matches))} that may say "

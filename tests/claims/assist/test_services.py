@@ -12,12 +12,13 @@ from django.core.management import CommandError, call_command
 
 from claims.assist import services as assist
 from claims.assist.ranking import rank
+from claims.assist.selectors import claimant_named_in
 from claims.demo import ARTICLES
 from claims.models import Claim, ClaimSuggestion
 from claims.services.articles import article_create, article_import_url
 from claims.services.claims import claim_log
 from claims.tasks import suggest_article_claims
-from tests.factories import ArticleFactory, ClaimFactory, UserFactory
+from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory, UserFactory
 
 VOA = ARTICLES[1]
 TWELVE = "Twelve of NATO's 28 members officially recognize the Libyan opposition group."
@@ -79,6 +80,31 @@ def test_log_claim_anchors_to_the_exact_offsets(article, editor):
     assert claim.created_by == editor
     suggestion.refresh_from_db()
     assert suggestion.claim == claim
+
+
+BUS_FARES = (
+    '"Ridership has fallen by a third since 2019," said Councillor Mark Ellison, who chairs '
+    "the transport committee. Mr Ellison claimed that Northford has the cheapest fares in "
+    "the north. Northford's fares were last raised under Mark Ellison's predecessor in 2019."
+)
+
+
+def test_one_click_logging_names_the_claimant_on_file_the_sentence_names(editor):
+    article = ArticleFactory(body=BUS_FARES)
+    ellison = ClaimantFactory(name="Mark Ellison")
+    ClaimantFactory(name="Amara Okafor")
+    stored = {s.text[:10]: s for s in assist.suggestions_refresh(article=article)}
+    said = assist.suggestion_log_claim(suggestion=stored['"Ridership'], user=editor)
+    assert said.claimant == ellison  # "said Councillor Mark Ellison": full name, title aside
+    claimed = assist.suggestion_log_claim(suggestion=stored["Mr Ellison"], user=editor)
+    assert claimed.claimant == ellison  # "Mr Ellison claimed": the one Ellison on file
+    # Not a guess between two people, not for a name that is not said to be the speaker.
+    ClaimantFactory(name="Jane Ellison")
+    assert claimant_named_in("Mr Ellison claimed that fares are the cheapest.") is None
+    assert claimant_named_in("Mark Ellison claimed that fares are the cheapest.") == ellison
+    assert claimant_named_in("Fares were raised under Mark Ellison in 2019.") is None
+    assert claimant_named_in("Fares are the cheapest, said Helen Brandt.") is None  # not on file
+    assert claimant_named_in("Fares are the cheapest, she said.") is None
 
 
 def test_log_claim_refusals_are_in_words(article, editor, outsider):

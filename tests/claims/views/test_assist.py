@@ -17,7 +17,7 @@ from claims.assist.selectors import similar_claims, similarity_backend
 from claims.assist.similarity import embeddings_available, trigram_similarity
 from claims.demo import ARTICLES
 from claims.models import Claim, ClaimSuggestion
-from tests.factories import ArticleFactory, ClaimFactory, UserFactory
+from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory, UserFactory
 
 VOA = ARTICLES[1]
 TWELVE = "Twelve of NATO's 28 members officially recognize the Libyan opposition group."
@@ -132,6 +132,20 @@ def test_log_view_with_htmx_reloads_the_page_and_names_similar_claims(client, ar
     logged = page.split(f'id="logged-suggestion-{suggestion.pk}"')[1].split("</li>")[0]
     assert f'href="{suggestion.claim.get_absolute_url()}"' in logged
     assert "Log as claim" not in logged
+
+
+def test_log_view_says_which_claimant_the_sentence_named(client, editor):
+    article = ArticleFactory(body='"Ridership has fallen by a third since 2019," said '
+                                  "Councillor Mark Ellison, who chairs the committee.")
+    ClaimantFactory(name="Mark Ellison", role="Councillor", organisation="Northford Council")
+    suggestion = assist.suggestions_refresh(article=article)[0]
+    client.force_login(editor)
+    response = client.post(reverse("claims:suggestion-log", args=[suggestion.pk]), follow=True)
+    page = response.content.decode()
+    assert ("Logged the claim “Ridership has fallen by a third since 2019”. Claimant: Mark "
+            "Ellison, named in the sentence; change it on the claim&#x27;s page if someone else "
+            "made it.") in page
+    assert Claim.objects.get().claimant.name == "Mark Ellison"
 
 
 def test_log_view_with_htmx_shows_refusals_in_the_panel(client, article, editor):
