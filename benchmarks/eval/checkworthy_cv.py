@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from benchmarks import checkworthy_train as recipe
+from benchmarks.blas import pin_kernel
 from claims.assist.checkworthy import Model
 from claims.assist.scoring import features_logit, sentence_features
 
@@ -171,4 +172,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    pin_kernel("benchmarks.eval.checkworthy_cv", sys.argv[1:])  # one BLAS kernel (blas.py)
     sys.exit(main())
