@@ -1,5 +1,5 @@
-"""Template helpers for the desk layout: how a person is named, and the banner that follows
-a source's fetch after an editor attached it."""
+"""Template helpers for the desk layout: how a person is named, words shown in quotation
+marks, and the banner that follows a source's fetch after an editor attached it."""
 
 from django import template
 
@@ -7,6 +7,41 @@ from claims.models import Source
 from claims.people import user_display
 
 register = template.Library()
+
+
+# Quotation marks, paired: what opens and what closes.
+PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’"}
+INNER_OPENING = "‘"
+INNER_CLOSING = "’"
+
+
+def quotation(text) -> str:
+    """`text` between curly quotation marks, never doubled: a text that is one quotation
+    already ('"The end is in sight."') loses its own marks; quotation marks inside it become
+    single ones, as a quotation within a quotation is written ('“‘Ridership has fallen,’
+    said Councillor Ellison.”')."""
+    text = str(text or "").strip()
+    if len(text) >= 2 and PAIRS.get(text[0]) == text[-1]:
+        inner = text[1:-1]
+        if not any(mark in inner for mark in '"“”«»„'):
+            text = inner.strip()
+    out = []
+    for i, char in enumerate(text):
+        if char in "“«„":
+            char = INNER_OPENING
+        elif char in "”»":
+            char = INNER_CLOSING
+        elif char == '"':
+            opens = i == 0 or text[i - 1].isspace() or text[i - 1] in "([{—–-/"
+            char = INNER_OPENING if opens else INNER_CLOSING
+        out.append(char)
+    return f"“{''.join(out)}”"
+
+
+@register.filter
+def quoted(text) -> str:
+    """{{ claim.quote|quoted }}: the words in curly quotation marks (quotation())."""
+    return quotation(text)
 
 
 @register.filter
