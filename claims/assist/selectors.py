@@ -197,6 +197,9 @@ HONORIFIC = re.compile(
     r"Secretary|Chancellor|General|Gen|Judge|Justice|Chief|Director|Commissioner)\.?\s+)+")
 
 
+NAMES_LOOKED_UP = 12
+
+
 def claimant_named_in(sentence: str) -> Claimant | None:
     """The claimant on file who the sentence says made it, for a first draft when a
     suggested sentence is logged in one click: a sentence that attributes ("said", "told",
@@ -206,7 +209,9 @@ def claimant_named_in(sentence: str) -> Claimant | None:
     if not ATTRIBUTION.search(sentence):
         return None
     full, surnames = set(), set()
-    for name in names_in(sentence):
+    # The first few names: a hostile "sentence" of thousands of names would make a query
+    # no database takes (SQLite refuses an expression more than 1,000 deep).
+    for name in names_in(sentence)[:NAMES_LOOKED_UP]:
         bare = HONORIFIC.sub("", name).strip()
         if not bare:
             continue

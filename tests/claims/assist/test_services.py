@@ -105,6 +105,12 @@ def test_one_click_logging_names_the_claimant_on_file_the_sentence_names(editor)
     assert claimant_named_in("Fares were raised under Mark Ellison in 2019.") is None
     assert claimant_named_in("Fares are the cheapest, said Helen Brandt.") is None  # not on file
     assert claimant_named_in("Fares are the cheapest, she said.") is None
+    # A hostile sentence of thousands of names is one small query, and no error.
+    def word(n: int) -> str:
+        return "".join("abcdefghijklmnopqrstuvwxyz"[n // 26 ** k % 26] for k in range(3))
+
+    crowd = " ".join(f"Mr Q{word(i)} Z{word(i)}," for i in range(3000))
+    assert claimant_named_in(f"{crowd} said Mark Ellison.") is None
 
 
 def test_log_claim_refusals_are_in_words(article, editor, outsider):
