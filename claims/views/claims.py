@@ -48,7 +48,7 @@ from claims.services.claims import (
 )
 from claims.tables import ClaimTable
 from claims.views.common import add_errors, paginate
-from claims.views.factchecks import link_and_say
+from claims.views.factchecks import link_and_say, log_panel_context
 from claims.views.verdicts import verdict_panel_context
 
 CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
@@ -58,7 +58,14 @@ CLAIM_COLUMNS_SESSION_KEY = "claims_table_columns"
 @permission_required("claims.add_claim", raise_exception=True)
 def claim_log(request, article_pk):
     article = get_object_or_404(Article, pk=article_pk)
-    if request.method == "POST":
+    log_panel = None
+    if request.method == "POST" and request.POST.get("check_factchecks"):
+        # Without JavaScript, "Look for fact-checks" asks for the panel: nothing is saved,
+        # and the form comes back as typed, unjudged (not saved is not an error).
+        form = ClaimLogForm(initial=request.POST.dict())
+        log_panel = log_panel_context(request, request.POST.get("statement", ""),
+                                      request.POST.get("quote", ""))
+    elif request.method == "POST":
         form = ClaimLogForm(request.POST)
         if form.is_valid():
             claim = _claim_log_from_form(form, article, request.user)
@@ -84,7 +91,7 @@ def claim_log(request, article_pk):
     return render(
         request,
         "claims/claim_log.html",
-        {"article": article, "form": form},
+        {"article": article, "form": form, "log_panel": log_panel},
         status=400 if form.errors else 200,
     )
 

@@ -95,21 +95,26 @@ def _match_text(value: str) -> str:
     return "" if has_nul(value) else value[:MATCH_TEXT_MAX]
 
 
+def log_panel_context(request, statement: str, quote: str) -> dict:
+    """The claim logging form's "Already fact-checked?" list for what the editor typed so
+    far: its statement and its quote, each fact-check scored by the better of the two."""
+    statement, quote = _match_text(statement), _match_text(quote)
+    text = statement or quote
+    any_factchecks = factchecks_exist()
+    return {
+        "text": text, "any_factchecks": any_factchecks,
+        "matches": panel_matches(text, quote=quote) if text and any_factchecks else [],
+        "can_link": request.user.has_perm("claims.change_claim"),
+    }
+
+
 @login_required
 @require_GET
 def text_factchecks(request):
-    """The claim logging form's panel: the fact-checks that may answer what the editor has
-    typed so far: its statement and its quote, each fact-check scored by the better of the
-    two. Its buttons submit the logging form itself, so the claim is saved and linked in one
-    step."""
-    statement, quote = (_match_text(request.GET.get(name, "")) for name in ("statement", "quote"))
-    text = statement or quote
-    any_factchecks = factchecks_exist()
-    matches = panel_matches(text, quote=quote) if text and any_factchecks else []
-    return render(request, "claims/partials/factcheck_log_matches.html", {
-        "text": text, "matches": matches, "any_factchecks": any_factchecks,
-        "can_link": request.user.has_perm("claims.change_claim"),
-    })
+    """The claim logging form's panel, asked for as the editor types (htmx). Its buttons
+    submit the logging form itself, so the claim is saved and linked in one step."""
+    return render(request, "claims/partials/factcheck_log_matches.html", log_panel_context(
+        request, request.GET.get("statement", ""), request.GET.get("quote", "")))
 
 
 @login_required

@@ -227,6 +227,31 @@ def test_link_this_factcheck_saves_the_claim_linked(client_ed, vaccines):
                      "fact-check by Science Checkers."]
 
 
+def test_without_javascript_the_log_form_looks_for_factchecks_on_request(client_ed, vaccines):
+    """The panel fills as the editor types only with JavaScript; without it, a button in a
+    <noscript> asks the server, which shows the form again as typed, with the matches and
+    their "Link this fact-check" buttons, and saves nothing."""
+    article = ArticleFactory(body="The senator said vaccines cause autism in children today.")
+    url = reverse("claims:claim-log", args=[article.pk])
+    html = client_ed.get(url).content.decode()
+    assert '<noscript><button type="submit" name="check_factchecks"' in html
+    typed = {"quote": "vaccines cause autism in children", "statement": "Jabs and autism",
+             "claimed_on": "2026-03-01", "check_factchecks": "1"}
+    response = client_ed.post(url, typed)
+    html = response.content.decode()
+    assert response.status_code == 200 and not Claim.objects.exists()
+    assert f'name="link_factcheck" value="{vaccines.pk}"' in html
+    assert 'value="Jabs and autism"' in html and 'value="2026-03-01"' in html
+    # Asking is not a failed save: no "this field is required" for what is not typed yet.
+    html = client_ed.post(url, {"statement": "Vaccines cause autism in children",
+                                "check_factchecks": "1"}).content.decode()
+    assert f'name="link_factcheck" value="{vaccines.pk}"' in html
+    assert "This field is required." not in html and "invalid-feedback d-block" not in html
+    typed.pop("check_factchecks")
+    client_ed.post(url, {**typed, "link_factcheck": str(vaccines.pk)})
+    assert ClaimFactCheckLink.objects.get().claim == Claim.objects.get()
+
+
 def test_a_log_without_a_link_stays_as_it_was(client_ed):
     article = ArticleFactory(body="The senator said vaccines cause autism in children today.")
     response = client_ed.post(reverse("claims:claim-log", args=[article.pk]), {
