@@ -81,6 +81,44 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+# --- Spelling variants of names ---------------------------------------------------------
+# "Gaddafi", "Gadhafi", "Qaddafi", "Kadhafi": one name, spelt as each newsroom transliterates
+# it. A query word the index has never seen is read as the index's word with the same
+# skeleton (consonants, with c/g/q as k, no doubles) when exactly one word has it and the
+# two are at most SPELLING_EDITS edits apart. Words the index knows are never changed.
+SPELLING_MIN = 5
+SPELLING_MAX = 30
+SPELLING_EDITS = 2
+AMBIGUOUS = ""
+_NOT_CONSONANTS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None,
+                                 "y": None, "h": None, "w": None, "c": "k", "g": "k",
+                                 "q": "k"})
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+def skeleton(word: str) -> str:
+    """The consonants of a lower-case word, accents, vowels, h, w and doubles aside, c, g
+    and q as k: "gaddafi", "gadhafi" and "qadhafi" all give "kdf". "" for a word too short,
+    too long or not all letters."""
+    if not SPELLING_MIN <= len(word) <= SPELLING_MAX or not word.isalpha():
+        return ""
+    word = "".join(c for c in unicodedata.normalize("NFKD", word)
+                   if not unicodedata.combining(c))
+    return _DOUBLES.sub(r"\1", word.translate(_NOT_CONSONANTS))
+
+
+def edits(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
 def _weights(docs: list[list[int]], ncols: int, avglen: float) -> sparse.csc_matrix:
     """BM25 term weights (without IDF) of tokenised documents, one row each."""
     indptr, indices, data = [0], [], []
@@ -133,6 +171,10 @@ class LexicalIndex(KeptInStep):
         self.avg_claim = self.avg_title = 1.0
         self.count = 0
         self._recent_df = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        # skeleton -> the one word of the index with it (AMBIGUOUS for several), for the
+        # first `spelled` words of self.terms (kept up as the vocabulary grows).
+        self.spellings: dict[str, str] = {}
+        self.spelled = 0
 
     # --- building -----------------------------------------------------------------------
 
@@ -174,6 +216,7 @@ class LexicalIndex(KeptInStep):
         """Read every fact-check (in id order, a chunk at a time) and index it."""
         with self.lock:
             self.vocab, self.terms = {}, []
+            self.spellings, self.spelled = {}, 0
             watermark = newest_change()
             rows = [row for chunk in every_row() for row in chunk]
             claims = [self._term_ids(tokenize(c)) for _, c, _ in rows]
@@ -311,6 +354,38 @@ class LexicalIndex(KeptInStep):
                 if fid not in seen:
                     found.append(extra.get(fid, Candidate(fid, 0.0, 0.0)))
             return found
+
+    def _learn_spellings(self) -> None:
+        for term in self.terms[self.spelled:]:
+            key = skeleton(term)
+            if key:
+                known = self.spellings.get(key)
+                self.spellings[key] = term if known is None or known == term else AMBIGUOUS
+        self.spelled = len(self.terms)
+
+    def respell(self, text: str) -> str:
+        """`text` with each word the index does not know, but knows in another spelling
+        (see SPELLING_EDITS), written as the index spells it: "Gaddafi is finished" reads
+        "gadhafi is finished" when the fact-checks say "Gadhafi"."""
+        with self.lock:
+            if self.main is None:
+                self.build()
+            self._learn_spellings()
+
+            def variant(match: re.Match) -> str:
+                word = match.group(0)
+                low = unicodedata.normalize("NFKC", word).lower()
+                if low in STOPWORDS or not low.isalpha():
+                    return word
+                stem = _stem(low)
+                if stem in self.vocab:
+                    return word
+                known = self.spellings.get(skeleton(stem))
+                if known and edits(stem, known) <= SPELLING_EDITS:
+                    return known
+                return word
+
+            return WORD.sub(variant, text)
 
     def max_score(self, text: str) -> float:
         """The most a document could score for `text` in one field (every term at the

@@ -125,7 +125,8 @@ def match_texts(texts: Sequence[str], *, top: int = 5,
             get_dense_index().refresh(limit=encode_limit)
         except NotEncoded:
             embeddings = False
-    queries = [normalise_query(t) for t in texts]
+    # Names spelt another way than in the fact-checks ("Gaddafi", "Gadhafi") read as theirs.
+    queries = [index.respell(normalise_query(t)) for t in texts]
     candidates = candidates_for(index, queries, top=top, embeddings=embeddings)
     scored = feat.score_candidates(index, queries, candidates, embeddings=embeddings)
     out = []

@@ -179,3 +179,38 @@ def test_a_claim_nobody_has_checked_gets_no_panel_and_a_repeat_does(corpus):
     assert panels[3][0][1].score >= PANEL_MIN_SCORE
     # Candidates still come back, best first, for whoever asks for them: only below the bar.
     assert all(m.score < PANEL_MIN_SCORE for m in match_text(UNCHECKED[0], top=3))
+
+
+# --- spelling variants of names ------------------------------------------------------------
+
+
+def test_a_name_spelt_another_way_finds_the_fact_check(corpus):
+    """Newsrooms transliterate names differently: "Gaddafi" in the claim, "Gadhafi" in the
+    fact-check. Here the name is all the two share: words alone found nothing."""
+    from claims.selectors.factchecks import PANEL_MIN_SCORE, fact_check_matches_many
+
+    gadhafi = FactCheck.objects.create(
+        url="https://checks.example/gadhafi-game-over", claim_reviewed="For Gadhafi, it is "
+        "game over.", title="Is it game over for Gadhafi?", textual_rating="Mostly true",
+        publisher_name="Desk", origin=FactCheckOrigin.FILE)
+    for spelling in ("Gaddafi", "Qaddafi", "Kadhafi"):
+        [panel] = fact_check_matches_many([f"{spelling} is finished"])
+        assert [fc for fc, _ in panel] == [gadhafi], spelling
+        assert panel[0][1].score >= PANEL_MIN_SCORE
+        assert panel[0][1].reasons == ('shares the word "gadhafi"',)
+    index = lexindex.get_index()
+    # Words the index knows are never changed; a word with no close variant stays as typed.
+    assert index.respell("Vaccines and Guantanamo") == "Vaccines and Guantanamo"
+    assert index.respell("Gaddafi and Zelensky") == "gadhafi and Zelensky"
+
+
+def test_a_spelling_shared_by_two_words_is_not_guessed(corpus):
+    for claim in ("The border wall was never built.", "A broader tax was never passed."):
+        FactCheck.objects.create(url=f"https://checks.example/{claim[:12]}", claim_reviewed=claim,
+                                 origin=FactCheckOrigin.FILE)
+    index = lexindex.get_index()
+    index.refresh(force=True)
+    # "boarder": "border" or "broader"? Both have its skeleton: neither is guessed.
+    assert index.respell("boarder taxes") == "boarder taxes"
+    assert lexindex.skeleton("gaddafi") == lexindex.skeleton("qadhafi") == "kdf"
+    assert lexindex.edits("gaddafi", "gadhafi") == 1
