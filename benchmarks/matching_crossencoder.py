@@ -24,8 +24,8 @@ the best: each one more costs about 30 ms a query on one CPU thread.
     python -m benchmarks.matching_crossencoder [--data DIR] [--out PATH]
 
 Saved to FACTCHECK_CROSSENCODER_PATH (var/factcheck-crossencoder, about 90 MB, not
-committed), written beside it first so a half-built model is never picked up. About 30
-minutes on one CPU thread.
+committed), written beside it first so a half-built model is never picked up. About 22
+minutes on one CPU thread (shared with other work; 2.7 GB of memory at most).
 """
 
 from __future__ import annotations
