@@ -57,6 +57,13 @@ ENCODER_FOLDS = 3
 def collect(tweets, qrels, ids, *, embeddings: bool):
     """(per-query feature rows, per-query labels): the tweets with their verified claim in
     the pool, then the same tweets without it (all labels 0)."""
+    rows, labels, _, _ = collect_candidates(tweets, qrels, ids, embeddings=embeddings)
+    return rows, labels
+
+
+def collect_candidates(tweets, qrels, ids, *, embeddings: bool):
+    """collect(), with the normalised queries and the candidates each row describes (both
+    in collect's order: every tweet with its verified claim, then every tweet without)."""
     from claims.factchecks import features as feat
     from claims.factchecks.lexindex import get_index
     from claims.factchecks.matching import candidates_for, normalise_query
@@ -76,7 +83,8 @@ def collect(tweets, qrels, ids, *, embeddings: bool):
                                 embeddings=embeddings)
     labels = [[int(ids[c.factcheck_id] == qrels[tid]) for c in cands]
               for (tid, _), cands in zip(tweets, candidates, strict=True)]
-    return rows, labels + [[0] * len(cands) for cands in absent]
+    return (rows, labels + [[0] * len(cands) for cands in absent], queries + queries,
+            candidates + absent)
 
 
 # --- The encoder ---------------------------------------------------------------------------
@@ -212,6 +220,29 @@ def rerank_metrics(model, rows, labels) -> dict[str, float]:
         hit = [i for i, v in enumerate(labs) if v]
         gold.append(f"{q}:{hit[0]}" if hit else "none")
     return {**cr.metrics(rankings, gold), "false_alarms": alarms / max(len(rows) - half, 1)}
+
+
+def tweet_folds(half: int) -> list[list[int]]:
+    """FOLDS folds of the tweets' positions (cross_validate's)."""
+    order = np.random.default_rng(SEED).permutation(half)
+    return [sorted(fold.tolist()) for fold in np.array_split(order, FOLDS)]
+
+
+def out_of_fold_scores(rows, labels, names) -> list[list[float]]:
+    """Every row's re-ranker score from a model fitted on the other folds' tweets (a tweet's
+    two versions always on the same side), as a new tweet would be scored."""
+    from claims.factchecks.features import apply_model
+
+    half = len(rows) // 2
+    scores: list = [None] * len(rows)
+    for held in tweet_folds(half):
+        held_set = set(held)
+        train = [i for i in range(half) if i not in held_set]
+        train += [i + half for i in train]
+        model = fit([rows[i] for i in train], [labels[i] for i in train], names)
+        for i in held + [i + half for i in held]:
+            scores[i] = [apply_model(model, f) for f in rows[i]]
+    return scores
 
 
 def cross_validate(rows, labels, names) -> dict[str, float]:

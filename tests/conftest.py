@@ -142,14 +142,16 @@ def fresh_matching(settings):
     """New fact-check matching indexes for the test, none left behind: they are one per
     process and would carry one test's fact-checks into the next. Lexical only (embeddings
     off) unless the test turns them on."""
-    from claims.factchecks import dense, lexindex
+    from claims.factchecks import crossencoder, dense, lexindex
 
     settings.FACTCHECK_MATCHING_EMBEDDINGS = "off"
     lexindex.reset_index()
     dense.reset_dense_index()
+    crossencoder.reset_stage()
     yield settings
     lexindex.reset_index()
     dense.reset_dense_index()
+    crossencoder.reset_stage()
 
 
 @pytest.fixture

@@ -4,13 +4,16 @@ throwaway SQLite database), match the tweets with match_claims' code path (match
 and score the rankings as the lab does: MAP@5, MRR, P@1 (one relevant claim per tweet).
 
     python -m benchmarks.eval.claim_retrieval [--data DIR] [--split dev] [--lexical-only]
-        [--encoder auto|stock|tuned|both]
+        [--encoder auto|stock|tuned|both] [--latency]
 
 With the [embeddings] extra, the encoder is the one `make train-matching` fine-tuned on the
 training pairs (FACTCHECK_ENCODER_PATH) when it is built, else the stock all-MiniLM-L6-v2
 (--encoder auto); --encoder tuned or both builds it first when it is missing. Each encoder
 is measured twice: the whole matching path, and its vectors alone (the nearest claim + title
-by cosine, as the dense index ranks them). The output names the encoder.
+by cosine, as the dense index ranks them). The output names the encoder. When `make
+train-crossencoder` has built the cross-encoder (FACTCHECK_CROSSENCODER_PATH), each encoder's
+matching is measured without the stage and with it ("+ cross-encoder"). --latency also
+matches each tweet alone and reports the median and 95th percentile time a query.
 
 Run by `make eval` in a child process of its own (it sets up Django on a fresh database).
 """
@@ -132,19 +135,34 @@ def metrics(rankings: list[list[str]], gold: list[str], k: int = 5) -> dict[str,
     return {"map5": ap / n, "mrr": rr / n, "p1": p1 / n}
 
 
-def evaluate(tweets, qrels, ids: dict[int, str], *, top: int = 100) -> dict[str, float]:
+def evaluate(tweets, qrels, ids: dict[int, str], *, top: int = 100,
+             latency: bool = False) -> dict[str, float]:
+    """The lab's measures of match_texts on these tweets; with `latency`, each tweet is also
+    matched alone (as a desk page asks for one claim) and the median and 95th percentile
+    of those times reported."""
+    import numpy as np
+
     from claims.factchecks.matching import match_texts
 
     queries = [(tid, text) for tid, text in tweets if tid in qrels]
     started = time.monotonic()
     results = match_texts([text for _, text in queries], top=top)
     seconds = time.monotonic() - started
+    if latency:
+        times = []
+        for _, text in queries:
+            started = time.perf_counter()
+            match_texts([text], top=5)
+            times.append(1000 * (time.perf_counter() - started))
     rankings = [[ids[m.factcheck_id] for m in matches] for matches in results]
     out = metrics(rankings, [qrels[tid] for tid, _ in queries])
     out["queries"] = len(queries)
     out["ms_per_query"] = 1000 * seconds / max(len(queries), 1)
     out["recall_at_top"] = sum(qrels[tid] in r for (tid, _), r in
                                zip(queries, rankings, strict=True)) / max(len(queries), 1)
+    if latency and queries:
+        out["p50_ms"] = float(np.percentile(times, 50))
+        out["p95_ms"] = float(np.percentile(times, 95))
     return out
 
 
@@ -242,6 +260,8 @@ def main(argv=None) -> int:
                    help="auto: the fine-tuned encoder when `make train-matching` has built it, "
                         "else the stock one; tuned/both build it when missing")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--latency", action="store_true",
+                   help="also match each tweet alone and report p50/p95 ms a query")
     args = p.parse_args(argv)
     if not (args.data / "verified_claims.docs.tsv").exists():
         print(f"Claim retrieval skipped: no data in {args.data}.")
@@ -259,11 +279,17 @@ def main(argv=None) -> int:
         os.environ["FACTCHECK_MATCHING_EMBEDDINGS"] = "off"
         for split in splits:
             tweets, qrels = load_split(args.data, split)
-            measured = evaluate(tweets, qrels, ids)
+            measured = evaluate(tweets, qrels, ids, latency=args.latency)
             measured.update(panel_figures(tweets, qrels, ids))
             figures["systems"].setdefault("lexical", {})[split] = measured
         if embeddings:
+            from claims.factchecks import crossencoder
+
             os.environ["FACTCHECK_MATCHING_EMBEDDINGS"] = "auto"
+            stage = crossencoder.load_stage()
+            if stage.model is not None:
+                print(f"Cross-encoder: {stage.model.path} (re-reads the top "
+                      f"{stage.model.top})", flush=True)
             for encoder in encoders(args.encoder, args.data):
                 use_encoder(encoder)
                 label = "tuned" if encoder.tuned else "stock"
@@ -271,10 +297,17 @@ def main(argv=None) -> int:
                 print(f"Encoder ({label}): {encoder.name}", flush=True)
                 for split in splits:
                     tweets, qrels = load_split(args.data, split)
-                    measured = evaluate(tweets, qrels, ids)
+                    crossencoder.reset_stage(crossencoder.Stage(None))
+                    measured = evaluate(tweets, qrels, ids, latency=args.latency)
                     measured.update(panel_figures(tweets, qrels, ids))
                     figures["systems"].setdefault(f"lexical + emb. ({label})", {})[split] = \
                         measured
+                    if stage.model is not None:
+                        crossencoder.reset_stage(stage)
+                        measured = evaluate(tweets, qrels, ids, latency=args.latency)
+                        measured.update(panel_figures(tweets, qrels, ids))
+                        figures["systems"].setdefault(f"+ cross-encoder ({label})", {})[
+                            split] = measured
                     figures["systems"].setdefault(f"emb. alone ({label})", {})[split] = \
                         evaluate_dense(tweets, qrels, ids)
     if args.json:
@@ -289,8 +322,10 @@ def main(argv=None) -> int:
             ms = f"{m['ms_per_query']:9.1f}" if "ms_per_query" in m else f"{'':>9}"
             panel = (f"{m['panel_found']:6.3f} {m['panel_first']:6.3f} {m['false_alarms']:6.3f}"
                      if "panel_found" in m else "")
+            latency = (f" p50 {m['p50_ms']:.0f} ms, p95 {m['p95_ms']:.0f} ms"
+                       if "p50_ms" in m else "")
             print(f"{name:<24} {split:<6} {m['map5']:6.3f} {m['mrr']:6.3f} {m['p1']:6.3f} "
-                  f"{m['recall_at_top']:6.3f} {ms} {panel}")
+                  f"{m['recall_at_top']:6.3f} {ms} {panel}{latency}")
     from claims.selectors.factchecks import PANEL_MIN_SCORE
 
     print(f"panel: the right fact-check is in the desk's panel (score >= {PANEL_MIN_SCORE}, top "

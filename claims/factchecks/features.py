@@ -19,6 +19,9 @@ The re-ranker (reranker.json) is a logistic regression over them, one per featur
 trained on the CLEF-2020 training split only (benchmarks/matching_train.py): "lexical",
 "semantic" (the stock encoder's cosines) and "semantic_tuned" (the fine-tuned encoder's,
 whose cosines are spread differently).
+
+With embeddings and a built cross-encoder (crossencoder.py), the re-ranker's best few are
+read again together with the query, and the two scores combined.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from claims.factchecks import crossencoder
 from claims.factchecks.dense import get_dense_index
 from claims.factchecks.embedding import embeddings_available, get_embedder, get_encoder
 from claims.factchecks.lexindex import Candidate, LexicalIndex, tokenize
@@ -239,4 +243,8 @@ def score_candidates(index: LexicalIndex, queries: list[str],
             scored.append(Scored(c.factcheck_id, apply_model(model, f),
                                  reasons(query, claim, title, f)))
         out.append(scored)
+    if embeddings:
+        stage = crossencoder.get_stage()
+        if stage.model is not None:
+            crossencoder.rescore(stage.model, queries, out, texts)
     return out

@@ -264,6 +264,11 @@ FACTCHECK_ENCODE_LIMIT = env.int("FACTCHECK_ENCODE_LIMIT", default=200)
 # committed), else the stock model. The saved vectors record which encoder made them.
 FACTCHECK_ENCODER_PATH = Path(env("FACTCHECK_ENCODER_PATH",
                                   default=str(VAR_DIR / "factcheck-encoder")))
+# With the embeddings extra, a cross-encoder that `make train-crossencoder` has built here
+# (about 90 MB, not committed) re-reads the re-ranker's best few candidates with the claim;
+# without it, matching stops at the re-ranker.
+FACTCHECK_CROSSENCODER_PATH = Path(env("FACTCHECK_CROSSENCODER_PATH",
+                                       default=str(VAR_DIR / "factcheck-crossencoder")))
 
 # --- Redis and Celery -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default=f"redis+socket://{EMBEDDED_REDIS_SOCKET}")

@@ -64,3 +64,5 @@ FACTCHECK_MATCHING_EMBEDDINGS = "off"
 FACTCHECK_VECTORS_PATH = Path(tempfile.mkdtemp(prefix="factcheck-vectors-")) / "vectors.npz"
 # The stock encoder, whatever `make train-matching` has built in var/.
 FACTCHECK_ENCODER_PATH = Path(tempfile.mkdtemp(prefix="factcheck-encoder-")) / "none"
+# No cross-encoder stage, whatever `make train-crossencoder` has built in var/.
+FACTCHECK_CROSSENCODER_PATH = Path(tempfile.mkdtemp(prefix="factcheck-crossencoder-")) / "none"
