@@ -85,7 +85,9 @@ class CrossEncoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar on stderr
         self.path = path
         self.about = json.loads((path / ABOUT).read_text(encoding="utf-8"))
         self.top = int(self.about["top"])
