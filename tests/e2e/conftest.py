@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,31 @@ expect.set_options(timeout=15_000)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _no_request_in_flight_at_the_flush(request):
+    """A browser test ends with a flush (TRUNCATE of every table) while the page's last
+    requests may still run in the live server's threads (a panel that loads after the page,
+    a poll): on PostgreSQL the TRUNCATE once deadlocked with one of them. Set up before the
+    page and after the database, this runs after the page is closed and before the flush:
+    it waits for the live server's request threads to finish (up to 10 s), then ends any
+    other connection to the test database (a worker's, a thread's still stuck)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+            "process_request_thread" in t.name for t in threading.enumerate()):
+        time.sleep(0.05)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(scope="session")
