@@ -267,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="ignore the kept fold scores")
     parser.add_argument("--per-document", action="store_true")
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows in a log file as it goes
     import torch
     from threadpoolctl import threadpool_limits
 
