@@ -1,6 +1,7 @@
 """Issue 18, fifth round: does a fine-tuned small transformer help check-worthiness?
 
     python -m benchmarks.eval.checkworthy_finetune [--data DIR] [--folds 0,1] [--fresh]
+                                                   [--per-document] [--speed]
 
 An experiment, not part of `make eval` (it needs the `[embeddings]` extra: torch,
 transformers and the stock all-MiniLM-L6-v2 weights). It runs on ONE CPU thread.
@@ -257,6 +258,39 @@ def metrics_by_system(folds: list[dict], docs: list[recipe.Document]
     return out
 
 
+def speed() -> None:
+    """What the transformer would cost the desk: CPU seconds to load it and to score the
+    2,000-word article of `make eval` (sentences and speakers found as `ranking` finds
+    them), beside the shipped path (`ranking.rank`). The stock weights with an untrained
+    head: a fine-tuned copy has the same shape, so the same cost."""
+    from benchmarks.eval.__main__ import load_texts, two_thousand_words
+    from claims.assist.checkworthy.features import speaker_turns
+    from claims.assist.ranking import _starts_line, rank
+    from claims.assist.sentences import split_sentences
+
+    text = two_thousand_words(load_texts())
+    segments = split_sentences(text)
+    sentences = speaker_turns([s.text for s in segments],
+                              [_starts_line(text, s.start) for s in segments])
+    inputs = [(f"{s.speaker}: {s.text}" if s.speaker else s.text,
+               sentences[i - 1].text if i > 0 else None) for i, s in enumerate(sentences)]
+    started = time.process_time()
+    classifier = Classifier(SEED)
+    load = time.process_time() - started
+    rank(text)  # the shipped model loads once per process
+    times = {"transformer": [], "shipped": []}
+    for _ in range(3):
+        started = time.process_time()
+        classifier.score(inputs)
+        times["transformer"].append(time.process_time() - started)
+        started = time.process_time()
+        rank(text)
+        times["shipped"].append(time.process_time() - started)
+    print(f"  {len(text.split())} words, {len(inputs)} sentences; loading the transformer "
+          f"{load:.1f} s CPU; scoring (best of 3): transformer "
+          f"{min(times['transformer']):.2f} s, shipped rank() {min(times['shipped']):.3f} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[variable] = "1"
@@ -266,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", help="comma-separated fold numbers (default: all)")
     parser.add_argument("--fresh", action="store_true", help="ignore the kept fold scores")
     parser.add_argument("--per-document", action="store_true")
+    parser.add_argument("--speed", action="store_true",
+                        help="only time the transformer on a 2,000-word article")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # progress shows in a log file as it goes
     import torch
@@ -273,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
+    if args.speed:
+        speed()
+        return 0
     docs = recipe.load_clef(args.data)
     groups = fold_documents([d.name for d in docs])
     wanted = [int(f) for f in args.folds.split(",")] if args.folds else list(range(FOLDS))
