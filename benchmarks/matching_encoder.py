@@ -37,6 +37,21 @@ def stock_model_path() -> Path:
     return Path(get_model_path())
 
 
+def warmup_then_decay(optimiser, steps: int, warmup_share: float = WARMUP):
+    """A schedule for `steps` steps: the learning rate rises linearly over the first
+    `warmup_share` of them, then falls linearly to 0."""
+    import torch
+
+    warmup = max(1, int(warmup_share * steps))
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (steps - step) / max(1, steps - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
+
+
 def seed_everything(seed: int) -> None:
     import torch
 
@@ -60,15 +75,7 @@ def fine_tune(examples: list[tuple[str, str, str, str, str]], out: Path, *,
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
-    steps = epochs * math.ceil(len(examples) / batch)
-    warmup = max(1, int(WARMUP * steps))
-
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, (steps - step) / max(1, steps - warmup))
-
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
+    schedule = warmup_then_decay(optimiser, epochs * math.ceil(len(examples) / batch))
     order_rng = random.Random(seed)
 
     def embed(texts: list[str]):
