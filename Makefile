@@ -65,7 +65,7 @@ train-matching: install
 ## make train-crossencoder: with the [embeddings] extra, build claim matching's cross-encoder
 # stage (var/factcheck-crossencoder, about 90 MB, not committed): all-MiniLM-L6-v2 fine-tuned
 # to read a claim and a fact-check together, and how its score joins the re-ranker's, from
-# the CLEF-2020 training split only; about 22 minutes on one CPU thread (three fine-tunings:
+# the CLEF-2020 training split only; about 45 minutes on one CPU thread (three fine-tunings:
 # two out-of-fold, one to ship), fixed seeds (TRAIN_ARGS=--data DIR). Restart the desk after.
 train-crossencoder: install
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m benchmarks.matching_crossencoder $(TRAIN_ARGS)

@@ -49,7 +49,9 @@ from benchmarks.matching_encoder import stock_model_path, warmup_then_decay
 
 SEED = 20200
 NEGATIVES = 3
-EPOCHS = 1
+# Two epochs: on the training folds (out-of-fold twice) the stage gave MAP@5 0.884 and false
+# alarms 0.268 after two, against 0.879 and 0.300 after one (the loss was still falling).
+EPOCHS = 2
 BATCH = 16
 LEARNING_RATE = 5e-5
 # The head: the pooler (a dense layer over the first token, whose outputs are about 0.05 in
