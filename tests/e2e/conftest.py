@@ -104,3 +104,24 @@ def log_in(live_server):
 
     return go
 
+
+
+@pytest.fixture
+def page_without_javascript(browser, live_server):
+    """A page with JavaScript off, signed in as the demo editor (the users must exist)."""
+
+    def open_page():
+        context = browser.new_context(java_script_enabled=False,
+                                      viewport={"width": 1400, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Username").fill("editor")
+        page.get_by_label("Password").fill("editor")
+        page.get_by_role("button", name="Log in").click()
+        return page
+
+    contexts: list = []
+    yield open_page
+    for context in contexts:
+        context.close()

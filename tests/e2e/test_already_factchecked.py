@@ -172,7 +172,7 @@ def test_enter_in_the_log_form_saves_without_linking(page, live_server, log_in):
 
 
 def test_without_javascript_an_editor_looks_for_factchecks_and_links_one(
-    browser, live_server, screenshot, tmp_path
+    page_without_javascript, live_server, screenshot, tmp_path
 ):
     """With JavaScript off, the logging form's panel cannot fill as the editor types: its
     "Look for fact-checks" button asks the server, the form comes back as typed with the
@@ -182,31 +182,22 @@ def test_without_javascript_an_editor_looks_for_factchecks_and_links_one(
     feed.write_text("\n".join(json.dumps(r) for r in RECORDS))
     call_command("import_factchecks", str(feed), stdout=io.StringIO())
     article = ArticleFactory(title="Health debate", body=ARTICLE)
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": 1400, "height": 900})
-    try:
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill("editor")
-        page.get_by_label("Password").fill("editor")
-        page.get_by_role("button", name="Log in").click()
-        page.goto(f"{live_server.url}{article.get_absolute_url()}")
-        page.get_by_role("button", name="Log claim").click()
-        expect(page.get_by_role("heading", name="Log a claim")).to_be_visible()
-        page.get_by_label("Quote").fill("the NHS waiting list fell to a record low last month")
-        page.get_by_label("Claim statement").fill("Waiting list at a record low")
-        page.get_by_role("button", name="Look for fact-checks").click()
+    page = page_without_javascript()
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page.get_by_role("button", name="Log claim").click()
+    expect(page.get_by_role("heading", name="Log a claim")).to_be_visible()
+    page.get_by_label("Quote").fill("the NHS waiting list fell to a record low last month")
+    page.get_by_label("Claim statement").fill("Waiting list at a record low")
+    page.get_by_role("button", name="Look for fact-checks").click()
 
-        panel = page.locator("#log-factchecks")
-        expect(panel).to_contain_text("Full Fact")
-        expect(page.get_by_label("Claim statement")).to_have_value("Waiting list at a record low")
-        assert not Claim.objects.exists()
-        screenshot(page, "already-factchecked-05-no-javascript")
-        panel.get_by_role("button", name="Link this fact-check").first.click()
+    panel = page.locator("#log-factchecks")
+    expect(panel).to_contain_text("Full Fact")
+    expect(page.get_by_label("Claim statement")).to_have_value("Waiting list at a record low")
+    assert not Claim.objects.exists()
+    screenshot(page, "already-factchecked-05-no-javascript")
+    panel.get_by_role("button", name="Link this fact-check").first.click()
 
-        expect(page.get_by_role("heading", name="Waiting list at a record low")).to_be_visible()
-        claim = Claim.objects.get()
-        assert claim.quote == "the NHS waiting list fell to a record low last month"
-        assert ClaimFactCheckLink.objects.get(claim=claim).factcheck.url == FACTCHECK_URL
-    finally:
-        context.close()
+    expect(page.get_by_role("heading", name="Waiting list at a record low")).to_be_visible()
+    claim = Claim.objects.get()
+    assert claim.quote == "the NHS waiting list fell to a record low last month"
+    assert ClaimFactCheckLink.objects.get(claim=claim).factcheck.url == FACTCHECK_URL

@@ -75,16 +75,11 @@ def test_editor_logs_and_dismisses_suggestions(page, live_server, log_in, screen
     assert ClaimSuggestion.objects.get(article=article, text=dismissed_text).dismissed_at
 
 
-def test_suggestions_work_without_javascript(browser, live_server, demo_article, screenshot):
+def test_suggestions_work_without_javascript(
+    page_without_javascript, live_server, demo_article, screenshot
+):
     article, _ = demo_article
-    context = browser.new_context(
-        java_script_enabled=False, viewport={"width": 1400, "height": 900}
-    )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("editor")
-    page.get_by_role("button", name="Log in").click()
+    page = page_without_javascript()
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     page.locator("#claim-suggestions li.suggestion", has_text=TWELVE).get_by_role(
         "button", name="Log as claim"
@@ -93,7 +88,6 @@ def test_suggestions_work_without_javascript(browser, live_server, demo_article,
     assert page.url.endswith(article.get_absolute_url())
     assert Claim.objects.filter(article=article, quote=TWELVE).count() == 1
     screenshot(page, "assist-no-javascript")
-    context.close()
 
 
 PASTED = (
