@@ -169,18 +169,19 @@ def evaluate(tweets, qrels, ids: dict[int, str], *, top: int = 100,
 def without_answer(tweets, qrels, ids: dict[int, str], *, top: int = 5):
     """Each tweet's candidates with the verified claim it repeats taken out of the pool:
     what matching offers for a claim nobody has checked yet, the usual case on a desk.
-    (queries, candidate lists) ready for the re-ranker (features.score_candidates)."""
+    (queries, the same as the models read them, candidate lists) ready for the re-ranker
+    (features.score_candidates), as match_texts makes them."""
     from claims.factchecks.lexindex import get_index
-    from claims.factchecks.matching import candidates_for, normalise_query
+    from claims.factchecks.matching import candidates_for, query_forms
 
     index = get_index()
     index.refresh()
-    queries = [(tid, normalise_query(text)) for tid, text in tweets if tid in qrels]
-    candidates = candidates_for(index, [q for _, q in queries], top=top + 1,
-                                embeddings=_embeddings_on())
-    return [q for _, q in queries], [[c for c in cands if ids[c.factcheck_id] != qrels[tid]]
-                                     for (tid, _), cands in zip(queries, candidates,
-                                                                strict=True)]
+    asked = [(tid, text) for tid, text in tweets if tid in qrels]
+    queries, spoken = query_forms(index, [text for _, text in asked])
+    candidates = candidates_for(index, queries, top=top + 1, embeddings=_embeddings_on(),
+                                spoken=spoken)
+    return queries, spoken, [[c for c in cands if ids[c.factcheck_id] != qrels[tid]]
+                             for (tid, _), cands in zip(asked, candidates, strict=True)]
 
 
 def _embeddings_on() -> bool:
@@ -205,8 +206,9 @@ def panel_figures(tweets, qrels, ids: dict[int, str]) -> dict[str, float]:
                 for (tid, _), panel in zip(queries, shown, strict=True))
     first = sum(bool(panel) and ids[panel[0].factcheck_id] == qrels[tid]
                 for (tid, _), panel in zip(queries, shown, strict=True))
-    texts, candidates = without_answer(tweets, qrels, ids)
-    scored = feat.score_candidates(get_index(), texts, candidates, embeddings=_embeddings_on())
+    texts, spoken, candidates = without_answer(tweets, qrels, ids)
+    scored = feat.score_candidates(get_index(), texts, candidates, embeddings=_embeddings_on(),
+                                   spoken=spoken)
     alarms = sum(any(s.score >= PANEL_MIN_SCORE for s in rows) for rows in scored)
     n = max(len(queries), 1)
     return {"panel_found": found / n, "panel_first": first / n, "false_alarms": alarms / n,

@@ -193,7 +193,10 @@ def semantic_features(queries: list[str], candidates: list[list[Candidate]],
 
 
 def all_features(index: LexicalIndex, queries: list[str], candidates: list[list[Candidate]],
-                 *, embeddings: bool) -> tuple[list[list[dict]], dict[int, tuple[str, str]]]:
+                 *, embeddings: bool, spoken: list[str] | None = None,
+                 ) -> tuple[list[list[dict]], dict[int, tuple[str, str]]]:
+    """The features of each query's candidates: by words of `queries`, in meaning of `spoken`
+    (the same queries as typed, when `queries` are respelled for the word index)."""
     ids = sorted({c.factcheck_id for cands in candidates for c in cands})
     texts = candidate_texts(ids)
     # A fact-check deleted since the index last read the table is left out.
@@ -201,7 +204,7 @@ def all_features(index: LexicalIndex, queries: list[str], candidates: list[list[
     rows = [lexical_features(index, q, cands, texts)
             for q, cands in zip(queries, candidates, strict=True)]
     if embeddings:
-        semantic_features(queries, candidates, texts, rows)
+        semantic_features(spoken if spoken is not None else queries, candidates, texts, rows)
     return rows, texts
 
 
@@ -231,9 +234,12 @@ def reasons(query: str, claim: str, title: str, f: dict[str, float]) -> tuple[st
 
 
 def score_candidates(index: LexicalIndex, queries: list[str],
-                     candidates: list[list[Candidate]], *,
-                     embeddings: bool) -> list[list[Scored]]:
-    rows, texts = all_features(index, queries, candidates, embeddings=embeddings)
+                     candidates: list[list[Candidate]], *, embeddings: bool,
+                     spoken: list[str] | None = None) -> list[list[Scored]]:
+    """Each query's candidates scored by the re-ranker (and the cross-encoder when built),
+    with their reasons; `spoken`: the queries as the models read them (all_features)."""
+    rows, texts = all_features(index, queries, candidates, embeddings=embeddings,
+                               spoken=spoken)
     model = reranker()[model_name(embeddings)]
     out = []
     for query, cands, feats in zip(queries, candidates, rows, strict=True):
@@ -246,5 +252,6 @@ def score_candidates(index: LexicalIndex, queries: list[str],
     if embeddings:
         stage = crossencoder.get_stage()
         if stage.model is not None:
-            crossencoder.rescore(stage.model, queries, out, texts)
+            crossencoder.rescore(stage.model, spoken if spoken is not None else queries, out,
+                                 texts)
     return out

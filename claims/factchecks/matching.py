@@ -98,14 +98,25 @@ def warm() -> None:
         get_dense_index().refresh(force=True)
 
 
-def candidates_for(index, queries: list[str], *, top: int, embeddings: bool) -> list[list]:
+def query_forms(index, texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(for the word index, for the sentence models) of each text, both normalised. Names
+    spelt another way than in the fact-checks ("Gaddafi", "Gadhafi") read as theirs by the
+    word index only: a respelled word is the index's stem ("gadhafi"), which the sentence
+    models never read; they get the words as typed."""
+    spoken = [normalise_query(t) for t in texts]
+    return [index.respell(q) for q in spoken], spoken
+
+
+def candidates_for(index, queries: list[str], *, top: int, embeddings: bool,
+                   spoken: list[str] | None = None) -> list[list]:
     """The candidates the re-ranker looks at for each (normalised) query: the lexical top
-    CANDIDATES and, with embeddings, the CANDIDATES nearest in meaning."""
+    CANDIDATES and, with embeddings, the CANDIDATES nearest in meaning of `spoken` (the
+    queries as typed, when `queries` are respelled for the word index: see match_texts)."""
     limit = max(CANDIDATES, top)
     if not embeddings:
         return [index.search(q, limit=limit) for q in queries]
     dense = get_dense_index()
-    vectors = get_embedder().encode(queries)
+    vectors = get_embedder().encode(spoken if spoken is not None else queries)
     # A query with no words (a bare link, an emoji) is near nothing in meaning either.
     return [index.search(q, limit=limit, also=[fid for fid, _ in dense.search(v, limit=limit)])
             if WORDLIKE.search(q) else [] for q, v in zip(queries, vectors, strict=True)]
@@ -125,10 +136,10 @@ def match_texts(texts: Sequence[str], *, top: int = 5,
             get_dense_index().refresh(limit=encode_limit)
         except NotEncoded:
             embeddings = False
-    # Names spelt another way than in the fact-checks ("Gaddafi", "Gadhafi") read as theirs.
-    queries = [index.respell(normalise_query(t)) for t in texts]
-    candidates = candidates_for(index, queries, top=top, embeddings=embeddings)
-    scored = feat.score_candidates(index, queries, candidates, embeddings=embeddings)
+    queries, spoken = query_forms(index, texts)
+    candidates = candidates_for(index, queries, top=top, embeddings=embeddings, spoken=spoken)
+    scored = feat.score_candidates(index, queries, candidates, embeddings=embeddings,
+                                   spoken=spoken)
     out = []
     for rows in scored:
         rows.sort(key=lambda r: (-r.score, r.factcheck_id))

@@ -69,6 +69,41 @@ def test_embeddings_find_a_paraphrase_and_keep_vectors(fresh_matching, tmp_path)
     assert store.added is False
 
 
+@pytest.mark.skipif(not embeddings_available(), reason="the [embeddings] extra is not installed")
+@pytest.mark.django_db
+def test_a_respelled_name_reaches_the_word_index_only(fresh_matching, tmp_path):
+    """"Gaddafi" reads "gadhafi" (the index's stem) for BM25, and the sentence encoder reads
+    the query as typed: a stem such as "gadhafi" or "rememb" is not a word it ever saw."""
+    from claims.factchecks.embedding import get_embedder
+    from claims.factchecks.lexindex import get_index
+
+    settings = fresh_matching
+    settings.FACTCHECK_MATCHING_EMBEDDINGS = "on"
+    settings.FACTCHECK_VECTORS_PATH = tmp_path / "vectors.npz"
+    made = FactCheck.objects.create(url="https://example.org/fc/gadhafi",
+                                    claim_reviewed="For Gadhafi, it is game over.",
+                                    title="Is it game over for Gadhafi?",
+                                    origin=FactCheckOrigin.FILE)
+    embedder = get_embedder()
+    asked: list[str] = []
+    encode = embedder.encode
+
+    def recording(texts):
+        asked.extend(texts)
+        return encode(texts)
+
+    embedder.encode = recording
+    try:
+        found = match_text("Gaddafi is finished, it is game over for him")
+    finally:
+        embedder.encode = encode
+    assert found[0].factcheck_id == made.id
+    assert 'shares the words "gadhafi", "game"' in found[0].reasons[0]
+    queries = [t for t in asked if "game over for him" in t]
+    assert queries and set(queries) == {"Gaddafi is finished, it is game over for him"}
+    assert get_index().respell("Gaddafi is finished") == "gadhafi is finished"
+
+
 def test_vector_store_round_trip_keeps_every_digest(tmp_path, monkeypatch):
     """Digests are raw bytes: one ending in a NUL byte is found again after a reload."""
     import numpy as np
