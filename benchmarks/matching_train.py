@@ -62,11 +62,12 @@ def collect(tweets, qrels, ids, *, embeddings: bool):
 
 
 def collect_candidates(tweets, qrels, ids, *, embeddings: bool):
-    """collect(), with the normalised queries and the candidates each row describes (both
-    in collect's order: every tweet with its verified claim, then every tweet without)."""
+    """collect(), with the queries as the sentence models read them and the candidates each
+    row describes (both in collect's order: every tweet with its verified claim, then every
+    tweet without). The queries are made as match_texts makes them (query_forms)."""
     from claims.factchecks import features as feat
     from claims.factchecks.lexindex import get_index
-    from claims.factchecks.matching import candidates_for, normalise_query
+    from claims.factchecks.matching import candidates_for, query_forms
 
     index = get_index()
     index.refresh(force=True)
@@ -75,15 +76,15 @@ def collect_candidates(tweets, qrels, ids, *, embeddings: bool):
         from claims.factchecks.dense import get_dense_index
 
         get_dense_index().refresh(force=True)
-    queries = [normalise_query(text) for _, text in tweets]
-    candidates = candidates_for(index, queries, top=5, embeddings=embeddings)
+    queries, spoken = query_forms(index, [text for _, text in tweets])
+    candidates = candidates_for(index, queries, top=5, embeddings=embeddings, spoken=spoken)
     absent = [[c for c in cands if ids[c.factcheck_id] != qrels[tid]]
               for (tid, _), cands in zip(tweets, candidates, strict=True)]
     rows, _ = feat.all_features(index, queries + queries, candidates + absent,
-                                embeddings=embeddings)
+                                embeddings=embeddings, spoken=spoken + spoken)
     labels = [[int(ids[c.factcheck_id] == qrels[tid]) for c in cands]
               for (tid, _), cands in zip(tweets, candidates, strict=True)]
-    return (rows, labels + [[0] * len(cands) for cands in absent], queries + queries,
+    return (rows, labels + [[0] * len(cands) for cands in absent], spoken + spoken,
             candidates + absent)
 
 
@@ -94,7 +95,7 @@ def encoder_examples(tweets, qrels, ids, claims):
     """(normalised tweet, its claim, the claim's id, hard negative, its id): the hard
     negative is the best other claim by BM25 (a random one when the tweet has no words)."""
     from claims.factchecks.lexindex import get_index
-    from claims.factchecks.matching import normalise_query
+    from claims.factchecks.matching import query_text
 
     index = get_index()
     index.refresh(force=True)
@@ -103,7 +104,7 @@ def encoder_examples(tweets, qrels, ids, claims):
     rng = random.Random(SEED)
     out = []
     for tid, text in tweets:
-        query, gold = normalise_query(text), qrels[tid]
+        query, gold = query_text(text), qrels[tid]
         negative = next((ids[c.factcheck_id] for c in index.search(query, limit=10)
                          if ids[c.factcheck_id] != gold), None)
         while negative is None or negative == gold:

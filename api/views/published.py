@@ -74,6 +74,10 @@ class FactCheckViewSet(ResourceViewSet):
             OpenApiParameter("text", str, required=True,
                              description="The claim to look for, as said or written (a tweet, "
                                          "a quote, a statement; at most 2,000 characters)."),
+            OpenApiParameter("speaker", str,
+                             description="Who said it (a claimant's name), when known: the "
+                                         "one who says a claim is often its fact-check's "
+                                         "subject."),
             OpenApiParameter("top", int, description="How many matches at most (1 to 20; 5)."),
         ],
         responses=FactCheckMatchesSerializer,
@@ -81,17 +85,24 @@ class FactCheckViewSet(ResourceViewSet):
     @action(detail=False, methods=["get"], url_path="match", pagination_class=None)
     def match(self, request):
         """Already fact-checked? The fact-checks that may answer `text`, best first, with a
-        score (0..1) and why each matched: the matching the desk's panels use."""
+        score (0..1) and why each matched: the matching the desk's panels use. `speaker`:
+        who said it (a claimant's name), when known."""
         text = text_param(request, "text")
         if not text:
             raise ValidationError({"text": ["Give the text of a claim to look for."]})
         if len(text) > MATCH_TEXT_MAX:
             raise ValidationError({"text": [
                 f"At most {MATCH_TEXT_MAX:,} characters ({len(text):,} given)."]})
+        speaker = text_param(request, "speaker")
+        if speaker is None:
+            raise ValidationError({"speaker": ["A name cannot hold a NUL character."]})
+        if len(speaker) > MATCH_TEXT_MAX:
+            raise ValidationError({"speaker": [
+                f"At most {MATCH_TEXT_MAX:,} characters ({len(speaker):,} given)."]})
         top = whole_number(request.query_params.get("top", "5"))
         if top is None or not 1 <= top <= 20:
             raise ValidationError({"top": ["A whole number from 1 to 20."]})
-        found = fact_check_matches(text, top=top)
+        found = fact_check_matches(text, speaker=speaker, top=top)
         data = {"text": text, "matches": [
             {"factcheck": fc, "score": round(m.score, 4), "reasons": list(m.reasons)}
             for fc, m in found]}

@@ -220,11 +220,11 @@ def evaluate_dense(tweets, qrels, ids: dict[int, str], *, top: int = 100) -> dic
     with the title), no words, no re-ranker."""
     from claims.factchecks.dense import get_dense_index
     from claims.factchecks.embedding import get_embedder
-    from claims.factchecks.matching import normalise_query
+    from claims.factchecks.matching import query_text
 
     dense = get_dense_index()
     dense.refresh(force=True)
-    queries = [(tid, normalise_query(text)) for tid, text in tweets if tid in qrels]
+    queries = [(tid, query_text(text)) for tid, text in tweets if tid in qrels]
     vectors = get_embedder().encode([q for _, q in queries])
     rankings = [[ids[fid] for fid, _ in dense.search(v, limit=top)] for v in vectors]
     out = metrics(rankings, [qrels[tid] for tid, _ in queries])

@@ -81,12 +81,53 @@ def normalise_query(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" \"'\u201c\u201d")
 
 
+# The name in an embedded tweet's signature: "— Corey Feldman (@Corey_Feldman) May 1, 2019".
+_SIGNED = re.compile(r"[\u2014\u2013-]{1,2}\s*([^\n\u2014\u2013]{0,120}?)\s*\(@(\w{1,30})\)")
+_NOT_NAME = re.compile(r"[^\w .'\u2019-]+")
+SPEAKER_MAX = 120
+
+
+def speaker_name(name: str) -> str:
+    """A speaker's name as matching reads it: one line, no emoji or symbols ("Brad Trost 🇨🇦"
+    -> "Brad Trost", "Olaudah Equiano®" -> "Olaudah Equiano"), at most SPEAKER_MAX
+    characters."""
+    name = unicodedata.normalize("NFKC", name or "")
+    name = _SPACES.sub(" ", _NOT_NAME.sub(" ", _CONTROL.sub("", name)))
+    return name.strip(" .-'\u2019")[:SPEAKER_MAX].strip()
+
+
+def speaker_of(text: str) -> str:
+    """Who wrote an embedded tweet, from its last signature ("— Corey Feldman
+    (@Corey_Feldman) May 1, 2019" -> "Corey Feldman"; the handle's words when the name is
+    empty), or ""."""
+    signed = list(_SIGNED.finditer(unicodedata.normalize("NFKC", text or "")))
+    if not signed:
+        return ""
+    name = speaker_name(signed[-1].group(1))
+    if WORDLIKE.search(name):
+        return name
+    return speaker_name(_CAMEL.sub(" ", signed[-1].group(2).replace("_", " ")))
+
+
+def query_text(text: str, speaker: str = "") -> str:
+    """What matching reads of a claim: its words without what surrounds them
+    (normalise_query), after who said them: "Corey Feldman: IM IN THE HOSPITAL! I WAS
+    ATTACKED ...". The one who says a claim is often its subject ("Corey Feldman was stabbed
+    ..."), and a tweet's own words seldom name its author. `speaker` is the claim's claimant;
+    without one, an embedded tweet's signature names it."""
+    claim = normalise_query(text)
+    who = speaker_name(speaker) or speaker_of(text)
+    return f"{who}: {claim}" if claim and WORDLIKE.search(who) else claim
+
+
 # --- Matching ----------------------------------------------------------------------------
 
 
-def match_text(text: str, *, top: int = 5, encode_limit: int | None = None) -> list[Match]:
-    """The fact-checks that best answer `text`, best first (at most `top`)."""
-    return match_texts([text], top=top, encode_limit=encode_limit)[0]
+def match_text(text: str, *, top: int = 5, encode_limit: int | None = None,
+               speaker: str = "") -> list[Match]:
+    """The fact-checks that best answer `text` (said by `speaker`, when known), best first
+    (at most `top`)."""
+    return match_texts([text], top=top, encode_limit=encode_limit, speakers=[speaker])[0]
 
 
 def warm() -> None:
@@ -98,12 +139,15 @@ def warm() -> None:
         get_dense_index().refresh(force=True)
 
 
-def query_forms(index, texts: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(for the word index, for the sentence models) of each text, both normalised. Names
+def query_forms(index, texts: Sequence[str], speakers: Sequence[str] | None = None,
+                ) -> tuple[list[str], list[str]]:
+    """(for the word index, for the sentence models) of each text (query_text, with its
+    speaker when `speakers` gives one). Names
     spelt another way than in the fact-checks ("Gaddafi", "Gadhafi") read as theirs by the
     word index only: a respelled word is the index's stem ("gadhafi"), which the sentence
     models never read; they get the words as typed."""
-    spoken = [normalise_query(t) for t in texts]
+    speakers = speakers or [""] * len(texts)
+    spoken = [query_text(t, who) for t, who in zip(texts, speakers, strict=True)]
     return [index.respell(q) for q in spoken], spoken
 
 
@@ -122,9 +166,10 @@ def candidates_for(index, queries: list[str], *, top: int, embeddings: bool,
             if WORDLIKE.search(q) else [] for q, v in zip(queries, vectors, strict=True)]
 
 
-def match_texts(texts: Sequence[str], *, top: int = 5,
-                encode_limit: int | None = None) -> list[list[Match]]:
-    """match_text for many queries: the index and any model are loaded once. With the
+def match_texts(texts: Sequence[str], *, top: int = 5, encode_limit: int | None = None,
+                speakers: Sequence[str] | None = None) -> list[list[Match]]:
+    """match_text for many queries (`speakers`: who said each, "" when unknown): the index
+    and any model are loaded once. With the
     embeddings extra, fact-checks without a vector are encoded first, unless there are more
     than `encode_limit` (a page's request): then these queries are matched by words alone
     until a command or a worker has encoded them (warm)."""
@@ -136,7 +181,7 @@ def match_texts(texts: Sequence[str], *, top: int = 5,
             get_dense_index().refresh(limit=encode_limit)
         except NotEncoded:
             embeddings = False
-    queries, spoken = query_forms(index, texts)
+    queries, spoken = query_forms(index, texts, speakers)
     candidates = candidates_for(index, queries, top=top, embeddings=embeddings, spoken=spoken)
     scored = feat.score_candidates(index, queries, candidates, embeddings=embeddings,
                                    spoken=spoken)

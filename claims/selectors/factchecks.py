@@ -101,19 +101,21 @@ def best_of(*rankings: list[Match]) -> list[Match]:
     return sorted(best.values(), key=lambda m: (-m.score, m.factcheck_id))
 
 
-def fact_check_matches(text: str, *, quote: str = "", top: int = 5,
+def fact_check_matches(text: str, *, quote: str = "", speaker: str = "", top: int = 5,
                        exclude_claim_id: int | None = None) -> list[tuple[FactCheck, Match]]:
     """The fact-checks that best answer `text`, best first, with why each matched: the
     matching itself (claims/factchecks/matching.py) and one query for the rows. With a
     claim's `quote` (its exact words in the article) as well as its statement (often an
     editor's paraphrase), both are matched, in one pass, and each fact-check keeps its best
-    score. The desk's own fact-check of `exclude_claim_id` (the claim being looked at) is
-    left out."""
+    score. `speaker`: the claimant's name, when known (the one who says a claim is often
+    its fact-check's subject). The desk's own fact-check of `exclude_claim_id` (the claim
+    being looked at) is left out."""
     texts = [text]
     if quote and " ".join(quote.split()).casefold() != " ".join(text.split()).casefold():
         texts.append(quote)
     matches = best_of(*match_texts(texts, top=top + (1 if exclude_claim_id is not None else 0),
-                                   encode_limit=settings.FACTCHECK_ENCODE_LIMIT))
+                                   encode_limit=settings.FACTCHECK_ENCODE_LIMIT,
+                                   speakers=[speaker] * len(texts)))
     rows = FactCheck.objects.in_bulk([m.factcheck_id for m in matches])
     found = [(rows[m.factcheck_id], m) for m in matches if m.factcheck_id in rows]
     if exclude_claim_id is not None:

@@ -34,11 +34,12 @@ def _user_can(request, codename: str) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(f"claims.{codename}"))
 
 
-def panel_matches(text: str, *, quote: str = "", exclude_claim_id: int | None = None,
-                  exclude_ids=()) -> list:
-    """The fact-checks worth showing an editor for `text` (and a claim's `quote`): good
-    enough, not linked yet."""
-    found = fact_check_matches(text, quote=quote, top=PANEL_TOP + len(exclude_ids),
+def panel_matches(text: str, *, quote: str = "", speaker: str = "",
+                  exclude_claim_id: int | None = None, exclude_ids=()) -> list:
+    """The fact-checks worth showing an editor for `text` (and a claim's `quote`, said by
+    `speaker`): good enough, not linked yet."""
+    found = fact_check_matches(text, quote=quote, speaker=speaker,
+                               top=PANEL_TOP + len(exclude_ids),
                                exclude_claim_id=exclude_claim_id)
     return [(fc, m) for fc, m in found
             if m.score >= PANEL_MIN_SCORE and fc.pk not in exclude_ids][:PANEL_TOP]
@@ -61,7 +62,9 @@ def claim_factchecks_context(request, claim, *, lazy: bool, error: str = "") -> 
         context["any_factchecks"] = factchecks_exist()
         linked = {link.factcheck_id for link in links}
         context["matches"] = panel_matches(
-            claim.statement, quote=claim.quote, exclude_claim_id=claim.pk, exclude_ids=linked
+            claim.statement, quote=claim.quote,
+            speaker=claim.claimant.name if claim.claimant_id else "",
+            exclude_claim_id=claim.pk, exclude_ids=linked,
         ) if context["any_factchecks"] else []
     return context
 

@@ -64,7 +64,8 @@ def claim_log(request, article_pk):
         # and the form comes back as typed, unjudged (not saved is not an error).
         form = ClaimLogForm(initial=request.POST.dict())
         log_panel = log_panel_context(request, request.POST.get("statement", ""),
-                                      request.POST.get("quote", ""))
+                                      request.POST.get("quote", ""),
+                                      request.POST.get("claimant_name", ""))
     elif request.method == "POST":
         form = ClaimLogForm(request.POST)
         if form.is_valid():

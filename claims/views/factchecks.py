@@ -39,7 +39,7 @@ def _panel(request, claim: Claim, *, error: str = "", status: int = 200):
 def claim_factchecks(request, pk):
     """The claim page's panel with its matches (htmx loads it after the page; without
     JavaScript it is a page of its own)."""
-    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    claim = get_object_or_404(Claim.objects.select_related("article", "claimant"), pk=pk)
     return _panel(request, claim)
 
 
@@ -51,7 +51,7 @@ def _factcheck_from_post(request) -> FactCheck | None:
 @login_required
 @require_POST
 def claim_factcheck_link_view(request, pk):
-    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    claim = get_object_or_404(Claim.objects.select_related("article", "claimant"), pk=pk)
     factcheck = _factcheck_from_post(request)
     try:
         if factcheck is None:
@@ -95,15 +95,18 @@ def _match_text(value: str) -> str:
     return "" if has_nul(value) else value[:MATCH_TEXT_MAX]
 
 
-def log_panel_context(request, statement: str, quote: str) -> dict:
+def log_panel_context(request, statement: str, quote: str, claimant_name: str = "") -> dict:
     """The claim logging form's "Already fact-checked?" list for what the editor typed so
-    far: its statement and its quote, each fact-check scored by the better of the two."""
+    far: its statement and its quote, each fact-check scored by the better of the two, said
+    by the claimant named so far."""
     statement, quote = _match_text(statement), _match_text(quote)
+    speaker = _match_text(claimant_name)
     text = statement or quote
     any_factchecks = factchecks_exist()
     return {
         "text": text, "any_factchecks": any_factchecks,
-        "matches": panel_matches(text, quote=quote) if text and any_factchecks else [],
+        "matches": panel_matches(text, quote=quote, speaker=speaker)
+        if text and any_factchecks else [],
         "can_link": request.user.has_perm("claims.change_claim"),
     }
 
@@ -114,7 +117,8 @@ def text_factchecks(request):
     """The claim logging form's panel, asked for as the editor types (htmx). Its buttons
     submit the logging form itself, so the claim is saved and linked in one step."""
     return render(request, "claims/partials/factcheck_log_matches.html", log_panel_context(
-        request, request.GET.get("statement", ""), request.GET.get("quote", "")))
+        request, request.GET.get("statement", ""), request.GET.get("quote", ""),
+        request.GET.get("claimant_name", "")))
 
 
 @login_required

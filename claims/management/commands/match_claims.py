@@ -1,10 +1,12 @@
-"""python manage.py match_claims [TEXT] [--file PATH] [--top N] [--json]
+"""python manage.py match_claims [TEXT] [--speaker NAME] [--file PATH] [--top N] [--json]
 
 Finds the fact-checks already published (imported with import_factchecks, or the desk's
 own) that answer a claim: one claim given as TEXT, or many with --file, one a line as
 `id<TAB>text` (a line without a tab is its own text, its line number its id). The index,
 and the sentence-embedding model when the [embeddings] extra is installed, load once for
-the whole command.
+the whole command. Who said a claim counts (the one who says it is often its fact-check's
+subject): --speaker names them for TEXT; an embedded tweet's signature ("— Name (@handle)
+date") names its author.
 
 Prints, best first, the score, the rating, the publisher, the claim reviewed and the
 address; with --json, one JSON object a line:
@@ -46,20 +48,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("text", metavar="TEXT", nargs="?", help="The claim to match.")
+        parser.add_argument("--speaker", metavar="NAME", default="",
+                            help="Who said TEXT (a claimant's name), when known.")
         parser.add_argument("--file", metavar="PATH",
                             help="One claim a line as id<TAB>text ('-' reads standard input).")
         parser.add_argument("--top", type=int, default=5, help="Matches per claim (default 5).")
         parser.add_argument("--json", action="store_true", help="One JSON object a line.")
 
-    def handle(self, text=None, file=None, top=5, json=False, **options):
+    def handle(self, text=None, file=None, top=5, json=False, speaker="", **options):
         if bool(text) == bool(file):
             raise CommandError("Give a claim to match, or --file PATH (not both).")
+        if speaker and file:
+            raise CommandError("--speaker is for one claim given as TEXT: in a file, an "
+                               "embedded tweet's signature names who said each line.")
         if top < 1 or top > 100:
             raise CommandError("--top must be between 1 and 100.")
         queries = read_queries(file) if file else [("1", text)]
         for start in range(0, len(queries), BATCH):
             batch = queries[start:start + BATCH]
-            results = match_texts([q for _, q in batch], top=top)
+            results = match_texts([q for _, q in batch], top=top,
+                                  speakers=[speaker] * len(batch))
             rows = FactCheck.objects.in_bulk(
                 [m.factcheck_id for matches in results for m in matches])
             for (qid, query), matches in zip(batch, results, strict=True):
