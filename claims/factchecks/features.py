@@ -211,15 +211,24 @@ def all_features(index: LexicalIndex, queries: list[str], candidates: list[list[
 # --- Reasons -----------------------------------------------------------------------------
 
 
-def reasons(query: str, claim: str, title: str, f: dict[str, float]) -> tuple[str, ...]:
+def reasons(query: str, claim: str, title: str, f: dict[str, float],
+            speaker: str = "") -> tuple[str, ...]:
+    """Why a fact-check matched, in words an editor reads. Words of the name of the one who
+    said the claim (`speaker`, read before the claim) are told apart: "names Corey Feldman,
+    who said it" is not the claim's own words being repeated."""
     out = []
-    q_tokens = set(tokenize(query))
-    shared, seen = [], set()
+    speaker_tokens = set(tokenize(speaker))
+    q_tokens = set(tokenize(query)) - speaker_tokens
+    shared, seen, named = [], set(), False
     for word in WORD.findall(f"{claim} {title}"):
         stems = tokenize(word)
+        if stems and stems[0] in speaker_tokens:
+            named = True
         if stems and stems[0] in q_tokens and stems[0] not in seen and not word.isdigit():
             seen.add(stems[0])
             shared.append(word.lower())
+    if named:
+        out.append(f"names {speaker}, who said it")
     if shared:
         words = ", ".join(f'"{w}"' for w in shared[:5])
         out.append(f"shares the word{'s' if len(shared) > 1 else ''} {words}")
@@ -235,19 +244,22 @@ def reasons(query: str, claim: str, title: str, f: dict[str, float]) -> tuple[st
 
 def score_candidates(index: LexicalIndex, queries: list[str],
                      candidates: list[list[Candidate]], *, embeddings: bool,
-                     spoken: list[str] | None = None) -> list[list[Scored]]:
+                     spoken: list[str] | None = None,
+                     speakers: list[str] | None = None) -> list[list[Scored]]:
     """Each query's candidates scored by the re-ranker (and the cross-encoder when built),
-    with their reasons; `spoken`: the queries as the models read them (all_features)."""
+    with their reasons; `spoken`: the queries as the models read them (all_features);
+    `speakers`: who said each ("" when unknown), for the reasons."""
     rows, texts = all_features(index, queries, candidates, embeddings=embeddings,
                                spoken=spoken)
     model = reranker()[model_name(embeddings)]
     out = []
-    for query, cands, feats in zip(queries, candidates, rows, strict=True):
+    for query, cands, feats, speaker in zip(queries, candidates, rows,
+                                            speakers or [""] * len(queries), strict=True):
         scored = []
         for c, f in zip(cands, feats, strict=True):
             claim, title = texts[c.factcheck_id]
             scored.append(Scored(c.factcheck_id, apply_model(model, f),
-                                 reasons(query, claim, title, f)))
+                                 reasons(query, claim, title, f, speaker)))
         out.append(scored)
     if embeddings:
         stage = crossencoder.get_stage()

@@ -2,6 +2,10 @@
 
 - `normalise_query` strips what a tweet, a headline or a transcript adds around a claim
   (handles, links, pic.twitter.com, the trailing "— Name (@handle) date" line, '#').
+- `query_text` puts who said the claim before it ("Corey Feldman: I WAS ATTACKED ..."):
+  the claim's claimant on the desk, else an embedded tweet's signature. The one who says a
+  claim is often its fact-check's subject ("Corey Feldman was stabbed ..."), and a claim's
+  own words seldom name its speaker.
 - Lexical ranking (always there, no model, SQLite or PostgreSQL): Okapi BM25 over the
   fact-check's claim and over its title, as two fields, from an in-memory index of the
   FactCheck table (lexindex.py). The index is built on first use and kept in step cheaply:
@@ -116,8 +120,17 @@ def query_text(text: str, speaker: str = "") -> str:
     ..."), and a tweet's own words seldom name its author. `speaker` is the claim's claimant;
     without one, an embedded tweet's signature names it."""
     claim = normalise_query(text)
+    if not WORDLIKE.search(claim):
+        return claim  # no words of its own (a bare link, emoji): its speaker alone is no claim
+    who = speaker_for(text, speaker)
+    return f"{who}: {claim}" if who else claim
+
+
+def speaker_for(text: str, speaker: str = "") -> str:
+    """Who said `text`, as query_text reads them: `speaker` tidied, else an embedded tweet's
+    signature; "" when neither names anyone."""
     who = speaker_name(speaker) or speaker_of(text)
-    return f"{who}: {claim}" if claim and WORDLIKE.search(who) else claim
+    return who if WORDLIKE.search(who) else ""
 
 
 # --- Matching ----------------------------------------------------------------------------
@@ -141,11 +154,11 @@ def warm() -> None:
 
 def query_forms(index, texts: Sequence[str], speakers: Sequence[str] | None = None,
                 ) -> tuple[list[str], list[str]]:
-    """(for the word index, for the sentence models) of each text (query_text, with its
-    speaker when `speakers` gives one). Names
-    spelt another way than in the fact-checks ("Gaddafi", "Gadhafi") read as theirs by the
-    word index only: a respelled word is the index's stem ("gadhafi"), which the sentence
-    models never read; they get the words as typed."""
+    """(for the word index, for the sentence models) of each text: query_text, with its
+    speaker when `speakers` gives one. Names spelt another way than in the fact-checks
+    ("Gaddafi", "Gadhafi") read as theirs by the word index only: a respelled word is the
+    index's stem ("gadhafi"), which the sentence models never read; they get the words as
+    typed."""
     speakers = speakers or [""] * len(texts)
     spoken = [query_text(t, who) for t, who in zip(texts, speakers, strict=True)]
     return [index.respell(q) for q in spoken], spoken
@@ -169,10 +182,10 @@ def candidates_for(index, queries: list[str], *, top: int, embeddings: bool,
 def match_texts(texts: Sequence[str], *, top: int = 5, encode_limit: int | None = None,
                 speakers: Sequence[str] | None = None) -> list[list[Match]]:
     """match_text for many queries (`speakers`: who said each, "" when unknown): the index
-    and any model are loaded once. With the
-    embeddings extra, fact-checks without a vector are encoded first, unless there are more
-    than `encode_limit` (a page's request): then these queries are matched by words alone
-    until a command or a worker has encoded them (warm)."""
+    and any model are loaded once. With the embeddings extra, fact-checks without a vector
+    are encoded first, unless there are more than `encode_limit` (a page's request): then
+    these queries are matched by words alone until a command or a worker has encoded them
+    (warm)."""
     index = get_index()
     index.refresh()
     embeddings = feat.use_embeddings()
@@ -183,8 +196,10 @@ def match_texts(texts: Sequence[str], *, top: int = 5, encode_limit: int | None 
             embeddings = False
     queries, spoken = query_forms(index, texts, speakers)
     candidates = candidates_for(index, queries, top=top, embeddings=embeddings, spoken=spoken)
-    scored = feat.score_candidates(index, queries, candidates, embeddings=embeddings,
-                                   spoken=spoken)
+    speakers = speakers or [""] * len(texts)
+    scored = feat.score_candidates(
+        index, queries, candidates, embeddings=embeddings, spoken=spoken,
+        speakers=[speaker_for(t, who) for t, who in zip(texts, speakers, strict=True)])
     out = []
     for rows in scored:
         rows.sort(key=lambda r: (-r.score, r.factcheck_id))

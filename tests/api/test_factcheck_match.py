@@ -41,6 +41,19 @@ def test_a_repeated_claim_finds_its_fact_check_first(client, make_token, factche
     assert len(body["matches"]) <= 2
 
 
+def test_who_said_it_counts(client, make_token, factchecks):
+    FactCheck.objects.create(url="https://checks.example/mayor", origin=FactCheckOrigin.FILE,
+                             claim_reviewed="Mayor Ada Okafor said the harbour bridge is safe",
+                             textual_rating="Mostly true", publisher_name="Snopes")
+    _, token = make_token(scopes=["read"])
+    asked = {"text": "The bridge is perfectly safe to drive on", "top": "1"}
+    plain, said = (client.get(URL, params, HTTP_AUTHORIZATION=f"Bearer {token}").json()
+                   for params in (asked, {**asked, "speaker": "Ada Okafor"}))
+    assert said["matches"][0]["factcheck"]["url"] == "https://checks.example/mayor"
+    assert plain["matches"][0]["score"] < said["matches"][0]["score"] or \
+        plain["matches"][0]["factcheck"]["url"] != "https://checks.example/mayor"
+
+
 @pytest.mark.parametrize(("params", "field"), [
     ({}, "text"),
     ({"text": "   "}, "text"),
@@ -51,6 +64,8 @@ def test_a_repeated_claim_finds_its_fact_check_first(client, make_token, factche
     ({"text": "shark", "top": "²"}, "top"),
     ({"text": "shark", "top": "٣"}, "top"),
     ({"text": "shark", "top": "9" * 30}, "top"),
+    ({"text": "shark", "speaker": "x" * 2001}, "speaker"),
+    ({"text": "shark", "speaker": "Ada\x00"}, "speaker"),
 ])
 def test_bad_queries_are_refused_in_words(client, make_token, factchecks, params, field):
     _, token = make_token(scopes=["read"])

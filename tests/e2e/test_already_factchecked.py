@@ -153,6 +153,37 @@ def test_a_suggested_sentence_is_logged_and_linked_in_one_click(
     assert ClaimFactCheckLink.objects.get(claim=claim).factcheck == nato
 
 
+def test_the_claimant_typed_on_the_log_form_is_read_with_the_claim(
+    page, live_server, log_in, screenshot
+):
+    """Who made the claim counts: the words "I was attacked tonight ..." find nothing worth
+    showing; with "Corey Feldman" typed as the claimant, the panel shows the fact-check
+    about him."""
+    ensure_demo_users(LoadReport())
+    feldman = FactCheck.objects.create(
+        url="https://checks.example/feldman-stabbed", origin="file", publisher_name="Snopes",
+        claim_reviewed="Corey Feldman was stabbed by assailants angered by his claims that he "
+                       "was a victim of abuse.",
+        title="Was Actor Corey Feldman Stabbed Over His Claims?", textual_rating="False")
+    words = "I was attacked tonight, a man opened my car door and stabbed me"
+    article = ArticleFactory(title="Actor in hospital",
+                             body=f"The actor posted late at night: \"{words}.\" Police said "
+                                  "they were looking into it.")
+    log_in(page, "editor")
+    page.goto(f"{live_server.url}/articles/{article.pk}/claims/new/?quote={words}")
+    page.get_by_label("Claim statement").fill(words)
+    panel = page.locator("#log-factchecks")
+    expect(panel).to_contain_text("No fact-check found that repeats this claim.")
+    claimant = page.get_by_role("combobox", name="Claimant")
+    claimant.fill("Corey Feldman")
+    claimant.press("Tab")
+    match = panel.locator(f"#factcheck-match-{feldman.pk}")
+    expect(match).to_contain_text("Corey Feldman was stabbed")
+    expect(match).to_contain_text("feldman")
+    screenshot(page, "already-factchecked-06-claimant")
+    expect(page.get_by_label("Claim statement")).to_have_value(words)
+
+
 def test_enter_in_the_log_form_saves_without_linking(page, live_server, log_in):
     """Enter submits a form with its first submit button: that is Save, not a Link button
     of the panel that appeared above it."""

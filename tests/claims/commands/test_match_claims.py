@@ -76,6 +76,27 @@ def test_json_matches_best_first_and_top_bounds(tmp_path, corpus):
     assert len(result["matches"]) == 3
 
 
+def test_who_said_it_counts(tmp_path, corpus):
+    """--speaker names who said TEXT; in a file, an embedded tweet's signature does."""
+    FactCheck.objects.create(url="https://checks.example/wakefield", origin=FactCheckOrigin.FILE,
+                             claim_reviewed="Andrew Wakefield said the MMR jab is unsafe.",
+                             title="Did Wakefield Call the Jab Unsafe?", publisher_name="Snopes")
+    words = "the jab is unsafe for children"
+    plain = json.loads(run(words, "--json", "--top", "1"))["matches"]
+    said = json.loads(run(words, "--speaker", "Andrew Wakefield", "--json",
+                          "--top", "1"))["matches"]
+    assert said[0]["url"] == "https://checks.example/wakefield"
+    assert not plain or plain[0]["score"] < said[0]["score"]
+    queries = tmp_path / "q.tsv"
+    queries.write_text(f"t1\t{words} — Andrew Wakefield (@AWakefield) May 1, 2019\n",
+                       encoding="utf-8")
+    (signed,) = [json.loads(line) for line in run("--file", str(queries), "--json",
+                                                  "--top", "1").splitlines()]
+    assert signed["matches"] == said
+    with pytest.raises(CommandError, match="--speaker is for one claim given as TEXT"):
+        run("--file", str(queries), "--speaker", "Andrew Wakefield")
+
+
 def test_errors_in_words(tmp_path):
     with pytest.raises(CommandError, match="Give a claim to match, or --file"):
         run()

@@ -9,7 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.factchecks import lexindex
-from claims.factchecks.matching import Match, match_text, match_texts, normalise_query
+from claims.factchecks.matching import (
+    Match,
+    match_text,
+    match_texts,
+    normalise_query,
+    query_text,
+    speaker_of,
+)
 from claims.models import FactCheck, FactCheckOrigin
 from claims.selectors.factchecks import fact_check_matches
 from tests.factories import ClaimFactory
@@ -74,6 +81,44 @@ def test_normalise_query_keeps_figures_and_email_like_text():
         "Unemployment fell to 3.5% in 2019 (mail me@example.org)"
 
 
+@pytest.mark.parametrize("tweet, speaker", [
+    ("IM IN THE HOSPITAL! I WAS ATTACKED 2NITE! — Corey Feldman (@Corey_Feldman) October 22, "
+     "2019", "Corey Feldman"),
+    ("DEFUND. CBC. NOW. #DefundTheCBChttps://t.co/x — Brad Trost 🇨🇦 (@BradTrostCPC) "
+     "December 26, 2019", "Brad Trost"),
+    ("The US drone attack caught on camera. — Olaudah Equiano® (@RealOlaudah) January 6, 2020",
+     "Olaudah Equiano"),
+    # A tweet quoting another: the last signature is the author's.
+    ("Quoting — Marco Rubio (@marcorubio) July 25, 2019 Senator, delete this — Jo Bloggs "
+     "(@jo_b) July 26, 2019", "Jo Bloggs"),
+    # No name, only emoji: the handle's words.
+    ("Big news — 🇺🇸🦅 (@Real_DonaldTrump) May 1, 2019", "Real Donald Trump"),
+    ("Plain sentence, nobody signed it - not even me.", ""),
+    ("", ""),
+])
+def test_speaker_of_reads_an_embedded_tweets_signature(tweet, speaker):
+    assert speaker_of(tweet) == speaker
+
+
+def test_query_text_puts_who_said_it_before_the_claim():
+    tweet = ("IM IN THE HOSPITAL! I WAS ATTACKED 2NITE! https://t.co/x — Corey Feldman "
+             "(@Corey_Feldman) October 22, 2019")
+    assert query_text(tweet) == "Corey Feldman: IM IN THE HOSPITAL! I WAS ATTACKED 2NITE!"
+    # The claimant given wins over a signature, and is tidied as a name.
+    assert query_text(tweet, "  Dr.\u200b Corey\n Feldman ") == \
+        "Dr. Corey Feldman: IM IN THE HOSPITAL! I WAS ATTACKED 2NITE!"
+    assert query_text("Vaccines cause autism", "") == "Vaccines cause autism"
+    # A "name" with no letters, or only hostile markup, is no speaker.
+    assert query_text("Vaccines cause autism", "🙂 <>") == "Vaccines cause autism"
+    assert query_text("Vaccines cause autism", "<script>x</script>") == \
+        "script x script: Vaccines cause autism"
+    # No claim, no speaker either: a bare link or emoji is not matched on a name alone.
+    assert query_text("https://t.co/abc", "Corey Feldman") == ""
+    assert query_text("😂😂 — Corey Feldman (@Corey_Feldman) May 1, 2019") == "😂😂"
+    # A 10,000-character name is cut, not matched whole.
+    assert len(query_text("Vaccines cause autism", "A" * 10_000)) < 150
+
+
 # --- ranking -----------------------------------------------------------------------------
 
 
@@ -109,6 +154,36 @@ def test_a_true_repeat_scores_above_a_weak_match(corpus):
     weak = match_text("children playing in the park")
     assert strong.factcheck_id == corpus[0].id
     assert not weak or weak[0].score < strong.score
+
+
+def test_who_said_a_claim_finds_the_fact_check_about_them(corpus):
+    """The one who says a claim is often its fact-check's subject, and a claim's own words
+    seldom name its speaker: the claimant (or a tweet's signature) is read with them."""
+    from claims.selectors.factchecks import PANEL_MIN_SCORE
+
+    feldman = FactCheck.objects.create(
+        url="https://checks.example/feldman-stabbed", claim_reviewed="Corey Feldman was "
+        "stabbed by assailants angered by his claims that he was a victim of abuse.",
+        title="Was Actor Corey Feldman Stabbed Over His Claims?", origin=FactCheckOrigin.FILE)
+    FactCheck.objects.create(
+        url="https://checks.example/st-cloud", claim_reviewed="Photographs show injuries "
+        "sustained by a victim of the St. Cloud stabbing.", title="St. Cloud Stabbing Victim",
+        origin=FactCheckOrigin.FILE)
+    words = ("I'm in the hospital! I was attacked tonight, a man opened my car door and "
+             "stabbed me")
+    said = match_text(words, speaker="Corey Feldman")
+    assert said[0].factcheck_id == feldman.id
+    assert said[0].score >= PANEL_MIN_SCORE
+    # Why, in words: the name of who said it is told apart from the claim's own words.
+    assert said[0].reasons[:2] == ("names Corey Feldman, who said it",
+                                   'shares the word "stabbed"')
+    unsigned = {m.factcheck_id: m.score for m in match_text(words)}
+    assert unsigned.get(feldman.id, 0.0) < PANEL_MIN_SCORE <= said[0].score
+    # An embedded tweet's signature names its author as the claimant would.
+    assert match_text(f"{words} — Corey Feldman (@Corey_Feldman) October 22, 2019") == said
+    # The name alone is not a match: an unrelated claim by the same person shows nothing.
+    assert [m for m in match_text("My new album comes out on Friday", speaker="Corey Feldman")
+            if m.score >= PANEL_MIN_SCORE] == []
 
 
 def test_index_follows_imports_updates_and_deletes(corpus, monkeypatch):

@@ -17,7 +17,7 @@ from claims.demo import ARTICLES
 from claims.factchecks import lexindex
 from claims.models import Claim, ClaimFactCheckLink, ClaimSuggestion
 from claims.services.factcheck_links import claim_factcheck_link
-from tests.factories import ArticleFactory, ClaimFactory
+from tests.factories import ArticleFactory, ClaimantFactory, ClaimFactory
 from tests.support.factchecks import HOSTILE_CLAIM, make_factcheck, make_hostile_factcheck
 
 pytestmark = pytest.mark.django_db
@@ -211,6 +211,47 @@ def test_the_log_form_asks_for_matches_as_the_editor_types(client_ed, vaccines):
     assert f'name="link_factcheck" value="{vaccines.pk}"' in html
     html = client_ed.get(url, {"statement": "vaccines cause autism\x00"}).content.decode()
     assert "Type the statement" in html  # text no database could be asked about
+
+
+ATTACKED = "I was attacked tonight, a man opened my car door and stabbed me"
+
+
+@pytest.fixture
+def feldman():
+    return make_factcheck(
+        url="https://checks.example/feldman-stabbed", publisher_name="Snopes",
+        claim_reviewed="Corey Feldman was stabbed by assailants angered by his claims that "
+                       "he was a victim of abuse.",
+        title="Was Actor Corey Feldman Stabbed Over His Claims?")
+
+
+def test_the_panels_read_who_made_the_claim(client_ed, feldman, others):
+    """The claimant is read with the claim's words (a claimant is often the subject of the
+    fact-check): on the claim page, and on the logging form as the name is typed, with
+    JavaScript or without."""
+    hit = f'id="factcheck-match-{feldman.pk}"'
+    article = ArticleFactory(body=f"At the hospital: {ATTACKED}.")
+    said = ClaimFactory(article=article, statement=ATTACKED, quote=ATTACKED,
+                        claimant=ClaimantFactory(name="Corey Feldman"))
+    unknown = ClaimFactory(article=article, statement=ATTACKED, quote=ATTACKED, claimant=None)
+    panels = [client_ed.get(reverse("claims:claim-factchecks", args=[claim.pk]),
+                            **HTMX).content.decode() for claim in (said, unknown)]
+    assert hit in panels[0] and "feldman" in panels[0].split(hit)[1].lower()
+    assert hit not in panels[1]
+
+    url = reverse("claims:text-factchecks")
+    assert hit in client_ed.get(url, {"statement": ATTACKED, "claimant_name": "Corey Feldman"},
+                                **HTMX).content.decode()
+    assert hit not in client_ed.get(url, {"statement": ATTACKED}, **HTMX).content.decode()
+    html = client_ed.get(reverse("claims:claim-log", args=[ArticleFactory().pk])).content.decode()
+    assert "#id_claimant_name" in html.split('id="log-factchecks"')[1].split(">")[0]
+    # Without JavaScript, "Look for fact-checks" sends the name typed too.
+    article = ArticleFactory(body=f"{ATTACKED}, the actor said.")
+    html = client_ed.post(reverse("claims:claim-log", args=[article.pk]), {
+        "statement": ATTACKED, "claimant_name": "Corey Feldman", "check_factchecks": "1",
+    }).content.decode()
+    assert f'name="link_factcheck" value="{feldman.pk}"' in html
+    assert not Claim.objects.filter(article=article).exists()
 
 
 def test_link_this_factcheck_saves_the_claim_linked(client_ed, vaccines):
