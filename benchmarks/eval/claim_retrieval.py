@@ -169,10 +169,10 @@ def evaluate(tweets, qrels, ids: dict[int, str], *, top: int = 100,
 def without_answer(tweets, qrels, ids: dict[int, str], *, top: int = 5):
     """Each tweet's candidates with the verified claim it repeats taken out of the pool:
     what matching offers for a claim nobody has checked yet, the usual case on a desk.
-    (queries, the same as the models read them, candidate lists) ready for the re-ranker
-    (features.score_candidates), as match_texts makes them."""
+    (queries, the same as the models read them, who said each, candidate lists) ready for
+    the re-ranker (features.score_candidates), as match_texts makes them."""
     from claims.factchecks.lexindex import get_index
-    from claims.factchecks.matching import candidates_for, query_forms
+    from claims.factchecks.matching import candidates_for, query_forms, speaker_for
 
     index = get_index()
     index.refresh()
@@ -180,8 +180,9 @@ def without_answer(tweets, qrels, ids: dict[int, str], *, top: int = 5):
     queries, spoken = query_forms(index, [text for _, text in asked])
     candidates = candidates_for(index, queries, top=top + 1, embeddings=_embeddings_on(),
                                 spoken=spoken)
-    return queries, spoken, [[c for c in cands if ids[c.factcheck_id] != qrels[tid]]
-                             for (tid, _), cands in zip(asked, candidates, strict=True)]
+    return queries, spoken, [speaker_for(text) for _, text in asked], [
+        [c for c in cands if ids[c.factcheck_id] != qrels[tid]]
+        for (tid, _), cands in zip(asked, candidates, strict=True)]
 
 
 def _embeddings_on() -> bool:
@@ -191,25 +192,26 @@ def _embeddings_on() -> bool:
 
 
 def panel_figures(tweets, qrels, ids: dict[int, str]) -> dict[str, float]:
-    """What the desk's "Already fact-checked" panels would show (the matches scoring at least
-    PANEL_MIN_SCORE, at most PANEL_TOP): how often the right fact-check is among them when
-    one exists, and how often a panel shows something when none does (false alarms)."""
+    """What the desk's "Already fact-checked" panels would show (the matches worth showing:
+    scoring at least PANEL_MIN_SCORE, not on the speaker's name alone; at most PANEL_TOP):
+    how often the right fact-check is among them when one exists, and how often a panel
+    shows something when none does (false alarms)."""
     from claims.factchecks import features as feat
     from claims.factchecks.lexindex import get_index
     from claims.factchecks.matching import match_texts
-    from claims.selectors.factchecks import PANEL_MIN_SCORE, PANEL_TOP
+    from claims.selectors.factchecks import PANEL_MIN_SCORE, PANEL_TOP, worth_showing
 
     queries = [(tid, text) for tid, text in tweets if tid in qrels]
-    shown = [[m for m in found if m.score >= PANEL_MIN_SCORE][:PANEL_TOP]
+    shown = [[m for m in found if worth_showing(m)][:PANEL_TOP]
              for found in match_texts([text for _, text in queries], top=PANEL_TOP)]
     found = sum(any(ids[m.factcheck_id] == qrels[tid] for m in panel)
                 for (tid, _), panel in zip(queries, shown, strict=True))
     first = sum(bool(panel) and ids[panel[0].factcheck_id] == qrels[tid]
                 for (tid, _), panel in zip(queries, shown, strict=True))
-    texts, spoken, candidates = without_answer(tweets, qrels, ids)
+    texts, spoken, speakers, candidates = without_answer(tweets, qrels, ids)
     scored = feat.score_candidates(get_index(), texts, candidates, embeddings=_embeddings_on(),
-                                   spoken=spoken)
-    alarms = sum(any(s.score >= PANEL_MIN_SCORE for s in rows) for rows in scored)
+                                   spoken=spoken, speakers=speakers)
+    alarms = sum(any(worth_showing(s) for s in rows) for rows in scored)
     n = max(len(queries), 1)
     return {"panel_found": found / n, "panel_first": first / n, "false_alarms": alarms / n,
             "threshold": PANEL_MIN_SCORE}

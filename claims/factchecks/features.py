@@ -63,6 +63,8 @@ class Scored:
     factcheck_id: int
     score: float
     reasons: tuple[str, ...]
+    # Only the name of the one who said the claim links it to the fact-check (see reasons).
+    name_only: bool = False
 
 
 def figures(text: str) -> set[str]:
@@ -211,6 +213,10 @@ def all_features(index: LexicalIndex, queries: list[str], candidates: list[list[
 # --- Reasons -----------------------------------------------------------------------------
 
 
+def names_the_speaker(speaker: str) -> str:
+    return f"names {speaker}, who said it"
+
+
 def reasons(query: str, claim: str, title: str, f: dict[str, float],
             speaker: str = "") -> tuple[str, ...]:
     """Why a fact-check matched, in words an editor reads. Words of the name of the one who
@@ -228,7 +234,7 @@ def reasons(query: str, claim: str, title: str, f: dict[str, float],
             seen.add(stems[0])
             shared.append(word.lower())
     if named:
-        out.append(f"names {speaker}, who said it")
+        out.append(names_the_speaker(speaker))
     if shared:
         words = ", ".join(f'"{w}"' for w in shared[:5])
         out.append(f"shares the word{'s' if len(shared) > 1 else ''} {words}")
@@ -266,4 +272,11 @@ def score_candidates(index: LexicalIndex, queries: list[str],
         if stage.model is not None:
             crossencoder.rescore(stage.model, spoken if spoken is not None else queries, out,
                                  texts)
+    for rows, speaker in zip(out, speakers or [""] * len(out), strict=True):
+        if speaker:
+            alone = (names_the_speaker(speaker),)
+            for row in rows:
+                # Nothing of the claim itself: no word, figure or meaning in common, and the
+                # cross-encoder (when built) did not read them as the same claim.
+                row.name_only = row.reasons == alone
     return out

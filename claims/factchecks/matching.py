@@ -43,6 +43,9 @@ class Match:
     factcheck_id: int
     score: float  # 0..1, higher is better
     reasons: tuple[str, ...]  # in words, for editors
+    # Only the name of the one who said the claim links them ("names Corey Feldman, who said
+    # it"): the desk's panels do not offer such a match (claims/selectors/factchecks.py).
+    name_only: bool = False
 
 
 # --- Normalising a query -----------------------------------------------------------------
@@ -203,5 +206,6 @@ def match_texts(texts: Sequence[str], *, top: int = 5, encode_limit: int | None 
     out = []
     for rows in scored:
         rows.sort(key=lambda r: (-r.score, r.factcheck_id))
-        out.append([Match(r.factcheck_id, round(r.score, 4), r.reasons) for r in rows[:top]])
+        out.append([Match(r.factcheck_id, round(r.score, 4), r.reasons, r.name_only)
+                    for r in rows[:top]])
     return out

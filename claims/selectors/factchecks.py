@@ -129,6 +129,16 @@ PANEL_MIN_SCORE = 0.3
 PANEL_TOP = 3
 
 
+def worth_showing(match: Match, min_score: float = PANEL_MIN_SCORE) -> bool:
+    """Whether a panel offers this match: it scores at least `min_score`, and something of
+    the claim itself (a word, a figure, its meaning) links it to the fact-check, not only
+    the name of the one who said it. A claimant's name alone is no sign that the claim was
+    checked: "My new album comes out on Friday" by Corey Feldman is not answered by "Corey
+    Feldman was stabbed". (Ranked lists, match_claims and the API, keep such matches, with
+    their reason.)"""
+    return match.score >= min_score and not match.name_only
+
+
 def fact_check_matches_many(texts: list[str], *, top: int = PANEL_TOP,
                             min_score: float = PANEL_MIN_SCORE
                             ) -> list[list[tuple[FactCheck, Match]]]:
@@ -140,7 +150,7 @@ def fact_check_matches_many(texts: list[str], *, top: int = PANEL_TOP,
     results = match_texts(texts, top=top, encode_limit=settings.FACTCHECK_ENCODE_LIMIT)
     rows = FactCheck.objects.in_bulk({m.factcheck_id for found in results for m in found})
     return [[(rows[m.factcheck_id], m) for m in found
-             if m.factcheck_id in rows and m.score >= min_score] for found in results]
+             if m.factcheck_id in rows and worth_showing(m, min_score)] for found in results]
 
 
 def factcheck_feeds_due(now=None):

@@ -11,11 +11,11 @@ from __future__ import annotations
 from django import template
 
 from claims.selectors.factchecks import (
-    PANEL_MIN_SCORE,
     PANEL_TOP,
     claim_factcheck_links,
     fact_check_matches,
     factchecks_exist,
+    worth_showing,
 )
 
 register = template.Library()
@@ -42,7 +42,7 @@ def panel_matches(text: str, *, quote: str = "", speaker: str = "",
                                top=PANEL_TOP + len(exclude_ids),
                                exclude_claim_id=exclude_claim_id)
     return [(fc, m) for fc, m in found
-            if m.score >= PANEL_MIN_SCORE and fc.pk not in exclude_ids][:PANEL_TOP]
+            if worth_showing(m) and fc.pk not in exclude_ids][:PANEL_TOP]
 
 
 def claim_factchecks_context(request, claim, *, lazy: bool, error: str = "") -> dict:

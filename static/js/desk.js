@@ -68,7 +68,12 @@
                    claimant_organisation: data.claimantOrganisation };
     Object.keys(fields).forEach(function (name) {
       var input = document.getElementById("id_" + name);
-      if (input && fields[name] !== undefined) { input.value = fields[name]; }
+      if (input && fields[name] !== undefined) {
+        input.value = fields[name];
+        // As if typed: what listens for a new name (the "Already fact-checked?" panel,
+        // which reads who made the claim) hears of it.
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
     });
     var options = document.getElementById("claimant-options");
     if (options) { options.innerHTML = ""; }

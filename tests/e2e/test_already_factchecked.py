@@ -154,18 +154,25 @@ def test_a_suggested_sentence_is_logged_and_linked_in_one_click(
 
 
 def test_the_claimant_typed_on_the_log_form_is_read_with_the_claim(
-    page, live_server, log_in, screenshot
+    page, live_server, log_in, screenshot, tmp_path
 ):
-    """Who made the claim counts: the words "I was attacked tonight ..." find nothing worth
-    showing; with "Corey Feldman" typed as the claimant, the panel shows the fact-check
-    about him."""
+    """Who made the claim counts: the words "A man stabbed me in my car tonight" find
+    nothing worth showing; with "Corey Feldman" typed as the claimant, the panel shows the
+    fact-check about him."""
     ensure_demo_users(LoadReport())
-    feldman = FactCheck.objects.create(
-        url="https://checks.example/feldman-stabbed", origin="file", publisher_name="Snopes",
-        claim_reviewed="Corey Feldman was stabbed by assailants angered by his claims that he "
-                       "was a victim of abuse.",
-        title="Was Actor Corey Feldman Stabbed Over His Claims?", textual_rating="False")
-    words = "I was attacked tonight, a man opened my car door and stabbed me"
+    feed = tmp_path / "factchecks.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in [*RECORDS, {
+        "@context": "https://schema.org", "@type": "ClaimReview",
+        "url": "https://checks.example/feldman-stabbed",
+        "claimReviewed": "Corey Feldman was stabbed by assailants angered by his claims that "
+                         "he was a victim of abuse.",
+        "name": "Was Actor Corey Feldman Stabbed Over His Claims?",
+        "author": {"@type": "Organization", "name": "Snopes"},
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+    }]))
+    call_command("import_factchecks", str(feed), stdout=io.StringIO())
+    feldman = FactCheck.objects.get(url="https://checks.example/feldman-stabbed")
+    words = "A man stabbed me in my car tonight"
     article = ArticleFactory(title="Actor in hospital",
                              body=f"The actor posted late at night: \"{words}.\" Police said "
                                   "they were looking into it.")
@@ -179,7 +186,7 @@ def test_the_claimant_typed_on_the_log_form_is_read_with_the_claim(
     claimant.press("Tab")
     match = panel.locator(f"#factcheck-match-{feldman.pk}")
     expect(match).to_contain_text("Corey Feldman was stabbed")
-    expect(match).to_contain_text("feldman")
+    expect(match).to_contain_text("names Corey Feldman, who said it")
     screenshot(page, "already-factchecked-06-claimant")
     expect(page.get_by_label("Claim statement")).to_have_value(words)
 
