@@ -5,6 +5,7 @@ needs to know of the records it is about to write."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import NamedTuple
 
 from django.conf import settings
@@ -91,13 +92,18 @@ def failing_factcheck_feeds(limit: int = 10) -> list[FactCheckFeed]:
 
 def best_of(*rankings: list[Match]) -> list[Match]:
     """One ranking from several (a claim's statement and its quote): each fact-check once,
-    with its best score and that score's reasons, best first."""
+    with its best score and that score's reasons, best first. It is linked by the speaker's
+    name alone only if it is in every text it was found by."""
     best: dict[int, Match] = {}
     for ranking in rankings:
         for match in ranking:
             kept = best.get(match.factcheck_id)
-            if kept is None or match.score > kept.score:
+            if kept is None:
                 best[match.factcheck_id] = match
+                continue
+            chosen = match if match.score > kept.score else kept
+            best[match.factcheck_id] = replace(
+                chosen, name_only=kept.name_only and match.name_only)
     return sorted(best.values(), key=lambda m: (-m.score, m.factcheck_id))
 
 

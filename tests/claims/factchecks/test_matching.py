@@ -193,6 +193,21 @@ def test_who_said_a_claim_finds_the_fact_check_about_them(corpus):
     assert [fc for fc, _ in panel_matches(words, speaker="Corey Feldman")] == [feldman]
 
 
+def test_statement_and_quote_merge_keeps_a_match_found_by_the_claims_words():
+    """best_of (a claim's statement and quote): a fact-check the quote's words find is not
+    "the speaker's name alone" because the statement found it by the name only, whichever
+    scored higher; it is only when every text found it so."""
+    from claims.selectors.factchecks import best_of
+
+    by_name = [Match(1, 0.6, ("names Ada Okafor, who said it",), name_only=True)]
+    by_words = [Match(1, 0.4, ('shares the word "bridge"',))]
+    for order in ((by_name, by_words), (by_words, by_name)):
+        [merged] = best_of(*order)
+        assert (merged.score, merged.name_only) == (0.6, False)
+    [alone] = best_of(by_name, by_name)
+    assert alone.name_only
+
+
 def test_index_follows_imports_updates_and_deletes(corpus, monkeypatch):
     monkeypatch.setattr(lexindex, "REFRESH_SECONDS", 0.0)
     assert match_text("flat earth photographs from NASA are fake") == []
