@@ -190,6 +190,13 @@ def test_the_claimant_typed_on_the_log_form_is_read_with_the_claim(
     screenshot(page, "already-factchecked-06-claimant")
     expect(page.get_by_label("Claim statement")).to_have_value(words)
 
+    # The form as the page rendered it: saved with the claimant typed, and linked.
+    match.get_by_role("button", name="Link this fact-check").click()
+    expect(page.get_by_text("and linked to the fact-check by Snopes")).to_be_visible()
+    claim = Claim.objects.select_related("claimant").get(article=article)
+    assert (claim.statement, claim.quote, claim.claimant.name) == (words, words, "Corey Feldman")
+    assert ClaimFactCheckLink.objects.get(claim=claim).factcheck == feldman
+
 
 def test_enter_in_the_log_form_saves_without_linking(page, live_server, log_in):
     """Enter submits a form with its first submit button: that is Save, not a Link button
