@@ -318,14 +318,39 @@ def _record_outcome(delivery: WebhookDelivery, record: WebhookAttempt, *,
     subscription.consecutive_failures += 1
     subscription.save(update_fields=["consecutive_failures"])
     if state == DeliveryState.GAVE_UP:
-        _turn_off(subscription, f"A delivery failed {delivery.attempts} times over about a "
-                                f"day (last: {record.error or 'no answer'}).")
+        span = span_in_words(record.at - _first_attempt_at(delivery, record))
+        _turn_off(subscription, f"A delivery failed {delivery.attempts} times over {span} and "
+                                f"was given up (last: {record.error or 'no answer'}).")
     elif subscription.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES:
         _turn_off(subscription, f"{subscription.consecutive_failures} deliveries in a row "
                                 f"failed (last: {record.error}).")
     else:
         _send_next_on_commit(subscription.pk)
     return state
+
+
+def _first_attempt_at(delivery: WebhookDelivery, last: WebhookAttempt):
+    """When the delivery's current round of attempts began: a redelivery starts a fresh
+    round, so only its latest `attempts` records count."""
+    ats = list(delivery.attempt_records.order_by("-id")
+               .values_list("at", flat=True)[:max(delivery.attempts, 1)])
+    return min(ats, default=last.at)
+
+
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def span_in_words(span: timedelta) -> str:
+    """A length of time as its two largest units, in words: "3 hours 12 minutes",
+    "1 day 2 hours", "40 seconds" ("less than a second" below that)."""
+    seconds = int(span.total_seconds())
+    parts = []
+    for name, size in _UNITS:
+        count, seconds = divmod(seconds, size)
+        if count or parts:
+            parts.append((count, name))
+    words = [f"{count} {name}{'' if count == 1 else 's'}" for count, name in parts[:2] if count]
+    return " ".join(words) or "less than a second"
 
 
 def _turn_off(subscription: WebhookSubscription, reason: str) -> None:
