@@ -242,9 +242,34 @@ def ascii_number(value: str | None) -> int | None:
     return int(value)
 
 
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
+
+
+def _declared_length(resp: http.client.HTTPResponse) -> int | None:
+    """The one length the answer declares, or None if it declares none we can read.
+
+    An answer that declares different lengths (two Content-Length headers, or one listing
+    two values) has no trustworthy end: http.client would quietly read by the first, and
+    a page cut short or run on would be stored as fetched. It is refused as malformed
+    (RFC 9112, section 6.3); the same length repeated is harmless and accepted."""
+    headers = resp.msg.get_all("content-length") or []
+    values = list(dict.fromkeys(
+        v.strip() for header in headers for v in str(header).split(",") if v.strip()))
+    if len(values) > 1:
+        shown = [printable(v, 20) for v in values[:4]]
+        listed = (", ".join(shown) + " and more" if len(values) > 4
+                  else ", ".join(shown[:-1]) + " and " + shown[-1])
+        count = _NUMBER_WORDS.get(len(values), str(len(values)))
+        where = (f"{count} different Content-Length headers" if len(headers) > 1
+                 else f"a Content-Length header with {count} different values")
+        raise FetchError("other", f"The server sent {where} ({listed}): the answer is "
+                         "malformed.")
+    return ascii_number(values[0]) if values else None
+
+
 def _read_body(resp: http.client.HTTPResponse, limits: FetchLimits, deadline: _Deadline) -> bytes:
     """Read the body, decompressing as we go, stopping at max_bytes of decompressed data."""
-    declared = ascii_number(resp.getheader("content-length"))
+    declared = _declared_length(resp)
     if declared is not None and declared > limits.max_bytes:
         raise FetchError("too_large", f"The page is larger than the limit of "
                          f"{limits.max_bytes // 1024:,} KB "

@@ -99,7 +99,7 @@ CASES = [
      None),
     ("content-length-huge", html_head(b"Content-Length: 99999999999999999999999") + TEXT,
      False, "too_large"),
-    ("content-length-two-values", html_head(b"Content-Length: 5, 7") + TEXT, False, None),
+    ("content-length-two-values", html_head(b"Content-Length: 5, 7") + TEXT, False, "other"),
     ("content-length-more-than-sent", html_head(b"Content-Length: 100000") + TEXT, False,
      "connection"),
     # Retry-After.
