@@ -4,19 +4,34 @@ rendered: scripts, styles and markup are dropped and only the text is kept."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from claims.fetching.extract import binary_share, decode_text, html_plain_text, looks_binary
+from claims.fetching.extract import (
+    Extracted,
+    ExtractionError,
+    binary_share,
+    decode_text,
+    extract_html,
+    looks_binary,
+)
 
 ALLOWED_EXTENSIONS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
 
 
 @dataclass
 class UploadedText:
+    """What an uploaded file says of itself: its text and, for a web page, the same
+    metadata a fetched page gives (outlet, author, publication date, language)."""
+
     title: str
     body: str
+    outlet: str = ""
+    author: str = ""
+    published_on: date | None = None
+    language: str = ""
 
 
 def normalise_newlines(text: str) -> str:
@@ -41,23 +56,26 @@ def _decode(data: bytes, declared: str, name: str, *, html: bool) -> str:
     return text.replace("\x00", "")
 
 
-def _html_to_text(html: str) -> UploadedText:
-    # Heavy imports (trafilatura takes over a second): loaded by the first uploaded HTML.
-    import lxml.html
-    import trafilatura
-
-    title = ""
+def found_date(value: str) -> date | None:
+    """The date at the start of an ISO date or timestamp a page declares, if it is one."""
     try:
-        tree = lxml.html.document_fromstring(html)
-        title = " ".join((tree.findtext(".//title") or "").split())
-    except (ValueError, lxml.etree.ParserError):
-        pass
-    text = trafilatura.extract(html, include_comments=False, favor_recall=True) or ""
-    if not text.strip():
-        # No main text found: a page too deep for lxml's tree (trafilatura then sees only the
-        # top levels) or one without article markup. Keep all the visible text instead.
-        text = html_plain_text(html)
-    return UploadedText(title=title[:500], body=text)
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _html_to_text(data: bytes, declared: str, name: str) -> UploadedText:
+    """An uploaded web page read exactly as a fetched one (claims/fetching/extract.py):
+    main text, title, and the outlet, author, date and language it declares."""
+    try:
+        found: Extracted = extract_html(data, declared, "")
+    except ExtractionError as exc:
+        raise ValidationError(f"“{name}” cannot be read: {exc.message}") from exc
+    return UploadedText(
+        title=found.title[:500], body=found.text.replace("\x00", ""),
+        outlet=found.sitename[:200], author=found.byline[:300],
+        published_on=found_date(found.published), language=found.language[:16],
+    )
 
 
 def text_from_upload(upload) -> UploadedText:
@@ -73,9 +91,10 @@ def text_from_upload(upload) -> UploadedText:
             f"This file is {upload.size // 1024} KB; the limit is {limit // 1024} KB."
         )
     data = upload.read(limit + 1)
-    text = _decode(data, getattr(upload, "charset", None) or "", name, html=kind == "html")
+    declared = getattr(upload, "charset", None) or ""
+    text = _decode(data, declared, name, html=kind == "html")
     is_html = kind == "html" or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
-    result = _html_to_text(text) if is_html else UploadedText(title="", body=text)
+    result = _html_to_text(data, declared, name) if is_html else UploadedText(title="", body=text)
     result.body = normalise_newlines(result.body).strip()
     if not result.body:
         raise ValidationError(

@@ -39,3 +39,14 @@ class ArticleCreateSerializer(serializers.Serializer):
     language = serializers.CharField(max_length=16, required=False, allow_blank=True,
                                      default="")
     is_internal = serializers.BooleanField(required=False, default=False)
+    repeat_ok = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Add the article even if one with the same URL or text is on the desk.")
+
+
+class ArticleRepeatSerializer(serializers.Serializer):
+    """An article already on the desk (409): nothing was saved."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    existing = serializers.IntegerField(help_text="The id of the article already on the desk.")

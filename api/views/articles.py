@@ -9,12 +9,13 @@ from rest_framework.response import Response
 from api.serializers.articles import (
     ArticleCreateSerializer,
     ArticleDetailSerializer,
+    ArticleRepeatSerializer,
     ArticleSerializer,
 )
 from api.views.common import ERROR, ResourceViewSet, allowed
 from claims.models import Article
 from claims.selectors.articles import article_table_rows
-from claims.services.articles import article_create
+from claims.services.articles import ArticleRepeat, article_create
 
 
 class ArticleViewSet(ResourceViewSet):
@@ -35,10 +36,17 @@ class ArticleViewSet(ResourceViewSet):
         return ArticleSerializer
 
     @extend_schema(request=ArticleCreateSerializer,
-                   responses={201: ArticleDetailSerializer, 400: ERROR, 403: ERROR})
+                   responses={201: ArticleDetailSerializer, 400: ERROR, 403: ERROR,
+                              409: ArticleRepeatSerializer})
     def create(self, request):
-        """Add an article from its text; a worker then scores its sentences."""
+        """Add an article from its text; a worker then scores its sentences. An article
+        already on the desk (same URL or same text) answers 409 with the first copy's id in
+        `existing`, unless `repeat_ok` is true."""
         allowed(request.user, "add_article")
         data = self.valid_body(ArticleCreateSerializer)
-        article = article_create(user=request.user, **data)
+        try:
+            article = article_create(user=request.user, **data)
+        except ArticleRepeat as exc:
+            return Response({"detail": " ".join(exc.messages), "code": "repeat",
+                             "existing": exc.existing.pk}, status=status.HTTP_409_CONFLICT)
         return Response(ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)

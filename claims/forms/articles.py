@@ -9,7 +9,15 @@ from claims.uploads import normalise_newlines, text_from_upload
 from claims.widgets import DateInput, DeskFormMixin
 
 
-class ArticleTextForm(DeskFormMixin, forms.Form):
+class RepeatChoiceMixin(forms.Form):
+    """An article already on the desk is refused (ArticleRepeat); the page then offers this
+    box, and adding a second copy is the editor's explicit choice."""
+
+    repeat_ok = forms.BooleanField(label="Add it anyway, as a second copy", required=False)
+    repeat_of = None  # the article already on the desk, set by the view after a refusal
+
+
+class ArticleTextForm(DeskFormMixin, RepeatChoiceMixin):
     title = forms.CharField(max_length=500)
     outlet = forms.CharField(max_length=200, required=False)
     author = forms.CharField(max_length=300, required=False)
@@ -33,7 +41,7 @@ class ArticleTextForm(DeskFormMixin, forms.Form):
         return body
 
 
-class ArticleUploadForm(DeskFormMixin, forms.Form):
+class ArticleUploadForm(DeskFormMixin, RepeatChoiceMixin):
     file = forms.FileField(
         label="Article file (.txt or .html)",
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.html,.htm,text/plain,text/html"}),
@@ -54,5 +62,5 @@ class ArticleUploadForm(DeskFormMixin, forms.Form):
         return upload
 
 
-class ArticleUrlForm(DeskFormMixin, forms.Form):
+class ArticleUrlForm(DeskFormMixin, RepeatChoiceMixin):
     url = forms.URLField(label="Article URL", max_length=2000, assume_scheme="https")

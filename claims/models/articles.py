@@ -46,6 +46,9 @@ class Article(TimeStamped):
             models.Index(fields=["-created_at", "-id"], name="article_created_idx"),
             models.Index(fields=["-published_on", "-id"], name="article_published_idx"),
             models.Index(fields=["status"], name="article_status_idx"),
+            # An article already on the desk is found by its URL or its exact text.
+            models.Index(fields=["url"], name="article_url_idx"),
+            models.Index(fields=["body_sha256"], name="article_sha256_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,7 +3,7 @@ article's claims in the order they appear in its text."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.models import Article, Claim
@@ -25,3 +25,20 @@ def article_table_rows() -> QuerySet[Article]:
     return Article.objects.defer("body").annotate(
         claim_count=Coalesce(Subquery(claim_count, output_field=IntegerField()), 0)
     )
+
+
+def article_repeats(*, urls=(), body_sha256: str = "",
+                    exclude_pk: int | None = None) -> QuerySet[Article]:
+    """Articles already on the desk with the same URL or exactly the same text, the first
+    added first (each lookup is on an index: article_url_idx, article_sha256_idx)."""
+    same = Q()
+    urls = [u for u in urls if u]
+    if urls:
+        same |= Q(url__in=urls)
+    if body_sha256:
+        same |= Q(body_sha256=body_sha256)
+    if not same:
+        return Article.objects.none()
+    found = (Article.objects.filter(same).only("id", "title", "url", "body_sha256", "created_at")
+             .order_by("created_at", "id"))
+    return found.exclude(pk=exclude_pk) if exclude_pk else found

@@ -7,13 +7,54 @@ from datetime import date
 from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser as User
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from claims import queue
 from claims.choices import ArticleStatus
 from claims.fetching.extract import text_sha256
+from claims.fetching.urls import URLInvalid, normalize_url
 from claims.models import Article
+from claims.selectors.articles import article_repeats
 from claims.services.sources import normalized_fetch_url
+
+
+class ArticleRepeat(ValidationError):
+    """The article is already on the desk (same URL or same text): nothing was saved.
+    `existing` is the first copy, so the page can link to it; adding it again anyway is
+    an explicit choice (`repeat_ok=True`)."""
+
+    def __init__(self, *, existing: Article, same: str):
+        self.existing = existing
+        added = timezone.localtime(existing.created_at).strftime("%Y-%m-%d")
+        super().__init__(
+            f"This article is already on the desk: “{existing.title}” (added {added}) has "
+            f"the same {same}. Open it to log its claims there, or tick “Add it anyway” to "
+            "add a second copy.",
+            code="repeat",
+        )
+
+
+def _comparable_url(url: str) -> str:
+    try:
+        return normalize_url(url) if url else ""
+    except URLInvalid:
+        return url
+
+
+def article_refuse_repeat(*, url: str = "", body: str = "") -> None:
+    """Raise ArticleRepeat if an article with this URL (normalised) or this exact text is
+    already on the desk."""
+    urls = {url, _comparable_url(url)} - {""}
+    digest = text_sha256(body) if body else ""
+    existing = article_repeats(urls=urls, body_sha256=digest).first()
+    if existing is None:
+        return
+    same_url = existing.url in urls
+    same_text = bool(digest) and existing.body_sha256 == digest
+    raise ArticleRepeat(existing=existing, same=" and ".join(
+        what for what, hit in (("URL", same_url), ("text", same_text)) if hit) or "text")
 
 
 def article_create(
@@ -28,9 +69,13 @@ def article_create(
     language: str = "",
     status: str = ArticleStatus.READY,
     is_internal: bool = False,
+    repeat_ok: bool = False,
 ) -> Article:
     """Create an article from text the desk already has (pasted, uploaded or imported).
-    An internal article (a memo, a tip) is never named to readers."""
+    An internal article (a memo, a tip) is never named to readers. One already on the desk
+    (same URL or same text) is refused with ArticleRepeat unless `repeat_ok`."""
+    if not repeat_ok:
+        article_refuse_repeat(url=url, body=body)
     article = Article(
         title=title.strip(),
         body=body,
@@ -70,10 +115,13 @@ def _provisional_title(normalized_url: str) -> str:
     return (f"{slug} ({host})" if slug else host)[:500] or "Imported article"
 
 
-def article_import_url(*, url: str, user: User | None = None, enqueue: bool = True) -> Article:
+def article_import_url(*, url: str, user: User | None = None, enqueue: bool = True,
+                       repeat_ok: bool = False) -> Article:
     """Start importing an article from the web: it is saved as pending with a title taken
     from the URL, and the worker fetches and extracts it through the network guard
-    (`enqueue=False`: the caller fetches it in its own process, as import_article does)."""
+    (`enqueue=False`: the caller fetches it in its own process, as import_article does).
+    A URL already on the desk is refused with ArticleRepeat unless `repeat_ok`; a page whose
+    text turns out to repeat another article's is flagged on its page once fetched."""
     normalized = normalized_fetch_url(url)
     with transaction.atomic():
         article = article_create(
@@ -82,6 +130,7 @@ def article_import_url(*, url: str, user: User | None = None, enqueue: bool = Tr
             user=user,
             url=normalized,
             status=ArticleStatus.PENDING,
+            repeat_ok=repeat_ok,
         )
         if enqueue:
             transaction.on_commit(lambda: queue.enqueue_article_fetch(article.pk))

@@ -15,8 +15,8 @@ from claims.choices import ArticleStatus
 from claims.forms.articles import ArticleTextForm, ArticleUploadForm, ArticleUrlForm
 from claims.highlight import highlighted_body
 from claims.models import Article
-from claims.selectors.articles import article_claims, article_table_rows
-from claims.services.articles import article_create, article_import_url
+from claims.selectors.articles import article_claims, article_repeats, article_table_rows
+from claims.services.articles import ArticleRepeat, article_create, article_import_url
 from claims.tables import ArticleTable
 from claims.views.common import add_errors, paginate
 
@@ -52,6 +52,9 @@ def article_add(request):
     if form.is_valid():
         try:
             article = _article_create(which, form, request.user)
+        except ArticleRepeat as exc:
+            form.repeat_of = exc.existing
+            form.add_error({"text": "body", "upload": "file", "url": "url"}[which], exc.messages)
         except ValidationError as exc:
             add_errors(form, exc, {"body": "body", "title": "title", "url": "url"})
         else:
@@ -83,29 +86,40 @@ def _article_create(which, form, user) -> Article:
             author=data["author"],
             published_on=data["published_on"],
             is_internal=data["is_internal"],
+            repeat_ok=data["repeat_ok"],
         )
     if which == "upload":
+        # What the editor typed wins; what the page declares fills the rest.
         extracted = form.extracted
         return article_create(
             title=data["title"] or extracted.title,
             body=extracted.body,
             user=user,
-            outlet=data["outlet"],
+            outlet=data["outlet"] or extracted.outlet,
+            author=extracted.author,
+            published_on=extracted.published_on,
+            language=extracted.language,
             is_internal=data["is_internal"],
+            repeat_ok=data["repeat_ok"],
         )
-    return article_import_url(url=data["url"], user=user)
+    return article_import_url(url=data["url"], user=user, repeat_ok=data["repeat_ok"])
 
 
 @login_required
 def article_detail(request, pk):
     article = get_object_or_404(Article, pk=pk)
     claims = list(article_claims(article))
+    # A copy of an article already on the desk (added anyway, or fetched from another URL
+    # and found to hold the same text) says so, with a link to the first copy.
+    repeats = list(article_repeats(urls=[article.url], body_sha256=article.body_sha256,
+                                   exclude_pk=article.pk)[:3])
     return render(
         request,
         "claims/article_detail.html",
         {
             "article": article,
             "claims": claims,
+            "repeats": repeats,
             "body_html": highlighted_body(article.body, claims),
             "can_log": request.user.has_perm("claims.add_claim"),
             "is_loading": article.status in (ArticleStatus.PENDING, ArticleStatus.FETCHING),
