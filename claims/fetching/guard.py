@@ -142,7 +142,7 @@ def check_address(ip: IPAddress, *, host: str) -> None:
     if why:
         where = f"{host}: it points to {ip}, which is" if host != str(ip) else f"{ip}: it is"
         raise GuardRefused(
-            f"Refused to fetch from {where} in {why}. Only public addresses can be fetched."
+            f"Refused to fetch from {where} in {why}; only public addresses can be fetched."
         )
 
 
@@ -176,20 +176,34 @@ class Target:
 
 def check_port(host: str, port: int) -> None:
     if port not in settings.FETCH_ALLOWED_PORTS and not host_is_allowed_private(host):
-        allowed = ", ".join(str(p) for p in settings.FETCH_ALLOWED_PORTS)
-        raise GuardRefused(f"Port {port} is not allowed; only ports {allowed} can be fetched.")
+        ports = [str(p) for p in settings.FETCH_ALLOWED_PORTS]
+        allowed = ", ".join(ports[:-1]) + " and " + ports[-1] if len(ports) > 1 else ports[0]
+        raise GuardRefused(f"Port {port} is not allowed: the desk connects only to "
+                           f"port{'s' if len(ports) > 1 else ''} {allowed}.")
+
+
+def check_before_resolving(host: str, port: int) -> IPAddress | None:
+    """Everything the guard refuses without looking the host up: a port outside
+    FETCH_ALLOWED_PORTS, and a host that is itself an address that is not public (hosts on
+    the allow-list excepted). Returns that address when the host is one.
+
+    Every hop of a fetch passes here first (resolve_target); attaching a source and
+    subscribing a webhook call it too, so what a fetch would refuse is refused at once, in
+    the same words, and the rule lives here only."""
+    check_port(host, port)
+    literal = parse_ip_host(host)
+    if literal is not None and not host_is_allowed_private(host):
+        check_address(literal, host=host)
+    return literal
 
 
 def resolve_target(scheme: str, host: str, port: int) -> Target:
     """Resolve the host once and check every address it has: if any is not public, the
     whole host is refused (a name with one private address is a rebinding trap)."""
-    check_port(host, port)
-    allowed_private = host_is_allowed_private(host)
-    literal = parse_ip_host(host)
+    literal = check_before_resolving(host, port)
     if literal is not None:
-        if not allowed_private:
-            check_address(literal, host=host)
         return Target(scheme, host, port, literal)
+    allowed_private = host_is_allowed_private(host)
     try:
         addresses = resolve_host(host, port)
     except (OSError, UnicodeError) as exc:

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from publicsuffixlist import PublicSuffixList
 
-from claims.fetching.guard import GuardRefused, parse_ip_host
+from claims.fetching.guard import GuardRefused, check_before_resolving, parse_ip_host
 
 MAX_URL_LENGTH = 2000
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -110,3 +110,17 @@ def url_host_port(url: str) -> tuple[str, str, int]:
     return parts.scheme, (parts.hostname or "").strip("[]"), parts.port or DEFAULT_PORTS[
         parts.scheme
     ]
+
+
+def fetchable_url(raw: str) -> str:
+    """`raw` normalised, if a fetch of it would get past every check made before the host
+    is looked up: the address's form (normalize_url: scheme, credentials, length, host,
+    port number) and the guard's port and literal-address rules. Raises URLInvalid in
+    words. Only a host name's addresses are left for the fetch itself to check."""
+    normalized = normalize_url(raw)
+    _scheme, host, port = url_host_port(normalized)
+    try:
+        check_before_resolving(host, port)
+    except GuardRefused as exc:
+        raise URLInvalid(str(exc)) from exc
+    return normalized

@@ -11,13 +11,7 @@ from django.utils import timezone
 
 from claims import queue
 from claims.choices import SourceStatus, Stance
-from claims.fetching.guard import (
-    GuardRefused,
-    host_is_allowed_private,
-    parse_ip_host,
-    refusal_reason,
-)
-from claims.fetching.urls import URLInvalid, normalize_url, registrable_domain, url_host_port
+from claims.fetching.urls import URLInvalid, fetchable_url, registrable_domain, url_host_port
 from claims.models import Claim, Evidence, Source
 from claims.selectors.published import evidence_is_published
 from claims.services.published import (
@@ -68,22 +62,15 @@ def evidence_add(
 
 
 def normalized_fetch_url(url: str) -> str:
-    """The canonical URL, or a ValidationError on `url` in words. A literal private address
-    is refused here already so the editor hears at once; host names are checked by the
-    guard when the worker resolves them."""
+    """The canonical URL, or a ValidationError on `url` in words. Everything a fetch would
+    refuse before looking the host up (the scheme, credentials, length, a port the guard
+    does not allow, a literal private address) is refused here already, by the fetcher's
+    own checks, so the editor hears at once; host names are checked by the guard when the
+    worker resolves them."""
     try:
-        normalized = normalize_url(url)
-        _scheme, host, _port = url_host_port(normalized)
-        ip = parse_ip_host(host)
-    except (URLInvalid, GuardRefused) as exc:
+        return fetchable_url(url)
+    except URLInvalid as exc:
         raise ValidationError({"url": str(exc)}) from exc
-    if ip is not None and not host_is_allowed_private(host):
-        why = refusal_reason(ip)
-        if why:
-            raise ValidationError(
-                {"url": f"{ip} is in {why}; only public addresses can be fetched."}
-            )
-    return normalized
 
 
 def source_attach(

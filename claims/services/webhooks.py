@@ -38,13 +38,7 @@ from django.utils import timezone
 
 from claims.events import emit_to
 from claims.fetching.client import FetchError, FetchLimits, post, printable
-from claims.fetching.guard import (
-    GuardRefused,
-    check_address,
-    host_is_allowed_private,
-    parse_ip_host,
-)
-from claims.fetching.urls import URLInvalid, normalize_url, url_host_port
+from claims.fetching.urls import URLInvalid, fetchable_url
 from claims.models import (
     SUBSCRIBABLE_EVENTS,
     DeliveryState,
@@ -94,22 +88,9 @@ def webhook_target_check(url: str) -> str:
     now (http or https, a port the guard allows, no literal private address); a host name
     is resolved and checked again at every delivery, where it counts."""
     try:
-        normalised = normalize_url(url.strip())
-        scheme, host, port = url_host_port(normalised)
+        return fetchable_url(url.strip())
     except URLInvalid as exc:
         raise ValidationError({"target_url": str(exc)}) from exc
-    if not host_is_allowed_private(host):
-        if port not in settings.FETCH_ALLOWED_PORTS:
-            allowed = ", ".join(str(p) for p in settings.FETCH_ALLOWED_PORTS)
-            raise ValidationError({"target_url": f"Port {port} is not allowed; webhooks go "
-                                                 f"to ports {allowed} only."})
-        try:
-            literal = parse_ip_host(host)
-            if literal is not None:
-                check_address(literal, host=host)
-        except GuardRefused as exc:
-            raise ValidationError({"target_url": str(exc)}) from exc
-    return normalised
 
 
 def _checked_events(events) -> list[str]:
