@@ -25,6 +25,7 @@ from claims.models import Article, Claim, ClaimSuggestion
 from claims.permissions import require
 from claims.queue import enqueue_suggestions
 from claims.services.articles import suggestions_enqueue
+from claims.services.claim_store import claim_save
 from claims.services.claims import claim_log
 
 logger = logging.getLogger(__name__)
@@ -332,12 +333,12 @@ def claim_link_appearance(*, claim: Claim, first: Claim, user) -> Claim:
     if claim.appearance_of_id == root.pk:
         return claim
     claim.appearance_of = root
-    claim.version += 1
-    claim.save(update_fields=["appearance_of", "version", "updated_at"])
+    claim_save(claim, fields=["appearance_of"], user=user,
+               reason=f"Linked as an appearance of claim {root.pk}")
     for follower in Claim.objects.select_for_update().filter(appearance_of=claim):
         follower.appearance_of = root
-        follower.version += 1
-        follower.save(update_fields=["appearance_of", "version", "updated_at"])
+        claim_save(follower, fields=["appearance_of"], user=user,
+                   reason=f"Linked as an appearance of claim {root.pk}")
     return claim
 
 
@@ -361,6 +362,5 @@ def claim_unlink_appearance(*, claim: Claim, user) -> Claim:
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.appearance_of_id is not None:
         claim.appearance_of = None
-        claim.version += 1
-        claim.save(update_fields=["appearance_of", "version", "updated_at"])
+        claim_save(claim, fields=["appearance_of"], user=user, reason="Unlinked")
     return claim

@@ -28,6 +28,7 @@ from claims.models import (
     WebhookEvent,
 )
 from claims.people import user_display
+from claims.services.claim_store import claim_save
 from claims.selectors.published import claim_has_published_verdict
 from claims.services.notifications import notification_send
 from claims.services.published import (
@@ -134,13 +135,17 @@ def claim_log(
 
 def claim_assign(*, claim: Claim, assignee: User | None, user: User | None = None) -> Claim:
     """Assign the claim (or nobody). Assigning the same person again writes nothing: a form
-    sent back unchanged leaves no version bump and no history row."""
-    changed = claim.assignee_id != (assignee.pk if assignee else None)
-    if not changed:
-        return claim
-    claim.assignee = assignee
-    claim.version += 1
-    claim.save(update_fields=["assignee", "version", "updated_at"])
+    sent back unchanged leaves no version bump and no history row. The claim is compared
+    and saved as stored (under its row lock), whatever copy the caller holds."""
+    with transaction.atomic():
+        stored = Claim.objects.select_for_update().get(pk=claim.pk)
+        if stored.assignee_id == (assignee.pk if assignee else None):
+            for field in Claim._meta.concrete_fields:
+                setattr(claim, field.attname, getattr(stored, field.attname))
+            return claim
+        claim.assignee = assignee
+        claim_save(claim, fields=["assignee"], user=user,
+                   reason=f"Assigned to {user_display(assignee)}" if assignee else "Unassigned")
     if assignee is not None:  # tell the new assignee (verdicts section)
         notification_send(
             recipient=assignee, actor=user, verb="assigned", claim=claim,
@@ -177,13 +182,13 @@ def claim_set_status(
                 "Someone else saved this claim since you read it; its status was not changed.",
                 current=locked,
             )
-        _claim_set_status_locked(locked, status=status, reason=reason)
+        _claim_set_status_locked(locked, status=status, reason=reason, user=user)
     for field in ("status", "not_checkable_reason", "version", "updated_at"):
         setattr(claim, field, getattr(locked, field))
     return claim
 
 
-def _claim_set_status_locked(claim: Claim, *, status: ClaimStatus, reason: str) -> None:
+def _claim_set_status_locked(claim: Claim, *, status: ClaimStatus, reason: str, user) -> None:
     if status == claim.status:
         return
     if status == ClaimStatus.NOT_CHECKABLE:
@@ -217,8 +222,8 @@ def _claim_set_status_locked(claim: Claim, *, status: ClaimStatus, reason: str) 
         raise ValidationError({"reason": "Say why the claim cannot be checked."})
     claim.status = status
     claim.not_checkable_reason = reason.strip() if status == ClaimStatus.NOT_CHECKABLE else ""
-    claim.version += 1
-    claim.save(update_fields=["status", "not_checkable_reason", "version", "updated_at"])
+    claim_save(claim, fields=["status", "not_checkable_reason"], user=user,
+               reason=f"Status set to {status.label.lower()}")
 
 
 class ClaimEditConflict(ValidationError):
@@ -277,9 +282,9 @@ def claim_update(
     current.statement = statement
     current.claimant = claimant
     current.claimed_on = claimed_on
-    current.version += 1
     current.full_clean()
-    current.save()
+    claim_save(current, fields=["statement", "claimant", "claimed_on"], user=user,
+               reason="Edited")
     if "tags" in changed:
         current.tags.set(tags_from_names(tags))
     return current

@@ -1,7 +1,8 @@
 """What readers see of a published fact-check changes only through a correction. These
 rules refuse any other edit of it (PublishedClaimFrozen), let an admin override that with a
 recorded reason (PublishedEdit), write a published correction's changes to its claim, and
-record the appearances a reviewer approved with a verdict (VerdictAppearance)."""
+record the appearances and source captures a reviewer approved with a verdict
+(VerdictAppearance, VerdictCapture)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from claims.models import (
     PublishedEdit,
     Verdict,
     VerdictAppearance,
+    VerdictCapture,
 )
 from claims.permissions import has_permission
-from claims.selectors.published import claim_has_published_verdict
+from claims.selectors.published import claim_has_published_verdict, cited_latest_captures
+from claims.services.claim_store import claim_save
 
 START_A_CORRECTION = (
     "Use “Start a correction” on the claim page: the correction is reviewed by a second "
@@ -104,12 +107,9 @@ def claim_apply_changes(claim: Claim, changes: dict, *, user, reason: str) -> No
     if "claimed_on" in changes:
         claim.claimed_on = date.fromisoformat(changes["claimed_on"]) if changes["claimed_on"] \
             else None
-    claim.version += 1
     claim.full_clean(exclude=["article", "claimant", "assignee", "appearance_of", "created_by"],
                      validate_constraints=False)
-    claim._history_user = user
-    claim._change_reason = reason
-    claim.save(update_fields=["statement", "claimant", "claimed_on", "version", "updated_at"])
+    claim_save(claim, fields=["statement", "claimant", "claimed_on"], user=user, reason=reason)
 
 
 def claim_appearance_articles(claim: Claim) -> list[Article]:
@@ -130,3 +130,23 @@ def verdict_record_appearances(*, verdict: Verdict) -> list[Article]:
         for i, article in enumerate(articles)
     )
     return articles
+
+
+def verdict_record_captures(*, verdict: Verdict, keep_recorded: bool = False) -> list:
+    """Record, with a verdict version, the capture of each source it cites that is current
+    now (its latest successful one): readers see these captures' titles and stored copies,
+    never a capture made afterwards, which reaches them only through a correction.
+    Called when the verdict is approved (replacing what an earlier approval recorded) and,
+    with keep_recorded, when it is published: that adds only the sources that had no stored
+    copy yet when it was approved, so readers can follow them."""
+    captures = cited_latest_captures(verdict)
+    if keep_recorded:
+        recorded = set(VerdictCapture.objects.filter(verdict=verdict)
+                       .values_list("source_id", flat=True))
+        captures = [c for c in captures if c.source_id not in recorded]
+    else:
+        VerdictCapture.objects.filter(verdict=verdict).delete()
+    return VerdictCapture.objects.bulk_create(
+        VerdictCapture(verdict=verdict, source_id=capture.source_id, capture=capture)
+        for capture in captures
+    )

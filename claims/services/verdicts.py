@@ -27,9 +27,14 @@ from claims.models import (
 from claims.people import user_display
 from claims.permissions import EDITABLE_STATES, has_permission, require
 from claims.selectors.verdicts import verdict_publish_problems
+from claims.services.claim_store import claim_save
 from claims.services.factchecks import factcheck_from_verdict
-from claims.services.notifications import notification_send
-from claims.services.published import claim_apply_changes, verdict_record_appearances
+from claims.services.notifications import notification_send, notification_send_reviewers
+from claims.services.published import (
+    claim_apply_changes,
+    verdict_record_appearances,
+    verdict_record_captures,
+)
 from claims.uploads import typed_text
 
 # Change reasons stored on each history row, for the audit trail and the review queue's
@@ -126,10 +131,8 @@ def _claim_follow_verdict(claim: Claim, *, status: str, user) -> None:
         return
     claim.status = status
     claim.not_checkable_reason = ""
-    claim.version += 1
-    claim._history_user = user
-    claim._change_reason = f"Verdict moved the claim to {ClaimStatus(status).label.lower()}"
-    claim.save(update_fields=["status", "not_checkable_reason", "version", "updated_at"])
+    claim_save(claim, fields=["status", "not_checkable_reason"], user=user,
+               reason=f"Verdict moved the claim to {ClaimStatus(status).label.lower()}")
 
 
 def _check_evidence(claim: Claim, evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -246,6 +249,7 @@ def verdict_submit(*, verdict: Verdict, user, lock_version: int | None = None) -
     verdict.submitted_at = timezone.now()
     _save_verdict(verdict, user=user, reason=REASON_SUBMIT, fields=["state", "submitted_at"])
     _claim_follow_verdict(verdict.claim, status=ClaimStatus.IN_REVIEW, user=user)
+    notification_send_reviewers(verdict=verdict, actor=user)
     emit(WebhookEvent.VERDICT_SUBMITTED, lambda: verdict_data(verdict))
     return verdict
 
@@ -321,6 +325,8 @@ def verdict_approve(
     _save_verdict(verdict, user=user, reason=reason,
                   fields=["state", "reviewer", "approved_at", "override_reason"])
     verdict_record_appearances(verdict=verdict)
+    # What the reviewer saw of each cited source when approving: readers see these captures.
+    verdict_record_captures(verdict=verdict)
     notification_send(
         recipient=verdict.author, actor=user, verb="approved", verdict=verdict,
         message=f"{user_display(user)} approved your verdict on “{verdict.claim.statement}”.",
@@ -342,6 +348,8 @@ def verdict_publish(*, verdict: Verdict, user, lock_version: int | None = None) 
     verdict.state = VerdictState.PUBLISHED
     verdict.published_at = timezone.now()
     _save_verdict(verdict, user=user, reason=REASON_PUBLISH, fields=["state", "published_at"])
+    # The captures recorded at approval stay; a source first stored since gets that copy.
+    verdict_record_captures(verdict=verdict, keep_recorded=True)
     claim_apply_changes(verdict.claim, verdict.claim_changes, user=user,
                          reason=f"Corrected (verdict version {verdict.version})")
     _claim_follow_verdict(verdict.claim, status=ClaimStatus.PUBLISHED, user=user)
@@ -416,6 +424,7 @@ def verdict_correct(
         _check_evidence(old.claim, evidence) if evidence is not None else old.evidence.all()
     )
     _claim_follow_verdict(old.claim, status=ClaimStatus.IN_REVIEW, user=user)
+    notification_send_reviewers(verdict=new, actor=user)
     emit(WebhookEvent.VERDICT_CORRECTED, lambda: verdict_data(new))
     return new
 

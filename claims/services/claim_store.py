@@ -1,0 +1,39 @@
+"""The one way a claim already on file is saved. Every service that changes a claim (edit,
+assign, status, links, the verdict workflow, a published correction, the admin) calls
+claim_save, so every save bumps the version the desk's and the API's conflict checks
+compare, records who made it and why, and never writes what the caller read long ago."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from claims.models import Claim
+
+
+@transaction.atomic
+def claim_save(claim: Claim, *, fields: Iterable[str], user, reason: str) -> Claim:
+    """Write `fields` of `claim` (the values the caller set on it) to the claim's row, with
+    the version one above the stored one, the history row's user and change reason.
+
+    The row is locked and read again first, and only `fields` are taken from the caller's
+    copy: a copy read before someone else's save still bumps the stored version (never an
+    older one), leaves their changes in place, and its history row shows the claim as it
+    now is. The version is the locked row's plus one, which is what F("version") + 1 would
+    store; it is computed here rather than in SQL because the history row copies the
+    instance's values, and an F() expression is not a value. Afterwards `claim` holds the
+    claim as stored. Rules (who may, which state) are the caller's: this only saves."""
+    names = list(dict.fromkeys(fields))
+    stored = Claim.objects.select_for_update().get(pk=claim.pk)
+    for name in names:
+        attname = Claim._meta.get_field(name).attname
+        setattr(stored, attname, getattr(claim, attname))
+    stored.version += 1
+    stored._history_user = user
+    # The history table's reason column holds 100 characters.
+    stored._change_reason = reason if len(reason) <= 100 else reason[:99] + "…"
+    stored.save(update_fields=[*names, "version", "updated_at"])
+    for field in Claim._meta.concrete_fields:
+        setattr(claim, field.attname, getattr(stored, field.attname))
+    return claim
