@@ -54,6 +54,8 @@ urlpatterns = [
     path("review/", verdicts.review_queue, name="review-queue"),
     path("notifications/", verdicts.notifications, name="notifications"),
     path("notifications/read/", verdicts.notifications_mark_read, name="notifications-read"),
+    path("notifications/preferences/", verdicts.notification_preferences,
+         name="notification-preferences"),
     # Exports and reports
     path("claims/export/", exports.export, name="export"),
     path("reports/", exports.reports, name="reports"),

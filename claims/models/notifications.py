@@ -33,3 +33,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class NotificationPreference(models.Model):
+    """What a person wants by e-mail. In the desk they always see every notice; without a
+    row, both e-mails are on (the defaults)."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE,
+                                related_name="notification_preference")
+    email_review_requests = models.BooleanField(
+        "E-mail me when a verdict is submitted for review", default=True,
+        help_text="Sent to everyone who may review (the Reviewers group), never to its authors.")
+    email_my_work = models.BooleanField(
+        "E-mail me about my own work", default=True,
+        help_text="When a verdict of mine is approved, sent back or published, and when a claim "
+        "is assigned to me.")
+
+    def __str__(self) -> str:
+        return f"Notification preferences of user {self.user_id}"

@@ -1,12 +1,14 @@
 """Reads for the dashboard: the desk's counts (cached for every editor, refreshed by the
-refresh_desk_stats task), the rating chart's geometry and the user's notifications."""
+refresh_desk_stats task), the rating chart's geometry, what waits for the user, their
+notifications and who is told of a verdict submitted for review."""
 
 from __future__ import annotations
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from claims.choices import ClaimStatus, VerdictState
 from claims.models import (
@@ -14,7 +16,9 @@ from claims.models import (
     Notification,
     Rating,
     Verdict,
+    VerdictEditor,
 )
+from claims.models.notifications import NotificationPreference
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,45 @@ def desk_stats() -> dict:
             {"rating": r.label, "colour": r.colour, "count": by_rating[r.id]} for r in ratings
         ],
     }
+
+
+def reviewers_of(verdict: Verdict) -> QuerySet:
+    """The active people who may review this verdict: holding the review permission (through
+    the Reviewers group or their own), and not having written any of it (two-person rule:
+    its author and every VerdictEditor)."""
+    may_review = (Q(groups__permissions__codename="review_verdict",
+                    groups__permissions__content_type__app_label="claims")
+                  | Q(user_permissions__codename="review_verdict",
+                      user_permissions__content_type__app_label="claims"))
+    wrote = VerdictEditor.objects.filter(verdict=verdict).values("user_id")
+    ids = (get_user_model().objects.filter(may_review, is_active=True)
+           .exclude(pk=verdict.author_id).exclude(pk__in=wrote).values("pk"))
+    return get_user_model().objects.filter(pk__in=ids).order_by("username")
+
+
+def notification_preference_of(user) -> NotificationPreference | None:
+    return NotificationPreference.objects.filter(user=user).first()
+
+
+def waiting_for(user, limit: int = 10) -> dict:
+    """What waits for this person: verdicts submitted for review that they may review
+    (oldest first, as the queue), and their own verdicts sent back for changes. Two
+    queries."""
+    to_review: list = []
+    if user.has_perm("claims.review_verdict"):
+        wrote = VerdictEditor.objects.filter(user=user).values("verdict_id")
+        to_review = list(
+            Verdict.objects.select_related("claim", "author")
+            .filter(state=VerdictState.SUBMITTED, is_current=True)
+            .exclude(author=user).exclude(pk__in=wrote)
+            .order_by("submitted_at", "id")[:limit]
+        )
+    sent_back = list(
+        Verdict.objects.select_related("claim", "reviewer")
+        .filter(author=user, state=VerdictState.CHANGES_REQUESTED, is_current=True)
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    return {"to_review": to_review, "sent_back": sent_back}
 
 
 def notifications_for(user) -> QuerySet[Notification]:

@@ -13,16 +13,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from claims.choices import SourceStatus, VerdictState
+from claims.forms.notifications import NotificationPreferenceForm
 from claims.forms.verdicts import CorrectionForm, VerdictDraftForm
 from claims.models import Claim, Verdict
 from claims.params import object_id
 from claims.permissions import may_draft, refusal_text, review_actions, verdict_actions
 from claims.selectors import verdicts as verdicts_selectors
-from claims.selectors.dashboard import notifications_for
+from claims.selectors.dashboard import notification_preference_of, notifications_for
 from claims.selectors.history import claim_audit_trail, review_changes
 from claims.services import verdicts as verdicts_services
 from claims.services.claims import claimant_by_name
-from claims.services.notifications import notification_mark_read
+from claims.services.notifications import (
+    notification_mark_read,
+    notification_preferences_set,
+)
 from claims.services.published import claim_reader_changes
 from claims.services.verdicts import VerdictConflict
 from claims.views.common import add_errors
@@ -238,7 +242,31 @@ def review_queue(request):
 def notifications(request):
     page = Paginator(notifications_for(request.user), 50).get_page(
         request.GET.get("page"))
-    return render(request, "verdicts/notifications.html", {"page": page})
+    preference_form = NotificationPreferenceForm(
+        instance=notification_preference_of(request.user))
+    return render(request, "verdicts/notifications.html",
+                  {"page": page, "preference_form": preference_form})
+
+
+@login_required
+@require_POST
+def notification_preferences(request):
+    """Each person chooses which notices also reach them by e-mail."""
+    form = NotificationPreferenceForm(request.POST)
+    if not form.is_valid():  # two checkboxes: only a hand-made request gets here
+        messages.error(request, "Your e-mail choices were not saved: send the form again.")
+        return redirect("claims:notifications")
+    notification_preferences_set(user=request.user, **form.cleaned_data)
+    chosen = [label for name, label in (
+        ("email_review_requests", "verdicts submitted for review"),
+        ("email_my_work", "your own work")) if form.cleaned_data[name]]
+    messages.success(request, "Saved: " + (
+        "you will be e-mailed about " + " and ".join(chosen) + "." if chosen
+        else "you will not be e-mailed; notices stay here in the desk.")
+        + ("" if request.user.email else
+           " Your account has no e-mail address, so nothing can be mailed until an "
+           "administrator adds one."))
+    return redirect("claims:notifications")
 
 
 @login_required
