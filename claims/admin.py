@@ -9,8 +9,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -674,8 +676,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 # --- Webhooks -------------------------------------------------------------------------------
 # Admins see every subscription; a staff user granted claims.add_webhooksubscription manages
 # their own (and sees only their deliveries). Writes go through claims/services/webhooks.py.
-# The secret is listed nowhere: a subscription's page shows its last four characters and,
-# behind a "Reveal" its owner or an admin clicks, the whole secret a receiver needs.
+# The secret is shown once, as an API token is: on the page that answers adding the
+# subscription or rotating its secret, never again (its page shows the last four characters).
 
 
 def _may_manage_webhooks(request) -> bool:
@@ -771,6 +773,20 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
             saved = webhook_subscribe(user=request.user, owner=owner, **data)
         obj.pk, obj.secret = saved.pk, saved.secret
 
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._secrets_page(request, [obj], "Webhook subscription added")
+
+    def _secrets_page(self, request, subscriptions, title: str):
+        """The only page that ever shows these subscriptions' whole secrets. Rendered, not
+        redirected: a secret must not travel through a message or the session, and no
+        cache keeps the answer."""
+        response = TemplateResponse(
+            request, "admin/claims/webhooksubscription/secret_once.html",
+            {**self.admin_site.each_context(request), "opts": self.model._meta,
+             "title": title, "shown": [(s, s.secret) for s in subscriptions]})
+        add_never_cache_headers(response)
+        return response
+
     @admin.display(description="Events")
     def event_list(self, obj):
         return ", ".join(obj.events)
@@ -778,9 +794,9 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     @admin.display(description="Secret")
     def secret_shown(self, obj):
         return format_html(
-            "<code>{}</code> <details><summary>Reveal</summary><code>{}</code><p>Receivers "
-            "verify the X-Factcheck-Signature header with it (see the README). Keep it out "
-            "of logs and tickets.</p></details>", obj.secret_hint, obj.secret)
+            "<code>{}</code><p>The whole secret was shown once, when the subscription was "
+            "added or its secret last rotated. Lost it? Rotate the secret (an action on the "
+            "list) and paste the new one into the receiver.</p>", obj.secret_hint)
 
     @admin.display(description="Deliveries")
     def deliveries_link(self, obj):
@@ -795,10 +811,9 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Rotate the secret")
     def rotate_secret(self, request, queryset):
-        for subscription in queryset:
-            webhook_rotate_secret(user=request.user, subscription=subscription)
-        _report(self, request, len(queryset), "secret(s) replaced: update the receivers",
-                [])
+        rotated = [webhook_rotate_secret(user=request.user, subscription=subscription)
+                   for subscription in queryset]
+        return self._secrets_page(request, rotated, "Webhook secrets rotated")
 
 
 @admin.register(WebhookDelivery)
