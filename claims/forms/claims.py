@@ -4,10 +4,12 @@ table's columns. They check the input's shape; the rules live in services/claims
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 
 from claims.choices import ClaimStatus
 from claims.models import Claimant
 from claims.people import UserChoiceField, active_users
+from claims.services.bulk import BulkAction
 from claims.widgets import DateInput, DeskFormMixin
 
 
@@ -121,15 +123,53 @@ class ClaimAssignForm(DeskFormMixin, forms.Form):
     assignee = UserChoiceField(queryset=active_users(), required=False, empty_label="Nobody")
 
 
-class BulkActionForm(DeskFormMixin, forms.Form):
-    ACTIONS = [("assign", "Assign to"), ("status", "Set status to")]
+NOBODY = "nobody"
 
-    action = forms.ChoiceField(label="Bulk action", choices=ACTIONS)
-    claims = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Claims", required=False)
-    assignee = UserChoiceField(
-        queryset=active_users(), required=False, empty_label="Nobody", label="Assignee"
+
+class _ChoicesWithNobody(ModelChoiceIterator):
+    """The people, after the empty choice and an explicit "Nobody"."""
+
+    def __iter__(self):
+        choices = super().__iter__()
+        if self.field.empty_label is not None:
+            yield next(choices)
+        yield (NOBODY, "Nobody")
+        yield from choices
+
+    def __len__(self):
+        return super().__len__() + 1
+
+
+class AssigneeChoiceField(UserChoiceField):
+    """A person, or "Nobody" as a value of its own: an empty or missing value is no choice
+    at all, never taken for "Nobody". Cleans to a user, NOBODY, or None (nothing chosen)."""
+
+    iterator = _ChoicesWithNobody
+
+    def to_python(self, value):
+        if value == NOBODY:
+            return NOBODY
+        return super().to_python(value)
+
+
+class BulkActionForm(DeskFormMixin, forms.Form):
+    """One action applied to the ticked claims. Every choice is explicit: an empty action,
+    assignee or status is refused, so a bar that lost its state can never send "assign to
+    nobody" by default."""
+
+    action = forms.ChoiceField(
+        label="Bulk action",
+        choices=[("", "Choose an action")] + BulkAction.choices,
+        error_messages={"required": "Choose an action: assign the claims or set their status."},
     )
-    status = forms.ChoiceField(label="New status", choices=EDITABLE_STATUSES, required=False)
+    claims = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Claims", required=False)
+    assignee = AssigneeChoiceField(
+        queryset=active_users(), required=False, empty_label="Choose a person", label="Assignee"
+    )
+    status = forms.ChoiceField(
+        label="New status", choices=[("", "Choose a status")] + EDITABLE_STATUSES,
+        required=False,
+    )
     reason = forms.CharField(label="Reason (for not checkable)", required=False)
 
     def __init__(self, *args, **kwargs):
@@ -144,6 +184,31 @@ class BulkActionForm(DeskFormMixin, forms.Form):
         if len(ids) > 500:
             raise forms.ValidationError("Select at most 500 claims at a time.")
         return ids
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == BulkAction.ASSIGN and not data.get("assignee"):
+            self.add_error("assignee", "Choose who to assign the claims to, or “Nobody”.")
+        if action == BulkAction.STATUS:
+            if not data.get("status"):
+                self.add_error("status", "Choose the new status.")
+            elif data["status"] == ClaimStatus.NOT_CHECKABLE and not data.get("reason", "").strip():
+                self.add_error("reason", "Say why the claims cannot be checked.")
+        return data
+
+    def error_sentences(self) -> list[str]:
+        return [error for errors in self.errors.values() for error in errors]
+
+    def bulk_arguments(self) -> dict:
+        """The cleaned choice, as claims_bulk_apply takes it ("Nobody" is None)."""
+        data = self.cleaned_data
+        if data["action"] == BulkAction.ASSIGN:
+            assignee = data["assignee"]
+            return {"claim_ids": data["claims"], "action": BulkAction.ASSIGN,
+                    "assignee": None if assignee == NOBODY else assignee}
+        return {"claim_ids": data["claims"], "action": BulkAction.STATUS,
+                "status": data["status"], "reason": data["reason"]}
 
 
 class ColumnsForm(DeskFormMixin, forms.Form):

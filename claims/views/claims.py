@@ -39,6 +39,7 @@ from claims.selectors.claims import (
 from claims.selectors.published import claim_has_published_verdict
 from claims.selectors.verdicts import verdict_current
 from claims.services import claims as claims_services
+from claims.services.bulk import claims_bulk_apply
 from claims.services.claims import (
     ClaimEditConflict,
     claim_set_status,
@@ -236,35 +237,23 @@ def claim_columns(request):
 @permission_required("claims.change_claim", raise_exception=True)
 @require_POST
 def claim_bulk(request):
+    """Apply the bulk bar's action to the ticked claims and say what happened to each.
+    An incomplete choice (no action, no status, no assignee) changes nothing."""
     form = BulkActionForm(request.POST)
     back = safe_next_url(request, reverse("claims:claim-list"))
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label + ': ' if label else ''}{' '.join(errors)}")
+        messages.error(request, " ".join(["Nothing was changed.", *form.error_sentences()]))
         return redirect(back)
-    data = form.cleaned_data
-    claims = list(Claim.objects.filter(pk__in=data["claims"]).order_by("id"))
-    done, refused = 0, []
-    for claim in claims:
-        try:
-            if data["action"] == "assign":
-                claims_services.claim_assign(
-                    claim=claim, assignee=data["assignee"], user=request.user
-                )
-            else:
-                if not data["status"]:
-                    raise ValidationError("Choose the new status.")
-                claim_set_status(
-                    claim=claim, status=data["status"], user=request.user, reason=data["reason"]
-                )
-            done += 1
-        except ValidationError as exc:
-            refused.append(f"#{claim.pk}: {' '.join(exc.messages)}")
-    if done:
-        messages.success(request, f"{done} claim{'s' if done != 1 else ''} updated.")
-    for line in refused[:10]:
-        messages.error(request, line)
+    try:
+        result = claims_bulk_apply(user=request.user, **form.bulk_arguments())
+    except ValidationError as exc:
+        messages.error(request, " ".join(["Nothing was changed.", *exc.messages]))
+        return redirect(back)
+    if not result.skipped:
+        level = messages.SUCCESS
+    else:
+        level = messages.WARNING if result.changed else messages.ERROR
+    messages.add_message(request, level, result.summary())
     return redirect(back)
 
 

@@ -273,6 +273,34 @@
     });
   }
 
+  // The claims table's bulk bar offers the fields its chosen action needs: the person for
+  // "Assign to", the status (and, for "not checkable", the reason) for "Set status to". The
+  // others stay in place, disabled (not sent); the server reads only the chosen action's
+  // fields, and refuses an incomplete choice itself too.
+  function syncBulkBar() {
+    var choices = document.getElementById("bulk-choices");
+    if (!choices) { return; }
+    var action = choices.querySelector("select[name=action]");
+    var status = choices.querySelector("select[name=status]");
+    choices.querySelectorAll("[data-bulk-for]").forEach(function (part) {
+      var needed = part.dataset.bulkFor === action.value &&
+        (!part.dataset.bulkStatus || (status && status.value === part.dataset.bulkStatus));
+      // What is needed must be chosen: the browser says so before anything is sent.
+      part.querySelectorAll("select, input").forEach(function (field) {
+        field.disabled = !needed;
+        field.required = needed;
+      });
+    });
+  }
+
+  function initBulkBar() {
+    syncBulkBar();
+    document.addEventListener("change", function (event) {
+      if (event.target.closest("#bulk-choices")) { syncBulkBar(); }
+    });
+    document.body.addEventListener("htmx:afterSettle", syncBulkBar);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initHtmxForms();
     initReportClaimPicker();
@@ -281,6 +309,7 @@
     initArticle();
     initClaimantPicker();
     initSelectAll();
+    initBulkBar();
     initSourceBanners();
   });
 })();
