@@ -45,7 +45,13 @@ from claims.models.tokens import SCOPE_HELP, scopes_normalised
 from claims.permissions import has_permission, refusal_text, refusal_words
 from claims.selectors.published import claim_has_published_verdict, claims_showing
 from claims.services.factchecks import factcheck_sync_claim
-from claims.services.published import published_edit_check, published_edit_record
+from claims.services.claims import CLAIM_READER_FIELDS, claim_admin_change
+from claims.services.published import (
+    published_edit_check,
+    published_edit_record,
+    claims_under_review_showing,
+    reviewed_edit_check,
+)
 from claims.services.sources import source_refetch
 from claims.services.tokens import api_token_check, api_token_create, api_token_revoke
 from claims.services.webhooks import (
@@ -104,9 +110,14 @@ class PublishedRecordForm(forms.ModelForm):
         self.published_claims = claims_showing(self.instance) if self.instance.pk \
             else []
         changed = self.reader_changes()
+        what = f"{self.record_name}’s " + ", ".join(
+            str(self.fields[name].label).lower() for name in changed)
+        if changed and self.instance.pk:
+            try:
+                reviewed_edit_check(self.instance, what)
+            except ValidationError as exc:
+                raise forms.ValidationError(refusal_words(exc)) from None
         if changed and self.published_claims:
-            what = f"{self.record_name}’s " + ", ".join(
-                str(self.fields[name].label).lower() for name in changed)
             try:
                 published_edit_check(
                     user=self.request_user, reason=cleaned.get("published_change_reason", ""),
@@ -169,9 +180,24 @@ class PublishedRecordAdminMixin:
 
 
 class ClaimAdminForm(PublishedRecordForm):
-    reader_fields = ("article", "claimant", "statement", "quote", "claimed_on", "status",
-                     "appearance_of")
+    reader_fields = CLAIM_READER_FIELDS
     record_name = "claim"
+
+    def reader_changes(self) -> list[str]:
+        # Compared with the claim as stored, not with the form's initial values: the
+        # history's "revert" form starts from an old version, so its changed_data is empty.
+        if self.instance.pk is None:
+            return []
+        stored = type(self.instance).objects.get(pk=self.instance.pk)
+        changed = []
+        for name in self.reader_fields:
+            if name not in self.fields or name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            value = value.pk if hasattr(value, "pk") else value
+            if value != getattr(stored, Claim._meta.get_field(name).attname):
+                changed.append(name)
+        return changed
 
 
 class EvidenceAdminForm(PublishedRecordForm):
@@ -248,7 +274,8 @@ class EvidenceInline(admin.StackedInline):
     # (with a recorded reason).
     def _published(self, obj) -> bool:
 
-        return obj is not None and claim_has_published_verdict(obj)
+        return obj is not None and (claim_has_published_verdict(obj)
+                                    or bool(claims_under_review_showing(obj)))
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if self._published(obj) else super().get_readonly_fields(request, obj)
@@ -285,10 +312,30 @@ class ClaimAdmin(PublishedRecordAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["article", "claimant", "assignee", "tags", "appearance_of"]
     list_select_related = ["claimant", "article", "assignee"]
     date_hierarchy = "created_at"
-    readonly_fields = ["anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "version",
-                       "created_by", "created_at", "updated_at"]
+    # The status follows the workflow: the desk's status control (claim_set_status) and the
+    # verdict's transitions set it, never a form field here.
+    readonly_fields = ["status", "not_checkable_reason", "anchor_start", "anchor_end",
+                       "anchor_prefix", "anchor_suffix", "version", "created_by", "created_at",
+                       "updated_at"]
     inlines = [EvidenceInline, VerdictInline]
     list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        """A change goes through the services (claim_admin_change): the rules about what
+        readers see, the recorded override, and claim_save's version and history."""
+        if not change:
+            obj._history_user = request.user
+            obj.save()
+            return
+        claim_admin_change(
+            claim=obj, user=request.user,
+            reason=form.cleaned_data.get("published_change_reason", ""),
+            tags_changed="tags" in form.changed_data,
+        )
+
+    def revert_disabled(self, request, obj=None):
+        # Reverting to an old version would go around the workflow and the correction rules.
+        return True
 
     class Media:
         # Accessible names for the autocomplete widgets and underlined breadcrumbs (axe-core:

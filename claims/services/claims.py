@@ -1,6 +1,6 @@
 """Writes about claims and claimants: logging a claim anchored to its article's words,
-editing it (never what readers see of a published fact-check), assigning it, moving its
-status. Views, admin actions, commands and tasks call these; each raises ValidationError
+editing it (never what readers will see once its verdict is submitted, outside a
+correction), assigning it, moving its status. Views, admin actions, commands and tasks call these; each raises ValidationError
 with a message in words."""
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ from claims.selectors.published import claim_has_published_verdict
 from claims.services.notifications import notification_send
 from claims.services.published import (
     PublishedClaimFrozen,
-    _refuse_published_edit,
     claim_reader_changes,
+    claim_reader_edit_check,
+    published_edit_record,
+    reviewed_edit_check,
 )
 
 
@@ -248,8 +250,10 @@ def claim_update(
 ) -> Claim:
     """Edit a claim's description. Optimistic concurrency: the edit carries the version
     the editor saw; if someone saved since, nothing is overwritten and the caller is told.
-    Once the claim's fact-check is published, its statement, claimant and date claimed
-    change only through a correction (tags, which readers never see, stay editable)."""
+    Once the claim's verdict is submitted, its statement, claimant and date claimed are
+    what the reviewer saw and readers will see: they do not change while the verdict waits
+    for review or is approved, and once it is published they change only through a
+    correction (claim_reader_edit_check). Tags, which readers never see, stay editable."""
     current = Claim.objects.select_for_update().get(pk=claim.pk)
     if current.version != version:
         raise ClaimEditConflict(
@@ -262,7 +266,7 @@ def claim_update(
     if reader_changes:
         labels = {"statement": "statement", "claimant_id": "claimant",
                   "claimed_on": "date claimed"}
-        _refuse_published_edit(current, " and ".join(labels[k] for k in reader_changes))
+        claim_reader_edit_check(current, " and ".join(labels[k] for k in reader_changes))
     statement = statement.strip()
     tag_names = {name.strip().lower()[:60] for name in tags if name.strip()}
     changed = [
@@ -288,3 +292,57 @@ def claim_update(
     if "tags" in changed:
         current.tags.set(tags_from_names(tags))
     return current
+
+
+# What the Django admin may change on a claim, and of those what readers see. The status
+# is not among them: it follows the workflow (claim_set_status, the verdict services), as
+# do the version, the anchor (set with the quote by claim_log) and who logged it.
+CLAIM_ADMIN_FIELDS = ("article", "claimant", "statement", "quote", "claimed_on", "assignee",
+                      "appearance_of")
+CLAIM_READER_FIELDS = ("article", "claimant", "statement", "quote", "claimed_on",
+                       "appearance_of")
+
+
+def claim_admin_changes(claim: Claim, stored: Claim) -> list[str]:
+    """The fields the Django admin may change on which `claim` (the admin form's values)
+    differs from `stored`: compared with the stored row, not with the form's initial values,
+    so a form built from an old history row (the admin's "revert") is seen for what it
+    changes."""
+    changed = []
+    for name in CLAIM_ADMIN_FIELDS:
+        attname = Claim._meta.get_field(name).attname
+        if getattr(claim, attname) != getattr(stored, attname):
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def claim_admin_change(*, claim: Claim, user: User | None, reason: str = "",
+                       tags_changed: bool = False) -> Claim:
+    """Save a change made to a claim in the Django admin (`claim` carries the form's
+    values), by the same rules as the desk: what readers will see does not change while
+    the claim's verdict waits for review or is approved (ClaimUnderReview); on a published
+    fact-check it changes only with the change_published_claim permission and a `reason`,
+    recorded as a PublishedEdit and listed in the public corrections log. The status, the
+    version and the anchor are never taken from the form. Saved by claim_save, so the
+    version moves on and the desk's conflict check sees the change. A form that changes
+    nothing writes nothing."""
+    stored = Claim.objects.select_for_update().get(pk=claim.pk)
+    fields = claim_admin_changes(claim, stored)
+    if not fields and not tags_changed:
+        for field in Claim._meta.concrete_fields:
+            setattr(claim, field.attname, getattr(stored, field.attname))
+        return claim
+    reader = [name for name in fields if name in CLAIM_READER_FIELDS]
+    history_reason = "Changed in the admin"
+    if reader:
+        what = "claim’s " + ", ".join(
+            str(Claim._meta.get_field(name).verbose_name) for name in reader)
+        reviewed_edit_check(stored, what)
+        if claim_has_published_verdict(stored):
+            changes = {name: {"before": str(getattr(stored, name)),
+                              "after": str(getattr(claim, name))} for name in reader}
+            reason = published_edit_record(claims=[stored], user=user, reason=reason,
+                                           record="claim", changes=changes)[0].reason
+            history_reason = f"Changed outside a correction: {reason}"
+    return claim_save(claim, fields=fields, user=user, reason=history_reason)

@@ -11,12 +11,15 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
+from claims.choices import VerdictState
 from claims.exporters.claimreview import claim_appearances
 from claims.models import (
     Article,
     Claim,
     Claimant,
+    Evidence,
     PublishedEdit,
     Verdict,
     VerdictAppearance,
@@ -45,6 +48,80 @@ def _refuse_published_edit(claim: Claim, what: str) -> None:
             f"This claim’s fact-check is published, and readers see its {what}: it changes "
             f"only through a correction. {START_A_CORRECTION}"
         )
+
+
+# From submission on, readers will see what the reviewer saw: while the claim's current
+# verdict is one of these, what readers will see of it does not change.
+UNDER_REVIEW = (VerdictState.SUBMITTED, VerdictState.APPROVED)
+
+
+class ClaimUnderReview(ValidationError):
+    """An edit of something readers will see, while the verdict that shows it waits for
+    review or is approved."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="under_review")
+
+
+def claims_under_review_showing(obj) -> list[Claim]:
+    """The claims whose current verdict, submitted or approved, shows this claim, evidence
+    (cited by that verdict), claimant or article: what the reviewer saw of it is what readers
+    will see."""
+    if obj.pk is None:
+        return []
+    reviewed = Q(verdicts__is_current=True, verdicts__state__in=UNDER_REVIEW)
+    if isinstance(obj, Claim):
+        claims = Claim.objects.filter(reviewed, pk=obj.pk)
+    elif isinstance(obj, Evidence):
+        claims = Claim.objects.filter(
+            pk__in=obj.verdicts.filter(is_current=True, state__in=UNDER_REVIEW)
+            .values("claim_id"))
+    elif isinstance(obj, Claimant):
+        claims = Claim.objects.filter(reviewed, claimant=obj)
+    elif isinstance(obj, Article):
+        shown_in = VerdictAppearance.objects.filter(
+            article=obj, verdict__is_current=True, verdict__state__in=UNDER_REVIEW,
+        ).values("verdict__claim_id")
+        claims = Claim.objects.filter((reviewed & Q(article=obj)) | Q(pk__in=shown_in))
+    else:
+        return []
+    return list(claims.distinct().order_by("id"))
+
+
+def reviewed_edit_check(obj, what: str) -> None:
+    """Refuse a change to `what` readers will see of `obj` (a claim, its evidence, claimant
+    or article) while a verdict that shows it is submitted or approved (ClaimUnderReview).
+    A refusal, not a silent send-back: withdrawing a reviewer's approval is the reviewer's
+    decision (send_back needs the Reviewers role), and a refusal leaves the editor knowing
+    exactly what did not happen. No one overrides it, admins included: the verdict can be
+    sent back in a click, and then the change is reviewed like any other."""
+    claims = claims_under_review_showing(obj)
+    if not claims:
+        return
+    states = set(Verdict.objects.filter(claim__in=claims, is_current=True)
+                 .values_list("state", flat=True))
+    waiting = "waiting for review" if VerdictState.SUBMITTED in states else "approved"
+    if isinstance(obj, Claim):
+        whose = "This claim’s verdict is"
+    else:
+        name = type(obj)._meta.verbose_name
+        whose = (f"The verdict on “{claims[0].statement}”, which shows this {name}, is"
+                 if len(claims) == 1 else
+                 f"{len(claims)} verdicts that show this {name} are")
+    raise ClaimUnderReview(
+        f"{whose} {waiting}: readers will see the {what} the reviewer saw, so it cannot "
+        "change now. Ask a reviewer to send the verdict back for changes first; then make "
+        "the change and submit the verdict again."
+    )
+
+
+def claim_reader_edit_check(claim: Claim, what: str) -> None:
+    """Refuse an edit of `what` readers see or will see of this claim, outside a correction:
+    once its fact-check is published (PublishedClaimFrozen), or while its verdict waits for
+    review or is approved (ClaimUnderReview). Every writer of these fields asks this first:
+    the desk, the API, the admin, bulk actions and imports."""
+    _refuse_published_edit(claim, what)
+    reviewed_edit_check(claim, what)
 
 
 def published_edit_check(*, user, reason: str, what: str) -> str:
