@@ -22,6 +22,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from claims import boundedjson
+
 INVALID_CURSOR = "This cursor is not one the API gave out (or it belongs to another order)."
 
 
@@ -78,7 +80,7 @@ def encode_cursor(keys: tuple[str, ...], values: list) -> str:
 def _decode(model, keys: tuple[str, ...], cursor: str) -> list:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        data = boundedjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         if not isinstance(data, dict) or data.get("o") != list(keys):
             raise ValueError
         raw = data["v"]

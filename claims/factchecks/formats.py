@@ -10,6 +10,10 @@ memory: a feed can be a gigabyte):
   blocks, read with the standard library's incremental HTML parser. Other JSON-LD on the
   page (articles, breadcrumbs) is not a fact-check and is passed over.
 
+Every kind of JSON is measured before it is parsed (claims/boundedjson.py): input that nests
+lists or objects more than MAX_DEPTH levels deep is refused in words, never handed to a
+parser (whose recursion or kept paths would take gigabytes first).
+
 The format is decided by sniffing the first bytes (and the content type of a fetched page):
 `<` is HTML; `[` or `{` is JSON, and JSON Lines when its first line is a whole object
 followed by another line starting with `{` (or the file is named .jsonl/.ndjson).
@@ -22,7 +26,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -30,6 +33,14 @@ from typing import Any, BinaryIO
 
 import ijson
 
+from claims.boundedjson import (
+    MAX_DEPTH,
+    DepthLimitedReader,
+    JSONRefused,
+    NestingGauge,
+    TooDeep,
+)
+from claims.boundedjson import loads as bounded_loads
 from claims.factchecks.records import RawRecord, is_claimreview, json_kind, schema_types
 
 CHUNK = 64 * 1024
@@ -125,16 +136,28 @@ def _build(event: str, value: Any, events: Iterator) -> Any:
 
 def _json_records(stream: io.BufferedReader) -> Iterator[Item]:
     path = _list_path(stream.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+    # ijson reads through the gauge, so it never sees a piece that nests too deep.
+    limited = DepthLimitedReader(stream)
     if path is not None:
-        return _json_list_records(stream, path)
-    return _json_value_records(stream)
+        return _json_list_records(limited, path)
+    return _json_value_records(limited)
+
+
+def _too_deep(exc: TooDeep, *, produced: int, where: str) -> Broken:
+    """Reading stops at input that nests too deep: Unreadable if nothing came before."""
+    if not produced:
+        raise Unreadable(str(exc)) from exc
+    return Broken(where, f"From here on, {exc.words('the JSON')} Reading stopped.")
 
 
 def _list_path(head: bytes) -> str | None:
     """Where the records are, when the first bytes show the input is one list of them (a
     list, a DataFeed, a claims:search response, an @graph): ijson's path to that list
     (`item`, `dataFeedElement.item`, ...), so ijson builds each record in C. None when the
-    shape is anything else (read event by event instead)."""
+    shape is anything else (read event by event instead), or when the first bytes nest too
+    deep to be parsed here (the reader then refuses them)."""
+    if NestingGauge().feed(head) > MAX_DEPTH:
+        return None
     events = ijson.parse(io.BytesIO(head), use_float=True)
     try:
         first = next(events)
@@ -170,6 +193,8 @@ def _json_list_records(stream: BinaryIO, path: str) -> Iterator[Item]:
                 produced += 1
                 yield item
             where = f"after {_STREAMED_KEYS.get(key, 'record')} {index}"
+    except TooDeep as exc:
+        yield _too_deep(exc, produced=produced, where=where)
     except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
         if not produced:
             raise Unreadable(f"It is not valid JSON ({exc}).") from exc
@@ -199,6 +224,8 @@ def _json_value_records(stream: BinaryIO) -> Iterator[Item]:
             else:
                 produced += 1
                 yield Broken(f"value {top}", f"It is {json_kind(value)}, not an object.")
+    except TooDeep as exc:
+        yield _too_deep(exc, produced=produced, where=where)
     except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
         if not produced:
             raise Unreadable(f"It is not valid JSON ({exc}).") from exc
@@ -340,11 +367,14 @@ def _jsonl_records(stream: BinaryIO) -> Iterator[Item]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line.decode("utf-8"))
+            value = bounded_loads(line.decode("utf-8"), subject="The line")
         except UnicodeDecodeError:
             yield Broken(f"line {number}", "The line is not UTF-8 text.")
             continue
-        except (ValueError, RecursionError) as exc:
+        except JSONRefused as exc:
+            yield Broken(f"line {number}", str(exc))
+            continue
+        except ValueError as exc:
             yield Broken(f"line {number}", f"The line is not valid JSON ({exc}).")
             continue
         yield from _node(value, f"line {number}")
@@ -402,8 +432,11 @@ def _html_records(stream: BinaryIO, *, page_url: str) -> Iterator[Item]:
                              f"The block is longer than {LINE_MAX // (1024 * 1024)} MB.")
                 continue
             try:
-                value = json.loads(text)
-            except (ValueError, RecursionError) as exc:
+                value = bounded_loads(text, subject="The block")
+            except JSONRefused as exc:
+                yield Broken(position, str(exc))
+                continue
+            except ValueError as exc:
                 yield Broken(position, f"The block is not valid JSON ({exc}).")
                 continue
             for item in _node(value, position, lenient=True):

@@ -8,11 +8,12 @@ import codecs
 import hashlib
 import html as html_lib
 import io
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from claims import boundedjson
 
 MAX_TITLE = 500
 
@@ -190,8 +191,8 @@ def _json_ld_objects(text: str) -> list[dict]:
     found: list[dict] = []
     for block in _JSON_LD.findall(text):
         try:
-            data = json.loads(block.strip())
-        except ValueError:
+            data = boundedjson.loads(block.strip())
+        except ValueError:  # not JSON, or nested too deep to read (a page's own words)
             continue
         stack = [data]
         while stack:
