@@ -8,12 +8,16 @@ write (409) adds the stored version and record."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from claims.boundedjson import TooLarge
 
 NON_FIELD = "non_field_errors"
 
@@ -65,6 +69,10 @@ def api_exception_handler(exc, context):
         return Response(refusal(exc), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DjangoValidationError):
         return Response(refusal(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):  # request.body past DATA_UPLOAD_MAX_MEMORY_SIZE
+        words = TooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, subject="The request body")
+        return Response({"detail": str(words), "code": "too_large"},
+                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(" ".join(str(arg) for arg in exc.args) or None)
     response = drf_exception_handler(exc, context)

@@ -197,7 +197,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE, nested at most 64 levels (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     # Personal API tokens only (api/authentication.py): no session, so no CSRF-free door
     # into the desk's forms, and no ambient credentials for the API.
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
@@ -288,6 +289,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CONCURRENCY = env.int(
     "CELERY_WORKER_CONCURRENCY", default=4 * (os.cpu_count() or 1)
 )
+# A worker process that has grown past this (KiB; Celery's unit) is replaced after its
+# current task, so memory one task took is given back to the machine.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD",
+                                             default=512 * 1024)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_RESULT_EXPIRES = 3600
