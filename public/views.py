@@ -12,11 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from claims.exporters import claimreview
+from claims.selectors.published import reviewed_captures, reviewed_evidence
 from claims.selectors.verdicts import (
-    cited_evidence_with_copies,
     default_scale_ratings,
     earlier_published_versions,
-    public_captures,
     published_corrections,
     published_edits,
     published_verdicts,
@@ -33,16 +32,18 @@ def factcheck_list(request):
 
 @require_GET
 def factcheck_detail(request, pk):
-    """The latest published version of claim `pk`'s verdict, its sources (with links to the
-    copies the desk stored), earlier versions with their correction notes, and its
+    """The latest published version of claim `pk`'s verdict, its sources as reviewed (the
+    captures recorded when it was approved: their titles and links to the copies the desk
+    stored), earlier versions with their correction notes, and its
     ClaimReview JSON-LD."""
     verdict = get_object_or_404(published_verdicts(), claim_id=pk)
+    evidence = reviewed_evidence(verdict)  # read once, for the page and its JSON-LD
     record = claimreview.claimreview_for(verdict, request=request)
     return render(request, "public/detail.html", {
         "verdict": verdict,
         "claim": verdict.claim,
         "earlier": earlier_published_versions(verdict),
-        "evidence": cited_evidence_with_copies(verdict),
+        "evidence": evidence,
         "json_ld": claimreview.json_ld_script(record),
     })
 
@@ -67,8 +68,9 @@ def methodology(request):
 
 @require_GET
 def snapshot(request, pk):
-    """The stored copy of a source as the desk captured it: its extracted text, escaped."""
-    capture = get_object_or_404(public_captures(), pk=pk)
+    """The stored copy of a source as the desk captured it and a reviewer approved it with
+    a published fact-check: its extracted text, escaped."""
+    capture = get_object_or_404(reviewed_captures(), pk=pk)
     return render(request, "public/snapshot.html", {"capture": capture})
 
 
@@ -76,7 +78,7 @@ def snapshot(request, pk):
 def snapshot_raw(request, pk):
     """The raw bytes the desk fetched. Fetched HTML is never rendered on our origin: it is
     sent as a download (attachment) in a CSP sandbox."""
-    capture = get_object_or_404(public_captures(), pk=pk)
+    capture = get_object_or_404(reviewed_captures(), pk=pk)
     if not capture.snapshot:
         raise Http404("No stored copy of this capture.")
     content_type = (capture.content_type or "application/octet-stream").split(";")[0].strip()

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.common import RecordSerializer
 from claims.models import FactCheck, Verdict
+from claims.selectors.published import reviewed_evidence
+
+
+class CitedSourceSerializer(serializers.Serializer):
+    """A source a published fact-check cites, as the reviewer approved it: the address the
+    editor cited, the title and time of the capture recorded with the verdict, and the
+    address of our stored copy of it (empty when no copy was stored)."""
+
+    title = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True)
+    stance = serializers.CharField(read_only=True)
+    captured_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    stored_copy_url = serializers.CharField(read_only=True)
 
 
 class PublishedFactCheckSerializer(RecordSerializer):
@@ -20,13 +34,14 @@ class PublishedFactCheckSerializer(RecordSerializer):
                                        allow_null=True)
     appearance = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
+    sources = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Verdict
         fields = ["claim", "statement", "claimant", "claimed_on", "appearance", "rating",
-                  "summary", "rationale", "version", "correction_note", "published_at",
-                  "page_url"]
+                  "summary", "rationale", "sources", "version", "correction_note",
+                  "published_at", "page_url"]
         read_only_fields = fields
 
     def get_claimant(self, verdict) -> str | None:
@@ -46,8 +61,27 @@ class PublishedFactCheckSerializer(RecordSerializer):
         return {"label": rating.label, "slug": rating.slug, "value": rating.value,
                 "colour": rating.colour}
 
+    @extend_schema_field(CitedSourceSerializer(many=True))
+    def get_sources(self, verdict) -> list[dict]:
+        sources = []
+        for evidence in reviewed_evidence(verdict):
+            if evidence.source is None:
+                continue
+            capture = evidence.shown_capture
+            sources.append({
+                "title": capture.title if capture else "",
+                "url": evidence.source.url,
+                "stance": evidence.stance,
+                "captured_at": capture.started_at if capture else None,
+                "stored_copy_url": self._absolute(reverse("public:snapshot", args=[capture.pk]))
+                if capture else "",
+            })
+        return CitedSourceSerializer(sources, many=True).data
+
     def get_page_url(self, verdict) -> str:
-        url = reverse("public:fact-check", args=[verdict.claim_id])
+        return self._absolute(reverse("public:fact-check", args=[verdict.claim_id]))
+
+    def _absolute(self, url: str) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 

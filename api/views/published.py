@@ -24,6 +24,7 @@ from api.views.common import (
 from claims.models import FactCheckOrigin
 from claims.params import whole_number
 from claims.selectors.factchecks import fact_check_matches, factcheck_list
+from claims.selectors.published import reviewed_sources_prefetch
 from claims.selectors.verdicts import published_verdicts
 
 MATCH_TEXT_MAX = 2000
@@ -31,7 +32,7 @@ MATCH_TEXT_MAX = 2000
 
 class PublishedViewSet(ResourceViewSet):
     """Published fact-checks, newest first: each claim's latest published verdict, as its
-    public page shows it. Looked up by the claim's id."""
+    public page shows it (its sources as reviewed). Looked up by the claim's id."""
 
     permission_classes = PUBLIC_READ
     ordering = ("-published_at", "-id")
@@ -40,7 +41,7 @@ class PublishedViewSet(ResourceViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return published_verdicts()
+        return published_verdicts().prefetch_related(*reviewed_sources_prefetch())
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), claim_id=self.lookup_id())

@@ -17,7 +17,10 @@ one from `selectors.verdicts.claimreview_verdicts()` with no query at all, which
 and the bulk exports use.
 
 Only what was reviewed is public: the appearances are those recorded with the verdict when
-it was approved (VerdictAppearance), and an article marked internal is never named.
+it was approved (VerdictAppearance), and an article marked internal is never named. The
+sources it cites (`citation`) are named by the captures recorded with it (VerdictCapture):
+the title the reviewer saw, and our stored copy (`archivedAt`); a later re-fetch of
+a source changes nothing here until a correction is published.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from claims.models import Rating
+from claims.selectors.published import reviewed_evidence
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +126,27 @@ def public_appearances(verdict) -> list:
     return [article for article in links_articles if not article.is_internal]
 
 
+def citation_nodes(verdict, request=None) -> list[dict]:
+    """The sources the verdict cites, as reviewed: each as a CreativeWork with the address
+    the editor cited, the title of the capture recorded with the verdict and the address of
+    our stored copy of that capture."""
+    nodes = []
+    for evidence in reviewed_evidence(verdict):
+        if evidence.source is None:
+            continue
+        capture = evidence.shown_capture
+        node: dict = {"@type": "CreativeWork"}
+        title = capture.title if capture else ""
+        if title:
+            node["name"] = title
+        node["url"] = evidence.source.url
+        if capture is not None:
+            node["archivedAt"] = absolute_url(
+                reverse("public:snapshot", args=[capture.pk]), request)
+        nodes.append(node)
+    return nodes
+
+
 def _appearance_order(claim):
     published = claim.article.published_on or claim.claimed_on or date.max
     # The root claim wins ties: the desk linked the others to it as repeats.
@@ -200,6 +225,9 @@ def claimreview_for(
     }
     if is_corrected(verdict):
         record["dateModified"] = _iso(verdict.published_at)
+    citations = citation_nodes(verdict, request)
+    if citations:
+        record["citation"] = citations
     for problem in claimreview_warnings(record):
         logger.warning("ClaimReview for claim %s: %s", claim.pk, problem)
     return record

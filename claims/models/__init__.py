@@ -23,6 +23,7 @@ from claims.models.verdicts import (
     RatingScale,
     Verdict,
     VerdictAppearance,
+    VerdictCapture,
     VerdictEditor,
 )
 from claims.models.webhooks import (
@@ -58,6 +59,7 @@ __all__ = [
     "TokenScope",
     "Verdict",
     "VerdictAppearance",
+    "VerdictCapture",
     "VerdictEditor",
     "WebhookAttempt",
     "WebhookDelivery",

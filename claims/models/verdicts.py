@@ -1,7 +1,8 @@
 """Verdicts and what hangs off them: the rating scales they use, each verdict version with
-who wrote it (VerdictEditor), the appearances a reviewer approved with it, and the admin
-overrides of a published fact-check (PublishedEdit). The two-person rule that the database
-can hold is a check constraint here; the rest of it is in claims/permissions.py."""
+who wrote it (VerdictEditor), the appearances and source captures a reviewer approved with it
+(VerdictAppearance, VerdictCapture), and the admin overrides of a published fact-check
+(PublishedEdit). The two-person rule that the database can hold is a check constraint here;
+the rest of it is in claims/permissions.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from claims.choices import VerdictState
 from claims.models.articles import Article
 from claims.models.base import USER, TimeStamped
 from claims.models.claims import Claim, Claimant
-from claims.models.sources import Evidence
+from claims.models.sources import Capture, Evidence, Source
 
 
 class RatingScale(TimeStamped):
@@ -192,6 +193,28 @@ class VerdictAppearance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} (verdict {self.verdict_id}, #{self.position})"
+
+
+class VerdictCapture(models.Model):
+    """The capture of a cited source that was current when a reviewer approved this verdict
+    version: readers see its title, its URL and its stored copy. A source fetched again
+    later gets a newer capture, which the desk shows as "newer capture since review"; it
+    reaches readers only when a correction is approved (which records the then-current
+    captures for the new version). A source with no successful capture at approval has no
+    row until the verdict is published (claims/services/verdicts.py)."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="capture_pins")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    # What readers were shown cannot be deleted from under them.
+    capture = models.ForeignKey(Capture, on_delete=models.PROTECT, related_name="verdict_pins")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["verdict", "source"], name="verdict_capture_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"capture {self.capture_id} of source {self.source_id} (verdict {self.verdict_id})"
 
 
 class PublishedEdit(models.Model):

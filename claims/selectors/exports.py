@@ -17,7 +17,7 @@ from django.db.models import (
 
 from claims.choices import CaptureStatus, VerdictState
 from claims.filtersets import ClaimFilter, claim_ordering
-from claims.models import Capture, Claim, Evidence, Source, Verdict
+from claims.models import Capture, Claim, Evidence, Source, Verdict, VerdictCapture
 from claims.selectors.lookups import any_of
 
 # The verdict fields an export reports (see claim_export_queryset: `sv_<field>`).
@@ -126,14 +126,15 @@ def claim_export_queryset(
 
 def claim_export_sources(claim_ids) -> dict[int, list[tuple]]:
     """{claim id: [(url, title, captured_at, sha256, snapshot, capture_id), ...]} for one
-    chunk of exported claims: each cited source, in the order it was cited, with its latest
-    successful capture (None, "", "", None without one). Plain tuples, not dicts: the
-    exporter builds each record's dict once.
+    chunk of exported claims: each cited source, in the order it was cited, with the capture
+    readers see with the claim's published fact-check (recorded when it was approved,
+    VerdictCapture; its title too), or else its latest successful capture (None, "", "",
+    None without one). Plain tuples, not dicts: the exporter builds each record's dict once.
 
-    Three queries by key, each on one table's index: the evidence, its sources, their
-    successful captures. The keys go as one array parameter each (any_of). A join from the
-    evidence to the sources, or from the sources to the captures, let PostgreSQL scan the
-    whole joined table for every chunk."""
+    Four queries by key, each on one table's index: the evidence, its sources, their
+    successful captures, the captures recorded with the published verdicts. The keys go as
+    one array parameter each (any_of). A join from the evidence to the sources, or from the
+    sources to the captures, let PostgreSQL scan the whole joined table for every chunk."""
     evidence = list(
         Evidence.objects.filter(any_of("claim_id", claim_ids), source__isnull=False)
         .order_by("claim_id", "created_at", "id")
@@ -154,10 +155,22 @@ def claim_export_sources(claim_ids) -> dict[int, list[tuple]]:
         .values_list("source_id", "started_at", "sha256", "snapshot", "id")
     ):
         latest.setdefault(source_id, capture)
+    reviewed: dict[tuple[int, int], tuple] = {
+        (claim_id, source_id): ((sources[source_id][0], title), capture)
+        for claim_id, source_id, title, *capture in (
+            VerdictCapture.objects.filter(
+                any_of("verdict__claim_id", claim_ids), verdict__state=VerdictState.PUBLISHED)
+            # The version readers see: not one a published correction replaced.
+            .exclude(verdict__superseded_by__state=VerdictState.PUBLISHED)
+            .order_by().values_list("verdict__claim_id", "source_id", "capture__title",
+                                    "capture__started_at", "capture__sha256",
+                                    "capture__snapshot", "capture_id")
+        )
+    }
     uncaptured = (None, "", "", None)
     found: dict[int, list[tuple]] = {}
     for claim_id, source_id in evidence:
-        found.setdefault(claim_id, []).append(
-            (*sources[source_id], *latest.get(source_id, uncaptured))
-        )
+        source, capture = reviewed.get(
+            (claim_id, source_id), (sources[source_id], latest.get(source_id, uncaptured)))
+        found.setdefault(claim_id, []).append((*source, *capture))
     return found

@@ -1,12 +1,22 @@
 """What readers see: whether a claim, its evidence, its claimant or an article shows on a
-published fact-check (the rules in claims/services/published.py and the admin read these)."""
+published fact-check (the rules in claims/services/published.py and the admin read these),
+and which capture of each cited source they see (VerdictCapture)."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
-from claims.choices import VerdictState
-from claims.models import Article, Claim, Claimant, Evidence, Verdict, VerdictAppearance
+from claims.choices import CaptureStatus, VerdictState
+from claims.models import (
+    Article,
+    Capture,
+    Claim,
+    Claimant,
+    Evidence,
+    Verdict,
+    VerdictAppearance,
+    VerdictCapture,
+)
 
 
 def claim_has_published_verdict(claim: Claim | int) -> bool:
@@ -42,3 +52,89 @@ def evidence_is_published(evidence: Evidence) -> bool:
     return evidence.pk is not None and evidence.verdicts.filter(
         state=VerdictState.PUBLISHED
     ).exists()
+
+
+def latest_captures() -> QuerySet[Capture]:
+    """Each source's latest successful capture, one row per source (filter it by source):
+    what the desk shows of a source now."""
+    newest = (
+        Capture.objects.filter(source_id=OuterRef("source_id"), status=CaptureStatus.SUCCESS)
+        .order_by("-started_at", "-id").values("pk")[:1]
+    )
+    return Capture.objects.filter(status=CaptureStatus.SUCCESS, pk=Subquery(newest))
+
+
+def cited_latest_captures(verdict: Verdict) -> list[Capture]:
+    """The latest successful capture of each source the verdict cites (what a reviewer sees
+    on the desk now, and what approving the verdict records for readers)."""
+    cited = verdict.evidence.filter(source__isnull=False).values("source_id")
+    return list(latest_captures().filter(source_id__in=cited).order_by("source_id"))
+
+
+def reviewed_sources_prefetch() -> list[Prefetch]:
+    """Prefetches for a queryset of verdicts that reviewed_evidence() reads: the cited
+    evidence with its source, the captures recorded with the verdict, and (for a verdict
+    with none recorded) each source's latest capture. Three queries for any number of
+    verdicts."""
+    return [
+        Prefetch("evidence", queryset=Evidence.objects.select_related("source")
+                 .order_by("created_at", "id"), to_attr="cited_evidence"),
+        Prefetch("capture_pins", queryset=VerdictCapture.objects.select_related("capture"),
+                 to_attr="pinned_captures"),
+        Prefetch("cited_evidence__source__captures", queryset=latest_captures(),
+                 to_attr="latest_capture"),
+    ]
+
+
+def reviewed_evidence(verdict: Verdict) -> list[Evidence]:
+    """The evidence a verdict cites, in the order it was logged, each with the capture of
+    its source readers see (`evidence.shown_capture`, None for a note or a source never
+    captured): the one recorded when the verdict was approved (VerdictCapture), never one
+    made since, which reaches readers only through a correction. A verdict with no capture
+    recorded (written around the workflow, e.g. by a bulk load) shows each source's latest
+    capture. Reads the prefetches of reviewed_sources_prefetch(), or makes them."""
+    if not hasattr(verdict, "cited_evidence"):
+        prefetch_related_objects([verdict], *reviewed_sources_prefetch())
+    pinned = {pin.source_id: pin.capture for pin in verdict.pinned_captures}
+    for evidence in verdict.cited_evidence:
+        if evidence.source_id is None:
+            evidence.shown_capture = None
+        elif pinned:
+            evidence.shown_capture = pinned.get(evidence.source_id)
+        else:
+            evidence.shown_capture = next(iter(evidence.source.latest_capture), None)
+    return verdict.cited_evidence
+
+
+def reviewed_captures() -> QuerySet[Capture]:
+    """The captures readers may open as stored copies: those recorded with a published
+    verdict version and, for a published version with none recorded, the successful captures
+    of the sources it cites (see reviewed_evidence)."""
+    published = Q(state=VerdictState.PUBLISHED)
+    unpinned_cited = Evidence.objects.filter(
+        verdicts__state=VerdictState.PUBLISHED, verdicts__capture_pins__isnull=True,
+        source__isnull=False,
+    ).values("source_id")
+    pinned = VerdictCapture.objects.filter(
+        verdict__in=Verdict.objects.filter(published)).values("capture_id")
+    return Capture.objects.select_related("source").filter(
+        Q(pk__in=pinned) | Q(source_id__in=unpinned_cited), status=CaptureStatus.SUCCESS,
+    )
+
+
+def newer_captures_since_review(claim: Claim) -> dict[int, Capture]:
+    """{source id: its latest capture} for each source whose latest successful capture is
+    newer than the one readers see with the claim's published fact-check (the desk's
+    "newer capture since review"): it reaches readers only through a correction."""
+    shown = (
+        Verdict.objects.filter(claim=claim, state=VerdictState.PUBLISHED)
+        .order_by("-version").first()
+    )
+    if shown is None:
+        return {}
+    seen = {e.source_id: e.shown_capture for e in reviewed_evidence(shown) if e.source_id}
+    return {
+        capture.source_id: capture
+        for capture in latest_captures().filter(source_id__in=list(seen))
+        if seen[capture.source_id] is None or capture.pk != seen[capture.source_id].pk
+    }

@@ -1,7 +1,8 @@
 """Reads of verdicts: the verdict panel and the review queue on the desk, who wrote a
-verdict (for the two-person rule), and what readers see (published verdicts, corrections,
-the sources a fact-check cites) for the public site, the feeds and the exports. Each read
-costs a fixed number of queries, whatever the number of rows it returns."""
+verdict (for the two-person rule), and what readers see (published verdicts, corrections)
+for the public site, the feeds and the exports; the sources a fact-check cites, as
+reviewed, are read in claims/selectors/published.py. Each read costs a fixed number of
+queries, whatever the number of rows it returns."""
 
 from __future__ import annotations
 
@@ -19,13 +20,15 @@ from claims.models import (
     VerdictAppearance,
     VerdictEditor,
 )
+from claims.selectors.published import reviewed_sources_prefetch
 
 
 def claimreview_verdicts() -> QuerySet[Verdict]:
     """Published verdicts as readers see them (published_verdicts: a correction under review
     leaves the published version in place) with everything a ClaimReview record reads (claim,
-    claimant, article, rating, the appearances reviewed with the verdict and its first
-    publication date), so building any number of records costs a fixed number of queries."""
+    claimant, article, rating, the appearances and source captures reviewed with the verdict
+    and its first publication date), so building any number of records costs a fixed number
+    of queries."""
     first_published = (
         Verdict.objects.filter(claim_id=OuterRef("claim_id"), published_at__isnull=False)
         .order_by()
@@ -46,7 +49,7 @@ def claimreview_verdicts() -> QuerySet[Verdict]:
     return (
         published_verdicts()
         .select_related("rating", "claim__article", "claim__claimant")
-        .prefetch_related(public_appearances_prefetch())
+        .prefetch_related(public_appearances_prefetch(), *reviewed_sources_prefetch())
         .annotate(
             first_published_at=Subquery(first_published[:1]),
             scale_worst=scale_value(Min),
@@ -185,26 +188,6 @@ def earlier_published_versions(verdict: Verdict) -> list[Verdict]:
         Verdict.objects.filter(claim_id=verdict.claim_id, state=VerdictState.PUBLISHED,
                                version__lt=verdict.version)
         .select_related("rating").order_by("-version")
-    )
-
-
-def cited_evidence_with_copies(verdict: Verdict) -> list[Evidence]:
-    """The evidence a published verdict cites, each source with its successful captures,
-    newest first (`source.stored`): the copies readers may open."""
-    captures = Capture.objects.filter(status=CaptureStatus.SUCCESS).order_by("-started_at", "-id")
-    return list(
-        verdict.evidence.select_related("source")
-        .prefetch_related(Prefetch("source__captures", queryset=captures, to_attr="stored"))
-        .order_by("created_at", "id")
-    )
-
-
-def public_captures() -> QuerySet[Capture]:
-    """Successful captures of sources that a published verdict cites: the only stored copies
-    readers may see."""
-    cited = Evidence.objects.filter(verdicts__state=VerdictState.PUBLISHED).values("source_id")
-    return Capture.objects.select_related("source").filter(
-        status=CaptureStatus.SUCCESS, source_id__in=cited
     )
 
 

@@ -26,7 +26,7 @@ from claims.models import (
     VerdictCapture,
 )
 from claims.permissions import has_permission
-from claims.selectors.published import claim_has_published_verdict, cited_latest_captures
+from claims.selectors.published import cited_latest_captures, claim_has_published_verdict
 from claims.services.claim_store import claim_save
 
 START_A_CORRECTION = (

@@ -36,7 +36,7 @@ from claims.selectors.claims import (
     claim_table_rows,
     claimant_matches,
 )
-from claims.selectors.published import claim_has_published_verdict
+from claims.selectors.published import claim_has_published_verdict, newer_captures_since_review
 from claims.selectors.verdicts import verdict_current
 from claims.services import claims as claims_services
 from claims.services.bulk import claims_bulk_apply
@@ -278,6 +278,8 @@ def _claim_context(request, claim, **forms):
         # A published fact-check is frozen: the page offers a correction, not the edit form.
         "claim_published": (published := claim_has_published_verdict(claim)),
         "open_correction": _open_correction(claim) if published else None,
+        # {source id: capture} fetched since the published version was reviewed.
+        "newer_captures": newer_captures_since_review(claim) if published else {},
         "can_attach": request.user.has_perm("claims.add_source"),
         "can_add_evidence": request.user.has_perm("claims.add_evidence"),
         "status_form": forms.get("status_form")

@@ -25,7 +25,8 @@ def rows(users, n: int) -> None:
         captured_source_evidence(claim)
         make_verdict("approved", author=users["editor_author"], approver=users["reviewer"],
                      claim=claim, evidence=True)
-        PublishedVerdictFactory()
+        published = PublishedVerdictFactory()
+        published.evidence.add(captured_source_evidence(published.claim))
         FactCheck.objects.create(url=f"https://fc.example/{claim.pk}", origin="feed",
                                  claim_reviewed=claim.statement)
         ArticleFactory()
@@ -42,7 +43,9 @@ LISTS = {
     "/api/v1/captures/": 2,
     "/api/v1/evidence/": 2,         # token, evidence joined to its source
     "/api/v1/verdicts/": 3,         # token, verdicts (rating, author, reviewer), evidence ids
-    "/api/v1/published/": 2,        # token, published verdicts with claim, claimant, article
+    # token, published verdicts with claim, claimant, article; their cited evidence with
+    # sources, the captures reviewed with them, the sources' latest captures
+    "/api/v1/published/": 5,
     "/api/v1/factchecks/": 2,
 }
 
@@ -81,7 +84,7 @@ def detail_urls(users):
         f"/api/v1/captures/{capture.pk}/": 2,
         f"/api/v1/evidence/{evidence.pk}/": 2,
         f"/api/v1/verdicts/{verdict.pk}/": 3,  # token, verdict with its joins, evidence ids
-        f"/api/v1/published/{claim.pk}/": 2,
+        f"/api/v1/published/{claim.pk}/": 5,  # as the list: 2 + the sources as reviewed
         f"/api/v1/factchecks/{FactCheck.objects.first().pk}/": 2,
     }
 
