@@ -18,7 +18,8 @@ class ClaimantSerializer(RecordSerializer):
 
 
 class ClaimantCreateSerializer(serializers.Serializer):
-    """One claimant per name and organisation (claimant_get_or_create)."""
+    """Add a claimant: one per name and organisation, whatever the letter case. One already
+    on file is answered as it is (200), never altered: `role` is used only for a new one."""
 
     name = serializers.CharField(max_length=200)
     role = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -39,7 +39,7 @@ from claims.services.claims import (
     claim_log,
     claim_set_status,
     claim_update,
-    claimant_get_or_create,
+    claimant_find_or_create,
 )
 from claims.services.sources import evidence_add, source_attach
 
@@ -199,11 +199,24 @@ class ClaimantViewSet(ResourceViewSet):
             queryset = queryset.filter(name__icontains=text)
         return self.list_page(queryset)
 
-    @extend_schema(request=ClaimantCreateSerializer,
-                   responses={201: ClaimantSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(
+        request=ClaimantCreateSerializer,
+        responses={
+            201: OpenApiResponse(ClaimantSerializer, description="Added: the new claimant."),
+            200: OpenApiResponse(
+                ClaimantSerializer,
+                description="A claimant with this name and organisation (whatever the letter "
+                "case) is already on file: it is returned as it is, unchanged, whatever "
+                "`role` you sent. Compare its `role` with yours; a claimant's details are "
+                "changed by an admin (or, on a published fact-check, by a correction)."),
+            400: ERROR, 403: ERROR,
+        },
+    )
     def create(self, request):
-        """Add a claimant (one per name and organisation: an existing one is returned)."""
+        """Add a claimant: one per name and organisation. Adding one that is already on file
+        changes nothing and answers 200 with the claimant as it is; 201 means it was added."""
         allowed(request.user, "add_claimant")
         data = self.valid_body(ClaimantCreateSerializer)
-        claimant = claimant_get_or_create(**data)
-        return Response(ClaimantSerializer(claimant).data, status=status.HTTP_201_CREATED)
+        claimant, created = claimant_find_or_create(**data)
+        return Response(ClaimantSerializer(claimant).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

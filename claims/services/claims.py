@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser as User
 from django.core.exceptions import (
     ValidationError,
 )
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 
@@ -41,30 +41,50 @@ from claims.services.published import (
 
 
 def claimant_get_or_create(*, name: str, role: str = "", organisation: str = "") -> Claimant:
-    """One claimant per name and organisation, whatever the letter case."""
+    """One claimant per name and organisation, whatever the letter case: the one on file,
+    unchanged, or a new one (claimant_find_or_create)."""
+    return claimant_find_or_create(name=name, role=role, organisation=organisation)[0]
+
+
+def claimant_find_or_create(
+    *, name: str, role: str = "", organisation: str = ""
+) -> tuple[Claimant, bool]:
+    """The claimant with this name and organisation (whatever the letter case), and whether
+    it was created now. Creating never alters what exists: a claimant on file is returned as
+    it is, whatever `role` says, because its role may be shown on a published fact-check,
+    where it changes only through a correction (or an admin's recorded override)."""
     name, role, organisation = name.strip(), role.strip(), organisation.strip()
     if not name:
         raise ValidationError({"name": "Give the claimant's name."})
     if "\x00" in name + role + organisation:  # PostgreSQL refuses NUL in any text it is sent
         raise ValidationError({"name": "A claimant's name, role or organisation cannot "
                                        "contain NUL characters."})
+    existing = _claimant_named(name, organisation)
+    if existing:
+        return existing, False
+    claimant = Claimant(name=name, role=role, organisation=organisation)
+    claimant.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            claimant.save()
+    except IntegrityError:
+        # Someone added the same claimant a moment ago: theirs is the one on file.
+        existing = _claimant_named(name, organisation)
+        if existing is None:
+            raise
+        return existing, False
+    return claimant, True
+
+
+def _claimant_named(name: str, organisation: str) -> Claimant | None:
     # The database lowers both sides, as the unique constraint does: SQLite's LOWER()
     # folds only ASCII, so comparing with Python's lower() missed "Æ" and the insert
-    # below then broke the constraint.
-    existing = (
+    # then broke the constraint.
+    return (
         Claimant.objects.annotate(lname=Lower("name"), lorg=Lower("organisation"))
         .filter(lname=Lower(Value(name)), lorg=Lower(Value(organisation)))
         .first()
     )
-    if existing:
-        if role and not existing.role:
-            existing.role = role
-            existing.save(update_fields=["role", "updated_at"])
-        return existing
-    claimant = Claimant(name=name, role=role, organisation=organisation)
-    claimant.full_clean(validate_constraints=False)
-    claimant.save()
-    return claimant
 
 
 def claimant_by_name(name: str) -> Claimant:
