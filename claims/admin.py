@@ -176,6 +176,8 @@ class PublishedRecordAdminMixin:
 
         if obj is not None and claims_showing(obj):
             return False  # readers see it: a correction, never a deletion
+        if obj is not None and claims_under_review_showing(obj):
+            return False  # readers will see what the reviewer saw
         return super().has_delete_permission(request, obj)
 
 
@@ -271,7 +273,8 @@ class EvidenceInline(admin.StackedInline):
 
     # On a published claim the evidence is shown read-only here: readers see what its
     # verdict cites, so a change goes through a correction or the evidence's own change page
-    # (with a recorded reason).
+    # (with a recorded reason). So it is while the claim's verdict waits for review or is
+    # approved: readers will see what the reviewer saw.
     def _published(self, obj) -> bool:
 
         return obj is not None and (claim_has_published_verdict(obj)

@@ -129,3 +129,12 @@ def test_the_claimant_of_a_claim_under_review_is_not_renamed_in_the_admin(users)
     assert response.status_code == 200
     assert "which shows this claimant, is waiting for review" in response.content.decode()
     assert Claimant.objects.get(pk=claim.claimant_id).name == "Jane Roe"
+
+
+def test_evidence_cited_by_a_verdict_under_review_cannot_be_deleted_in_the_admin(users):
+    claim = claim_in("submitted", users)
+    evidence = Evidence.objects.get(claim=claim)
+    client = client_for(users["admin"])
+    url = reverse("admin:claims_evidence_delete", args=[evidence.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
