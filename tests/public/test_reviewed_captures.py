@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rdflib.namespace import SDO
 
 from claims.choices import CaptureStatus
 from claims.exporters.rows import rows_for
@@ -111,6 +112,8 @@ def test_the_public_page_keeps_the_reviewed_title_and_stored_copy(refetched):
 
 def test_the_json_ld_cites_the_reviewed_capture(refetched):
     (citation,) = json_ld(page(refetched["claim"].pk))["citation"]
+    assert all(term in SDO for term in ["citation", *citation, citation["@type"]]
+               if not term.startswith("@"))
     assert citation["name"] == REVIEWED_TITLE
     assert citation["url"] == refetched["source"].url
     assert citation["archivedAt"].endswith(snapshot_path(refetched["reviewed"]))
