@@ -17,6 +17,7 @@ from claims.fetching.extract import (
     extract_html,
     looks_binary,
 )
+from claims.fetching.titles import extracted_title
 
 ALLOWED_EXTENSIONS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
 
@@ -72,7 +73,7 @@ def _html_to_text(data: bytes, declared: str, name: str) -> UploadedText:
     except ExtractionError as exc:
         raise ValidationError(f"“{name}” cannot be read: {exc.message}") from exc
     return UploadedText(
-        title=found.title[:500], body=found.text.replace("\x00", ""),
+        title=extracted_title(found)[:500], body=found.text.replace("\x00", ""),
         outlet=found.sitename[:200], author=found.byline[:300],
         published_on=found_date(found.published), language=found.language[:16],
     )

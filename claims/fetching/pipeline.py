@@ -26,6 +26,7 @@ from claims.fetching.client import FetchError, fetch
 from claims.fetching.extract import Extracted, ExtractionError, extract, text_sha256
 from claims.fetching.politeness import domain_take_token
 from claims.fetching.snapshots import store_snapshot
+from claims.fetching.titles import extracted_title
 from claims.fetching.urls import URLInvalid, normalize_url, registrable_domain, url_host_port
 from claims.models import Article, Capture, Source, Verdict
 from claims.queue import enqueue_article_fetch, enqueue_source_fetch
@@ -336,7 +337,7 @@ def article_give_up(*, article_id: int, reason: str) -> FetchOutcome:
 
 def article_fill(article: Article, found: Extracted) -> None:
     """Copy what extraction found onto an article (title, text, outlet, author, date)."""
-    article.title = (found.title or article.title)[:500]
+    article.title = (extracted_title(found, article.url) or article.title)[:500]
     article.body = found.text
     article.body_sha256 = text_sha256(found.text) if found.text else ""
     article.outlet = (found.sitename or article.outlet)[:200]
