@@ -27,7 +27,8 @@ FURNITURE_LINES = re.compile(
     r"""^\s*(
         accessibility\ links | skip\ to\ (main\ )?content | breaking\ news | live |
         advertisement | sponsored | share(\ this(\ article)?)? | read\ more | related(\ stories)? |
-        most\ read | subscribe.* | sign\ (in|up).* | follow\ us.* | (photo|image|picture|video)
+        most\ read | subscribe.* | (read\ )?more\s*:.* | related\s*:.* | see\ also\s*:.* |
+        sign\ (in|up).* | follow\ us.* | (photo|image|picture|video)
         (\ credit)?\s*[:©].* | ©.* | copyright.* | last\ updated.* | published.* | updated.*
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
@@ -89,24 +90,59 @@ def _paragraph_segments(text: str, start: int, end: int) -> list[Segment]:
     out: list[Segment] = []
     # Lines that are bullets or navigation are furniture even inside a paragraph; the rest
     # of the paragraph is prose (it may be hard-wrapped over several lines).
+    lines = _lines(text, start, end)
+    width = max(le - ls for ls, le in lines)
     prose_start = None
+    for index, (ls, le) in enumerate(lines):
+        line = text[ls:le]
+        if _is_furniture_line(line):
+            if prose_start is not None:
+                out.extend(_prose_segments(text, prose_start, ls))
+                prose_start = None
+            out.append(Segment(ls, le, line, "furniture"))
+            continue
+        if prose_start is None:
+            prose_start = ls
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if following and _block_ends_after(line, text[following[0]:following[1]], width):
+            previous = lines[index - 1] if index else None
+            if prose_start < ls and ENDS_SENTENCE.search(text[previous[0]:previous[1]]):
+                # A line of its own after a finished sentence: a block by itself.
+                out.extend(_prose_segments(text, prose_start, previous[1]))
+                prose_start = ls
+            out.extend(_prose_segments(text, prose_start, le))
+            prose_start = None
+    if prose_start is not None:
+        out.extend(_prose_segments(text, prose_start, end))
+    return out
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The non-blank lines of text[start:end], trimmed, as (start, end)."""
+    lines = []
     line_start = start
     while line_start < end:
         newline = text.find("\n", line_start, end)
         line_end = end if newline == -1 else newline
         ls, le = _trimmed(text, line_start, line_end)
-        line = text[ls:le]
-        if ls < le and _is_furniture_line(line):
-            if prose_start is not None:
-                out.extend(_prose_segments(text, prose_start, line_start))
-                prose_start = None
-            out.append(Segment(ls, le, line, "furniture"))
-        elif ls < le and prose_start is None:
-            prose_start = ls
+        if ls < le:
+            lines.append((ls, le))
         line_start = line_end + 1
-    if prose_start is not None:
-        out.extend(_prose_segments(text, prose_start, end))
-    return out
+    return lines
+
+
+def _block_ends_after(line: str, following: str, width: int) -> bool:
+    """Whether a line break ends a block of its own (a headline over the first paragraph, a
+    link's text between paragraphs: pages extracted to text put one paragraph per line)
+    rather than wrapping prose. Hard-wrapped prose breaks a line only when the next word
+    would not fit, so a line that does not end a sentence, followed by a capitalised word
+    that would have fitted in the paragraph's longest line, was broken on purpose."""
+    if ENDS_SENTENCE.search(line) or line[-1] in ",;:-–—(&/":
+        return False
+    first = following.split(maxsplit=1)[0]
+    if not (first[0].isupper() or first[0].isdigit() or first[0] in OPENING_QUOTES):
+        return False
+    return len(line) + 1 + len(first) <= width
 
 
 def _is_furniture_line(line: str) -> bool:

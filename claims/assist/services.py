@@ -7,7 +7,6 @@ with a message in words) and build on them: a logged suggestion is a claim_log."
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,8 +19,14 @@ from django.utils import timezone
 from claims.assist import progress
 from claims.assist.ranking import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
 from claims.assist.selectors import claimant_named_in
+from claims.assist.statements import (  # noqa: F401  (drafting lives there)
+    STATEMENT_MAX,
+    speaker_named_in,
+    statement_from_sentence,
+    without_link_popups,
+)
 from claims.choices import ArticleStatus
-from claims.models import Article, Claim, ClaimSuggestion
+from claims.models import Article, Claim, Claimant, ClaimSuggestion
 from claims.permissions import require
 from claims.queue import enqueue_suggestions
 from claims.services.articles import suggestions_enqueue
@@ -29,8 +34,6 @@ from claims.services.claim_store import claim_save
 from claims.services.claims import claim_log
 
 logger = logging.getLogger(__name__)
-
-STATEMENT_MAX = 300
 
 
 # --- Suggestions ------------------------------------------------------------------------
@@ -167,60 +170,18 @@ def suggestions_refresh_by_id(*, article_id: int) -> str:
     return f"{len(stored)} suggestions"
 
 
-# A quotation inside a sentence: straight or curly double quotes, or guillemets.
-QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»')
-QUOTE_MARKS = '"“”«»'
-# The attribution beside a quotation: "she said", "the minister told reporters" (short).
-ATTRIBUTION_WORDS = 10
-
-
-def _half_quotation(sentence: str) -> str | None:
-    """The words said, when a quotation runs across sentences, so this sentence holds one
-    quotation mark: 'Ridership is back to 92 per cent," she said.' (the quotation opened in
-    the sentence before) or 'She said: "Ridership is back to 92 per cent.' (it goes on in
-    the next). The longer side of the mark is the quotation when the other side is a short
-    attribution and the mark could close (or open) a quotation there."""
-    marks = [i for i, char in enumerate(sentence) if char in QUOTE_MARKS]
-    if len(marks) != 1:
-        return None
-    at = marks[0]
-    before, after = sentence[:at], sentence[at + 1:]
-    # A mark closes after a word ('report," she'), opens before one (': "Ridership'); an
-    # inch mark ('a 12" record') does neither.
-    closes = (sentence[at] in '"”»' and before[-1:] not in ("", " ") and after[:1] in (
-        "", " ", ",", ".", ";") and len(before.split()) >= 3
-        and len(after.split()) <= ATTRIBUTION_WORDS)
-    opens = (sentence[at] in '"“«' and before[-1:] in ("", " ") and len(after.split()) >= 3
-             and len(before.split()) <= ATTRIBUTION_WORDS)
-    if closes and (not opens or len(before) >= len(after)):
-        return before
-    if opens:
-        return after
-    return None
-
-
-def statement_from_sentence(text: str) -> str:
-    """A first draft of the claim's statement: what was said, without quotation marks. When
-    the sentence opens or ends with a quotation of three words or more ('"We have created 3
-    million jobs," the minister said.'), the words quoted, not the attribution around them
-    (also when the quotation began in the sentence before or goes on in the next one);
-    otherwise the sentence. Cut at a word boundary to fit; editors shorten it on the claim
-    page."""
-    sentence = " ".join(text.split())
-    end = len(sentence.rstrip(".!?;: "))
-    for match in QUOTED.finditer(sentence):
-        words = next(g for g in match.groups() if g is not None)
-        if (match.start() == 0 or match.end() >= end) and len(words.split()) >= 3:
-            sentence = words
-            break
-    else:
-        sentence = _half_quotation(sentence) or sentence
-    statement = sentence.strip("\"“”‘’'«» ").rstrip(",;:").rstrip()
-    if statement.endswith(".") and not statement.endswith(".."):
-        statement = statement[:-1]  # a statement is a headline, not a sentence
-    if len(statement) > STATEMENT_MAX:
-        statement = statement[: STATEMENT_MAX - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-    return statement or text.strip()
+def claimant_proposed(sentence: str) -> tuple[Claimant | None, str]:
+    """Who the sentence says made the claim: the claimant on file it names (claimant_named_in,
+    or one whose name is exactly the speaker's), else nobody and the speaker's name as the
+    sentence gives it ("Schumer", "Chuck Schumer"), for the editor to confirm. A claimant is
+    never created from a guess."""
+    sentence = without_link_popups(" ".join(sentence.split()))
+    found = claimant_named_in(sentence)
+    name = speaker_named_in(sentence)
+    if found is None and name:
+        same = list(Claimant.objects.filter(name__iexact=name).order_by("id")[:2])
+        found = same[0] if len(same) == 1 else None
+    return found, "" if found else name
 
 
 def suggestion_log_claim(
@@ -228,7 +189,7 @@ def suggestion_log_claim(
 ) -> Claim:
     """One click: log the suggested sentence as a claim anchored to its exact offsets. The
     claimant, unless given, is the one on file the sentence names as its speaker, if exactly
-    one fits (claimant_named_in); else nobody, for the editor to set.
+    one fits (claimant_proposed); else nobody, for the editor to set.
 
     Refused, in words, when the sentence is already logged (by this button or by hand: the
     suggestion is then marked with that claim, so nobody logs it twice), when it was
@@ -272,7 +233,7 @@ def suggestion_log_claim(
             end=suggestion.end,
             statement=statement.strip() or statement_from_sentence(suggestion.text),
             user=user,
-            claimant=claimant or claimant_named_in(suggestion.text),
+            claimant=claimant or claimant_proposed(suggestion.text)[0],
         )
         suggestion.claim = claim
         suggestion.save(update_fields=["claim"])

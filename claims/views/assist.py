@@ -67,6 +67,9 @@ def suggestion_log(request, pk):
     if claim.claimant_id:
         note += (f" Claimant: {claim.claimant.name}, named in the sentence; change it on the "
                  "claim's page if someone else made it.")
+    elif speaker := services.claimant_proposed(claim.quote)[1]:
+        note += (f" The sentence names {speaker} as its speaker, who is not on file as a "
+                 "claimant: confirm and set the claimant on the claim's page.")
     if matches:
         note += (
             f" The desk already has {len(matches)} claim{pluralize(len(matches))} that may say "
