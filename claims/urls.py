@@ -38,6 +38,7 @@ urlpatterns = [
     # Sources, captures and evidence
     path("claims/<int:pk>/sources/", sources.source_attach, name="claim-source-attach"),
     path("claims/<int:pk>/evidence/", sources.evidence_add, name="claim-evidence-add"),
+    path("evidence/<int:pk>/edit/", sources.evidence_edit, name="evidence-edit"),
     path("sources/", sources.source_list, name="source-list"),
     path("sources/<int:pk>/", sources.source_detail, name="source-detail"),
     path("sources/<int:pk>/status/", sources.source_status, name="source-status"),

@@ -12,14 +12,33 @@ from claims.widgets import DeskFormMixin
 
 class SourceAttachForm(DeskFormMixin, forms.Form):
     url = forms.URLField(label="Source URL", max_length=2000, assume_scheme="https")
+    # Attaching a source cites it: the citation is evidence, so its stance is chosen here
+    # rather than recorded silently.
+    stance = forms.ChoiceField(
+        label="Cite it as", choices=Stance.choices, initial=Stance.CONTEXT, required=False,
+        help_text="It is added to the evidence below; change its stance, note or excerpt "
+        "there with “Edit”.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        # The claim page also shows "Add evidence", whose fields have the same names.
+        kwargs.setdefault("auto_id", "id_attach_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_stance(self):
+        return self.cleaned_data["stance"] or Stance.CONTEXT
 
 
 class EvidenceForm(DeskFormMixin, forms.Form):
+    """"Add evidence": it starts empty and adds a piece of evidence every time, a note of its
+    own or the citation of a source not cited on the claim yet. A cited source's stance,
+    note and excerpt change through EvidenceEditForm, on its own row."""
+
     stance = forms.ChoiceField(label="Stance", choices=Stance.choices, initial=Stance.CONTEXT)
     source = forms.ModelChoiceField(
         label="Source", queryset=Source.objects.none(), required=False, empty_label="No source",
-        help_text="A source is cited once per claim: evidence on a source already cited "
-        "updates that citation.",
+        help_text="A source is cited once per claim: to change a cited source’s stance, note "
+        "or excerpt, use “Edit” on its row in the evidence list.",
     )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     excerpt = forms.CharField(
@@ -31,20 +50,39 @@ class EvidenceForm(DeskFormMixin, forms.Form):
 
     def __init__(self, *args, claim=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if claim is None:
-            return
-        # Sources reach a claim through its evidence (source_attach records one).
-        self.fields["source"].queryset = Source.objects.filter(evidence__claim=claim)
-        if self.is_bound:
-            return
-        # The source the editor most likely writes about is the one attached last. Its
-        # citation's stance, note and excerpt are shown as stored: adding evidence on a
-        # cited source fills in that citation, so the form sent back as shown changes nothing.
-        latest = (
-            claim.evidence.filter(source__isnull=False).order_by("-created_at", "-id").first()
-        )
-        if latest is not None:
-            self.initial.setdefault("source", latest.source_id)
-            self.initial.setdefault("stance", latest.stance)
-            self.initial.setdefault("note", latest.note)
-            self.initial.setdefault("excerpt", latest.excerpt)
+        if claim is not None:
+            # Sources reach a claim through its evidence (source_attach records one).
+            self.fields["source"].queryset = Source.objects.filter(evidence__claim=claim)
+
+
+class EvidenceEditForm(DeskFormMixin, forms.Form):
+    """A piece of evidence's "Edit" fold: its stance, note and excerpt as stored. Each item's
+    form has its own prefix, so the page's many folds keep distinct ids."""
+
+    stance = forms.ChoiceField(label="Stance", choices=Stance.choices)
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    excerpt = forms.CharField(
+        label="Excerpt",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The passage of the source that matters.",
+    )
+
+    def __init__(self, *args, evidence, **kwargs):
+        kwargs.setdefault("prefix", f"evidence-{evidence.pk}")
+        kwargs.setdefault("initial", {"stance": evidence.stance, "note": evidence.note,
+                                      "excerpt": evidence.excerpt})
+        super().__init__(*args, **kwargs)
+        self.evidence = evidence
+
+
+def with_edit_forms(items, *, bound: EvidenceEditForm | None = None) -> list:
+    """The evidence items, each with its "Edit" fold's form as `item.edit_form`: the form
+    sent back with errors for the item it is about, the stored values for the others."""
+    items = list(items)
+    for item in items:
+        if bound is not None and bound.evidence.pk == item.pk:
+            item.edit_form = bound
+        else:
+            item.edit_form = EvidenceEditForm(evidence=item)
+    return items

@@ -17,6 +17,7 @@ from claims.selectors.published import evidence_is_published
 from claims.services.published import (
     START_A_CORRECTION,
     PublishedClaimFrozen,
+    reviewed_edit_check,
 )
 from claims.uploads import typed_text
 
@@ -29,36 +30,94 @@ def evidence_add(
     excerpt: str = "",
     source=None,
     user: User | None = None,
-):
-    """Record a piece of evidence on a claim. It must rest on a source or say something in
-    its note. A source is cited once per claim: evidence on a source already attached to the
-    claim fills in that citation's stance, note and excerpt (history keeps the old ones),
-    unless a published verdict cites it: readers see it, so it changes only through a
-    correction. New evidence on a published claim is desk work for the next correction:
-    readers see it only once a reviewed correction cites it."""
+) -> Evidence:
+    """Add a piece of evidence to a claim: a note of its own, or the citation of a source not
+    cited on the claim yet. It always adds, or refuses in words: it must rest on a source or
+    say something in its note, and a source is cited once per claim, so a source already
+    cited is refused with a pointer to its citation (whose stance, note and excerpt change
+    through evidence_update). New evidence on a published claim is desk work for the next
+    correction: readers see it only once a reviewed correction cites it."""
     note, excerpt = typed_text(note), typed_text(excerpt)
+    _check_stance(stance)
     if source is None and not note:
         raise ValidationError(
             {"note": "Write a note, or choose the source this evidence rests on."}
         )
-    evidence = None
     if source is not None:
-        evidence = Evidence.objects.filter(claim=claim, source=source).first()
-    if evidence is not None and evidence_is_published(evidence):
-        raise PublishedClaimFrozen(
-            "Readers see this source’s stance, note and excerpt on the published fact-check, "
-            f"so they change only through a correction. {START_A_CORRECTION}"
-        )
-    if evidence is None:
-        evidence = Evidence(claim=claim, source=source, created_by=user)
-    elif (evidence.stance, typed_text(evidence.note), typed_text(evidence.excerpt)) == (
-        stance, note, excerpt
-    ):
-        return evidence  # sent back unchanged: nothing to write, no history row
-    evidence.stance, evidence.note, evidence.excerpt = stance, note, excerpt
+        cited = Evidence.objects.filter(claim=claim, source=source).first()
+        if cited is not None:
+            raise ValidationError({"source": (
+                f"This source is already cited ({cited.get_stance_display()}). Change its "
+                "stance, note or excerpt with “Edit” on its row in the evidence list."
+            )})
+    evidence = Evidence(claim=claim, source=source, stance=stance, note=note, excerpt=excerpt,
+                        created_by=user)
+    evidence._history_user = user
     evidence.full_clean()
     evidence.save()
     return evidence
+
+
+# What evidence_update may change, in the order messages name them.
+EVIDENCE_EDITABLE = ("stance", "note", "excerpt")
+
+
+def evidence_update(
+    *,
+    evidence: Evidence,
+    stance: str,
+    note: str = "",
+    excerpt: str = "",
+    user: User | None = None,
+) -> list[str]:
+    """Change a piece of evidence's stance, note and excerpt. Returns the names of the fields
+    that changed (in EVIDENCE_EDITABLE's order); none when the values sent are those stored,
+    and then nothing is written, no history row either. Evidence without a source keeps a
+    note. Readers see what a verdict cites: evidence a published verdict cites changes only
+    through a correction (PublishedClaimFrozen), and evidence a submitted or approved verdict
+    rests on changes only once the verdict is sent back (ClaimUnderReview)."""
+    wanted = {"stance": stance, "note": typed_text(note), "excerpt": typed_text(excerpt)}
+    _check_stance(stance)
+    with transaction.atomic():
+        stored = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        changed = [
+            name for name in EVIDENCE_EDITABLE
+            if wanted[name] != (stored.stance if name == "stance"
+                                else typed_text(getattr(stored, name)))
+        ]
+        if changed:
+            if stored.source_id is None and not wanted["note"]:
+                raise ValidationError({"note": (
+                    "This evidence rests on no source, so its note is all it says: write "
+                    "one."
+                )})
+            _refuse_reviewed_evidence_change(stored)
+            for name in changed:
+                setattr(stored, name, wanted[name])
+            stored._history_user = user
+            stored.full_clean()
+            stored.save(update_fields=[*changed, "updated_at"])
+    for field in Evidence._meta.concrete_fields:
+        setattr(evidence, field.attname, getattr(stored, field.attname))
+    return changed
+
+
+def _check_stance(stance: str) -> None:
+    if stance not in Stance.values:
+        raise ValidationError(
+            {"stance": "Choose whether the source supports, refutes or gives context."}
+        )
+
+
+def _refuse_reviewed_evidence_change(evidence: Evidence) -> None:
+    """What readers see or will see of this evidence changes only through a correction, or
+    once the verdict under review that cites it is sent back."""
+    if evidence_is_published(evidence):
+        raise PublishedClaimFrozen(
+            "Readers see this evidence’s stance, note and excerpt on the published "
+            f"fact-check, so they change only through a correction. {START_A_CORRECTION}"
+        )
+    reviewed_edit_check(evidence, "stance, note and excerpt")
 
 
 def normalized_fetch_url(url: str) -> str:
@@ -86,10 +145,7 @@ def source_attach(
     a new source is fetched in the background once this transaction commits. Citing the
     same source twice on one claim returns the existing evidence."""
     normalized = normalized_fetch_url(url)
-    if stance not in Stance.values:
-        raise ValidationError(
-            {"stance": "Choose whether the source supports, refutes or gives context."}
-        )
+    _check_stance(stance)
     with transaction.atomic():
         source, created = Source.objects.get_or_create(
             normalized_url=normalized,

@@ -3,6 +3,7 @@ marks, and the banner that follows a source's fetch after an editor attached it.
 
 from django import template
 
+from claims.choices import SourceStatus, Stance
 from claims.models import Source
 from claims.people import user_display
 
@@ -51,41 +52,69 @@ def display_name(user, default="the desk"):
 
 
 # A message about a source being fetched carries the source's id in its extra tags, so the
-# banner can say what the source's row says (and follow it live, static/js/desk.js).
+# banner can say what the source's row says (and follow it live, static/js/desk.js), and the
+# stance it was cited with, so the banner names the evidence the citation is.
 SOURCE_FETCH_TAG = "source-fetch:"
+SOURCE_STANCE_TAG = "source-stance:"
+
+# "Source attached as ... evidence": each stance's words.
+STANCE_EVIDENCE = {
+    Stance.CONTEXT: "context evidence",
+    Stance.SUPPORTS: "supporting evidence",
+    Stance.REFUTES: "refuting evidence",
+}
 
 
-def source_fetch_tags(source_id: int) -> str:
+def source_fetch_tags(source_id: int, stance: str = "") -> str:
     """The extra_tags for a message that should follow source `source_id`'s fetch."""
-    return f"{SOURCE_FETCH_TAG}{source_id}"
+    tags = f"{SOURCE_FETCH_TAG}{source_id}"
+    return f"{tags} {SOURCE_STANCE_TAG}{stance}" if stance in STANCE_EVIDENCE else tags
 
 
-@register.simple_tag
-def source_banner(message):
-    """For a message that follows a source's fetch: the source's state now and the words for
-    each state; None for any other message."""
-    tag = next((t for t in (message.extra_tags or "").split() if t.startswith(SOURCE_FETCH_TAG)),
-               None)
-    if tag is None or not tag[len(SOURCE_FETCH_TAG):].isdigit():
+def source_banner_texts(stance: str = "") -> dict[str, str]:
+    """What the banner says in each state of the source's fetch (the failure's reason is
+    added after `failed`)."""
+    attached = "Source attached"
+    if stance in STANCE_EVIDENCE:
+        attached = f"{attached} as {STANCE_EVIDENCE[stance]}"
+    return {
+        "pending": f"{attached}; it is being fetched.",
+        "fetching": f"{attached}; it is being fetched.",
+        "fetched": f"{attached} and fetched.",
+        "failed": f"{attached}, but it could not be fetched",
+    }
+
+
+def _tag_value(message, prefix: str) -> str | None:
+    tag = next((t for t in (message.extra_tags or "").split() if t.startswith(prefix)), None)
+    return None if tag is None else tag[len(prefix):]
+
+
+@register.simple_tag(takes_context=True)
+def source_banner(context, message):
+    """For a message that follows a source's fetch: the source's state and the words for
+    each state; None for any other message. A page that shows the source (the claim page's
+    `sources`) gives its own copy, read with the rest of the page, so the banner never says
+    something other than the source's row; other pages read the source here."""
+    source_id = _tag_value(message, SOURCE_FETCH_TAG)
+    if source_id is None or not source_id.isdigit():
         return None
-    source = (Source.objects.filter(pk=int(tag[len(SOURCE_FETCH_TAG):]))
-              .only("id", "status", "last_error_kind", "last_error").first())
+    shown = context.get("sources")
+    shown = shown if isinstance(shown, list | tuple) else ()  # never a query of its own
+    source = next((s for s in shown if isinstance(s, Source) and s.pk == int(source_id)), None)
+    if source is None:
+        source = (Source.objects.filter(pk=int(source_id))
+                  .only("id", "status", "last_error_kind", "last_error").first())
     if source is None:
         return None
-    failed = "Source attached, but it could not be fetched"
     detail = ""
-    if source.status == "failed":
+    if source.status == SourceStatus.FAILED:
         detail = source.get_last_error_kind_display()
         if source.last_error:
             detail = f"{detail}: {source.last_error[:160]}"
         detail = detail.rstrip(".")
     return {
         "source": source,
-        "texts": {
-            "pending": "Source attached; it is being fetched.",
-            "fetching": "Source attached; it is being fetched.",
-            "fetched": "Source attached and fetched.",
-            "failed": failed,
-        },
+        "texts": source_banner_texts(_tag_value(message, SOURCE_STANCE_TAG) or ""),
         "detail": detail,
     }

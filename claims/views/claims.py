@@ -22,7 +22,7 @@ from claims.forms.claims import (
     ClaimStatusForm,
     ColumnsForm,
 )
-from claims.forms.sources import EvidenceForm, SourceAttachForm
+from claims.forms.sources import EvidenceForm, SourceAttachForm, with_edit_forms
 from claims.models import Article, Claim, FactCheck
 from claims.next_url import safe_next_url
 from claims.params import has_nul, object_id
@@ -32,7 +32,6 @@ from claims.selectors.claims import (
     claim_history,
     claim_history_records,
     claim_page,
-    claim_sources,
     claim_table_rows,
     claimant_matches,
 )
@@ -268,8 +267,11 @@ def _claim_context(request, claim, **forms):
         "after": body[claim.anchor_end : claim.anchor_end + context_chars],
         "context_cut_before": claim.anchor_start > context_chars,
         "context_cut_after": claim.anchor_end + context_chars < len(body),
-        "sources": list(claim_sources(claim)),
-        "evidence": list(claim_evidence(claim)),
+        # Each source is read once, with its evidence: the sources' rows, the evidence list
+        # and the banner that follows a fetch (source_banner) show the same moment.
+        "evidence": (evidence := with_edit_forms(
+            claim_evidence(claim), bound=forms.get("evidence_edit_form"))),
+        "sources": [item.source for item in evidence if item.source_id],
         "history": claim_history(claim, records=history_records),
         # The verdict panel: its versions, forms and the actions this user may take.
         "verdict_panel": verdict_panel_context(claim, request.user,

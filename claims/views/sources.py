@@ -8,13 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import truncatechars
 from django.views.decorators.http import require_GET, require_POST
 
 from claims.choices import SourceStatus
 from claims.fetching.facts import capture_facts
 from claims.fetching.snapshots import snapshot_download
-from claims.forms.sources import EvidenceForm, SourceAttachForm
-from claims.models import Capture, Source
+from claims.forms.sources import (
+    EvidenceEditForm,
+    EvidenceForm,
+    SourceAttachForm,
+    with_edit_forms,
+)
+from claims.models import Capture, Evidence, Source
 from claims.next_url import safe_next_url
 from claims.params import has_nul
 from claims.selectors.claims import claim_evidence
@@ -26,7 +32,7 @@ from claims.selectors.sources import (
 )
 from claims.services import sources as sources_services
 from claims.tables import SourceTable
-from claims.templatetags.desk import source_fetch_tags
+from claims.templatetags.desk import quotation, source_banner_texts, source_fetch_tags
 from claims.views.claims import claim_page_error, get_claim_or_404
 from claims.views.common import add_errors, paginate
 
@@ -39,14 +45,17 @@ def source_attach(request, pk):
     form = SourceAttachForm(request.POST)
     if form.is_valid():
         try:
-            evidence = sources_services.source_attach(claim=claim, url=form.cleaned_data["url"],
-                                              user=request.user)
+            evidence = sources_services.source_attach(
+                claim=claim, url=form.cleaned_data["url"], stance=form.cleaned_data["stance"],
+                user=request.user)
         except ValidationError as exc:
             add_errors(form, exc, {"normalized_url": "url", "source": "url"})
         else:
-            # The banner follows the source's fetch (claims/templatetags/desk.py).
-            messages.success(request, "Source attached; it is being fetched.",
-                             extra_tags=source_fetch_tags(evidence.source_id))
+            # The banner follows the source's fetch (claims/templatetags/desk.py) and names
+            # the evidence the citation is.
+            tags = source_fetch_tags(evidence.source_id, stance=evidence.stance)
+            messages.success(request, source_banner_texts(evidence.stance)["pending"],
+                             extra_tags=tags)
             return redirect(f"{claim.get_absolute_url()}#sources")
     return claim_page_error(request, claim, attach_form=form)
 
@@ -106,23 +115,76 @@ def evidence_add(request, pk):
             )
         except ValidationError as exc:
             add_errors(form, exc)
+    if saved is None:
+        return _evidence_refused(request, claim, evidence_form=form)
+    return _evidence_done(request, claim, "Evidence added.", new_item=saved)
+
+
+@login_required
+@permission_required("claims.change_evidence", raise_exception=True)
+@require_POST
+def evidence_edit(request, pk):
+    evidence = get_object_or_404(Evidence.objects.select_related("source"), pk=pk)
+    claim = get_claim_or_404(evidence.claim_id)
+    form = EvidenceEditForm(request.POST, evidence=evidence)
+    changed = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = sources_services.evidence_update(
+                evidence=evidence, stance=data["stance"], note=data["note"],
+                excerpt=data["excerpt"], user=request.user)
+        except ValidationError as exc:
+            add_errors(form, exc)
+    if changed is None:
+        return _evidence_refused(request, claim, evidence_edit_form=form)
+    what = (f"citation of {_source_name(evidence.source)}" if evidence.source
+            else "evidence note")
+    if changed:
+        names = changed[0] if len(changed) == 1 else (
+            f"{', '.join(changed[:-1])} and {changed[-1]}")
+        message = f"{what[0].upper()}{what[1:]} updated: {names}."
+    else:
+        message = f"Nothing changed: the {what} already has this stance, note and excerpt."
+    return _evidence_done(request, claim, message, changed=bool(changed))
+
+
+def _source_name(source) -> str:
+    return quotation(truncatechars(source.title or source.url, 80))
+
+
+def _evidence_done(request, claim, message: str, *, new_item=None, changed: bool = True):
+    """The evidence section with `message` said in it (htmx), or the claim page with it
+    (a plain POST, redirected)."""
     if request.htmx:
-        return render(
-            request,
-            "claims/partials/evidence_section.html",
-            {
-                "claim": claim,
-                "evidence": list(claim_evidence(claim)),
-                "evidence_form": EvidenceForm(claim=claim) if saved else form,
-                "can_add_evidence": True,
-                "saved": saved,
-            },
-            status=200 if saved or not form.errors else 400,
-        )
-    if saved:
-        messages.success(request, "Evidence added.")
-        return redirect(f"{claim.get_absolute_url()}#evidence")
-    return claim_page_error(request, claim, evidence_form=form)
+        return _evidence_section(request, claim, status_message=message, new_item=new_item,
+                                 status_level="success" if changed else "info")
+    (messages.success if changed else messages.info)(request, message)
+    anchor = f"evidence-{new_item.pk}" if new_item is not None else "evidence"
+    return redirect(f"{claim.get_absolute_url()}#{anchor}")
+
+
+def _evidence_refused(request, claim, **forms):
+    """The form that was refused, with its errors beside its fields and what was typed."""
+    if request.htmx:
+        return _evidence_section(request, claim, status=400, **forms)
+    return claim_page_error(request, claim, **forms)
+
+
+def _evidence_section(request, claim, *, status=200, evidence_form=None,
+                      evidence_edit_form=None, **extra):
+    return render(
+        request,
+        "claims/partials/evidence_section.html",
+        {
+            "claim": claim,
+            "evidence": with_edit_forms(claim_evidence(claim), bound=evidence_edit_form),
+            "evidence_form": evidence_form or EvidenceForm(claim=claim),
+            "can_add_evidence": request.user.has_perm("claims.add_evidence"),
+            **extra,
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -143,17 +143,27 @@
     });
   }
 
-  // "Source attached; it is being fetched." follows the source's row: when htmx swaps in a
-  // settled status (Fetched or Failed), the banner says so, in the words the server gave it.
+  // "Source attached as context evidence; it is being fetched." follows the source's row:
+  // when htmx swaps in a new status, the banner (once the fetch settled: Fetched or Failed)
+  // and the source's evidence items say so, in the words the server gave them.
+  var FETCH_STATES = ["pending", "fetching", "fetched", "failed"];
+
   function initSourceBanners() {
     document.body.addEventListener("htmx:load", function (event) {
       var row = event.detail.elt;
       if (!row.id || row.id.indexOf("source-status-") !== 0) { return; }
-      var banner = document.querySelector(
-        '[data-follows-source="' + row.id.slice("source-status-".length) + '"]');
-      if (!banner) { return; }
+      var sourceId = row.id.slice("source-status-".length);
       var badge = row.querySelector(".badge");
       var status = badge ? (badge.className.match(/source-status-(\w+)/) || [])[1] : "";
+      if (FETCH_STATES.indexOf(status) < 0) { return; }
+      document.querySelectorAll('[data-evidence-source="' + sourceId + '"]').forEach(
+        function (item) {
+          item.textContent = status === "fetched" ? "" : (status === "failed"
+            ? item.dataset.textFailed : item.dataset.textWaiting);
+          item.className = "small " + (status === "failed" ? "text-danger" : "text-muted");
+        });
+      var banner = document.querySelector('[data-follows-source="' + sourceId + '"]');
+      if (!banner) { return; }
       if (status === "fetched") {
         banner.className = "alert alert-success";
         banner.textContent = banner.dataset.textFetched;

@@ -1,7 +1,7 @@
 """Evidence that explains itself, in a real browser with a real worker: after attaching
 sources (one that fetches, one that answers 404) the Evidence section lists every piece of
 evidence, the verdict form ticks only the source readers can follow, the evidence form
-starts from the source attached last, and the source page reads as labelled facts."""
+starts empty, and the source page reads as labelled facts."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def test_attached_sources_show_as_evidence_and_only_fetched_ones_are_preticked(
         page.get_by_role("button", name="Attach source").click()
         # The banner says what the row says: a quick worker may already have settled it.
         expect(page.locator("[data-follows-source]")).to_contain_text(
-            re.compile(r"Source attached(; it is being fetched| and fetched|, but it could not)"))
+            re.compile(r"Source attached as context evidence(; it is being fetched| and fetched"
+                       r"|, but it could not)"))
     statuses = page.locator("#sources").get_by_role("status")
     expect(statuses.filter(has_text="Fetched")).to_have_count(1, timeout=30_000)
     expect(statuses.filter(has_text="Failed")).to_have_count(1, timeout=30_000)
@@ -65,9 +66,9 @@ def test_attached_sources_show_as_evidence_and_only_fetched_ones_are_preticked(
     expect(panel.locator(f'input[name=evidence][value="{failed_ev.pk}"]')).not_to_be_checked()
     expect(panel).to_contain_text("(fetch failed)")
 
-    # The evidence form starts from the source attached last.
-    form = page.locator("#evidence form")
-    expect(form.get_by_label("Source")).to_have_value(str(gone.pk))
+    # "Add evidence" starts empty: it adds; a cited source changes through its "Edit".
+    form = page.locator("#add-evidence form")
+    expect(form.get_by_label("Source")).to_have_value("")
     screenshot(page, "evidence-claim-page")
 
     page.goto(f"{live_server.url}{stats.get_absolute_url()}")

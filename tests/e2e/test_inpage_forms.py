@@ -28,7 +28,7 @@ def test_add_evidence_empty_and_with_a_vanished_source(page, live_server, log_in
     log_in(page, "editor")
     page.goto(f"{live_server.url}{claim.get_absolute_url()}")
     unfold(page, "Add an evidence note")
-    form = page.locator("#evidence form")
+    form = page.get_by_role("form", name="Add evidence")
     form.get_by_label("Stance").select_option("refutes")
     form.get_by_label("Excerpt").fill("A passage worth keeping")
     form.get_by_role("button", name="Add evidence").click()
@@ -45,13 +45,14 @@ def test_add_evidence_empty_and_with_a_vanished_source(page, live_server, log_in
     Evidence.objects.create(claim=claim, source=source, stance="context")
     page.reload()
     unfold(page, "Add an evidence note")
-    form = page.locator("#evidence form")
+    form = page.get_by_role("form", name="Add evidence")
+    form.get_by_label("Source").select_option(str(source.pk))
     form.get_by_label("Note").fill("The report contradicts the figure.")
     Evidence.objects.filter(source=source).delete()
     Source.objects.filter(pk=source.pk).delete()
     form.get_by_role("button", name="Add evidence").click()
     expect(page.locator("#id_source_error")).to_contain_text("Select a valid choice")
-    expect(page.locator("#evidence form").get_by_label("Note")).to_have_value(
+    expect(page.get_by_role("form", name="Add evidence").get_by_label("Note")).to_have_value(
         "The report contradicts the figure.")
     screenshot(page, "inpage-evidence-bad-source")
 
@@ -102,7 +103,7 @@ def test_a_server_error_or_no_network_is_said_beside_the_form(
     log_in(page, "editor")
     page.goto(f"{live_server.url}{claim.get_absolute_url()}")
     unfold(page, "Add an evidence note")
-    form = page.locator("#evidence form")
+    form = page.get_by_role("form", name="Add evidence")
     form.get_by_label("Note").fill("Typed before the outage")
 
     page.route("**/evidence/", lambda route: route.fulfill(status=500, body="boom"))

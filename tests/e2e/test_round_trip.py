@@ -106,12 +106,24 @@ def test_claim_page_forms_sent_back_untouched_change_nothing(
     expect(page.get_by_text("Claim assigned to Erin Editor.")).to_be_visible()
     unchanged("Assignment")
 
+    # The citation's "Edit" shows what is stored: sent back as shown, it changes nothing.
+    item = page.locator(f"#evidence-{evidence.pk}")
+    item.locator("summary", has_text="Edit").click()
+    edit = item.get_by_role("form")
+    expect(edit.get_by_label("Note")).to_have_value("The office reports a rise.\nSee table 3.")
+    edit.get_by_role("button", name="Update evidence").click()
+    expect(page.get_by_text("Nothing changed: the citation of")).to_be_visible()
+    unchanged("Edit evidence")
+
+    # "Add evidence" starts empty: pressed as shown, it adds nothing and says so.
     unfold(page, "Add an evidence note")
-    add = page.locator("#evidence form")
-    expect(add.get_by_label("Note")).to_have_value("The office reports a rise.\nSee table 3.")
+    add = page.get_by_role("form", name="Add evidence")
+    expect(add.get_by_label("Note")).to_have_value("")
     with page.expect_response(lambda r: r.url.endswith("/evidence/")) as answer:
         add.get_by_role("button", name="Add evidence").click()
-    assert answer.value.status == 200
+    assert answer.value.status == 400
+    expect(add.get_by_text("Nothing was added.")).to_be_visible()
+    assert Evidence.objects.filter(claim=claim).count() == 1
     unchanged("Add evidence")
 
     unfold(page, "Edit the verdict")

@@ -37,16 +37,16 @@ def test_source_banner_follows_the_fetch(page, live_server, log_in, screenshot, 
     page.get_by_label("Source URL").fill("https://stats.example/gone")
     page.get_by_role("button", name="Attach source").click()
     banner = page.locator("[data-follows-source]")
-    expect(banner).to_have_text("Source attached; it is being fetched.")
+    expect(banner).to_have_text("Source attached as context evidence; it is being fetched.")
     page.evaluate("window.__stillTheSamePage = true")
     Source.objects.filter(url="https://stats.example/gone").update(
         status=SourceStatus.FAILED, last_error_kind="http_4xx",
         last_error="The site answered 404 Not Found.", status_changed_at=timezone.now())
     row = page.locator("#sources tr", has_text="stats.example/gone")
     expect(row.get_by_role("status")).to_contain_text("Failed")
-    expect(banner).to_have_text("Source attached, but it could not be fetched (Client error "
-                                "(4xx): The site answered 404 Not Found). You can re-fetch "
-                                "it from its row.")
+    expect(banner).to_have_text("Source attached as context evidence, but it could not be "
+                                "fetched (Client error (4xx): The site answered 404 Not "
+                                "Found). You can re-fetch it from its row.")
     expect(banner).to_have_class(re.compile("alert-danger"))
     assert page.evaluate("window.__stillTheSamePage") is True  # htmx, not a reload
     screenshot(page, "source-banner-failed")
@@ -60,14 +60,14 @@ def test_source_banner_follows_the_fetch(page, live_server, log_in, screenshot, 
     page.get_by_label("Source URL").fill("https://stats.example/table-4")
     page.get_by_role("button", name="Attach source").click()
     banner = page.locator("[data-follows-source]")
-    expect(banner).to_have_text("Source attached; it is being fetched.")
+    expect(banner).to_have_text("Source attached as context evidence; it is being fetched.")
     page.evaluate("window.__stillTheSamePage = true")
     Source.objects.filter(url="https://stats.example/table-4").update(
         status=SourceStatus.FETCHED, last_fetched_at=timezone.now(),
         status_changed_at=timezone.now())
     expect(page.locator("#sources").get_by_role("status").filter(has_text="Fetched")
            ).to_have_count(1)
-    expect(banner).to_have_text("Source attached and fetched.")
+    expect(banner).to_have_text("Source attached as context evidence and fetched.")
     expect(banner).to_have_class(re.compile("alert-success"))
     assert page.evaluate("window.__stillTheSamePage") is True
     screenshot(page, "source-banner-fetched")

@@ -47,6 +47,7 @@ EXPECTED = {
     "claims:claim-assign": POST_ONLY,
     "claims:claim-source-attach": POST_ONLY,
     "claims:claim-evidence-add": POST_ONLY,
+    "claims:evidence-edit": POST_ONLY,
     "claims:source-list": DESK,
     "claims:source-detail": DESK,
     "claims:source-status": DESK,

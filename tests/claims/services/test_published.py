@@ -16,7 +16,7 @@ from claims.choices import ClaimStatus, Stance
 from claims.models import Claim, Evidence, Verdict
 from claims.services.claims import claim_update, claimant_get_or_create
 from claims.services.published import PublishedClaimFrozen, claim_reader_changes
-from claims.services.sources import evidence_add
+from claims.services.sources import evidence_add, evidence_update
 from claims.services.verdicts import (
     verdict_approve,
     verdict_correct,
@@ -147,14 +147,14 @@ def test_claim_page_offers_a_correction_instead_of_the_edit_form(users, publishe
 def test_changing_cited_evidence_is_refused_through_the_view(users, published):
     claim, evidence = published["claim"], published["evidence"]
     before = public_views(Client(), claim)
+    prefix = f"evidence-{evidence.pk}-"
     response = client_for(users["other_editor"]).post(
-        reverse("claims:claim-evidence-add", args=[claim.pk]),
-        {"stance": Stance.SUPPORTS, "source": evidence.source_id,
-         "note": "Actually it supports the claim.", "excerpt": ""},
+        reverse("claims:evidence-edit", args=[evidence.pk]),
+        {prefix + "stance": Stance.SUPPORTS, prefix + "note": "Actually it supports the claim.",
+         prefix + "excerpt": ""},
     )
     assert response.status_code == 400
-    assert "changes only through a correction" in response.content.decode() or \
-        "change only through a correction" in response.content.decode()
+    assert "so they change only through a correction" in response.content.decode()
     stored = Evidence.objects.get(pk=evidence.pk)
     assert (stored.stance, stored.note) == (evidence.stance, evidence.note)
     after = public_views(Client(), claim)
@@ -165,8 +165,8 @@ def test_changing_cited_evidence_is_refused_through_the_view(users, published):
 def test_changing_cited_evidence_is_refused_by_the_service(users, published):
     evidence = published["evidence"]
     with pytest.raises(PublishedClaimFrozen, match="Start a correction"):
-        evidence_add(claim=published["claim"], stance=Stance.SUPPORTS,
-                              source=evidence.source, note="Changed", user=users["other_editor"])
+        evidence_update(evidence=evidence, stance=Stance.SUPPORTS, note="Changed",
+                        user=users["other_editor"])
     assert Evidence.objects.get(pk=evidence.pk).stance == Stance.REFUTES
 
 

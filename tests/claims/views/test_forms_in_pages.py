@@ -23,7 +23,7 @@ from claims.forms.sources import EvidenceForm
 from claims.forms.verdicts import VerdictDraftForm
 from claims.models import Claim, Evidence, Source, Verdict
 from claims.services.claims import claim_assign, claim_update
-from claims.services.sources import evidence_add, source_attach
+from claims.services.sources import evidence_update, source_attach
 from claims.services.verdicts import verdict_save_draft
 from tests.factories import ClaimFactory, EvidenceFactory, SourceFactory, VerdictFactory
 from tests.verdict_setup import captured_source_evidence
@@ -138,9 +138,10 @@ def test_assigning_the_same_person_again_writes_nothing(demo_users):
 def test_evidence_sent_back_unchanged_writes_nothing_even_with_crlf(demo_users):
     evidence = EvidenceFactory(note="Line one\nLine two", excerpt="A passage")
     rows = history_count(Evidence, id=evidence.pk)
-    evidence_add(claim=evidence.claim, stance=evidence.stance,
-                          note="Line one\r\nLine two", excerpt="A passage",
-                          source=evidence.source, user=demo_users["editor"])
+    changed = evidence_update(evidence=evidence, stance=evidence.stance,
+                              note="Line one\r\nLine two", excerpt="A passage",
+                              user=demo_users["editor"])
+    assert changed == []
     assert history_count(Evidence, id=evidence.pk) == rows
 
 
@@ -225,18 +226,16 @@ def test_attached_source_shows_in_the_evidence_list(client, demo_users):
     page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
     evidence = page[page.index('id="evidence"'):page.index('id="add-evidence-heading"')]
     assert "example.org/jobs-report" in evidence
-    assert "not fetched yet" in evidence
+    assert "· being fetched" in evidence
     assert "No evidence yet." not in evidence
 
 
-def test_evidence_form_defaults_to_the_latest_attached_source():
+def test_evidence_form_starts_empty_so_it_always_adds():
     claim = ClaimFactory()
-    first = EvidenceFactory(claim=claim, note="")
-    latest = EvidenceFactory(claim=claim, note="Written before", stance="supports")
+    EvidenceFactory(claim=claim, note="Written before", stance="supports")
     form = EvidenceForm(claim=claim)
-    assert form["source"].value() == latest.source_id != first.source_id
-    # Shown as stored, so sending the form back untouched changes nothing.
-    assert form["note"].value() == "Written before" and form["stance"].value() == "supports"
+    assert form["source"].value() is None and form["note"].value() is None
+    assert form["stance"].value() == "context"
 
 
 def test_new_verdict_form_never_preticks_a_failed_source(client, demo_users):

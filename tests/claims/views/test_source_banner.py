@@ -36,7 +36,7 @@ def test_banner_says_being_fetched_while_the_source_waits(client, attached):
     claim, source = attached
     html = client.get(claim.get_absolute_url()).content.decode()
     assert f'data-follows-source="{source.pk}"' in html
-    assert "Source attached; it is being fetched." in banner(html)
+    assert "Source attached as context evidence; it is being fetched." in banner(html)
 
 
 def test_banner_says_failed_when_the_fetch_failed_before_the_page_was_drawn(client, attached):
@@ -54,4 +54,5 @@ def test_banner_says_fetched_when_the_fetch_is_done(client, attached):
     claim, source = attached
     Source.objects.filter(pk=source.pk).update(status="fetched")
     text = banner(client.get(claim.get_absolute_url()).content.decode())
-    assert "Source attached and fetched." in text and "being fetched" not in text
+    assert "Source attached as context evidence and fetched." in text
+    assert "being fetched" not in text

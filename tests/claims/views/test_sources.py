@@ -38,15 +38,17 @@ def test_add_evidence_needs_note_or_source(client_ed):
     assert not Evidence.objects.exists()
 
 
-def test_evidence_on_attached_source_fills_in_that_citation(client_ed):
+def test_evidence_on_a_source_already_cited_is_refused_with_a_pointer_to_its_edit(client_ed):
     evidence = factories.EvidenceFactory(note="", stance="context")
     response = client_ed.post(
         reverse("claims:claim-evidence-add", args=[evidence.claim_id]),
         {"stance": "refutes", "source": evidence.source_id, "note": "Contradicts it"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert ("This source is already cited (Context). Change its stance, note or excerpt with "
+            "“Edit” on its row in the evidence list.") in error_text(response)
     evidence.refresh_from_db()
-    assert (evidence.stance, evidence.note) == ("refutes", "Contradicts it")
+    assert (evidence.stance, evidence.note) == ("context", "")
     assert Evidence.objects.count() == 1
 
 
