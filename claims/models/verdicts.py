@@ -197,11 +197,12 @@ class VerdictAppearance(models.Model):
 
 class VerdictCapture(models.Model):
     """The capture of a cited source that was current when a reviewer approved this verdict
-    version: readers see its title, its URL and its stored copy. A source fetched again
-    later gets a newer capture, which the desk shows as "newer capture since review"; it
-    reaches readers only when a correction is approved (which records the then-current
-    captures for the new version). A source with no successful capture at approval has no
-    row until the verdict is published (claims/services/verdicts.py)."""
+    version: readers see its title and its stored copy, beside the source's address as the
+    editor cited it (which no fetch changes). A source fetched again later gets a newer
+    capture, which the desk shows as "newer capture since review"; it reaches readers only
+    when a correction is approved (which records the then-current captures for the new
+    version) and published. A source with no successful capture at approval has no row
+    until the verdict is published (claims/services/verdicts.py)."""
 
     verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="capture_pins")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
