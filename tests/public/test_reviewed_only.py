@@ -161,6 +161,6 @@ def test_an_editor_can_mark_a_pasted_article_internal(users):
     assert response.status_code == 302
     assert Article.objects.get(title=MEMO_TITLE).is_internal is True
     response = client_for(users["other_editor"]).post(reverse("claims:article-add"), {
-        "method": "text", "text-title": "A news story", "text-body": BODY,
+        "method": "text", "text-title": "A news story", "text-body": BODY + " Reported.",
     })
     assert Article.objects.get(title="A news story").is_internal is False
