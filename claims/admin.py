@@ -44,12 +44,12 @@ from claims.models import (
 from claims.models.tokens import SCOPE_HELP, scopes_normalised
 from claims.permissions import has_permission, refusal_text, refusal_words
 from claims.selectors.published import claim_has_published_verdict, claims_showing
-from claims.services.factchecks import factcheck_sync_claim
 from claims.services.claims import CLAIM_READER_FIELDS, claim_admin_change
+from claims.services.factchecks import factcheck_sync_claim
 from claims.services.published import (
+    claims_under_review_showing,
     published_edit_check,
     published_edit_record,
-    claims_under_review_showing,
     reviewed_edit_check,
 )
 from claims.services.sources import source_refetch

@@ -34,6 +34,12 @@ def claim_save(claim: Claim, *, fields: Iterable[str], user, reason: str) -> Cla
     # The history table's reason column holds 100 characters.
     stored._change_reason = reason if len(reason) <= 100 else reason[:99] + "…"
     stored.save(update_fields=[*names, "version", "updated_at"])
+    return claim_take_stored(claim, stored)
+
+
+def claim_take_stored(claim: Claim, stored: Claim) -> Claim:
+    """Give the caller's copy of a claim the values of `stored` (the row as read under its
+    lock), so what the caller shows or saves next starts from the claim as it is."""
     for field in Claim._meta.concrete_fields:
         setattr(claim, field.attname, getattr(stored, field.attname))
     return claim

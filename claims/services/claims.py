@@ -1,7 +1,8 @@
 """Writes about claims and claimants: logging a claim anchored to its article's words,
 editing it (never what readers will see once its verdict is submitted, outside a
-correction), assigning it, moving its status. Views, admin actions, commands and tasks call these; each raises ValidationError
-with a message in words."""
+correction), assigning it, moving its status. Views, admin actions, commands and tasks
+call these; each raises ValidationError with a message in words. Every save of a claim
+on file goes through claim_save (claims/services/claim_store.py)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ from claims.models import (
     WebhookEvent,
 )
 from claims.people import user_display
-from claims.services.claim_store import claim_save
 from claims.selectors.published import claim_has_published_verdict
+from claims.services.claim_store import claim_save, claim_take_stored
 from claims.services.notifications import notification_send
 from claims.services.published import (
     PublishedClaimFrozen,
@@ -162,9 +163,7 @@ def claim_assign(*, claim: Claim, assignee: User | None, user: User | None = Non
     with transaction.atomic():
         stored = Claim.objects.select_for_update().get(pk=claim.pk)
         if stored.assignee_id == (assignee.pk if assignee else None):
-            for field in Claim._meta.concrete_fields:
-                setattr(claim, field.attname, getattr(stored, field.attname))
-            return claim
+            return claim_take_stored(claim, stored)
         claim.assignee = assignee
         claim_save(claim, fields=["assignee"], user=user,
                    reason=f"Assigned to {user_display(assignee)}" if assignee else "Unassigned")
@@ -350,9 +349,7 @@ def claim_admin_change(*, claim: Claim, user: User | None, reason: str = "",
     stored = Claim.objects.select_for_update().get(pk=claim.pk)
     fields = claim_admin_changes(claim, stored)
     if not fields and not tags_changed:
-        for field in Claim._meta.concrete_fields:
-            setattr(claim, field.attname, getattr(stored, field.attname))
-        return claim
+        return claim_take_stored(claim, stored)
     reader = [name for name in fields if name in CLAIM_READER_FIELDS]
     history_reason = "Changed in the admin"
     if reader:
