@@ -76,13 +76,17 @@ class EvidenceEditForm(DeskFormMixin, forms.Form):
         self.evidence = evidence
 
 
-def with_edit_forms(items, *, bound: EvidenceEditForm | None = None) -> list:
+def with_edit_forms(items, *, bound: EvidenceEditForm | None = None, held=()) -> list:
     """The evidence items, each with its "Edit" fold's form as `item.edit_form`: the form
-    sent back with errors for the item it is about, the stored values for the others."""
+    sent back with errors for the item it is about, the stored values for the others, and
+    None for the items in `held` (ids of evidence a verdict holds for readers, which the
+    service would refuse to change: selectors.published.claim_evidence_held)."""
     items = list(items)
     for item in items:
         if bound is not None and bound.evidence.pk == item.pk:
             item.edit_form = bound
+        elif item.pk in held:
+            item.edit_form = None
         else:
             item.edit_form = EvidenceEditForm(evidence=item)
     return items

@@ -62,6 +62,20 @@ def evidence_is_published(evidence: Evidence) -> bool:
     ).exists()
 
 
+def claim_evidence_held(claim: Claim) -> set[int]:
+    """The ids of the claim's evidence that readers see or will see as it stands: cited by a
+    published verdict, or by the current verdict while it is submitted or approved. Its
+    stance, note and excerpt change only through a correction, or once that verdict is sent
+    back (services/sources.py evidence_update), so the desk offers no edit of it."""
+    return set(
+        Verdict.evidence.through.objects.filter(evidence__claim=claim).filter(
+            Q(verdict__state=VerdictState.PUBLISHED)
+            | Q(verdict__is_current=True,
+                verdict__state__in=(VerdictState.SUBMITTED, VerdictState.APPROVED))
+        ).values_list("evidence_id", flat=True)
+    )
+
+
 def latest_captures() -> QuerySet[Capture]:
     """Each source's latest successful capture, one row per source (filter it by source):
     what the desk shows of a source now."""

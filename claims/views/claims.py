@@ -35,7 +35,11 @@ from claims.selectors.claims import (
     claim_table_rows,
     claimant_matches,
 )
-from claims.selectors.published import claim_has_published_verdict, newer_captures_since_review
+from claims.selectors.published import (
+    claim_evidence_held,
+    claim_has_published_verdict,
+    newer_captures_since_review,
+)
 from claims.selectors.verdicts import verdict_current
 from claims.services import claims as claims_services
 from claims.services.bulk import claims_bulk_apply
@@ -270,7 +274,8 @@ def _claim_context(request, claim, **forms):
         # Each source is read once, with its evidence: the sources' rows, the evidence list
         # and the banner that follows a fetch (source_banner) show the same moment.
         "evidence": (evidence := with_edit_forms(
-            claim_evidence(claim), bound=forms.get("evidence_edit_form"))),
+            claim_evidence(claim), bound=forms.get("evidence_edit_form"),
+            held=claim_evidence_held(claim))),
         "sources": [item.source for item in evidence if item.source_id],
         "history": claim_history(claim, records=history_records),
         # The verdict panel: its versions, forms and the actions this user may take.

@@ -24,6 +24,7 @@ from claims.models import Capture, Evidence, Source
 from claims.next_url import safe_next_url
 from claims.params import has_nul
 from claims.selectors.claims import claim_evidence
+from claims.selectors.published import claim_evidence_held
 from claims.selectors.sources import (
     source_captures,
     source_claims,
@@ -178,7 +179,8 @@ def _evidence_section(request, claim, *, status=200, evidence_form=None,
         "claims/partials/evidence_section.html",
         {
             "claim": claim,
-            "evidence": with_edit_forms(claim_evidence(claim), bound=evidence_edit_form),
+            "evidence": with_edit_forms(claim_evidence(claim), bound=evidence_edit_form,
+                                        held=claim_evidence_held(claim)),
             "evidence_form": evidence_form or EvidenceForm(claim=claim),
             "can_add_evidence": request.user.has_perm("claims.add_evidence"),
             **extra,

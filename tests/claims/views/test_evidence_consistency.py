@@ -275,3 +275,16 @@ def test_every_field_id_on_the_claim_page_is_unique(client_ed):
     page = client_ed.get(cited.claim.get_absolute_url()).content.decode()
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_no_edit_is_offered_for_evidence_a_verdict_holds_for_readers(client_ed):
+    from claims.choices import VerdictState
+    from tests.verdict_setup import make_roles, make_verdict
+
+    users = make_roles()
+    verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
+    held = verdict.evidence.get()
+    free = EvidenceFactory(claim=verdict.claim, source=None, note="Asked the ministry.")
+    page = client_ed.get(verdict.claim.get_absolute_url()).content.decode()
+    assert f'id="edit-evidence-{held.pk}"' not in page  # the service would refuse it
+    assert f'id="edit-evidence-{free.pk}"' in page
