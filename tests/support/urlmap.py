@@ -38,6 +38,10 @@ EXPECTED = {
     "claims:claim-log": DESK,
     "claims:claimant-autocomplete": DESK,
     "claims:claimant-create": POST_ONLY,
+    "claims:claimant-list": DESK,
+    "claims:claimant-detail": DESK,
+    "claims:claimant-merge-propose": POST_ONLY,
+    "claims:claimant-merge-decide": POST_ONLY,
     "claims:claim-list": DESK,
     "claims:claim-columns": POST_ONLY,
     "claims:claim-bulk": POST_ONLY,
@@ -62,6 +66,7 @@ EXPECTED = {
     "claims:review-queue": DESK,
     "claims:notifications": DESK,
     "claims:notifications-read": POST_ONLY,
+    "claims:notification-preferences": POST_ONLY,
     "claims:export": DESK,
     "claims:reports": DESK,
     "claims:report-claim-options": DESK,
@@ -155,6 +160,8 @@ def url_for(name: str, pattern: URLPattern, desk: dict) -> str:
         obj = desk["api_token"]
     elif "article_pk" in params or resource.startswith("article"):
         obj = desk["article"]
+    elif resource.startswith("claimant"):
+        obj = desk["claimant"]
     elif resource.startswith("claim") or resource == "verdict-save":
         obj = desk["claim"]
     elif resource.startswith("verdict"):
