@@ -25,6 +25,7 @@ from claims.models import (
     Capture,
     Claim,
     Claimant,
+    ClaimantMerge,
     ClaimFactCheckLink,
     ClaimSuggestion,
     Evidence,
@@ -44,6 +45,7 @@ from claims.models import (
 from claims.models.tokens import SCOPE_HELP, scopes_normalised
 from claims.permissions import has_permission, refusal_text, refusal_words
 from claims.selectors.published import claim_has_published_verdict, claims_showing
+from claims.services.claimants import claimant_merge_confirm, claimant_merge_decline
 from claims.services.claims import CLAIM_READER_FIELDS, claim_admin_change
 from claims.services.factchecks import factcheck_sync_claim
 from claims.services.published import (
@@ -208,7 +210,8 @@ class EvidenceAdminForm(PublishedRecordForm):
 
 
 class ClaimantAdminForm(PublishedRecordForm):
-    reader_fields = ("name", "role", "organisation", "url")
+    # The kind too: readers see a Person or an Organization in the ClaimReview record.
+    reader_fields = ("name", "kind", "role", "organisation", "url")
     record_name = "claimant"
 
 
@@ -249,11 +252,49 @@ class ArticleAdmin(PublishedRecordAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Claimant)
-class ClaimantAdmin(PublishedRecordAdminMixin, admin.ModelAdmin):
+class ClaimantAdmin(PublishedRecordAdminMixin, SimpleHistoryAdmin):
     form = ClaimantAdminForm
-    list_display = ["name", "role", "organisation"]
+    list_display = ["name", "kind", "role", "organisation"]
     search_fields = ["name", "organisation", "role"]
-    list_filter = ["organisation"]
+    list_filter = ["kind", "organisation"]
+
+
+@admin.register(ClaimantMerge)
+class ClaimantMergeAdmin(admin.ModelAdmin):
+    """Merges are proposed on the desk's Claimants page; here they are read, and confirmed
+    or declined through the same services (claimant_merge_confirm, claimant_merge_decline)."""
+
+    list_display = ["duplicate_name", "kept_name", "state", "proposed_by", "proposed_at",
+                    "decided_by", "decided_at", "claims_moved"]
+    list_filter = ["state"]
+    search_fields = ["duplicate_name", "kept_name"]
+    list_select_related = ["proposed_by", "decided_by"]
+    readonly_fields = [f.name for f in ClaimantMerge._meta.fields]
+    actions = ["confirm_merges", "decline_merges"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, service, done: str):
+        for merge in queryset:
+            try:
+                service(merge=merge, user=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{merge}: {refusal_text(exc)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{merge.duplicate_name} into {merge.kept_name}: "
+                                  f"{done}.", messages.SUCCESS)
+
+    @admin.action(description="Confirm selected merges (moves the claims)")
+    def confirm_merges(self, request, queryset):
+        self._decide(request, queryset, claimant_merge_confirm, "merged")
+
+    @admin.action(description="Decline selected merges")
+    def decline_merges(self, request, queryset):
+        self._decide(request, queryset, claimant_merge_decline, "declined")
 
 
 @admin.register(Tag)

@@ -61,3 +61,16 @@ class VerdictState(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     APPROVED = "approved", "Approved"
     PUBLISHED = "published", "Published"
+
+
+class ClaimantKind(models.TextChoices):
+    """Who a claimant is: published as a schema.org Person or Organization."""
+
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class ClaimantMergeState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"

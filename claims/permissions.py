@@ -33,6 +33,9 @@ ACTIONS = {
     # Guarded by the desk's views (permission_required) and by the API, which says why.
     "add_article": ("add_article", "Editors", "add an article"),
     "add_claimant": ("add_claimant", "Editors", "add a claimant"),
+    "propose_claimant_merge": ("add_claimantmerge", "Editors", "propose merging claimants"),
+    "confirm_claimant_merge": ("confirm_claimantmerge", "Reviewers",
+                               "confirm or decline merging claimants"),
     "edit_claim": ("change_claim", "Editors", "edit a claim"),
     "attach_source": ("add_source", "Editors", "attach a source"),
     "refetch_source": ("change_source", "Editors", "fetch a source again"),

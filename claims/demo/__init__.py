@@ -16,12 +16,13 @@ from django.db import transaction
 
 from claims.anchoring import anchor_quote
 from claims.assist.services import suggestions_refresh
-from claims.choices import ClaimStatus
+from claims.choices import ClaimantKind, ClaimStatus
 from claims.demo.verdicts import load_demo_verdicts
 from claims.fetching.extract import text_sha256
-from claims.models import Article, Claim, Claimant, Evidence, Source
+from claims.models import Article, Claim, Evidence, Source
 from claims.services.articles import article_create
-from claims.services.claims import claim_log, claim_set_status, claimant_get_or_create
+from claims.services.claimants import claimant_find_or_create
+from claims.services.claims import claim_log, claim_set_status
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,13 +33,15 @@ DEMO_USERS = [
     ("admin", "admin", "Ada", "Admin", ["Editors", "Reviewers"], True, True),
 ]
 
+# name, kind, role, organisation
 CLAIMANTS = {
-    "rasmussen": ("Anders Fogh Rasmussen", "Secretary General", "NATO"),
-    "nato_ministers": ("NATO Defence Ministers", "", "NATO"),
-    "voa": ("Voice of America", "", "Voice of America"),
-    "france": ("French government", "", "Government of France"),
-    "medvedev": ("Dmitry Medvedev", "President", "Russia"),
-    "gates": ("Robert Gates", "former U.S. defense secretary", "United States"),
+    "rasmussen": ("Anders Fogh Rasmussen", ClaimantKind.PERSON, "Secretary General", "NATO"),
+    "nato_ministers": ("NATO Defence Ministers", ClaimantKind.ORGANISATION, "", "NATO"),
+    "voa": ("Voice of America", ClaimantKind.ORGANISATION, "", "Voice of America"),
+    "france": ("French government", ClaimantKind.ORGANISATION, "", "Government of France"),
+    "medvedev": ("Dmitry Medvedev", ClaimantKind.PERSON, "President", "Russia"),
+    "gates": ("Robert Gates", ClaimantKind.PERSON, "former U.S. defense secretary",
+              "United States"),
 }
 
 
@@ -183,12 +186,11 @@ def load_demo() -> LoadReport:
     users = ensure_demo_users(report)
     editor = users["editor"]
     claimants = {}
-    for key, (name, role, organisation) in CLAIMANTS.items():
-        before = Claimant.objects.count()
-        claimants[key] = claimant_get_or_create(
-            name=name, role=role, organisation=organisation
+    for key, (name, kind, role, organisation) in CLAIMANTS.items():
+        claimants[key], created = claimant_find_or_create(
+            name=name, kind=kind, role=role, organisation=organisation
         )
-        report.add("claimants", Claimant.objects.count() > before)
+        report.add("claimants", created)
 
     for demo in ARTICLES:
         body = demo.body

@@ -71,13 +71,17 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def claimant_node(claimant) -> dict | None:
-    """The claimant as a Person, or as an Organization when it is one (its name is its
-    organisation, e.g. "NATO")."""
+    """The claimant as its kind says: a Person (with jobTitle and affiliation) or an
+    Organization (with the organisation it belongs to, when it names another one)."""
     if claimant is None:
         return None
-    is_org = claimant.is_organisation
-    node: dict = {"@type": "Organization" if is_org else "Person", "name": claimant.name}
-    if not is_org:
+    if claimant.is_organisation:
+        node: dict = {"@type": "Organization", "name": claimant.name}
+        parent = claimant.organisation.strip()
+        if parent and parent.casefold() != claimant.name.strip().casefold():
+            node["parentOrganization"] = {"@type": "Organization", "name": parent}
+    else:
+        node = {"@type": "Person", "name": claimant.name}
         if claimant.role:
             node["jobTitle"] = claimant.role
         if claimant.organisation:

@@ -34,7 +34,7 @@ BLOCK_ROWS = 200
 # Column order of every export (CSV header, JSON keys).
 COLUMNS = (
     "claim_id", "claim_url", "public_url", "statement", "quote",
-    "claimant", "claimant_role", "claimant_organisation",
+    "claimant", "claimant_kind", "claimant_role", "claimant_organisation",
     "article_title", "article_outlet", "article_url", "article_published_on",
     "status", "verdict_state", "verdict_version", "rating", "rating_value",
     "summary", "rationale", "correction_note", "sources",
@@ -94,7 +94,7 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
         factcheck_urls = claim_export_factcheck_urls(ids)
         for (
             pk, statement, quote, status,
-            claimant, role, organisation,
+            claimant, claimant_kind, role, organisation,
             title, outlet, article_url, article_published_on,
             state, version, rating, rating_value,
             summary, rationale, correction_note, published_at,
@@ -111,6 +111,8 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
                 "statement": statement,
                 "quote": quote,
                 "claimant": claimant or "",
+                # person or organisation (schema.org Person or Organization); empty: nobody.
+                "claimant_kind": claimant_kind or "",
                 "claimant_role": role or "",
                 "claimant_organisation": organisation or "",
                 "article_title": title,

@@ -7,7 +7,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 
 from claims.choices import ClaimStatus
-from claims.models import Claimant
+from claims.forms.claimants import ClaimantPickerMixin
 from claims.people import UserChoiceField, active_users
 from claims.services.bulk import BulkAction
 from claims.widgets import DateInput, DeskFormMixin
@@ -17,7 +17,7 @@ def split_tags(value: str) -> list[str]:
     return [t.strip() for t in (value or "").split(",") if t.strip()]
 
 
-class ClaimLogForm(DeskFormMixin, forms.Form):
+class ClaimLogForm(ClaimantPickerMixin, DeskFormMixin, forms.Form):
     quote = forms.CharField(
         label="Quote",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -25,20 +25,6 @@ class ClaimLogForm(DeskFormMixin, forms.Form):
     )
     start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    claimant = forms.ModelChoiceField(
-        queryset=Claimant.objects.all(), required=False, widget=forms.HiddenInput
-    )
-    claimant_name = forms.CharField(
-        label="Claimant",
-        max_length=200,
-        required=False,
-        help_text="Start typing to choose someone already on file, or give a new name.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    claimant_role = forms.CharField(label="Claimant's role", max_length=200, required=False)
-    claimant_organisation = forms.CharField(
-        label="Claimant's organisation", max_length=200, required=False
-    )
     statement = forms.CharField(
         label="Claim statement",
         max_length=300,
@@ -56,28 +42,13 @@ class ClaimLogForm(DeskFormMixin, forms.Form):
         return split_tags(self.cleaned_data.get("tags", ""))
 
 
-class ClaimEditForm(DeskFormMixin, forms.Form):
+class ClaimEditForm(ClaimantPickerMixin, DeskFormMixin, forms.Form):
     """A claim's statement, claimant, date and tags. The claimant is picked as on the log
-    form: a name with suggestions, and the chosen claimant's id in a hidden field (a desk has
-    thousands of claimants; a <select> of them all cost most of the claim page's time)."""
+    form (the claimant picker): a desk has thousands of claimants, so a name with
+    suggestions, never a <select> of them all."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     statement = forms.CharField(label="Claim statement", max_length=300)
-    claimant = forms.ModelChoiceField(
-        queryset=Claimant.objects.all(),
-        required=False,
-        widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "That claimant is no longer on file: type the name "
-                        "again and choose from the suggestions."},
-    )
-    claimant_name = forms.CharField(
-        label="Claimant",
-        max_length=200,
-        required=False,
-        help_text="Start typing to choose someone already on file, or give a new name. "
-        "Leave it empty if nobody is known to have made the claim.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
     claimed_on = forms.DateField(
         label="Date claimed", required=False, widget=DateInput()
     )
@@ -85,21 +56,6 @@ class ClaimEditForm(DeskFormMixin, forms.Form):
 
     def tag_names(self) -> list[str]:
         return split_tags(self.cleaned_data.get("tags", ""))
-
-    def clean(self):
-        data = super().clean()
-        if "claimant_name" not in self.data:
-            return data  # a client that sends only the id
-        # The name is what the editor sees and edits: without JavaScript the hidden id stays
-        # as it was, so an emptied or changed name must win over it.
-        name = " ".join(data.get("claimant_name", "").split())
-        chosen = data.get("claimant")
-        if not name:
-            data["claimant"] = None
-        elif chosen is not None and chosen.name.casefold() != name.casefold():
-            data["claimant"] = None
-        data["claimant_name"] = name
-        return data
 
 
 EDITABLE_STATUSES = [

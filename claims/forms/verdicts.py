@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from claims.choices import SourceStatus
+from claims.forms.claimants import ClaimantPickerMixin
 from claims.models import Claim, Evidence, Rating, Verdict
 from claims.params import ModelMultipleIdsField
 from claims.widgets import DateInput
@@ -20,7 +21,7 @@ def rating_choices(current: Verdict | None = None):
 
 # What a verdict's evidence list says about a source that readers could not follow yet.
 FETCH_STATE = {
-    SourceStatus.PENDING: "not fetched yet",
+    SourceStatus.PENDING: "being fetched",
     SourceStatus.FETCHING: "being fetched",
     SourceStatus.FAILED: "fetch failed",
 }
@@ -63,39 +64,40 @@ class VerdictDraftForm(forms.Form):
         self.fields["rating"].widget.attrs["class"] = "form-select"
 
 
-class CorrectionForm(VerdictDraftForm):
+class CorrectionForm(ClaimantPickerMixin, VerdictDraftForm):
     correction_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control", "dir": "auto"}),
         help_text="What was wrong and what changed. Readers see this note.",
     )
     # What readers see of the claim itself: a published claim changes only here, held with
-    # the correction until it is reviewed and published.
+    # the correction until it is reviewed and published. The claimant is set with the
+    # claimant picker (ClaimantPickerMixin), as everywhere else.
     statement = forms.CharField(
         label="Claim statement", max_length=300, required=False,
         widget=forms.TextInput(attrs={"dir": "auto"}),
-    )
-    claimant_name = forms.CharField(
-        label="Claimant", max_length=200, required=False,
-        widget=forms.TextInput(attrs={"dir": "auto"}),
-        help_text="The name of someone on file, or a new name; empty if nobody is known.",
     )
     claimed_on = forms.DateField(label="Date claimed", required=False, widget=DateInput())
 
     def __init__(self, *args, claim: Claim, **kwargs):
         super().__init__(*args, claim=claim, **kwargs)
         self.fields["statement"].initial = claim.statement
+        self.fields["claimant"].initial = claim.claimant_id
         self.fields["claimant_name"].initial = claim.claimant.name if claim.claimant else ""
         self.fields["claimed_on"].initial = claim.claimed_on
-        for name in ("statement", "claimant_name", "claimed_on"):
+        for name in ("statement", "claimant_name", "claimed_on", "claimant_role",
+                     "claimant_organisation"):
             self.fields[name].widget.attrs["class"] = "form-control"
         self.claim = claim
 
     def clean(self):
         cleaned = super().clean()
         # A post without the claim's fields (an older form, a script) leaves them as they are.
-        for name in ("statement", "claimant_name", "claimed_on"):
+        for name in ("statement", "claimed_on"):
             if self.add_prefix(name) not in self.data:
                 cleaned[name] = self.fields[name].initial
+        if self.add_prefix("claimant_name") not in self.data and \
+                self.add_prefix("claimant") not in self.data:
+            cleaned["claimant"] = self.claim.claimant
         if not (cleaned.get("statement") or "").strip():
             self.add_error("statement", "The claim needs a statement.")
         return cleaned

@@ -7,7 +7,7 @@ Import models from here (`from claims.models import Claim`); migrations refer to
 from claims.models.articles import Article
 from claims.models.assist import ClaimSuggestion
 from claims.models.base import TimeStamped
-from claims.models.claims import Claim, Claimant, Tag
+from claims.models.claims import Claim, Claimant, ClaimantMerge, Tag
 from claims.models.factchecks import (
     ClaimFactCheckLink,
     FactCheck,
@@ -43,6 +43,7 @@ __all__ = [
     "Claim",
     "ClaimSuggestion",
     "Claimant",
+    "ClaimantMerge",
     "DeliveryState",
     "Evidence",
     "ClaimFactCheckLink",

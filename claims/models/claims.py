@@ -11,20 +11,24 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from claims.choices import ClaimStatus
+from claims.choices import ClaimantKind, ClaimantMergeState, ClaimStatus
 from claims.models.articles import Article
 from claims.models.base import USER, TimeStamped
 
 
 class Claimant(TimeStamped):
     """Who made a claim: a person ("Anders Fogh Rasmussen, Secretary General, NATO") or an
-    organisation speaking for itself (name and organisation the same: "Voice of America")."""
+    organisation ("National Institute on Drug Abuse"), as `kind` says; readers see it as a
+    schema.org Person or Organization."""
 
     name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=ClaimantKind.choices,
+                            default=ClaimantKind.PERSON)
     role = models.CharField(max_length=200, blank=True,
                             help_text="Title or role, e.g. Secretary General")
     organisation = models.CharField(max_length=200, blank=True)
     url = models.URLField("URL", max_length=2000, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -38,14 +42,49 @@ class Claimant(TimeStamped):
 
     @property
     def is_organisation(self) -> bool:
-        """The claimant is an organisation: its name is its organisation."""
-        return bool(self.organisation) and (
-            self.organisation.strip().casefold() == self.name.strip().casefold())
+        return self.kind == ClaimantKind.ORGANISATION
 
     def __str__(self) -> str:
         name = self.name.strip().casefold()
         parts = [p for p in (self.role, self.organisation) if p and p.strip().casefold() != name]
         return ", ".join([self.name, *parts])
+
+
+class ClaimantMerge(models.Model):
+    """A proposal to merge a duplicate claimant into the one to keep: proposed by an editor,
+    confirmed (or declined) by a reviewer. Confirming moves the duplicate's claims to the kept
+    claimant and removes the duplicate; the names are kept here, as they were, for the record."""
+
+    duplicate = models.ForeignKey(Claimant, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="merges_as_duplicate")
+    kept = models.ForeignKey(Claimant, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="merges_as_kept")
+    duplicate_name = models.CharField(max_length=500)
+    kept_name = models.CharField(max_length=500)
+    state = models.CharField(max_length=20, choices=ClaimantMergeState.choices,
+                             default=ClaimantMergeState.PROPOSED)
+    note = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    claims_moved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        permissions = [("confirm_claimantmerge", "Can confirm or decline merging claimants")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(duplicate=F("kept")),
+                                   name="claimantmerge_not_itself"),
+            # One open proposal per duplicate: a second would move claims already moved.
+            models.UniqueConstraint(fields=["duplicate"],
+                                    condition=Q(state=ClaimantMergeState.PROPOSED),
+                                    name="claimantmerge_one_open_per_duplicate"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_name} into {self.kept_name} ({self.get_state_display()})"
 
 
 class Tag(models.Model):
@@ -98,12 +137,17 @@ class Claim(TimeStamped):
     )
     # Optimistic concurrency: a save that carries an older version is a conflict.
     version = models.PositiveIntegerField(default=1)
+    # The one-time key of the form (or the API request's Idempotency-Key) that logged the
+    # claim, empty when none was sent: the same form sent twice finds this claim instead of
+    # logging a copy.
+    submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     # The statement and quote as a tsvector, kept by a PostgreSQL trigger (migration 0006)
     # and searched through its GIN index. Stored, because computing to_tsvector per row
     # while walking the table's date index took 100 ms+ per search page at 100k claims
     # (benchmarks/). Always empty on SQLite, which searches by substring.
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_vector",
+                                                 "submission_key"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -135,6 +179,13 @@ class Claim(TimeStamped):
             ),
             models.CheckConstraint(
                 condition=~Q(appearance_of=F("id")), name="claim_not_appearance_of_itself"
+            ),
+            # A key is the sender's own (an API client chooses its keys): one claim per key
+            # and person.
+            models.UniqueConstraint(
+                fields=["created_by", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="claim_submission_key_unique",
             ),
         ]
 

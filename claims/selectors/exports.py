@@ -33,7 +33,7 @@ EXPORT_VERDICT_FIELDS = (
 # instances: building a model per row would dominate a million-row export).
 CLAIM_EXPORT_FIELDS = (
     "id", "statement", "quote", "status",
-    "claimant__name", "claimant__role", "claimant__organisation",
+    "claimant__name", "claimant__kind", "claimant__role", "claimant__organisation",
     "article__title", "article__outlet", "article__url", "article__published_on",
     *(f"sv_{field.replace('__', '_')}" for field in EXPORT_VERDICT_FIELDS),
     "first_published_at",

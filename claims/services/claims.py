@@ -1,8 +1,8 @@
-"""Writes about claims and claimants: logging a claim anchored to its article's words,
-editing it (never what readers will see once its verdict is submitted, outside a
-correction), assigning it, moving its status. Views, admin actions, commands and tasks
-call these; each raises ValidationError with a message in words. Every save of a claim
-on file goes through claim_save (claims/services/claim_store.py)."""
+"""Writes about claims (claimants are in services/claimants.py): logging a claim anchored
+to its article's words, editing it (never what readers will see once its verdict is
+submitted, outside a correction), assigning it, moving its status. Views, admin actions,
+commands and tasks call these; each raises ValidationError with a message in words. Every
+save of a claim on file goes through claim_save (claims/services/claim_store.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import IntegrityError, transaction
-from django.db.models import Value
-from django.db.models.functions import Lower
 
 from claims.anchoring import AnchorError, anchor_at
 from claims.choices import ClaimStatus, VerdictState
@@ -31,6 +29,7 @@ from claims.models import (
 from claims.people import user_display
 from claims.selectors.published import claim_has_published_verdict
 from claims.services.claim_store import claim_save, claim_take_stored
+from claims.services.claimants import claimant_find_or_create  # noqa: F401 (the API's import)
 from claims.services.notifications import notification_send
 from claims.services.published import (
     PublishedClaimFrozen,
@@ -39,70 +38,6 @@ from claims.services.published import (
     published_edit_record,
     reviewed_edit_check,
 )
-
-
-def claimant_get_or_create(*, name: str, role: str = "", organisation: str = "") -> Claimant:
-    """One claimant per name and organisation, whatever the letter case: the one on file,
-    unchanged, or a new one (claimant_find_or_create)."""
-    return claimant_find_or_create(name=name, role=role, organisation=organisation)[0]
-
-
-def claimant_find_or_create(
-    *, name: str, role: str = "", organisation: str = ""
-) -> tuple[Claimant, bool]:
-    """The claimant with this name and organisation (whatever the letter case), and whether
-    it was created now. Creating never alters what exists: a claimant on file is returned as
-    it is, whatever `role` says, because its role may be shown on a published fact-check,
-    where it changes only through a correction (or an admin's recorded override)."""
-    name, role, organisation = name.strip(), role.strip(), organisation.strip()
-    if not name:
-        raise ValidationError({"name": "Give the claimant's name."})
-    if "\x00" in name + role + organisation:  # PostgreSQL refuses NUL in any text it is sent
-        raise ValidationError({"name": "A claimant's name, role or organisation cannot "
-                                       "contain NUL characters."})
-    existing = _claimant_named(name, organisation)
-    if existing:
-        return existing, False
-    claimant = Claimant(name=name, role=role, organisation=organisation)
-    claimant.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            claimant.save()
-    except IntegrityError:
-        # Someone added the same claimant a moment ago: theirs is the one on file.
-        existing = _claimant_named(name, organisation)
-        if existing is None:
-            raise
-        return existing, False
-    return claimant, True
-
-
-def _claimant_named(name: str, organisation: str) -> Claimant | None:
-    # The database lowers both sides, as the unique constraint does: SQLite's LOWER()
-    # folds only ASCII, so comparing with Python's lower() missed "Æ" and the insert
-    # then broke the constraint.
-    return (
-        Claimant.objects.annotate(lname=Lower("name"), lorg=Lower("organisation"))
-        .filter(lname=Lower(Value(name)), lorg=Lower(Value(organisation)))
-        .first()
-    )
-
-
-def claimant_by_name(name: str) -> Claimant:
-    """The claimant an editor means by a name typed without picking a suggestion: the one on
-    file with that name (whatever the letter case or organisation), or a new one. Several on
-    file with that name is an error that asks for a choice, never a guess."""
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError({"name": "Give the claimant's name."})
-    matches = list(
-        Claimant.objects.annotate(lname=Lower("name")).filter(lname=Lower(Value(name)))
-        .order_by("id")[:2]
-    )
-    if len(matches) > 1:
-        raise ValidationError({"name": f"Several claimants on file are called “{name}”: "
-                                       "choose one from the suggestions as you type."})
-    return matches[0] if matches else claimant_get_or_create(name=name)
 
 
 def tags_from_names(names: Iterable[str]) -> list[Tag]:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from claims.anchoring import AnchorError, anchor_quote
+from claims.choices import ClaimantKind
 from claims.filtersets import ClaimFilter
 from claims.forms.claims import (
     BulkActionForm,
@@ -27,6 +28,7 @@ from claims.models import Article, Claim, FactCheck
 from claims.next_url import safe_next_url
 from claims.params import has_nul, object_id
 from claims.people import user_display
+from claims.selectors.claimants import claimant_suggestions
 from claims.selectors.claims import (
     claim_evidence,
     claim_history,
@@ -43,14 +45,14 @@ from claims.selectors.published import (
 from claims.selectors.verdicts import verdict_current
 from claims.services import claims as claims_services
 from claims.services.bulk import claims_bulk_apply
+from claims.services.claimants import claimant_find_or_create
 from claims.services.claims import (
     ClaimEditConflict,
     claim_set_status,
     claim_update,
-    claimant_by_name,
-    claimant_get_or_create,
 )
 from claims.tables import ClaimTable
+from claims.views.claimants import claimant_from_form
 from claims.views.common import add_errors, paginate
 from claims.views.factchecks import link_and_say, log_panel_context
 from claims.views.verdicts import verdict_panel_context
@@ -121,13 +123,7 @@ def _claim_log_from_form(form, article, user):
                 return None
         start, end, quote = anchor.start, anchor.end, article.body[anchor.start : anchor.end]
     try:
-        claimant = data.get("claimant")
-        if claimant is None and data.get("claimant_name", "").strip():
-            claimant = claimant_get_or_create(
-                name=data["claimant_name"],
-                role=data.get("claimant_role", ""),
-                organisation=data.get("claimant_organisation", ""),
-            )
+        claimant = claimant_from_form(form, user)
         return claims_services.claim_log(
             article=article,
             quote=quote,
@@ -140,15 +136,16 @@ def _claim_log_from_form(form, article, user):
             tags=form.tag_names(),
         )
     except ValidationError as exc:
-        add_errors(form, exc, {"name": "claimant_name", "claimed_on": "claimed_on"})
+        add_errors(form, exc, {"name": "claimant_name", "claimant": "claimant_name",
+                               "claimed_on": "claimed_on"})
         return None
 
 
 @login_required
 @require_GET
 def claimant_autocomplete(request):
-    """Claimants whose name holds the typed text: buttons that fill the claim form, or
-    (for=filter) links that filter the claims table."""
+    """The claimant picker's options for the typed text (claimant_suggestions), or
+    (for=filter) links that filter the claims table to claimants whose name holds it."""
     text = request.GET.get("claimant_name", "") or request.GET.get("q", "")
     if has_nul(text):
         text = ""  # no claimant's name holds a NUL: nothing to suggest
@@ -158,8 +155,8 @@ def claimant_autocomplete(request):
         "claims/partials/claimant_filter_options.html"
         if for_filter
         else "claims/partials/claimant_options.html",
-        {"claimants": claimant_matches(text), "text": text.strip(),
-         "adds_on_save": request.GET.get("for") == "edit"},
+        {"claimants": claimant_matches(text) if for_filter else claimant_suggestions(text),
+         "text": text.strip()},
     )
 
 
@@ -168,11 +165,12 @@ def claimant_autocomplete(request):
 @require_POST
 def claimant_create(request):
     try:
-        claimant = claimant_get_or_create(
+        claimant = claimant_find_or_create(
             name=request.POST.get("claimant_name", ""),
+            kind=request.POST.get("claimant_kind", "") or ClaimantKind.PERSON,
             role=request.POST.get("claimant_role", ""),
             organisation=request.POST.get("claimant_organisation", ""),
-        )
+        )[0]
     except ValidationError as exc:
         return render(
             request,
@@ -346,10 +344,9 @@ def claim_edit(request, pk):
     form = ClaimEditForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        claimant = None
         try:
-            claimant = data["claimant"]
-            if claimant is None and data.get("claimant_name"):
-                claimant = claimant_by_name(data["claimant_name"])
+            claimant = claimant_from_form(form, request.user)
             claim_update(
                 claim=claim,
                 version=data["version"],
@@ -379,7 +376,7 @@ def claim_edit(request, pk):
                 status=409,
             )
         except ValidationError as exc:
-            add_errors(form, exc, {"name": "claimant_name"})
+            add_errors(form, exc, {"name": "claimant_name", "claimant": "claimant_name"})
         else:
             messages.success(request, "Claim saved.")
             return redirect(claim)

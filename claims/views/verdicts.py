@@ -22,13 +22,13 @@ from claims.selectors import verdicts as verdicts_selectors
 from claims.selectors.dashboard import notification_preference_of, notifications_for
 from claims.selectors.history import claim_audit_trail, review_changes
 from claims.services import verdicts as verdicts_services
-from claims.services.claims import claimant_by_name
 from claims.services.notifications import (
     notification_mark_read,
     notification_preferences_set,
 )
 from claims.services.published import claim_reader_changes
 from claims.services.verdicts import VerdictConflict
+from claims.views.claimants import claimant_from_form
 from claims.views.common import add_errors
 
 # Verdicts per page of the review queue.
@@ -194,11 +194,7 @@ def verdict_correct(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            name = " ".join(data["claimant_name"].split())
-            if claim.claimant and name.casefold() == claim.claimant.name.casefold():
-                claimant = claim.claimant
-            else:
-                claimant = claimant_by_name(name) if name else None
+            claimant = claimant_from_form(form, request.user)
             verdicts_services.verdict_correct(
                 verdict=verdict, user=request.user, correction_note=data["correction_note"],
                 rating=data["rating"], summary=data["summary"], rationale=data["rationale"],
@@ -211,7 +207,7 @@ def verdict_correct(request, pk):
             messages.error(request, refusal_text(exc))
             return redirect(_claim_url(claim.pk))
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_errors(form, exc, {"claimant": "claimant_name"})
         else:
             messages.success(request, "Correction submitted for review. The published "
                              "version stays online until the correction is published.")

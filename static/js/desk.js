@@ -60,78 +60,7 @@
     });
   }
 
-  function setClaimant(data) {
-    var id = document.getElementById("id_claimant");
-    if (!id) { return; }
-    id.value = data.claimantId || "";
-    var fields = { claimant_name: data.claimantName, claimant_role: data.claimantRole,
-                   claimant_organisation: data.claimantOrganisation };
-    Object.keys(fields).forEach(function (name) {
-      var input = document.getElementById("id_" + name);
-      if (input && fields[name] !== undefined) {
-        input.value = fields[name];
-        // As if typed: what listens for a new name (the "Already fact-checked?" panel,
-        // which reads who made the claim) hears of it.
-        input.dispatchEvent(new Event("change", { bubbles: true }));
-      }
-    });
-    var options = document.getElementById("claimant-options");
-    if (options) { options.innerHTML = ""; }
-    var nameInput = document.getElementById("id_claimant_name");
-    if (nameInput) { nameInput.setAttribute("aria-expanded", "false"); }
-    var chosen = document.getElementById("claimant-chosen");
-    if (chosen && !chosen.querySelector(".js-claimant-created")) {
-      chosen.textContent = "";
-      var p = document.createElement("p");
-      p.className = "small mb-2";
-      p.textContent = "Chosen: " + data.claimantName +
-        (data.claimantOrganisation ? " (" + data.claimantOrganisation + ")" : "");
-      chosen.appendChild(p);
-    }
-  }
-
-  // "Add as new claimant" refused (no name): the name field carries the error, as a field
-  // of a full form does, and the message is read out with it.
-  function markClaimantError(nameInput, error) {
-    var described = (nameInput.getAttribute("aria-describedby") || "").split(" ").filter(
-      function (id) { return id && id !== "claimant-create-error"; });
-    if (error) {
-      nameInput.classList.add("is-invalid");
-      nameInput.setAttribute("aria-invalid", "true");
-      described.push(error.id);
-    } else {
-      nameInput.classList.remove("is-invalid");
-      nameInput.removeAttribute("aria-invalid");
-    }
-    nameInput.setAttribute("aria-describedby", described.join(" "));
-  }
-
-  function initClaimantPicker() {
-    var nameInput = document.getElementById("id_claimant_name");
-    if (!nameInput) { return; }
-    nameInput.addEventListener("input", function () {
-      // Typing a different name drops an earlier choice; saving then finds or adds the name.
-      var id = document.getElementById("id_claimant");
-      if (id) { id.value = ""; }
-      var chosen = document.getElementById("claimant-chosen");
-      if (chosen) { chosen.textContent = ""; }
-    });
-    document.addEventListener("click", function (event) {
-      var button = event.target.closest(".js-choose-claimant");
-      if (button) { setClaimant(button.dataset); }
-    });
-    document.body.addEventListener("htmx:afterSwap", function (event) {
-      var created = event.detail.target.querySelector(".js-claimant-created");
-      if (created) { setClaimant(created.dataset); }
-      if (event.detail.target.id === "claimant-chosen") {
-        markClaimantError(nameInput, event.detail.target.querySelector(".js-claimant-error"));
-      }
-      if (event.detail.target.id === "claimant-options") {
-        nameInput.setAttribute("aria-expanded",
-          event.detail.target.querySelector("[role=option]") ? "true" : "false");
-      }
-    });
-  }
+  // The claimant picker is static/js/claimant_picker.js.
 
   function initSelectAll() {
     document.addEventListener("change", function (event) {
@@ -317,7 +246,6 @@
     openFoldedTarget();
     window.addEventListener("hashchange", openFoldedTarget);
     initArticle();
-    initClaimantPicker();
     initSelectAll();
     initBulkBar();
     initSourceBanners();

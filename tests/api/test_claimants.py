@@ -11,7 +11,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from claims.models import Claim, Claimant, PublishedEdit
-from claims.services.claims import claimant_find_or_create, claimant_get_or_create
+from claims.services.claimants import claimant_find_or_create
 from tests.factories import ClaimantFactory
 from tests.verdict_setup import published_fact_check
 
@@ -59,7 +59,7 @@ def test_the_service_never_fills_in_an_existing_claimants_role(db):
     claimant = ClaimantFactory(name="Jane Roe", organisation="", role="")
     found, created = claimant_find_or_create(name="jane roe", role="Minister")
     assert (found.pk, created) == (claimant.pk, False)
-    assert claimant_get_or_create(name="Jane Roe", role="Mayor").pk == claimant.pk
+    assert claimant_find_or_create(name="Jane Roe", role="Mayor")[0].pk == claimant.pk
     assert Claimant.objects.get(pk=claimant.pk).role == ""
 
 

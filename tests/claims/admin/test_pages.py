@@ -98,6 +98,9 @@ BUILDERS = {
     models.WebhookSubscription: make_webhook_subscription,
     models.WebhookDelivery: make_webhook_delivery,
     models.ClaimFactCheckLink: make_factcheck_link,
+    models.ClaimantMerge: lambda: models.ClaimantMerge.objects.create(
+        duplicate=ClaimFactory().claimant, kept=ClaimFactory().claimant, duplicate_name="A",
+        kept_name="B", proposed_by=UserFactory()),
 }
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pyld import jsonld
 from rdflib.namespace import SDO
 
+from claims.choices import ClaimantKind
 from claims.exporters.claimreview import (
     claim_statement_warning,
     claimreview_for,
@@ -163,9 +164,27 @@ def test_non_ordinal_rating_has_only_its_label(verdict):
 
 
 def test_organisation_claimant_is_an_organization():
-    claim = ClaimFactory(claimant=ClaimantFactory(name="NATO", role="", organisation="NATO"))
+    claim = ClaimFactory(claimant=ClaimantFactory(name="NATO", role="", organisation="NATO",
+                                                  kind=ClaimantKind.ORGANISATION))
     record = claimreview_for(PublishedVerdictFactory(claim=claim))
     assert record["itemReviewed"]["author"] == {"@type": "Organization", "name": "NATO"}
+
+
+def test_a_claimant_of_kind_organisation_is_published_as_an_organization():
+    claim = ClaimFactory(claimant=ClaimantFactory(
+        name="National Institute on Drug Abuse", role="", organisation="NIH",
+        kind=ClaimantKind.ORGANISATION))
+    author = claimreview_for(PublishedVerdictFactory(claim=claim))["itemReviewed"]["author"]
+    assert author == {"@type": "Organization", "name": "National Institute on Drug Abuse",
+                      "parentOrganization": {"@type": "Organization", "name": "NIH"}}
+
+
+def test_a_person_claimant_stays_a_person():
+    claim = ClaimFactory(claimant=ClaimantFactory(
+        name="Kristi Noem", role="Governor", organisation="South Dakota",
+        kind=ClaimantKind.PERSON))
+    author = claimreview_for(PublishedVerdictFactory(claim=claim))["itemReviewed"]["author"]
+    assert author["@type"] == "Person" and author["jobTitle"] == "Governor"
 
 
 def test_long_statement_warns(caplog):

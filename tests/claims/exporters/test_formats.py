@@ -426,7 +426,8 @@ def test_exports_byte_layout_is_pinned(client):
 
     assert body["csv"] == (
         "\ufeff" + ",".join(HEADER) + "\r\n"
-        f"{pk},{site}/claims/{pk}/,{site}/fact-checks/{pk}/,'=Tax rose,tax rose 5%,Ana,,Gov,"
+        f"{pk},{site}/claims/{pk}/,{site}/fact-checks/{pk}/,'=Tax rose,tax rose 5%,"
+        "Ana,person,,Gov,"
         '"Budget, ""final""",Daily,https://n.example/a,2026-05-04,published,published,1,'
         f'{rating.label},{rating.value},"Line one\nline two",Because.,,Ana Núñez,rev,'
         "2026-05-06T07:08:09.123456+00:00,,,https://s.example/t,"
@@ -436,7 +437,8 @@ def test_exports_byte_layout_is_pinned(client):
     record = (
         f'{{"claim_id": {pk}, "claim_url": "{site}/claims/{pk}/", '
         f'"public_url": "{site}/fact-checks/{pk}/", "statement": "=Tax rose", '
-        '"quote": "tax rose 5%", "claimant": "Ana", "claimant_role": "", '
+        '"quote": "tax rose 5%", "claimant": "Ana", "claimant_kind": "person", '
+        '"claimant_role": "", '
         '"claimant_organisation": "Gov", "article_title": "Budget, \\"final\\"", '
         '"article_outlet": "Daily", "article_url": "https://n.example/a", '
         '"article_published_on": "2026-05-04", "status": "published", '

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower  # noqa: F401
 
-from claims.choices import CaptureStatus, ClaimStatus, VerdictState
+from claims.choices import CaptureStatus, ClaimantKind, ClaimStatus, VerdictState
 from claims.models import Capture, Claim, Claimant, Rating, RatingScale, Verdict
 from tests.factories import (
     ArticleFactory,
@@ -156,4 +156,6 @@ def test_article_needs_a_title():
 def test_a_claimant_reads_as_name_role_organisation_never_twice(name, role, organisation, shown):
     claimant = Claimant(name=name, role=role, organisation=organisation)
     assert str(claimant) == shown
-    assert claimant.is_organisation is (organisation.strip().casefold() == name.casefold())
+    assert claimant.is_organisation is False  # a person unless its kind says otherwise
+    claimant.kind = ClaimantKind.ORGANISATION
+    assert claimant.is_organisation is True

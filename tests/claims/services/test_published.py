@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from claims.choices import ClaimStatus, Stance
 from claims.models import Claim, Evidence, Verdict
-from claims.services.claims import claim_update, claimant_get_or_create
+from claims.services.claimants import claimant_find_or_create
+from claims.services.claims import claim_update
 from claims.services.published import PublishedClaimFrozen, claim_reader_changes
 from claims.services.sources import evidence_add, evidence_update
 from claims.services.verdicts import (
@@ -73,7 +74,7 @@ def edit_post(claim, **changes) -> dict:
 
 @pytest.mark.parametrize("change", [
     {"statement": "Unemployment fell by 40% last year"},
-    {"claimant": "", "claimant_name": "Fabricated Claimant"},
+    {"claimant": "", "claimant_name": "Fabricated Claimant", "claimant_new": "on"},
     {"claimed_on": "2020-01-01"},
 ], ids=["statement", "claimant", "claimed_on"])
 def test_editing_a_published_claim_is_refused_and_readers_see_nothing_new(
@@ -103,7 +104,7 @@ def test_the_probe_edit_of_a_published_claim_is_refused_by_the_service(users, pu
     with pytest.raises(PublishedClaimFrozen) as refused:
         claim_update(
             claim=claim, version=claim.version, statement="A new statement",
-            claimant=claimant_get_or_create(name="Fabricated Claimant"),
+            claimant=claimant_find_or_create(name="Fabricated Claimant")[0],
             claimed_on=claim.claimed_on, user=users["other_editor"],
         )
     assert "statement and claimant" in refused.value.messages[0]

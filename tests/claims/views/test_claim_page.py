@@ -96,7 +96,8 @@ def test_claim_page_picks_the_claimant_by_name_not_from_a_list_of_all(client_ed)
 
 
 @pytest.mark.parametrize(
-    "case", ["same", "other on file", "new name", "emptied", "id only", "chosen from list"]
+    "case", ["same", "other on file", "new name", "emptied", "id only", "chosen from list",
+             "picked from did you mean"]
 )
 def test_claim_edit_claimant_cases(client_ed, case):
     claim = factories.ClaimFactory()
@@ -108,10 +109,13 @@ def test_claim_edit_claimant_cases(client_ed, case):
     post, expected = {
         "same": ({"claimant": original.pk, "claimant_name": original.name}, original),
         "other on file": ({"claimant": original.pk, "claimant_name": "jens  STOLTENBERG"}, other),
-        "new name": ({"claimant": original.pk, "claimant_name": "Mahmoud Jibril"}, "new"),
+        "new name": ({"claimant": original.pk, "claimant_name": "Mahmoud Jibril",
+                      "claimant_new": "on"}, "new"),
         "emptied": ({"claimant": original.pk, "claimant_name": "  "}, None),
         "id only": ({"claimant": other.pk}, other),
         "chosen from list": ({"claimant": other.pk, "claimant_name": other.name}, other),
+        "picked from did you mean": ({"claimant": "", "claimant_name": "Jens",
+                                      "claimant_pick": other.pk}, other),
     }[case]
     response = client_ed.post(url, {**base, **post})
     assert response.status_code == 302, error_text(response)

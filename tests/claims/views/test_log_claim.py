@@ -35,6 +35,7 @@ def test_log_claim_with_offsets_and_new_claimant(client_ed, editor):
             "start": start,
             "end": start + 19,
             "claimant_name": "Jo Bloggs",
+            "claimant_new": "on",
             "claimant_role": "Mayor",
             "claimant_organisation": "Town",
             "statement": "The end is in sight",
@@ -103,7 +104,7 @@ def test_log_claim_with_an_unknown_claimant_id_says_so(client_ed):
         {"quote": "the end is in sight", "claimant": 999999, "statement": "End in sight"},
     )
     assert response.status_code == 400
-    assert "Claimant: Select a valid choice" in response.content.decode()
+    assert "That claimant is no longer on file" in response.content.decode()
     assert not Claim.objects.exists()
 
 
@@ -112,7 +113,7 @@ def test_claimant_autocomplete_and_inline_create(client_ed):
     html = client_ed.get(
         reverse("claims:claimant-autocomplete"), {"claimant_name": "fogh"}
     ).content.decode()
-    assert "Choose Anders Fogh Rasmussen" in html and 'role="option"' in html
+    assert 'data-claimant-name="Anders Fogh Rasmussen"' in html and 'role="option"' in html
     response = client_ed.post(
         reverse("claims:claimant-create"),
         {"claimant_name": "New Person", "claimant_organisation": "Council"},
