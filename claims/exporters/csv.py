@@ -3,7 +3,8 @@
 Sources are many per claim; they fill four parallel columns with one line per source (URL,
 capture time, SHA-256, snapshot link), so a spreadsheet shows them side by side and a
 program splits each cell on newlines. The URLs of the fact-checks elsewhere that the claim
-is linked to (factcheck_urls) are one a line in their cell the same way.
+is linked to (factcheck_urls) are one a line in their cell the same way. The claim's tags are
+one cell, their names joined by "; " in alphabetical order (rows.export_rows).
 
 Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with
 =, +, -, @, tab or carriage return as a formula, and claims quote strangers' words. Such
@@ -22,7 +23,8 @@ from claims.exporters.rows import BLOCK_ROWS, COLUMNS, batched, iso_datetime
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SOURCE_COLUMNS = ("source_urls", "source_captured_at", "source_sha256", "source_snapshot_urls")
-HEADER = tuple(c for c in COLUMNS if c != "sources") + SOURCE_COLUMNS
+TAG_SEPARATOR = "; "
+HEADER = tuple(c for c in COLUMNS if c not in ("sources", "tags")) + ("tags",) + SOURCE_COLUMNS
 
 
 def neutralise(text: str) -> str:
@@ -46,7 +48,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-_CLAIM_COLUMNS = HEADER[: -len(SOURCE_COLUMNS)]
+_CLAIM_COLUMNS = HEADER[: -len(SOURCE_COLUMNS) - 1]
 _claim_cells = itemgetter(*_CLAIM_COLUMNS)
 # Every trigger is one character: a cell's first character in this set is the same test as
 # startswith(FORMULA_TRIGGERS), without a call.
@@ -64,6 +66,8 @@ def _line(row: dict) -> list:
         else _cell(value)
         for value in _claim_cells(row)
     ]
+    # One cell for the tags: a name may start with a formula trigger too.
+    cells.append(neutralise(TAG_SEPARATOR.join(row["tags"])))
     sources = row["sources"]
     if not sources:
         cells += ("", "", "", "")

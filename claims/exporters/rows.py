@@ -5,7 +5,8 @@ The queryset (claim_export_queryset) is read with `.iterator(chunk_size)`, so th
 database hands over rows a chunk at a time (a server-side cursor on PostgreSQL) and nothing
 holds more than one chunk. Sources are many per claim, so they come in three extra queries
 per chunk (claim_export_sources: evidence, sources, captures) instead of one per row, and
-the linked fact-checks' URLs in one more (claim_export_factcheck_urls).
+the linked fact-checks' URLs in one more (claim_export_factcheck_urls), and the tags in one
+more (claim_export_tags).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from claims.selectors.exports import (
     CLAIM_EXPORT_FIELDS,
     claim_export_queryset,
     claim_export_sources,
+    claim_export_tags,
 )
 from claims.selectors.factchecks import claim_export_factcheck_urls
 
@@ -38,7 +40,7 @@ COLUMNS = (
     "article_title", "article_outlet", "article_url", "article_published_on",
     "status", "verdict_state", "verdict_version", "rating", "rating_value",
     "summary", "rationale", "correction_note", "sources",
-    "author", "reviewer", "published_at", "corrected_at", "factcheck_urls",
+    "author", "reviewer", "published_at", "corrected_at", "factcheck_urls", "tags",
 )
 
 _SENTINEL = 987654321
@@ -80,9 +82,13 @@ def _source(source: tuple, snapshot_url) -> dict:
     }
 
 
-def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
+def export_rows(
+    queryset, *, chunk_size: int = CHUNK_SIZE, with_sources: bool = True
+) -> Iterator[dict]:
     """Dicts keyed by COLUMNS, in the queryset's order. Values stay Python types (dates,
-    ints, None, a list of source dicts); each format decides how to write them."""
+    ints, None, a list of source dicts, a list of tag names); each format decides how to
+    write them. Without `with_sources` every row's sources are empty and none are read (the
+    verdict report reads its own: claims.selectors.reports)."""
     claim_url = _url_maker(reverse("claims:claim-detail", args=[_SENTINEL]))
     public_url = _url_maker(public_path(_SENTINEL))
     snapshot_url = _url_maker(reverse("claims:capture-snapshot", args=[_SENTINEL]))
@@ -90,8 +96,9 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
     rows = queryset.values_list(*CLAIM_EXPORT_FIELDS).iterator(chunk_size=chunk_size)
     for chunk in batched(rows, chunk_size):
         ids = [r[0] for r in chunk]
-        sources = claim_export_sources(ids)
+        sources = claim_export_sources(ids) if with_sources else {}
         factcheck_urls = claim_export_factcheck_urls(ids)
+        tags = claim_export_tags(ids)
         for (
             pk, statement, quote, status,
             claimant, claimant_kind, role, organisation,
@@ -136,6 +143,8 @@ def export_rows(queryset, *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
                 # The fact-checks elsewhere an editor linked the claim to (Already
                 # fact-checked), oldest link first.
                 "factcheck_urls": factcheck_urls.get(pk, []),
+                # The claim's tags by name, alphabetically (claim_export_tags).
+                "tags": tags.get(pk, []),
             }
 
 

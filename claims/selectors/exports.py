@@ -124,6 +124,22 @@ def claim_export_queryset(
     ))
 
 
+def claim_export_tags(claim_ids) -> dict[int, list[str]]:
+    """{claim id: [tag name, ...]} for one chunk of exported claims: one query by key on the
+    claim-tag table (its unique index leads with the claim), joined to the tags for their
+    names. Names in alphabetical order, case folded (sorted here, so the order is the same
+    on every database, whatever order the tags were added in)."""
+    found: dict[int, list[str]] = {}
+    for claim_id, name in (
+        Claim.tags.through.objects.filter(any_of("claim_id", claim_ids))
+        .order_by().values_list("claim_id", "tag__name")
+    ):
+        found.setdefault(claim_id, []).append(name)
+    for names in found.values():
+        names.sort(key=lambda name: (name.casefold(), name))
+    return found
+
+
 def claim_export_sources(claim_ids) -> dict[int, list[tuple]]:
     """{claim id: [(url, title, captured_at, sha256, snapshot, capture_id), ...]} for one
     chunk of exported claims: each cited source, in the order it was cited, with the capture

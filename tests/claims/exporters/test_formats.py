@@ -266,8 +266,9 @@ def test_streams_in_chunks_with_three_source_queries_per_chunk(desk):
         assert all("= ANY(" in sql for sql in evidence + sources + captures)
     linked = reads("claims_claimfactchecklink")
     assert len(linked) == chunks  # the linked fact-checks' URLs, one read per chunk
-    # The claims read, per-chunk evidence, sources, captures and linked fact-checks.
-    assert len(ctx) <= 1 + 4 * chunks + 2
+    assert len(reads("claims_claim_tags")) == chunks  # the tags, one read per chunk
+    # The claims read, per-chunk evidence, sources, captures, linked fact-checks and tags.
+    assert len(ctx) <= 1 + 5 * chunks + 2
 
 
 def test_every_format_has_the_same_bytes_whatever_the_chunk_size(desk):
@@ -430,7 +431,7 @@ def test_exports_byte_layout_is_pinned(client):
         "Ana,person,,Gov,"
         '"Budget, ""final""",Daily,https://n.example/a,2026-05-04,published,published,1,'
         f'{rating.label},{rating.value},"Line one\nline two",Because.,,Ana Núñez,rev,'
-        "2026-05-06T07:08:09.123456+00:00,,,https://s.example/t,"
+        "2026-05-06T07:08:09.123456+00:00,,,,https://s.example/t,"
         f"2026-05-05T01:02:03.000004+00:00,{'ab' * 32},{site}/captures/{capture.pk}/snapshot/"
         "\r\n"
     ).encode()
@@ -449,7 +450,7 @@ def test_exports_byte_layout_is_pinned(client):
         f'"2026-05-05T01:02:03.000004+00:00", "sha256": "{"ab" * 32}", "snapshot_url": '
         f'"{site}/captures/{capture.pk}/snapshot/"}}], "author": "Ana Núñez", '
         '"reviewer": "rev", "published_at": "2026-05-06T07:08:09.123456+00:00", '
-        '"corrected_at": null, "factcheck_urls": []}'
+        '"corrected_at": null, "factcheck_urls": [], "tags": []}'
     )
     assert body["jsonl"] == (record + "\n").encode()
     assert body["json"] == ("[\n" + record + "\n]\n").encode()
