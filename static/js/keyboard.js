@@ -47,7 +47,10 @@
     return last ? [last, last.data.length] : [body, 0];
   }
 
+  // The chosen words as the live region says them: double quotation marks inside become
+  // single ones (as the desk's `quoted` filter does), a long choice keeps its two ends.
   function clip(text) {
+    text = text.replace(/“/g, "‘").replace(/”/g, "’");
     return text.length > 160 ? text.slice(0, 75) + " … " + text.slice(-75) : text;
   }
 
@@ -275,15 +278,26 @@
   }
 
   // After an htmx swap the focused element may have been replaced or removed, which drops
-  // the focus to the top of the page. Put it back: on the element with the same id, on the
-  // first field with an error of a form sent back, or on what was swapped in.
+  // the focus to the top of the page. Put it back: on the element with the same id, on what
+  // the new content asks to focus, on the control that reads as the one focused before, on
+  // the first field with an error, or else on what was swapped in.
+  // The control in the new content that reads as the one focused before (a column's
+  // sort link, a page link, a button): same kind, same name, same words.
+  function sameControl(root, was) {
+    if (!was.text && !was.name) { return null; }
+    return Array.prototype.filter.call(root.querySelectorAll(was.tag), function (el) {
+      return el.getAttribute("name") === was.name && el.textContent.trim() === was.text;
+    })[0] || null;
+  }
+
   function initSwapFocus() {
     var pending = [];
     document.addEventListener("htmx:beforeSwap", function (event) {
       var active = document.activeElement;
       var target = event.detail.target;
       if (active && active !== document.body && target && target.contains(active)) {
-        pending.push({ id: active.id, target: target, targetId: target.id });
+        pending.push({ id: active.id, target: target, targetId: target.id, tag: active.tagName,
+                       name: active.getAttribute("name"), text: active.textContent.trim() });
       }
     });
     document.addEventListener("htmx:afterSettle", function (event) {
@@ -300,6 +314,7 @@
       if (!document.contains(target)) { return; }
       var next = (was.id && document.getElementById(was.id)) ||
         target.querySelector("[autofocus]") ||
+        sameControl(target, was) ||
         target.querySelector(".is-invalid") ||
         target.querySelector("a[href], button:not([disabled]), input:not([type=hidden]), select, textarea");
       if (!next) {
