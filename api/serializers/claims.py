@@ -104,6 +104,11 @@ class ClaimLogSerializer(serializers.Serializer):
     claimed_on = serializers.DateField(required=False, allow_null=True, default=None)
     tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False,
                                  default=list, max_length=50)
+    save_anyway = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Log it even if it may already be logged (its words overlap a claim of "
+        "the article, or its statement is near-identical to one on the desk): otherwise "
+        "such a claim is refused with 409 and the claims found.")
 
 
 class ClaimUpdateSerializer(serializers.Serializer):

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -35,8 +40,11 @@ from claims.filtersets import CLAIM_ORDERINGS, ClaimFilter, claim_ordering
 from claims.models import Claim
 from claims.selectors.claims import claim_api_detail, claim_list_rows, claimant_list
 from claims.services.claims import (
+    ClaimAlreadyLogged,
+    ClaimDuplicate,
     ClaimEditConflict,
     claim_log,
+    claim_log_refuse_resend,
     claim_set_status,
     claim_update,
     claimant_find_or_create,
@@ -44,6 +52,23 @@ from claims.services.claims import (
 from claims.services.sources import evidence_add, source_attach
 
 SORTS = [f"{sign}{name}" for name in CLAIM_ORDERINGS for sign in ("", "-")]
+
+DUPLICATE = OpenApiResponse(
+    inline_serializer("ClaimDuplicate", {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "matches": inline_serializer("ClaimDuplicateMatch", {
+            "id": serializers.IntegerField(),
+            "url": serializers.URLField(),
+            "statement": serializers.CharField(),
+            "reasons": serializers.ListField(child=serializers.CharField()),
+        }, many=True),
+    }),
+    description="The claim may already be logged (its words overlap a claim of the "
+    "article, or its statement is near-identical to one on the desk): nothing was saved; "
+    "`matches` are those claims, each with why. Send `save_anyway: true` to log it as a "
+    "separate claim.",
+)
 
 
 def _stale_claim(exc: ClaimEditConflict, request) -> StaleVersion:
@@ -83,12 +108,33 @@ class ClaimViewSet(ResourceViewSet):
     def list(self, request):
         return self.list_page(self.filter_queryset(self.get_queryset()))
 
-    @extend_schema(request=ClaimLogSerializer,
-                   responses={201: ClaimDetailSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(
+        request=ClaimLogSerializer,
+        parameters=[OpenApiParameter(
+            "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+            description="Optional, up to 64 characters, chosen by you (a UUID): a request "
+            "sent again with the same key logs nothing new and answers 200 with the claim "
+            "the first one logged. Without it every request logs a claim.")],
+        responses={
+            201: ClaimDetailSerializer,
+            200: OpenApiResponse(ClaimDetailSerializer, description="Already logged by a "
+                                 "request with the same Idempotency-Key: that claim."),
+            400: ERROR, 403: ERROR,
+            409: DUPLICATE,
+        },
+    )
     def create(self, request):
         """Log a claim anchored to its article's exact words."""
         allowed(request.user, "log_claim")
         data = self.valid_body(ClaimLogSerializer)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise ValidationError({"Idempotency-Key": ["Send a key of at most 64 characters "
+                                                       "(a UUID is 36)."]})
+        try:
+            claim_log_refuse_resend(submission_key=key, user=request.user)
+        except ClaimAlreadyLogged as exc:
+            return Response(self._detail(exc.claim.pk), status=status.HTTP_200_OK)
         article, quote = data["article"], data["quote"]
         start, end = data["start"], data["end"]
         if start is None or end is None:
@@ -99,10 +145,22 @@ class ClaimViewSet(ResourceViewSet):
                     f"{exc} Copy the words exactly as they appear in the article, or give "
                     "their start and end."]}) from None
             start, end = anchor.start, anchor.end
-        claim = claim_log(article=article, quote=quote, start=start, end=end,
-                          statement=data["statement"], user=request.user,
-                          claimant=data["claimant"], claimed_on=data["claimed_on"],
-                          tags=data["tags"])
+        try:
+            claim = claim_log(article=article, quote=quote, start=start, end=end,
+                              statement=data["statement"], user=request.user,
+                              claimant=data["claimant"], claimed_on=data["claimed_on"],
+                              tags=data["tags"], submission_key=key,
+                              refuse_duplicates=not data["save_anyway"])
+        except ClaimAlreadyLogged as exc:  # the same key, sent at the same moment
+            return Response(self._detail(exc.claim.pk), status=status.HTTP_200_OK)
+        except ClaimDuplicate as exc:
+            return Response({
+                "detail": " ".join(exc.messages), "code": "duplicate",
+                "matches": [{"id": m.claim.pk, "url": request.build_absolute_uri(
+                    reverse("api:claim-detail", args=[m.claim.pk])),
+                    "statement": m.claim.statement, "reasons": m.reasons}
+                    for m in exc.matches],
+            }, status=status.HTTP_409_CONFLICT)
         return Response(self._detail(claim.pk), status=status.HTTP_201_CREATED)
 
     def _detail(self, pk):

@@ -3,6 +3,8 @@ table's columns. They check the input's shape; the rules live in services/claims
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
@@ -37,6 +39,19 @@ class ClaimLogForm(ClaimantPickerMixin, DeskFormMixin, forms.Form):
         help_text="Leave empty to use the article's publication date.",
     )
     tags = forms.CharField(label="Tags", required=False, help_text="Separate tags with commas.")
+    # One key per form shown: the same form sent twice (Back, then Save again) finds the
+    # claim it saved (services: claim_log) instead of logging a copy.
+    submission_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    save_anyway = forms.BooleanField(label="Save anyway as a separate claim", required=False)
+
+    # Set by the view when the claim may already be logged: the claims found (DuplicateMatch).
+    duplicates: list = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.initial.get("submission_key"):
+            self.initial["submission_key"] = uuid.uuid4().hex
+        self.fields["save_anyway"].widget.attrs["class"] = "form-check-input"
 
     def tag_names(self) -> list[str]:
         return split_tags(self.cleaned_data.get("tags", ""))

@@ -27,6 +27,7 @@ from claims.models import (
     WebhookEvent,
 )
 from claims.people import user_display
+from claims.selectors.duplicates import DuplicateMatch, claim_duplicates
 from claims.selectors.published import claim_has_published_verdict
 from claims.services.claim_store import claim_save, claim_take_stored
 from claims.services.claimants import claimant_find_or_create  # noqa: F401 (the API's import)
@@ -49,6 +50,32 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
     return tags
 
 
+KEY_LENGTH = Claim._meta.get_field("submission_key").max_length
+
+
+class ClaimAlreadyLogged(ValidationError):
+    """The form (or API request) that logged `claim` was sent again: nothing new was saved."""
+
+    def __init__(self, claim: Claim):
+        self.claim = claim
+        super().__init__("This claim was already saved (you sent the form twice): here it is.",
+                         code="already_logged")
+
+
+class ClaimDuplicate(ValidationError):
+    """The claim may already be logged: its words overlap a claim of the article, or its
+    statement is near-identical to one on the desk. Nothing was saved; `matches` are the
+    claims found, each with why. Logging it anyway is an explicit choice."""
+
+    def __init__(self, matches: list[DuplicateMatch]):
+        self.matches = matches
+        named = "; ".join(f"#{m.claim.pk} “{m.claim.statement}” ({', '.join(m.reasons)})"
+                          for m in matches)
+        super().__init__(
+            f"This claim may already be logged: {named}. Open it to work on it there, or "
+            "save anyway as a separate claim.", code="duplicate")
+
+
 @transaction.atomic
 def claim_log(
     *,
@@ -62,13 +89,32 @@ def claim_log(
     claimed_on: date | None = None,
     tags: Iterable[str] = (),
     assignee: User | None = None,
+    submission_key: str | None = None,
+    refuse_duplicates: bool = False,
 ) -> Claim:
     """Log a claim anchored to its exact words: the span [start, end) of the article body
-    must hold the quote, character for character."""
+    must hold the quote, character for character.
+
+    A claim is logged once per `submission_key` (the form's one-time key, an API request's
+    Idempotency-Key) and person: sent again, it raises ClaimAlreadyLogged with the claim
+    saved the first time. With `refuse_duplicates` (what a person logs by hand, until they
+    choose to save anyway), a claim whose words overlap one of the article's claims, or
+    whose statement is near-identical to a claim on the desk, is refused (ClaimDuplicate)."""
+    submission_key = (submission_key or "").strip()
+    if submission_key:
+        if len(submission_key) > KEY_LENGTH:
+            raise ValidationError({"submission_key": "A submission key is at most "
+                                                     f"{KEY_LENGTH} characters."})
+        claim_log_refuse_resend(submission_key=submission_key, user=user)
     try:
         anchor = anchor_at(article.body, start, end, quote)
     except AnchorError as exc:
         raise ValidationError({"quote": str(exc)}) from exc
+    if refuse_duplicates:
+        matches = claim_duplicates(article=article, start=anchor.start, end=anchor.end,
+                                   statement=statement.strip())
+        if matches:
+            raise ClaimDuplicate(matches)
     claim = Claim(
         article=article,
         claimant=claimant,
@@ -81,14 +127,37 @@ def claim_log(
         claimed_on=claimed_on or article.published_on,
         assignee=assignee,
         created_by=user,
+        submission_key=submission_key,
     )
-    claim.full_clean()
-    claim.save()
+    # The key was looked up above; for two sends at once the database's constraint decides.
+    claim.full_clean(exclude=["submission_key"])
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        if submission_key:  # the other send saved it first
+            claim_log_refuse_resend(submission_key=submission_key, user=user)
+        raise
     tag_objs = tags_from_names(tags)
     if tag_objs:
         claim.tags.set(tag_objs)
     emit(WebhookEvent.CLAIM_LOGGED, lambda: {"claim": claim_data(claim)})
     return claim
+
+
+def claim_log_refuse_resend(*, submission_key: str | None, user: User | None) -> None:
+    """Raise ClaimAlreadyLogged if this person already logged a claim with this key. A form
+    asks before anything else, so a form the browser restored only in part still finds its
+    claim."""
+    submission_key = (submission_key or "").strip()
+    if not submission_key or len(submission_key) > KEY_LENGTH:
+        return  # no claim was saved with such a key
+    saved = Claim.objects.filter(
+        created_by=user if user is not None and user.pk else None,
+        submission_key=submission_key,
+    ).first()
+    if saved is not None:
+        raise ClaimAlreadyLogged(saved)
 
 
 def claim_assign(*, claim: Claim, assignee: User | None, user: User | None = None) -> Claim:

@@ -47,6 +47,8 @@ from claims.services import claims as claims_services
 from claims.services.bulk import claims_bulk_apply
 from claims.services.claimants import claimant_find_or_create
 from claims.services.claims import (
+    ClaimAlreadyLogged,
+    ClaimDuplicate,
     ClaimEditConflict,
     claim_set_status,
     claim_update,
@@ -74,18 +76,26 @@ def claim_log(request, article_pk):
                                       request.POST.get("claimant_name", ""))
     elif request.method == "POST":
         form = ClaimLogForm(request.POST)
-        if form.is_valid():
-            claim = _claim_log_from_form(form, article, request.user)
-            if claim is not None:
-                # "Link this fact-check" in the form's Already fact-checked panel.
-                factcheck_id = object_id(request.POST.get("link_factcheck"))
-                factcheck = FactCheck.objects.filter(pk=factcheck_id).first() \
-                    if factcheck_id else None
-                if factcheck is not None:
-                    link_and_say(request, claim, factcheck)
-                    return redirect(claim)
-                messages.success(request, f"Claim #{claim.pk} logged: “{claim.statement}”.")
-                return redirect(f"{article.get_absolute_url()}#claim-{claim.pk}")
+        try:
+            # The same form again (Back, then Save): the claim it saved, whatever else the
+            # browser restored of the form, never a copy.
+            claims_services.claim_log_refuse_resend(
+                submission_key=request.POST.get("submission_key", ""), user=request.user)
+            claim = _claim_log_from_form(form, article, request.user) \
+                if form.is_valid() else None
+        except ClaimAlreadyLogged as exc:
+            messages.info(request, exc.messages[0])
+            return redirect(exc.claim)
+        if claim is not None:
+            # "Link this fact-check" in the form's Already fact-checked panel.
+            factcheck_id = object_id(request.POST.get("link_factcheck"))
+            factcheck = FactCheck.objects.filter(pk=factcheck_id).first() \
+                if factcheck_id else None
+            if factcheck is not None:
+                link_and_say(request, claim, factcheck)
+                return redirect(claim)
+            messages.success(request, f"Claim #{claim.pk} logged: “{claim.statement}”.")
+            return redirect(f"{article.get_absolute_url()}#claim-{claim.pk}")
     else:
         form = ClaimLogForm(
             initial={
@@ -99,11 +109,14 @@ def claim_log(request, article_pk):
         request,
         "claims/claim_log.html",
         {"article": article, "form": form, "log_panel": log_panel},
-        status=400 if form.errors else 200,
+        status=400 if form.errors or form.duplicates else 200,
     )
 
 
 def _claim_log_from_form(form, article, user):
+    """The claim logged from a valid form, or None with the reasons on the form (errors, or
+    the claims it may repeat in form.duplicates). A form sent twice raises
+    ClaimAlreadyLogged."""
     data = form.cleaned_data
     quote = data["quote"].replace("\r\n", "\n")
     start, end = data.get("start"), data.get("end")
@@ -134,7 +147,12 @@ def _claim_log_from_form(form, article, user):
             claimant=claimant,
             claimed_on=data.get("claimed_on"),
             tags=form.tag_names(),
+            submission_key=data.get("submission_key"),
+            refuse_duplicates=not data.get("save_anyway"),
         )
+    except ClaimDuplicate as exc:
+        form.duplicates = exc.matches
+        return None
     except ValidationError as exc:
         add_errors(form, exc, {"name": "claimant_name", "claimant": "claimant_name",
                                "claimed_on": "claimed_on"})
