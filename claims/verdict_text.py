@@ -37,10 +37,14 @@ _TOKEN = re.compile(r"\s+|[^\s]+")
 # Inline styles (allowed by the CSP) so the diff reads the same on every page that shows it.
 DEL = '<del style="background:#ffebe9;color:#82071e;margin-right:2px">'
 INS = '<ins style="background:#dafbe1;color:#116329;text-decoration:none">'
+REMOVED = '<span class="visually-hidden">removed: </span>'
+# A space first: a screen reader reads "removed: old added: new", not "oldadded:".
+ADDED = '<span class="visually-hidden"> added: </span>'
 
 
 def diff_words(old: str, new: str) -> SafeString:
-    """An HTML word diff: removed words in <del>, added words in <ins>, everything escaped."""
+    """An HTML word diff: removed words in <del>, added words in <ins>, everything escaped.
+    Each says "removed:" or "added:" to screen readers, which announce neither tag."""
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -48,7 +52,7 @@ def diff_words(old: str, new: str) -> SafeString:
             out.append(escape("".join(a[i1:i2])))
             continue
         if op in ("delete", "replace"):
-            out.append(f"{DEL}{escape(''.join(a[i1:i2]))}</del>")
+            out.append(f"{DEL}{REMOVED}{escape(''.join(a[i1:i2]))}</del>")
         if op in ("insert", "replace"):
-            out.append(f"{INS}{escape(''.join(b[j1:j2]))}</ins>")
+            out.append(f"{INS}{ADDED}{escape(''.join(b[j1:j2]))}</ins>")
     return mark_safe("".join(out))  # noqa: S308 - every piece escaped above

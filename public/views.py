@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from claims.exporters import claimreview
+from claims.selectors.changes import reader_changes
 from claims.selectors.published import reviewed_captures, reviewed_evidence
 from claims.selectors.verdicts import (
     default_scale_ratings,
@@ -50,9 +51,13 @@ def factcheck_detail(request, pk):
 
 @require_GET
 def corrections(request):
+    """Published corrections, newest first, each with every change readers saw it make
+    (reader_changes: the read the review queue and the claim page show too)."""
     page = Paginator(published_corrections(), PAGE_SIZE).get_page(request.GET.get("page"))
+    changes = reader_changes(page.object_list)
     return render(request, "public/corrections.html", {
-        "page": page, "published_edits": published_edits(),
+        "page": page, "corrections": [changes[v.pk] for v in page.object_list],
+        "published_edits": published_edits(),
     })
 
 

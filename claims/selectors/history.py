@@ -1,7 +1,7 @@
 """Reads of the recorded history (django-simple-history): a claim's audit trail, every
 change of the claim, its verdicts and its evidence as entries saying who, when, what and
-before -> after; and for the review queue, what changed in a verdict since a reviewer last
-saw it.
+before -> after; and for the review queue, each time a verdict was sent back for changes
+(what readers will see change is built from these in claims/selectors/changes.py).
 
 Each read costs a fixed number of queries whatever the length of the history: one per
 history table, then one per kind of foreign key to turn ids into names."""
@@ -18,7 +18,6 @@ from django.db.models.functions import Lag
 from claims.choices import VerdictState
 from claims.models import Claim, Claimant, Evidence, Rating, Source, Verdict
 from claims.people import user_display
-from claims.verdict_text import diff_words
 
 # Bookkeeping columns that change on every save and say nothing to a reader.
 SKIPPED = {"id", "created_at", "updated_at", "lock_version", "version", "body_sha256"}
@@ -154,67 +153,25 @@ def claim_audit_trail(claim: Claim, records: dict | None = None) -> list[AuditEn
     return entries
 
 
-@dataclass
-class ReviewItem:
-    verdict: Verdict
-    compared_with: str  # what the diff is against, in words
-    rating_before: str | None = None
-    rating_after: str | None = None
-    summary_diff: str | None = None
-    rationale_diff: str | None = None
+def sent_back_versions(verdict_ids) -> dict[int, list]:
+    """For each verdict, the history rows recorded when a reviewer sent it back for changes,
+    oldest first: the version as the reviewer saw it then, with the reviewer and their
+    comment (`history_user`, `review_comment`, `history_date`). One query for any number of
+    verdicts.
 
-    @property
-    def unchanged(self) -> bool:
-        return self.compared_with != "" and not (
-            self.rating_before != self.rating_after or self.summary_diff or self.rationale_diff
-        )
-
-
-def review_changes(verdicts: list[Verdict]) -> list[ReviewItem]:
-    """For the review queue: what changed in each submitted verdict since the reviewer last
-    saw it — the version sent back for changes, or for a correction the published version
-    it corrects. Two queries for the whole queue.
-
-    The version sent back is the history row where the verdict's state became "changes
-    requested" (read from the recorded state, not from the row's change reason)."""
+    A send-back is the history row where the verdict's state became "changes requested"
+    (read from the recorded state, not from the row's change reason)."""
     in_order = [F("history_date").asc(), F("history_id").asc()]
-    sent_back: dict[int, object] = {}
+    sent_back: dict[int, list] = {}
     # Only the window's condition goes to SQL: Django applies a plain condition before the
     # window, which would compare each sent-back row with the one sent back before it.
     for rec in (
-        Verdict.history.filter(id__in=[v.pk for v in verdicts])
+        Verdict.history.filter(id__in=list(verdict_ids))
         .annotate(state_before=Window(Lag("state"), partition_by=[F("id")], order_by=in_order))
         .filter(state_before__in=[VerdictState.SUBMITTED, VerdictState.APPROVED])
+        .select_related("rating", "history_user")
         .order_by(*in_order)
     ):
         if rec.state == VerdictState.CHANGES_REQUESTED:
-            sent_back[rec.id] = rec  # the latest wins
-    ratings = dict(
-        Rating.objects.filter(pk__in={r.rating_id for r in sent_back.values() if r.rating_id})
-        .values_list("pk", "label")
-    )
-    items = []
-    for v in verdicts:
-        after = v.rating.label if v.rating_id else "—"
-        if v.pk in sent_back:
-            old = sent_back[v.pk]
-            when = old.history_date.strftime("%d %b %Y %H:%M")
-            label = f"the version sent back for changes on {when}"
-            before = ratings.get(old.rating_id, "—")
-        elif v.supersedes_id:
-            old = v.supersedes
-            label = f"published version {old.version} (this is a correction)"
-            before = old.rating.label if old.rating_id else "—"
-        else:
-            items.append(ReviewItem(verdict=v, compared_with=""))
-            continue
-        items.append(
-            ReviewItem(
-                verdict=v, compared_with=label, rating_before=before, rating_after=after,
-                summary_diff=diff_words(old.summary, v.summary) if old.summary != v.summary
-                else None,
-                rationale_diff=diff_words(old.rationale, v.rationale)
-                if old.rationale != v.rationale else None,
-            )
-        )
-    return items
+            sent_back.setdefault(rec.id, []).append(rec)
+    return sent_back

@@ -6,7 +6,21 @@ queries, whatever the number of rows it returns."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Greatest, Substr
 
 from claims.choices import CaptureStatus, VerdictState
 from claims.models import (
@@ -20,6 +34,7 @@ from claims.models import (
     VerdictAppearance,
     VerdictEditor,
 )
+from claims.selectors.changes import ReaderChanges, reader_changes
 from claims.selectors.published import reviewed_sources_prefetch
 
 
@@ -77,15 +92,50 @@ def evidence_with_capture_state() -> QuerySet[Evidence]:
     ).order_by("created_at", "id")
 
 
+# How much of the article either side of a claim's quote is read to find its sentence
+# (claims/highlight.py quote_in_sentence).
+PASSAGE_REACH = 600
+
+
 def review_queue() -> QuerySet[Verdict]:
-    """Submitted verdicts, oldest first (indexed on state, submitted_at, id), each with the
-    evidence it cites."""
+    """Submitted verdicts, oldest first (indexed on state, submitted_at, id), each with its
+    claim, claimant and article (the article's text only around the quote: `passage`, from
+    `passage_start`), and the evidence it cites with whether each source was captured
+    (`reader_evidence`, as reader_changes reads it)."""
+    start = Greatest(F("claim__anchor_start") - PASSAGE_REACH, Value(0))
     return (
         Verdict.objects.filter(state=VerdictState.SUBMITTED, is_current=True)
-        .select_related("claim", "claim__claimant", "rating", "author", "supersedes__rating")
-        .prefetch_related(Prefetch("evidence", queryset=evidence_with_capture_state()))
+        .select_related("claim__claimant", "claim__article", "rating", "author",
+                        "supersedes__rating")
+        .defer("claim__article__body")
+        .annotate(
+            passage_start=start,
+            # Substr counts from 1.
+            passage=Substr("claim__article__body", start + 1,
+                           F("claim__anchor_end") - start + PASSAGE_REACH),
+        )
+        .prefetch_related(Prefetch("evidence", queryset=evidence_with_capture_state(),
+                                   to_attr="reader_evidence"))
         .order_by("submitted_at", "id")
     )
+
+
+@dataclass
+class ReviewQueueItem:
+    """A verdict in the review queue with what a reviewer reads before deciding."""
+
+    verdict: Verdict
+    changes: ReaderChanges  # what readers will see change, and the earlier send-backs
+    quote: object = None  # the quote in its sentence (claims/highlight.py), set by the view
+    actions: dict = field(default_factory=dict)
+
+
+def review_queue_items(verdicts: list[Verdict]) -> list[ReviewQueueItem]:
+    """The review queue's page of verdicts (from review_queue()) with what readers will see
+    change with each (reader_changes, the read the claim page and the corrections log use).
+    A fixed number of queries for the page."""
+    changes = reader_changes(verdicts)
+    return [ReviewQueueItem(verdict=v, changes=changes[v.pk]) for v in verdicts]
 
 
 def verdict_current(*, claim: Claim) -> Verdict | None:

@@ -15,12 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 from claims.choices import SourceStatus, VerdictState
 from claims.forms.notifications import NotificationPreferenceForm
 from claims.forms.verdicts import CorrectionForm, VerdictDraftForm
+from claims.highlight import quote_in_sentence
 from claims.models import Claim, Verdict
 from claims.params import object_id
 from claims.permissions import may_draft, refusal_text, review_actions, verdict_actions
 from claims.selectors import verdicts as verdicts_selectors
+from claims.selectors.changes import reader_changes_of
 from claims.selectors.dashboard import notification_preference_of, notifications_for
-from claims.selectors.history import claim_audit_trail, review_changes
+from claims.selectors.history import claim_audit_trail
 from claims.services import verdicts as verdicts_services
 from claims.services.notifications import (
     notification_mark_read,
@@ -34,6 +36,9 @@ from claims.views.common import add_errors
 # Verdicts per page of the review queue.
 REVIEW_QUEUE_PAGE = 50
 
+# The states in which a verdict may have been sent back and resubmitted to a reviewer.
+REVIEWED = (VerdictState.SUBMITTED, VerdictState.APPROVED)
+
 
 def _claim_url(claim_id: int) -> str:
     return reverse("claims:claim-detail", args=[claim_id]) + "#verdict"
@@ -46,8 +51,9 @@ def _from_queue(request) -> bool:
 
 def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = None) -> dict:
     """What the claim page's verdict panel shows: every version, the evidence and what the
-    current version cites, the actions this user may take, the draft or correction form
-    when they may use one, and the audit trail. A fixed number of queries."""
+    current version cites, what readers will see change with a correction or a
+    resubmission, the actions this user may take, the draft or correction form when they
+    may use one, and the audit trail. A fixed number of queries."""
     versions = list(verdicts_selectors.verdict_versions(claim.pk))
     current = next((v for v in versions if v.is_current), None)
     evidence = verdicts_selectors.claim_evidence_for_panel(claim)
@@ -86,6 +92,11 @@ def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = 
         "correction_form": correction_form,
         "publish_problems": verdicts_selectors.verdict_publish_problems(current)
         if current is not None and current.state == VerdictState.APPROVED else [],
+        # What readers will see change with a correction or a resubmission: the same read
+        # as the review queue and the public corrections log.
+        "changes": reader_changes_of(current)
+        if current is not None and (current.supersedes_id or current.state in REVIEWED)
+        else None,
         "audit": claim_audit_trail(claim, records=history_records),
     }
 
@@ -220,16 +231,20 @@ def verdict_correct(request, pk):
 @require_GET
 def review_queue(request):
     # Oldest first, a page at a time: a busy desk can have more waiting than one page shows.
-    # Each verdict with what a reviewer needs to decide: rating, rationale and the evidence it
-    # cites (fetched or not), and the actions this reviewer may take. A fixed number of
-    # queries per page (tests/test_query_counts.py).
+    # Each verdict with what a reviewer needs to decide (review_queue_items): the quote in
+    # its sentence, the claimant and article, every change readers will see, the evidence
+    # and its captures, the earlier review comments, and the actions this reviewer may take.
+    # A fixed number of queries per page (tests/claims/views/test_review_context.py).
     page = Paginator(verdicts_selectors.review_queue(), REVIEW_QUEUE_PAGE).get_page(
         request.GET.get("page"))
     verdicts = list(page.object_list)
     actions = review_actions(verdicts, request.user)
-    items = review_changes(verdicts)
+    items = verdicts_selectors.review_queue_items(verdicts)
     for item in items:
         item.actions = actions[item.verdict.pk]
+        item.quote = quote_in_sentence(
+            passage=item.verdict.passage or "", passage_start=item.verdict.passage_start,
+            claim=item.verdict.claim, reach=verdicts_selectors.PASSAGE_REACH)
     return render(request, "verdicts/review_queue.html", {"items": items, "page": page})
 
 

@@ -57,31 +57,6 @@ def test_add_evidence_empty_and_with_a_vanished_source(page, live_server, log_in
     screenshot(page, "inpage-evidence-bad-source")
 
 
-def test_add_as_new_claimant_without_a_name(page, live_server, log_in, screenshot, desk):
-    article = ArticleFactory()
-    quote = "unemployment fell by 12 per cent last year"
-    start = article.body.index(quote)
-    log_in(page, "editor")
-    page.goto(f"{live_server.url}/articles/{article.pk}/claims/new/"
-              f"?quote={quote}&start={start}&end={start + len(quote)}")
-    picker = page.locator("#claimant-picker")
-    picker.get_by_label("Claimant's role").fill("Spokesperson")
-    picker.get_by_role("button", name="Add as new claimant").click()
-    name = picker.get_by_label("Claimant", exact=True)
-    expect(page.locator("#claimant-create-error")).to_have_text("Give the claimant's name.")
-    expect(name).to_have_attribute("aria-invalid", "true")
-    expect(name).to_have_attribute("aria-describedby", "id_claimant_name_help "
-                                   "claimant-create-error")
-    expect(picker.get_by_label("Claimant's role")).to_have_value("Spokesperson")
-    screenshot(page, "inpage-claimant-empty")
-
-    name.fill("Olu Spokesperson")
-    picker.get_by_role("button", name="Add as new claimant").click()
-    expect(page.locator("#claimant-chosen")).to_contain_text("Chosen: Olu Spokesperson")
-    expect(name).not_to_have_attribute("aria-invalid", "true")
-    screenshot(page, "inpage-claimant-added")
-
-
 def test_refetch_refused_is_said_beside_the_source(page, live_server, log_in, screenshot, desk):
     claim = desk
     source = SourceFactory(status=SourceStatus.FAILED)

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from claims.choices import VerdictState
 from claims.models import Verdict, VerdictEditor
 from claims.permissions import review_actions, verdict_actions
-from claims.selectors.history import review_changes
+from claims.selectors.changes import reader_changes
 from claims.services import verdicts as verdict_services
 from claims.services.verdicts import (
     verdict_approve,
@@ -81,7 +81,7 @@ def test_rewording_the_history_reasons_changes_no_ones_right_to_review(monkeypat
     verdict = draft(claim, users["editor_author"], Verdict.objects.get(pk=verdict.pk),
                     summary="It rose by 3 per cent in 2011.")
     verdict = verdict_submit(verdict=verdict, user=users["editor_author"])
-    [item] = review_changes([verdict])
-    assert item.compared_with.startswith("the version sent back for changes")
-    assert "2011" in item.summary_diff
+    item = reader_changes([verdict])[verdict.pk]
+    assert item.compared_with.startswith("the version Sam Senior sent back on ")
+    assert "2011" in item.field("Summary").diff
     verdict_approve(verdict=verdict, user=users["senior"])

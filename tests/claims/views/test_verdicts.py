@@ -281,7 +281,9 @@ def test_review_queue_lists_submitted_oldest_first_with_changes_since_sent_back(
     assert html.count('data-testid="queue-item"') == 2
     assert html.index(older.claim.statement) < html.index(newer.claim.statement)
     assert "First submission" in html
-    assert "<del>False</del> → <ins>Mostly false</ins>" in html
+    assert ('<span class="visually-hidden">removed: </span>False</del> <ins '
+            'style="background:#dafbe1;color:#116329;text-decoration:none">'
+            '<span class="visually-hidden"> added: </span>Mostly false</ins>') in html
     assert ">wrong.</del><ins " in html and ">from 2009.</ins>" in html
     queries = len(ctx.captured_queries)
     for _ in range(4):
