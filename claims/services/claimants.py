@@ -102,6 +102,8 @@ def claimant_from_picker(
     if chosen is not None and (not name or name.casefold() == chosen.name.casefold()):
         return chosen
     if not name:
+        if new:
+            raise ValidationError({"claimant": "Give the new claimant's name."})
         return None
     if new:
         if user is not None:

@@ -122,10 +122,22 @@
       input.focus();
     }
 
+    // A refused save's words and "Did you mean …?" are about the name as it was sent: once
+    // the name changes they go.
+    function dropRefusal() {
+      root.querySelectorAll("[data-claimant-refusal]").forEach(function (el) {
+        el.hidden = true;
+        el.classList.remove("d-block");  // Bootstrap's d-block would outweigh [hidden]
+      });
+      input.classList.remove("is-invalid");
+      input.removeAttribute("aria-invalid");
+    }
+
     input.addEventListener("input", function () {
       // Typing again drops an earlier choice: a name must be chosen, or added, anew.
       if (idField) { idField.value = ""; }
       showNew(false);
+      dropRefusal();
       say("");
       window.clearTimeout(timer);
       timer = window.setTimeout(suggest, 200);
@@ -171,13 +183,15 @@
 
     // "Did you mean …?" after a refused save: with JavaScript, a button chooses the name
     // (nothing is sent until Save); without it, the button sends the form with that choice.
+    root.querySelectorAll("[data-claimant-add-new]").forEach(function (b) { b.hidden = false; });
     root.addEventListener("click", function (event) {
-      var button = event.target.closest(".claimant-did-you-mean button[data-claimant-id]");
+      var button = event.target.closest(
+        ".claimant-did-you-mean button[data-claimant-id], [data-claimant-add-new]");
       if (!button) { return; }
       event.preventDefault();
-      choose(button);
-      input.classList.remove("is-invalid");
-      input.removeAttribute("aria-invalid");
+      dropRefusal();
+      choose(button.hasAttribute("data-claimant-add-new")
+        ? { dataset: { claimantNew: "1" } } : button);
     });
 
     if (newBox) {

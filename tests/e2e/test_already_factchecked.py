@@ -183,7 +183,11 @@ def test_the_claimant_typed_on_the_log_form_is_read_with_the_claim(
     expect(panel).to_contain_text("No fact-check found that repeats this claim.")
     claimant = page.get_by_role("combobox", name="Claimant")
     claimant.fill("Corey Feldman")
-    claimant.press("Tab")
+    # Nobody of that name is on file: adding him is an explicit choice, the list's last option.
+    add = page.get_by_role("option", name="Add “Corey Feldman” as a new claimant…")
+    expect(add).to_be_visible()
+    claimant.press("ArrowUp")
+    claimant.press("Enter")
     match = panel.locator(f"#factcheck-match-{feldman.pk}")
     expect(match).to_contain_text("Corey Feldman was stabbed")
     expect(match).to_contain_text("names Corey Feldman, who said it")

@@ -11,7 +11,7 @@ from claims.choices import SourceStatus
 from claims.demo import LoadReport, ensure_demo_users
 from claims.models import Evidence, Source
 from tests.e2e.helpers import unfold
-from tests.factories import ArticleFactory, ClaimFactory, SourceFactory
+from tests.factories import ClaimFactory, SourceFactory
 
 pytestmark = pytest.mark.e2e
 

@@ -72,8 +72,10 @@ def test_a_chosen_claimant_wins_unless_the_name_was_changed_since(noem):
     assert claimant_from_picker(chosen=noem, name="Jens Stoltenberg") == other
 
 
-def test_no_name_is_nobody():
+def test_no_name_is_nobody_unless_a_new_claimant_was_asked_for(editor):
     assert claimant_from_picker(name="   ") is None
+    with pytest.raises(ValidationError, match="Give the new claimant's name"):
+        claimant_from_picker(name=" ", new=True, user=editor)
 
 
 def test_an_explicit_new_claimant_is_created_with_its_kind(noem, editor):

@@ -1,0 +1,128 @@
+"""The claimant picker in a real browser, as people use it: arrow keys reach the names, Enter
+picks the highlighted one and never saves the form, Enter with nothing highlighted saves
+nothing and adds nobody, a half-typed name sent anyway is refused with "Did you mean …?",
+a new claimant is an explicit choice with its kind, and Escape closes the list."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from claims.choices import ClaimantKind
+
+pytestmark = pytest.mark.e2e
+
+BODY = ("The governor spoke on Monday. Crime fell by 40 per cent in a year, she said. "
+        "Nobody else spoke.")
+QUOTE = "Crime fell by 40 per cent in a year"
+
+
+@pytest.fixture
+def desk(db):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import ArticleFactory, ClaimantFactory, UserFactory
+
+    editor = UserFactory(username="edna", first_name="Edna", last_name="Editor")
+    editor.set_password("correct horse battery")
+    editor.save()
+    editor.groups.add(Group.objects.get(name="Editors"))
+    article = ArticleFactory(title="Governor on crime", body=BODY)
+    noem = ClaimantFactory(name="Kristi Noem", role="Governor", organisation="South Dakota")
+    ClaimantFactory(name="Silvia S. Martins", role="Professor", organisation="Columbia")
+    return {"article": article, "noem": noem}
+
+
+def open_log_form(page, live_server, log_in, article):
+    log_in(page, "edna", "correct horse battery")
+    start = BODY.index(QUOTE)
+    page.goto(f"{live_server.url}/articles/{article.pk}/claims/new/?quote={QUOTE}"
+              f"&start={start}&end={start + len(QUOTE)}")
+    expect(page.get_by_role("heading", name="Log a claim")).to_be_visible()
+    return page.get_by_role("combobox", name="Claimant", exact=True)
+
+
+def test_the_claimant_picker_as_people_use_it(page, live_server, log_in, screenshot, desk):
+    from claims.models import Claim, Claimant
+
+    claimants_before = Claimant.objects.count()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    name = open_log_form(page, live_server, log_in, desk["article"])
+    listbox = page.get_by_role("listbox", name="Claimants on file")
+    log_url = page.url
+
+    # Type "Kris", ArrowDown, Enter: Kristi Noem is chosen and the form is NOT sent.
+    name.click()
+    name.press_sequentially("Kris")
+    expect(page.get_by_role("option", name="Kristi Noem")).to_be_visible()
+    expect(name).to_have_attribute("aria-expanded", "true")
+    screenshot(page, "claimant-picker-01-open-1280")
+    name.press("ArrowDown")
+    first = page.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(name).to_have_attribute("aria-activedescendant", first.get_attribute("id"))
+    name.press("Enter")
+    expect(name).to_have_value("Kristi Noem")
+    expect(page.locator("#id_claimant")).to_have_value(str(desk["noem"].pk))
+    expect(page.get_by_text("Chosen: Kristi Noem, Governor, South Dakota.")).to_be_visible()
+    expect(listbox).to_be_hidden()
+    assert page.url == log_url
+    assert not Claim.objects.exists()
+
+    # Type "Kristi" and press Enter with nothing highlighted: nothing saved, nobody added.
+    name.fill("")
+    name.press_sequentially("Kristi")
+    expect(page.get_by_role("option", name="Kristi Noem")).to_be_visible()
+    name.press("Enter")
+    expect(page.get_by_text("Choose a name from the list")).to_be_visible()
+    expect(page.locator("#id_claimant")).to_have_value("")
+    page.wait_for_timeout(300)
+    assert page.url == log_url
+    assert not Claim.objects.exists() and Claimant.objects.count() == claimants_before
+
+    # Escape closes the list and keeps the focus in the field.
+    expect(listbox).to_be_visible()
+    name.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(name).to_have_attribute("aria-expanded", "false")
+    expect(name).to_be_focused()
+
+    # Send the half-typed name anyway: refused in words, the close name offered, all kept.
+    page.get_by_label("Claim statement").fill("Crime fell by 40% in a year")
+    page.get_by_role("button", name="Save claim").last.click()
+    expect(page.get_by_text("Did you mean Kristi Noem?")).to_be_visible()
+    expect(page.get_by_label("Claim statement")).to_have_value("Crime fell by 40% in a year")
+    expect(page.get_by_role("combobox", name="Claimant", exact=True)).to_have_value("Kristi")
+    assert not Claim.objects.exists() and Claimant.objects.count() == claimants_before
+    screenshot(page, "claimant-picker-02-did-you-mean-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "claimant-picker-03-did-you-mean-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # A new claimant is an explicit choice: "Add … as a new claimant…", then its kind.
+    name = page.get_by_role("combobox", name="Claimant", exact=True)
+    name.fill("")
+    name.press_sequentially("National Institute on Drug Abuse")
+    # The refusal was about "Kristi": it goes once the name changes.
+    expect(page.get_by_text("Did you mean Kristi Noem?")).to_be_hidden()
+    add = page.get_by_role("option", name="Add “National Institute on Drug Abuse” as a new "
+                           "claimant…")
+    expect(add).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "claimant-picker-04-add-new-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    name.press("ArrowUp")  # the last option
+    expect(add).to_have_attribute("aria-selected", "true")
+    name.press("Enter")
+    expect(page.get_by_role("radio", name="Organisation")).to_be_visible()
+    assert not Claim.objects.exists()
+    page.get_by_role("radio", name="Organisation").check()
+    page.get_by_label("Organisation", exact=True).last.fill("NIH")
+    screenshot(page, "claimant-picker-05-new-organisation-1280")
+    page.get_by_role("button", name="Save claim").last.click()
+    expect(page.get_by_role("status").filter(has_text="logged")).to_be_visible()
+    claim = Claim.objects.select_related("claimant").get()
+    assert claim.claimant.name == "National Institute on Drug Abuse"
+    assert claim.claimant.kind == ClaimantKind.ORGANISATION
+    assert claim.claimant.organisation == "NIH"
+    assert Claimant.objects.count() == claimants_before + 1
