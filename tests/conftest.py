@@ -110,6 +110,8 @@ def _migration_data_after_flush(request):
             apps, None
         )
         importlib.import_module("claims.migrations.0003_groups").create_groups(apps, None)
+        importlib.import_module("claims.migrations.0021_claimant_kind").grant_merge_permissions(
+            apps, None)
     finally:
         config.models_module = models_module
     yield

@@ -126,3 +126,38 @@ def test_the_claimant_picker_as_people_use_it(page, live_server, log_in, screens
     assert claim.claimant.kind == ClaimantKind.ORGANISATION
     assert claim.claimant.organisation == "NIH"
     assert Claimant.objects.count() == claimants_before + 1
+
+
+def test_an_editor_proposes_a_merge_and_a_reviewer_confirms_it(
+        page, live_server, log_in, screenshot, desk):
+    from django.contrib.auth.models import Group
+
+    from claims.models import Claim, Claimant
+    from tests.factories import ClaimantFactory, ClaimFactory, UserFactory
+
+    reviewer = UserFactory(username="rita", first_name="Rita", last_name="Reviewer")
+    reviewer.set_password("correct horse battery")
+    reviewer.save()
+    reviewer.groups.add(Group.objects.get(name="Reviewers"))
+    duplicate = ClaimantFactory(name="Kristi", role="", organisation="")
+    claim = ClaimFactory(claimant=duplicate, statement="Crime fell by 40% in a year")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, "edna", "correct horse battery")
+    page.goto(f"{live_server.url}/claimants/")
+    page.get_by_role("link", name="Kristi", exact=True).click()
+    page.get_by_role("radio", name="Kristi Noem").check()
+    screenshot(page, "claimant-merge-01-propose-1280")
+    page.get_by_role("button", name="Propose merge").click()
+    expect(page.get_by_text("a reviewer confirms it on the Claimants page")).to_be_visible()
+    expect(page.get_by_text("A reviewer confirms it.")).to_be_visible()
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "rita", "correct horse battery")
+    page.goto(f"{live_server.url}/claimants/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "claimant-merge-02-to-confirm-390")
+    page.get_by_role("button", name="Confirm: move the claims to Kristi Noem").click()
+    expect(page.get_by_text("1 claim moved.")).to_be_visible()
+    assert Claim.objects.get(pk=claim.pk).claimant == desk["noem"]
+    assert not Claimant.objects.filter(pk=duplicate.pk).exists()
