@@ -12,14 +12,16 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
-from claims.choices import ClaimStatus
+from claims.choices import ClaimStatus, FetchErrorKind, SourceStatus
 from claims.exporters.rows import export_rows
 from claims.models import Rating
 from claims.selectors.exports import claim_export_queryset
+from claims.selectors.reports import ReportSource, claim_report_sources
 from claims.verdict_text import render_markdown
 
 # A report is read by people: past this it is a data export, not a report.
@@ -64,7 +66,11 @@ def report_data(
     title: str = "",
 ) -> ReportData:
     """Claims in scope with their current verdict and sources, and counts by rating.
-    A date range selects verdicts by publication date (the first one, for corrections)."""
+    A date range selects verdicts by publication date (the first one, for corrections).
+
+    A published fact-check's entry lists the sources its published verdict cites, with the
+    capture readers see; any other claim's entry lists the claim's sources, each with its
+    state in words (claim_report_sources)."""
     params = dict(filters or {})
     claim_ids = None
     if scope == "claim":
@@ -78,12 +84,18 @@ def report_data(
         claims = claims.filter(first_published_at__isnull=False)
 
     entries = []
-    for row in export_rows(claims[: MAX_REPORT_CLAIMS + 1], chunk_size=500):
+    for row in export_rows(claims[: MAX_REPORT_CLAIMS + 1], chunk_size=500,
+                           with_sources=False):
         row["rationale_html"] = render_markdown(row["rationale"])
         row["status_label"] = ClaimStatus(row["status"]).label
         entries.append(row)
     truncated = len(entries) > MAX_REPORT_CLAIMS
     entries = entries[:MAX_REPORT_CLAIMS]
+    sources = claim_report_sources([row["claim_id"] for row in entries])
+    for row in entries:
+        published, listed = sources.get(row["claim_id"], (False, []))
+        row["sources_published"] = published
+        row["sources"] = [_report_source(item, published) for item in listed]
 
     colours = {r.label: r.colour for r in Rating.objects.order_by("-scale__is_default", "position")}
     tally: dict[str, int] = {}
@@ -105,6 +117,47 @@ def report_data(
         truncated=truncated,
         filters={k: v for k, v in params.items() if v},
     )
+
+
+def _report_source(item: ReportSource, published: bool) -> dict:
+    """A source's line in the report. On a published fact-check: the title and capture
+    readers see. Otherwise the source's own title, its latest copy and its state in words."""
+    source, capture = item.source, item.capture
+    title = (capture.title if published and capture is not None and capture.title
+             else source.title)
+    return {
+        "url": source.url,
+        "title": title,
+        "captured_at": capture.started_at if capture is not None else None,
+        "sha256": capture.sha256 if capture is not None else "",
+        "snapshot_url": (
+            settings.SITE_URL + reverse("claims:capture-snapshot", args=[capture.pk])
+            if capture is not None and capture.snapshot else ""),
+        "state": "" if published else source_state_words(item),
+    }
+
+
+def source_state_words(item: ReportSource) -> str:
+    """What an unpublished claim's source is: fetched, failed (and why), waiting or being
+    fetched; and whether the claim's current verdict cites it."""
+    source = item.source
+    if source.status == SourceStatus.FAILED:
+        why = (source.get_last_error_kind_display()
+               if source.last_error_kind != FetchErrorKind.NONE else "")
+        if source.last_error:
+            detail = source.last_error[:160].rstrip(".")
+            why = f"{why}: {detail}" if why else detail
+        words = f"Fetch failed ({why})" if why else "Fetch failed"
+        if item.capture is not None:
+            words += "; an earlier copy is shown"
+    elif source.status == SourceStatus.FETCHED:
+        words = "Fetched" if item.capture is not None else "Fetched, no copy stored"
+    elif source.status == SourceStatus.FETCHING:
+        words = "Being fetched"
+    else:
+        words = "Waiting to be fetched"
+    cited = "cited by the verdict" if item.cited else "not cited by the verdict"
+    return f"{words}; {cited}."
 
 
 def _default_title(scope, entries, since, until) -> str:
