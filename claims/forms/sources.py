@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 
 from claims.choices import Stance
-from claims.models import Source
 from claims.widgets import DeskFormMixin
 
 
@@ -30,29 +29,22 @@ class SourceAttachForm(DeskFormMixin, forms.Form):
 
 
 class EvidenceForm(DeskFormMixin, forms.Form):
-    """"Add evidence": it starts empty and adds a piece of evidence every time, a note of its
-    own or the citation of a source not cited on the claim yet. A cited source's stance,
-    note and excerpt change through EvidenceEditForm, on its own row."""
+    """"Add evidence": it starts empty and adds a note of its own every time. A source is
+    cited by attaching it ("Attach a source", which asks its stance); a cited source's
+    stance, note and excerpt change through EvidenceEditForm, on its own row."""
 
     stance = forms.ChoiceField(label="Stance", choices=Stance.choices, initial=Stance.CONTEXT)
-    source = forms.ModelChoiceField(
-        label="Source", queryset=Source.objects.none(), required=False, empty_label="No source",
-        help_text="A source is cited once per claim: to change a cited source’s stance, note "
-        "or excerpt, use “Edit” on its row in the evidence list.",
-    )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     excerpt = forms.CharField(
         label="Excerpt",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The passage of the source that matters.",
+        help_text="A passage that matters: from a document, an interview, a source not on "
+        "the web. To cite a web page, attach it as a source.",
     )
 
     def __init__(self, *args, claim=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if claim is not None:
-            # Sources reach a claim through its evidence (source_attach records one).
-            self.fields["source"].queryset = Source.objects.filter(evidence__claim=claim)
 
 
 class EvidenceEditForm(DeskFormMixin, forms.Form):

@@ -41,7 +41,7 @@ def evidence_add(
     _check_stance(stance)
     if source is None and not note:
         raise ValidationError(
-            {"note": "Write a note, or choose the source this evidence rests on."}
+            {"note": "Write a note: evidence that cites no source is its note."}
         )
     if source is not None:
         cited = Evidence.objects.filter(claim=claim, source=source).first()

@@ -111,7 +111,6 @@ def evidence_add(request, pk):
                 stance=data["stance"],
                 note=data["note"],
                 excerpt=data["excerpt"],
-                source=data["source"],
                 user=request.user,
             )
         except ValidationError as exc:

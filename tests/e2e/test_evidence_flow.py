@@ -88,14 +88,14 @@ def test_attach_add_and_edit_evidence(page, live_server, log_in, screenshot, mon
     expect(items).to_have_count(2)
     add = page.get_by_role("form", name="Add evidence")
     expect(add.get_by_label("Note")).to_have_value("")
-    expect(add.get_by_label("Source")).to_have_value("")
+    expect(add.get_by_label("Source")).to_have_count(0)  # cited by attaching
     expect(add.get_by_label("Stance")).to_have_value("context")
 
     # Pressed again on the empty form: refused in words, nothing added.
     add.get_by_role("button", name="Add evidence").click()
     expect(add.get_by_role("alert").filter(has_text="Nothing was added.")).to_be_visible()
     expect(page.locator("#id_note_error")).to_have_text(
-        "Write a note, or choose the source this evidence rests on.")
+        "Write a note: evidence that cites no source is its note.")
     expect(page.locator("#evidence")).not_to_contain_text("Evidence added.")
     expect(items).to_have_count(2)
     assert Evidence.objects.filter(claim=claim).count() == 2

@@ -22,8 +22,8 @@ def desk(transactional_db):
     return ClaimFactory()
 
 
-def test_add_evidence_empty_and_with_a_vanished_source(page, live_server, log_in, screenshot,
-                                                       desk):
+def test_add_evidence_without_a_note_says_why_and_keeps_the_input(page, live_server, log_in,
+                                                                  screenshot, desk):
     claim = desk
     log_in(page, "editor")
     page.goto(f"{live_server.url}{claim.get_absolute_url()}")
@@ -34,27 +34,12 @@ def test_add_evidence_empty_and_with_a_vanished_source(page, live_server, log_in
     form.get_by_role("button", name="Add evidence").click()
     note = form.get_by_label("Note")
     expect(page.locator("#id_note_error")).to_have_text(
-        "Write a note, or choose the source this evidence rests on.")
+        "Write a note: evidence that cites no source is its note.")
     expect(note).to_have_attribute("aria-invalid", "true")
     expect(form.get_by_label("Excerpt")).to_have_value("A passage worth keeping")
     expect(form.get_by_label("Stance")).to_have_value("refutes")
     screenshot(page, "inpage-evidence-empty")
 
-    # A source chosen in the form is removed meanwhile: the desk says so at the field.
-    source = SourceFactory()
-    Evidence.objects.create(claim=claim, source=source, stance="context")
-    page.reload()
-    unfold(page, "Add an evidence note")
-    form = page.get_by_role("form", name="Add evidence")
-    form.get_by_label("Source").select_option(str(source.pk))
-    form.get_by_label("Note").fill("The report contradicts the figure.")
-    Evidence.objects.filter(source=source).delete()
-    Source.objects.filter(pk=source.pk).delete()
-    form.get_by_role("button", name="Add evidence").click()
-    expect(page.locator("#id_source_error")).to_contain_text("Select a valid choice")
-    expect(page.get_by_role("form", name="Add evidence").get_by_label("Note")).to_have_value(
-        "The report contradicts the figure.")
-    screenshot(page, "inpage-evidence-bad-source")
 
 
 def test_refetch_refused_is_said_beside_the_source(page, live_server, log_in, screenshot, desk):

@@ -157,7 +157,7 @@ def add_form_as_shown(page: str) -> dict:
     form = page[page.index('id="add-evidence"'):]
     form = form[:form.index("</form>")]
     data = {}
-    for name in ("stance", "source"):
+    for name in ("stance",):
         select = re.search(rf'<select name="{name}".*?</select>', form, re.S).group(0)
         chosen = re.search(r'<option value="([^"]*)" selected', select)
         data[name] = chosen.group(1) if chosen else re.search(
@@ -173,13 +173,13 @@ def test_add_evidence_pressed_as_shown_after_an_attach_adds_nothing_and_says_so(
     cited = EvidenceFactory(stance="supports", note="Stored note", excerpt="Stored passage")
     page = client_ed.get(cited.claim.get_absolute_url()).content.decode()
     shown = add_form_as_shown(page)
-    assert shown == {"stance": "context", "source": "", "note": "", "excerpt": ""}
+    assert shown == {"stance": "context", "note": "", "excerpt": ""}
     response = client_ed.post(reverse("claims:claim-evidence-add", args=[cited.claim_id]),
                               shown, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
     section = text(response.content.decode())
     assert "Nothing was added." in section and "Evidence added." not in section
-    assert "Write a note, or choose the source this evidence rests on." in section
+    assert "Write a note: evidence that cites no source is its note." in section
     assert Evidence.objects.count() == 1
 
 
@@ -191,8 +191,7 @@ def test_added_evidence_leaves_the_form_empty_and_focuses_the_message(client_ed)
     assert response.status_code == 200
     section = response.content.decode()
     assert re.search(r'role="status" tabindex="-1" autofocus>Evidence added\.</div>', section)
-    assert add_form_as_shown(section) == {"stance": "context", "source": "", "note": "",
-                                          "excerpt": ""}
+    assert add_form_as_shown(section) == {"stance": "context", "note": "", "excerpt": ""}
     assert 'id="add-evidence" open' in section  # ready for the next piece
     assert Evidence.objects.get().note == "Talks broke down."
 
