@@ -151,3 +151,18 @@ def test_claims_table_scrolls_in_its_own_region_and_filters_fold(page, live_serv
     expect(page.get_by_role("search", name="Filter claims")).to_be_visible()
     page.goto(f"{live_server.url}/claims/")
     expect(page.get_by_role("button", name="Filters", exact=True)).to_be_visible()
+
+
+def test_the_navigation_never_widens_the_page(page, live_server, log_in, demo_desk):
+    """An admin's links (with the notices and the tokens) made the page 1,038 px wide in a
+    992 px window: between a phone and a laptop they fold too; from 1,200 px they show, in
+    at most two rows, and in one from 1,280 px."""
+    log_in(page, "admin")
+    nav = page.get_by_role("navigation", name="Main navigation")
+    for width in (768, 992, 1100, 1200, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{live_server.url}/claims/")
+        assert page_width(page) <= width, f"{page_width(page)} px wide in a {width} px window"
+        height = nav.bounding_box()["height"]
+        tallest = 100 if width < 1280 else 70
+        assert height < tallest, f"the navigation is {height} px tall at {width} px"
