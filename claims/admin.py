@@ -4,9 +4,12 @@ Every changelist selects the relations its columns show, so a page makes the sam
 of queries whatever the number of rows (tests/test_admin.py pins it)."""
 
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
@@ -16,6 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.choices import VerdictState
 from claims.exporters.admin_actions import CLAIM_ACTIONS, VERDICT_ACTIONS
 from claims.factchecks.records import Rejected, checked_url
 from claims.models import (
@@ -86,6 +90,146 @@ def act_on_each(model_admin, request, records, act, what: str, name=str) -> None
     _report(model_admin, request, done, what, refused)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why the admin will not do something to a record, in words, and where to go instead."""
+
+    text: str
+    url: str = ""
+    link_text: str = ""
+
+
+def _desk_link(claim) -> tuple[str, str]:
+    return reverse("claims:claim-detail", args=[claim.pk]), "Open the claim on the desk"
+
+
+def _waiting(claims) -> str:
+    """How the current verdicts of `claims` (under review) stand, in words."""
+    states = set(Verdict.objects.filter(claim__in=claims, is_current=True)
+                 .values_list("state", flat=True))
+    return "waiting for review" if VerdictState.SUBMITTED in states else "approved"
+
+
+def shown_record_refusal(obj, *, doing: str) -> Refusal | None:
+    """Why `doing` (e.g. "deleted") is refused for a claim, evidence, claimant or article
+    readers see on a published fact-check, or will see once the verdict under review that
+    shows it is published; None when neither holds."""
+    name = type(obj)._meta.verbose_name
+    published = claims_showing(obj)
+    if published:
+        url, link_text = _desk_link(published[0])
+        if isinstance(obj, Claim):
+            return Refusal(f"A published fact-check cannot be {doing}: readers have seen it. "
+                           "Start a correction to withdraw or change it.", url, link_text)
+        where = (f"the published fact-check of “{published[0].statement}”"
+                 if len(published) == 1 else
+                 f"{len(published)} published fact-checks (the first: "
+                 f"“{published[0].statement}”)")
+        return Refusal(f"This {name} is shown on {where}: readers have seen it, so it cannot "
+                       f"be {doing}. Start a correction to withdraw or change it.",
+                       url, link_text)
+    reviewed = claims_under_review_showing(obj)
+    if reviewed:
+        url, link_text = _desk_link(reviewed[0])
+        whose = ("This claim’s verdict is" if isinstance(obj, Claim) else
+                 f"The verdict on “{reviewed[0].statement}”, which shows this {name}, is"
+                 if len(reviewed) == 1 else f"{len(reviewed)} verdicts that show this {name} are")
+        return Refusal(f"{whose} {_waiting(reviewed)}: readers will see what the reviewer saw, "
+                       f"so this {name} cannot be {doing} now. Ask a reviewer to send the "
+                       "verdict back for changes first.", url, link_text)
+    return None
+
+
+@admin.action(description="Delete selected %(verbose_name_plural)s", permissions=["delete"])
+def delete_selected_unless_refused(modeladmin, request, queryset):
+    """Django's "Delete selected", unless a selected record may not be deleted: then nothing
+    is deleted, and the admin is told which records and why (never Django's "your account
+    doesn't have permission", which is not the reason)."""
+    refused = [(obj, refusal) for obj in queryset
+               if (refusal := modeladmin.delete_refusal(obj)) is not None]
+    if not refused:
+        return delete_selected(modeladmin, request, queryset)
+    plural = modeladmin.opts.verbose_name_plural
+    modeladmin.message_user(
+        request, f"Nothing was deleted: {len(refused)} of the selected {plural} cannot be "
+        f"deleted, as said below. Unselect them to delete the others.", messages.ERROR)
+    for obj, refusal in refused[:20]:
+        modeladmin.message_user(request, f"“{obj}”: {refusal.text}", messages.WARNING)
+    if len(refused) > 20:
+        modeladmin.message_user(request, f"And {len(refused) - 20} more.", messages.WARNING)
+    return None
+
+
+class RefusalAdminMixin:
+    """Says in words what this admin will not do to a record, and what can be done instead:
+
+    - `delete_refusal(obj)`: why the record cannot be deleted. The change page shows it in
+      place of the Delete link, the delete page answers with it (403, in words), and "Delete
+      selected" deletes nothing and lists the records refused and why.
+    - `frozen_note(request, obj)`: why the record (or what readers see of it) does not change
+      here, shown at the top of its change page. With `frozen_note.read_only` the page has
+      nothing to save, so it shows no Save buttons."""
+
+    def delete_refusal(self, obj) -> Refusal | None:
+        return None
+
+    def frozen_note(self, request, obj) -> Refusal | None:
+        return None
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.delete_refusal(obj) is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                delete_selected_unless_refused, "delete_selected",
+                actions["delete_selected"][2])
+        return actions
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        if obj is not None and obj.pk is not None:
+            # Only to someone who could delete such records: to anyone else the reason
+            # is their account, and Django shows no Delete link.
+            if super().has_delete_permission(request):
+                context["delete_refusal"] = self.delete_refusal(obj)
+            note = self.frozen_note(request, obj)
+            context["frozen_note"] = note
+            if note is not None and getattr(note, "read_only", False):
+                context.update(show_save=False, show_save_and_continue=False,
+                               show_save_and_add_another=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        refusal = self.delete_refusal(obj) if obj is not None else None
+        if refusal is None or not super().has_delete_permission(request):
+            return super().delete_view(request, object_id, extra_context)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Cannot delete this {self.opts.verbose_name}",
+            "subtitle": str(obj),
+            "object": obj,
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "refusal": refusal,
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/claims/delete_refused.html", context,
+                                status=403)
+
+
+@dataclass(frozen=True)
+class FrozenNote(Refusal):
+    """A frozen_note; `read_only`: nothing on the page can be saved."""
+
+    read_only: bool = False
+
+
 class PublishedRecordForm(forms.ModelForm):
     """An admin change form that guards what readers see of a published fact-check: a change
     to one of `reader_fields` of a record a published fact-check shows is refused unless the
@@ -137,9 +281,37 @@ class PublishedRecordForm(forms.ModelForm):
         return cleaned
 
 
-class PublishedRecordAdminMixin:
+class PublishedRecordAdminMixin(RefusalAdminMixin):
     """Wires PublishedRecordForm into a ModelAdmin: the reason field shows only on a record a
-    published fact-check shows, and an override is recorded with the save."""
+    published fact-check shows, and an override is recorded with the save. Such a record, or
+    one a verdict under review shows, is never deleted, and its page says why."""
+
+    def delete_refusal(self, obj) -> Refusal | None:
+        return shown_record_refusal(obj, doing="deleted")
+
+    def frozen_note(self, request, obj) -> FrozenNote | None:
+        name = type(obj)._meta.verbose_name
+        published = claims_showing(obj)
+        if published:
+            url, link_text = _desk_link(published[0])
+            what = ("This claim’s fact-check is published" if isinstance(obj, Claim) else
+                    f"Readers see this {name} on a published fact-check")
+            if has_permission(request.user, "change_published_claim"):
+                return FrozenNote(f"{what}: what readers see of it changes through a "
+                                  "correction on the desk. An override here needs a reason, "
+                                  "which is recorded and listed in the public corrections "
+                                  "log.", url, link_text)
+            return FrozenNote(f"{what}: what readers see of it changes only through a "
+                              "correction on the desk.", url, link_text)
+        reviewed = claims_under_review_showing(obj)
+        if reviewed:
+            url, link_text = _desk_link(reviewed[0])
+            whose = ("This claim’s verdict is" if isinstance(obj, Claim) else
+                     f"The verdict on “{reviewed[0].statement}”, which shows this {name}, is")
+            return FrozenNote(f"{whose} {_waiting(reviewed)}: what readers will see of this "
+                              f"{name} cannot change until a reviewer sends the verdict back "
+                              "for changes.", url, link_text)
+        return None
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -174,13 +346,6 @@ class PublishedRecordAdminMixin:
         for claim in getattr(form, "published_claims", ()):
             factcheck_sync_claim(claim.pk)
 
-    def has_delete_permission(self, request, obj=None):
-
-        if obj is not None and claims_showing(obj):
-            return False  # readers see it: a correction, never a deletion
-        if obj is not None and claims_under_review_showing(obj):
-            return False  # readers will see what the reviewer saw
-        return super().has_delete_permission(request, obj)
 
 
 class ClaimAdminForm(PublishedRecordForm):
@@ -543,7 +708,7 @@ class RatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(SimpleHistoryAdmin):
+class VerdictAdmin(RefusalAdminMixin, SimpleHistoryAdmin):
     list_display = ["claim", "version", "state", "rating", "author", "reviewer", "published_at",
                     "is_current"]
     list_filter = ["state", "is_current", "rating"]
@@ -562,6 +727,43 @@ class VerdictAdmin(SimpleHistoryAdmin):
         return [f.name for f in self.model._meta.fields] + ["evidence"]
     date_hierarchy = "updated_at"
     show_full_result_count = False
+
+    def delete_refusal(self, obj) -> Refusal | None:
+        url, link_text = _desk_link(obj.claim)
+        if obj.state == VerdictState.PUBLISHED:
+            return Refusal("A published verdict cannot be deleted: readers have seen it. Start "
+                           "a correction to withdraw or change it.", url, link_text)
+        if claim_has_published_verdict(obj.claim_id):
+            return Refusal("Every version of a published fact-check is kept for the record, "
+                           "so this verdict cannot be deleted. A correction is written and "
+                           "reviewed on the desk.", url, link_text)
+        if obj.state in (VerdictState.SUBMITTED, VerdictState.APPROVED):
+            waiting = ("waiting for review" if obj.state == VerdictState.SUBMITTED
+                       else "approved")
+            return Refusal(f"This verdict is {waiting}, so it cannot be deleted now. Ask a "
+                           "reviewer to send it back for changes first.", url, link_text)
+        return None
+
+    def frozen_note(self, request, obj) -> FrozenNote:
+        """Every field here is read-only (get_readonly_fields): the page has nothing to save
+        and says where the verdict does change."""
+        url, link_text = _desk_link(obj.claim)
+        if obj.state == VerdictState.PUBLISHED:
+            text = "This verdict is published: it changes only through a correction on the desk."
+        elif not obj.is_current:
+            text = ("This is an earlier version of the fact-check, kept for the record: it "
+                    "never changes.")
+        elif obj.state == VerdictState.SUBMITTED:
+            text = ("This verdict is waiting for review: on the desk a reviewer approves it or "
+                    "sends it back for changes, and only then does it change.")
+        elif obj.state == VerdictState.APPROVED:
+            text = ("This verdict is approved: on the desk it is published, or sent back for "
+                    "changes, and only then does it change.")
+        else:
+            text = ("This verdict is being written: its author edits it on the desk, where it "
+                    "is reviewed by a second person before it is published. Here you see the "
+                    "record and its history.")
+        return FrozenNote(text, url, link_text, read_only=True)
 
 
 @admin.register(Notification)
