@@ -118,6 +118,17 @@ def _save_verdict(verdict: Verdict, *, user, reason: str, fields: list[str] | No
         verdict.save(update_fields=[*fields, "lock_version", "updated_at"])
 
 
+def _refuse_if_not_checkable(claim: Claim, done: str) -> None:
+    """A claim set aside as not checkable carries no verdict: none is drafted, submitted or
+    approved on it (one rule, one message, whichever step meets it)."""
+    if claim.status == ClaimStatus.NOT_CHECKABLE:
+        raise ValidationError(
+            f"The claim is set aside as not checkable, so no verdict on it can be {done}: "
+            "set the claim back to researching first.",
+            code="not_checkable",
+        )
+
+
 def _record_writer(verdict: Verdict, user) -> None:
     """The user wrote some of this version's text, so may not review it (two-person rule)."""
     VerdictEditor.objects.bulk_create([VerdictEditor(verdict=verdict, user=user)],
@@ -184,11 +195,7 @@ def verdict_save_draft(
         if lock_version:
             # The verdict the editor had open is gone (deleted by an admin): say so.
             raise VerdictConflict(mine=mine, theirs=None)
-        if claim.status == ClaimStatus.NOT_CHECKABLE:
-            raise ValidationError(
-                "This claim is set aside as not checkable; set it back to researching before "
-                "drafting a verdict."
-            )
+        _refuse_if_not_checkable(claim, "drafted")
         last = Verdict.objects.filter(claim=claim).order_by("-version").first()
         verdict = Verdict(claim=claim, author=user, version=(last.version + 1) if last else 1)
         verdict.lock_version = 0  # becomes 1 on the first save
@@ -232,11 +239,7 @@ def verdict_submit(*, verdict: Verdict, user, lock_version: int | None = None) -
     _check_lock_version(verdict, lock_version)
     _require_state(verdict, EDITABLE_STATES, "submit this verdict for review")
     require(user, "submit", verdict)
-    if verdict.claim.status == ClaimStatus.NOT_CHECKABLE:
-        raise ValidationError(
-            "The claim is set aside as not checkable; set it back to researching before "
-            "submitting a verdict on it."
-        )
+    _refuse_if_not_checkable(verdict.claim, "submitted")
     missing = [name for name, value in (("a rating", verdict.rating_id),
                                         ("a one-line summary", verdict.summary),
                                         ("a rationale", verdict.rationale)) if not value]
@@ -299,11 +302,7 @@ def verdict_approve(
     verdict = _locked(verdict)
     _check_lock_version(verdict, lock_version)
     _require_state(verdict, (VerdictState.SUBMITTED,), "approve this verdict")
-    if verdict.claim.status == ClaimStatus.NOT_CHECKABLE:
-        raise ValidationError(
-            "The claim is set aside as not checkable, so a verdict on it cannot be approved; "
-            "send the verdict back, or set the claim back to researching first."
-        )
+    _refuse_if_not_checkable(verdict.claim, "approved")
     override_reason = override_reason.strip()
     reason = REASON_APPROVE
     try:

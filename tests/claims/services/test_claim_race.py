@@ -78,7 +78,7 @@ def test_a_reviewer_cannot_approve_a_verdict_on_a_not_checkable_claim(users):
     verdict = make_verdict(VerdictState.SUBMITTED, author=users["editor_author"])
     Claim.objects.filter(pk=verdict.claim_id).update(
         status=ClaimStatus.NOT_CHECKABLE, not_checkable_reason="An opinion.")
-    with pytest.raises(ValidationError, match="cannot be approved"):
+    with pytest.raises(ValidationError, match="no verdict on it can be approved"):
         verdict_approve(verdict=verdict, user=users["reviewer"])
     assert Verdict.objects.get(pk=verdict.pk).state == VerdictState.SUBMITTED
 
