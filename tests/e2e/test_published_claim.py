@@ -54,8 +54,8 @@ def test_published_claim_offers_a_correction_not_an_edit(browser, live_server, l
     screenshot(page, "published-claim-2-correction")
     correction.get_by_role("button", name="Submit correction for review").click()
     expect(page.get_by_text("Correction submitted for review.", exact=False)).to_be_visible()
-    expect(page.get_by_test_id("claim-changes")).to_contain_text(
-        "Unemployment fell by 2% last year")
+    statement = page.get_by_test_id("claim-changes").get_by_test_id("change")
+    expect(statement).to_contain_text("Unemployment fell by removed: 12% added: 2% last year")
 
     reader = browser.new_context().new_page()
     reader.goto(f"{live_server.url}/fact-checks/{claim.pk}/")
