@@ -204,3 +204,22 @@ def test_a_claimant_shown_on_a_published_fact_check_says_why(users, published):
             "readers have seen it, so it cannot be deleted.") in text
     bulk = page_text(bulk_delete(client, "claimant", [published.claimant]))
     assert "Nothing was deleted" in bulk and NO_PERMISSION not in bulk
+
+
+def test_a_published_verdict_is_never_saved_or_reverted_from_the_admin(users, published):
+    verdict = Verdict.objects.get(claim=published, is_current=True)
+    client = client_for(users["admin"])
+    oldest = verdict.history.order_by("history_date", "history_id").first()
+    assert oldest.state == "draft"
+    url = reverse("admin:claims_verdict_simple_history", args=[verdict.pk, oldest.history_id])
+    page = page_text(client.get(url))
+    assert 'value="Revert"' not in page and 'name="_save"' not in page
+    versions = verdict.history.count()
+    for response in (client.post(url, {}), client.post(admin_url(verdict, "change"), {})):
+        assert response.status_code == 403
+        assert ("This verdict is published: it changes only through a correction on the "
+                "desk.") in page_text(response)
+        assert f'href="{desk_url(published)}"' in page_text(response)
+    stored = Verdict.objects.get(pk=verdict.pk)
+    assert (stored.state, stored.published_at) == ("published", verdict.published_at)
+    assert stored.history.count() == versions
