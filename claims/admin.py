@@ -208,19 +208,23 @@ class RefusalAdminMixin:
         refusal = self.delete_refusal(obj) if obj is not None else None
         if refusal is None or not super().has_delete_permission(request):
             return super().delete_view(request, object_id, extra_context)
+        return self.refused_response(request, obj, refusal, doing="delete", step="Delete")
+
+    def refused_response(self, request, obj, refusal: Refusal, *, doing: str, step: str):
+        """The answer to a refused step (403): the reason in words and where to go instead,
+        on an admin page, never a bare "403 Forbidden"."""
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Cannot delete this {self.opts.verbose_name}",
+            "title": f"Cannot {doing} this {self.opts.verbose_name}",
             "subtitle": str(obj),
             "object": obj,
             "opts": self.opts,
             "app_label": self.opts.app_label,
             "refusal": refusal,
-            **(extra_context or {}),
+            "step": step,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/claims/delete_refused.html", context,
-                                status=403)
+        return TemplateResponse(request, "admin/claims/refused.html", context, status=403)
 
 
 @dataclass(frozen=True)
@@ -764,6 +768,27 @@ class VerdictAdmin(RefusalAdminMixin, SimpleHistoryAdmin):
                     "is reviewed by a second person before it is published. Here you see the "
                     "record and its history.")
         return FrozenNote(text, url, link_text, read_only=True)
+
+    def revert_disabled(self, request, obj=None):
+        # Reverting would write an old version's state and text around the workflow.
+        return True
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nothing here is saved: a POST (a stale page, a hand-made request) is refused in
+        # words rather than written as an empty change outside the workflow.
+        obj = self.get_object(request, unquote(object_id)) if request.method == "POST" else None
+        if obj is not None:
+            return self.refused_response(request, obj, self.frozen_note(request, obj),
+                                         doing="change", step="Save")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A history page shows an old version; it never writes it back (revert_disabled).
+        obj = self.get_object(request, unquote(object_id)) if request.method == "POST" else None
+        if obj is not None:
+            return self.refused_response(request, obj, self.frozen_note(request, obj),
+                                         doing="revert", step="Revert")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Notification)

@@ -197,3 +197,19 @@ def test_the_claim_page_shows_a_corrections_changes_in_constant_queries(users):
     assert "Rating removed: False added: Half true" in changes
     assert queries_for(client, small.claim.get_absolute_url()) == queries_for(
         client, large.claim.get_absolute_url())
+
+
+def test_the_queue_reads_only_the_quotes_sentence_of_a_long_article(users):
+    filler = "An earlier paragraph about something else entirely. " * 40
+    article = ArticleFactory(body=filler + "\n\n" + BODY.split("\n\n")[1] + "\n\n" + filler)
+    claim = ClaimFactory(article=article, statement="Unemployment fell by 12% (L1)")
+    captured_source_evidence(claim)
+    verdict = verdict_save_draft(claim=claim, user=users["editor_author"], lock_version=None,
+                                 rating=default_rating(), summary="Wrong.", rationale="Because.")
+    verdict_submit(verdict=verdict, user=users["editor_author"])
+    item = item_html(client_for(users["senior"]).get(QUEUE).content.decode(),
+                     "Unemployment fell by 12% (L1)")
+    quote = item.split('data-testid="queue-quote"')[1].split("</blockquote>")[0]
+    assert words(quote).endswith(
+        "She said unemployment fell by 12 per cent last year , the best result in a decade.")
+    assert "earlier paragraph" not in quote and "…" not in quote
