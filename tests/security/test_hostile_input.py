@@ -106,7 +106,12 @@ def hostile(db):
                                          error=PAYLOAD, response_excerpt=PAYLOAD)
     models.ClaimFactCheckLink.objects.create(claim=claim, factcheck=factcheck, linked_by=editor,
                                              note=PAYLOAD)
+    duplicate = models.Claimant.objects.create(name=f"Duplicate {PAYLOAD}", role=PAYLOAD)
+    models.ClaimantMerge.objects.create(duplicate=duplicate, kept=claimant, proposed_by=editor,
+                                        duplicate_name=str(duplicate), kept_name=str(claimant),
+                                        note=PAYLOAD)
     return {"article": article, "claim": claim, "source": source, "verdict": verdict,
+            "claimant": duplicate,
             "api_token": token, "published": verdict, "capture": source.captures.first(),
             "editor": editor,
             "suggestion": models.ClaimSuggestion.objects.get(article=article),

@@ -161,7 +161,7 @@ def url_for(name: str, pattern: URLPattern, desk: dict) -> str:
     elif "article_pk" in params or resource.startswith("article"):
         obj = desk["article"]
     elif resource.startswith("claimant"):
-        obj = desk["claimant"]
+        obj = desk["claimant"] if "claimant" in desk else desk["claim"].claimant
     elif resource.startswith("claim") or resource == "verdict-save":
         obj = desk["claim"]
     elif resource.startswith("verdict"):
