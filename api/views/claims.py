@@ -128,7 +128,7 @@ class ClaimViewSet(ResourceViewSet):
         allowed(request.user, "log_claim")
         data = self.valid_body(ClaimLogSerializer)
         key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 64:
+        if len(key) > 64 or "\x00" in key:
             raise ValidationError({"Idempotency-Key": ["Send a key of at most 64 characters "
                                                        "(a UUID is 36)."]})
         try:

@@ -102,9 +102,9 @@ def claim_log(
     whose statement is near-identical to a claim on the desk, is refused (ClaimDuplicate)."""
     submission_key = (submission_key or "").strip()
     if submission_key:
-        if len(submission_key) > KEY_LENGTH:
+        if len(submission_key) > KEY_LENGTH or "\x00" in submission_key:
             raise ValidationError({"submission_key": "A submission key is at most "
-                                                     f"{KEY_LENGTH} characters."})
+                                                     f"{KEY_LENGTH} characters, none NUL."})
         claim_log_refuse_resend(submission_key=submission_key, user=user)
     try:
         anchor = anchor_at(article.body, start, end, quote)
@@ -150,8 +150,8 @@ def claim_log_refuse_resend(*, submission_key: str | None, user: User | None) ->
     asks before anything else, so a form the browser restored only in part still finds its
     claim."""
     submission_key = (submission_key or "").strip()
-    if not submission_key or len(submission_key) > KEY_LENGTH:
-        return  # no claim was saved with such a key
+    if not submission_key or len(submission_key) > KEY_LENGTH or "\x00" in submission_key:
+        return  # no claim was saved with such a key (and PostgreSQL refuses NUL in a query)
     saved = Claim.objects.filter(
         created_by=user if user is not None and user.pk else None,
         submission_key=submission_key,

@@ -6,11 +6,17 @@ to save it anyway."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from claims.models import Claim
 from claims.selectors.duplicates import claim_duplicates, statements_near_identical
-from claims.services.claims import ClaimAlreadyLogged, ClaimDuplicate, claim_log
+from claims.services.claims import (
+    ClaimAlreadyLogged,
+    ClaimDuplicate,
+    claim_log,
+    claim_log_refuse_resend,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +41,17 @@ def test_the_same_submission_key_logs_one_claim_and_answers_it(editor):
     assert caught.value.claim.claimant == claimant
     assert "already saved" in caught.value.messages[0]
     assert Claim.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["k" * 65, "bad\x00key"])
+def test_a_key_too_long_or_with_nul_is_refused_in_words(editor, key,
+                                                        django_assert_num_queries):
+    with pytest.raises(ValidationError) as caught:
+        log(factories.ArticleFactory(), editor, submission_key=key)
+    assert "at most 64 characters" in caught.value.messages[0]
+    # PostgreSQL refuses NUL in a query: such a key is never looked up.
+    with django_assert_num_queries(0):
+        claim_log_refuse_resend(submission_key=key, user=editor)
 
 
 def test_a_key_is_the_senders_own(editor):
