@@ -95,8 +95,9 @@ def claim_data(claim: Claim) -> dict:
         "quote": claim.quote,
         "status": claim.status,
         "claimed_on": claim.claimed_on,
-        "claimant": {"id": claimant.pk, "name": claimant.name, "role": claimant.role,
-                     "organisation": claimant.organisation} if claimant else None,
+        "claimant": {"id": claimant.pk, "name": claimant.name, "kind": claimant.kind,
+                     "role": claimant.role, "organisation": claimant.organisation}
+        if claimant else None,
         "article": {"id": article.pk, "title": article.title, "url": article.url,
                     "desk_url": _absolute(article.get_absolute_url())},
         "desk_url": _absolute(claim.get_absolute_url()),

@@ -219,3 +219,11 @@ def test_a_merge_readers_cannot_see_on_a_published_fact_check_is_confirmed(edito
         user=reviewer)
     assert merge.claims_moved == 1
     assert Claim.objects.get(pk=claim.pk).claimant == kept
+
+
+def test_webhook_events_say_whether_the_claimant_is_a_person_or_an_organisation():
+    from claims.events import claim_data
+
+    claim = factories.ClaimFactory(claimant=factories.ClaimantFactory(
+        name="National Institute on Drug Abuse", kind=ClaimantKind.ORGANISATION))
+    assert claim_data(claim)["claimant"]["kind"] == "organisation"
