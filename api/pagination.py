@@ -22,7 +22,9 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from api.exceptions import NotFoundInRequest
 from claims import boundedjson
+from claims.params import whole_number
 
 INVALID_CURSOR = "This cursor is not one the API gave out (or it belongs to another order)."
 
@@ -97,7 +99,7 @@ def _decode(model, keys: tuple[str, ...], cursor: str) -> list:
         return values
     except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error,
             DjangoValidationError, FieldDoesNotExist, OverflowError):
-        raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+        raise NotFoundInRequest({"cursor": [INVALID_CURSOR]}) from None
 
 
 def _json_value(value):
@@ -105,8 +107,10 @@ def _json_value(value):
 
 
 class KeysetCursorPagination(BasePagination):
-    """`?cursor=` (opaque, from the `next` link) and `?page_size=` (1 to 100, 50 by
-    default). The view names its order: `get_ordering_keys(request)` or `ordering`."""
+    """`?cursor=` (opaque, from the `next` link; one the API did not give out is a 404,
+    as DRF's CursorPagination answers it) and `?page_size=` (1 to 100, 50 by default;
+    anything else a 400). The view names its order: `get_ordering_keys(request)` or
+    `ordering`."""
 
     page_size = 50
     max_page_size = 100
@@ -114,12 +118,17 @@ class KeysetCursorPagination(BasePagination):
     page_size_query_param = "page_size"
 
     def get_page_size(self, request) -> int:
+        """`page_size` as the schema bounds it: absent, the default; anything but a whole
+        number from 1 to max_page_size is a 400 in words, never quietly another size."""
         raw = request.query_params.get(self.page_size_query_param)
-        try:
-            size = int(raw)
-        except (TypeError, ValueError):
+        if raw is None:
             return self.page_size
-        return min(max(size, 1), self.max_page_size)
+        size = whole_number(raw)
+        if size is None or not 1 <= size <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [
+                f"“{raw}” is not a page size: give a whole number from 1 to "
+                f"{self.max_page_size}."]})
+        return size
 
     def get_ordering_keys(self, request, view) -> tuple[str, ...]:
         if hasattr(view, "get_ordering_keys"):

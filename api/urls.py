@@ -1,5 +1,6 @@
 """The API's URLs: the resources of api/routes.py, the OpenAPI 3 schema and its documentation
-page, all under /api/v1/ (namespace "api")."""
+page, all under /api/v1/ (namespace "api"). Any other address under /api/v1/ is the API's
+JSON 404, never the desk's HTML page (the site's handler404, api.views.common.not_found)."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView

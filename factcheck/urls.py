@@ -6,6 +6,9 @@ from django.views.generic import RedirectView
 
 from public.urls import FEEDS
 
+# Under /api/ an address no route serves answers the API's JSON 404 (api/views/common.py).
+handler404 = "api.views.common.not_found"
+
 urlpatterns = [
     # Browsers ask for /favicon.ico where a page names no icon (the admin, JSON responses).
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg"),

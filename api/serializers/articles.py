@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from api.serializers.common import RecordSerializer
+from api.serializers.common import JsonInputSerializer, RecordSerializer, WebAddressField
 from claims.models import Article
 
 ARTICLE_FIELDS = ["id", "title", "url", "outlet", "author", "published_on", "language",
@@ -27,12 +27,12 @@ class ArticleDetailSerializer(RecordSerializer):
         read_only_fields = fields
 
 
-class ArticleCreateSerializer(serializers.Serializer):
+class ArticleCreateSerializer(JsonInputSerializer):
     """An article from text the desk has (article_create)."""
 
     title = serializers.CharField(max_length=500)
     body = serializers.CharField(trim_whitespace=False)
-    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    url = WebAddressField(required=False, allow_blank=True, default="")
     outlet = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     author = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     published_on = serializers.DateField(required=False, allow_null=True, default=None)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from api.serializers.common import IdField, PersonSerializer, RecordSerializer
+from api.serializers.common import (
+    NOT_ONLY_SPACE,
+    IdField,
+    JsonInputSerializer,
+    PersonSerializer,
+    RecordSerializer,
+)
 from claims.choices import ClaimStatus
 from claims.models import Article, Claim, Claimant
 from claims.people import user_display
@@ -17,7 +23,7 @@ class ClaimantSerializer(RecordSerializer):
         read_only_fields = fields
 
 
-class ClaimantCreateSerializer(serializers.Serializer):
+class ClaimantCreateSerializer(JsonInputSerializer):
     """Add a claimant: one per name and organisation, whatever the letter case. One already
     on file is answered as it is (200), never altered: `role` is used only for a new one."""
 
@@ -88,7 +94,7 @@ class ClaimDetailSerializer(ClaimSerializer):
         read_only_fields = fields
 
 
-class ClaimLogSerializer(serializers.Serializer):
+class ClaimLogSerializer(JsonInputSerializer):
     """Log a claim anchored to its article's exact words. `start` and `end` place the quote
     in the body; without them the quote is looked for in the text, as the desk's form does
     when its page has no JavaScript."""
@@ -111,7 +117,7 @@ class ClaimLogSerializer(serializers.Serializer):
         "such a claim is refused with 409 and the claims found.")
 
 
-class ClaimUpdateSerializer(serializers.Serializer):
+class ClaimUpdateSerializer(JsonInputSerializer):
     """Edit a claim's description. `version` is the claim's version as the caller read it;
     fields left out keep their value."""
 
@@ -124,9 +130,20 @@ class ClaimUpdateSerializer(serializers.Serializer):
                                  max_length=50)
 
 
-class ClaimStatusSerializer(serializers.Serializer):
+class ClaimStatusSerializer(JsonInputSerializer):
     """Move a claim between new, researching and not checkable (with a reason)."""
 
     version = serializers.IntegerField(min_value=0)
-    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    # In review and published follow the claim's verdict: nobody sets them by hand.
+    status = serializers.ChoiceField(choices=[
+        (value, label) for value, label in ClaimStatus.choices
+        if value not in (ClaimStatus.IN_REVIEW, ClaimStatus.PUBLISHED)])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    # Patterns, not enums: the schema's enum hook would merge these with the field's own.
+    alternatives = [
+        ({"status": {"pattern": f"^(?:{ClaimStatus.NEW}|{ClaimStatus.RESEARCHING})$"}}, []),
+        ({"status": {"pattern": f"^{ClaimStatus.NOT_CHECKABLE}$"},
+          "reason": {"pattern": NOT_ONLY_SPACE}}, ["reason"]),
+    ]
+    alternatives_refusal = {"reason": "Say why the claim cannot be checked."}

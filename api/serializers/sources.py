@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
-from api.serializers.common import IdField, RecordSerializer
+from api.serializers.common import (
+    NOT_ONLY_SPACE,
+    IdField,
+    JsonInputSerializer,
+    RecordSerializer,
+    WebAddressField,
+)
 from claims.choices import Stance
 from claims.models import Capture, Evidence, Source
 
@@ -56,7 +62,7 @@ class EvidenceSerializer(RecordSerializer):
         read_only_fields = fields
 
 
-class EvidenceCreateSerializer(serializers.Serializer):
+class EvidenceCreateSerializer(JsonInputSerializer):
     """Evidence on a claim: on a source already cited on it, or a note of its own."""
 
     source = IdField(
@@ -67,11 +73,19 @@ class EvidenceCreateSerializer(serializers.Serializer):
     excerpt = serializers.CharField(required=False, allow_blank=True, default="",
                                     trim_whitespace=False)
 
+    alternatives = [
+        ({"source": {"type": "integer"}}, ["source"]),
+        ({"note": {"pattern": NOT_ONLY_SPACE}}, ["note"]),
+    ]
+    alternatives_refusal = {"note": "Write a note, or choose the source this evidence rests on."}
 
-class SourceAttachSerializer(serializers.Serializer):
+
+class SourceAttachSerializer(JsonInputSerializer):
     """Cite a web page on a claim: it is fetched in the background (poll the source)."""
 
-    url = serializers.CharField(max_length=2000)
+    # The stored address is the normalised one (claims/fetching/urls.py), at most 2,000
+    # characters; percent-encoding can make an address three times as long.
+    url = WebAddressField(max_length=660)
     stance = serializers.ChoiceField(choices=Stance.choices, required=False,
                                      default=Stance.CONTEXT)
     note = serializers.CharField(required=False, allow_blank=True, default="")

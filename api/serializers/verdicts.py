@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from api.serializers.common import (
     IdField,
+    JsonInputSerializer,
     PersonSerializer,
     RatingSerializer,
     RecordSerializer,
@@ -29,7 +30,7 @@ class VerdictSerializer(RecordSerializer):
         read_only_fields = fields
 
 
-class VerdictDraftSerializer(serializers.Serializer):
+class VerdictDraftSerializer(JsonInputSerializer):
     """Save the claim's verdict as a draft: the first one (`lock_version` null), or the
     current one while it is a draft or sent back (`lock_version` as last read)."""
 
@@ -46,7 +47,9 @@ class VerdictDraftSerializer(serializers.Serializer):
 
 
 class RequestChangesSerializer(VersionSerializer):
-    comment = serializers.CharField(allow_blank=True, help_text="What must change.")
+    comment = serializers.CharField(
+        help_text="What must change.",
+        error_messages={"blank": "Say what needs to change before sending it back."})
 
 
 class ApproveSerializer(VersionSerializer):
@@ -59,7 +62,9 @@ class CorrectSerializer(VersionSerializer):
     """Correct a published verdict: a new version, submitted for review. Fields left out
     keep the published version's value."""
 
-    correction_note = serializers.CharField(allow_blank=True)
+    correction_note = serializers.CharField(
+        help_text="What was wrong and what changed: readers see this note.",
+        error_messages={"blank": "Say what was wrong and what changed: readers see this note."})
     rating = IdField(queryset=Rating.objects.all(), required=False)
     summary = serializers.CharField(max_length=300, required=False)
     rationale = serializers.CharField(required=False)

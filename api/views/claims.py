@@ -5,7 +5,6 @@ is fetched in the background) and its evidence."""
 from __future__ import annotations
 
 from django.urls import reverse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -34,7 +33,16 @@ from api.serializers.sources import (
     SourceAttachSerializer,
     SourceSerializer,
 )
-from api.views.common import CONFLICT, ERROR, ResourceViewSet, allowed, text_param
+from api.views.common import (
+    CONFLICT,
+    ERROR,
+    ApiFilterBackend,
+    ResourceViewSet,
+    allowed,
+    choice_param,
+    filter_parameters,
+    text_param,
+)
 from claims.anchoring import AnchorError, anchor_quote
 from claims.filtersets import CLAIM_ORDERINGS, ClaimFilter, claim_ordering
 from claims.models import Claim
@@ -81,12 +89,13 @@ class ClaimViewSet(ResourceViewSet):
     """Claims, filtered and ordered as the desk's claims table: the same query parameters
     (its FilterSet), so a desk URL's query string works here as it is."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ApiFilterBackend]
     filterset_class = ClaimFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_ordering_keys(self, request):
-        return claim_ordering(request.query_params.get("sort"))
+        return claim_ordering(choice_param(request, "sort", [(sort, sort)
+                                                             for sort in ["", *SORTS]]))
 
     def get_queryset(self):
         if self.action == "list":
@@ -98,10 +107,12 @@ class ClaimViewSet(ResourceViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("sort", str, enum=SORTS, description="The order: a column, "
-                             "descending with a leading '-'; newest first when left out."),
-            OpenApiParameter("rating", int, description="Only claims whose current verdict "
-                             "has this rating (its id)."),
+            OpenApiParameter("sort", str, enum=["", *SORTS], description="The order: a "
+                             "column, descending with a leading '-'; newest first when left "
+                             "out or empty."),
+            *filter_parameters(ClaimFilter, {
+                "rating": "Only claims whose current verdict has this rating (its id).",
+                "article": "Only the claims in this article (its id)."}),
         ],
         responses={200: ClaimSerializer(many=True), 400: ERROR},
     )

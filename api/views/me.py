@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.views.common import StrictRequests
 from claims.people import user_display
 
 _me = inline_serializer(
@@ -29,7 +30,7 @@ _me = inline_serializer(
 )
 
 
-class MeView(APIView):
+class MeView(StrictRequests, APIView):
     @extend_schema(
         operation_id="me", summary="The token's user and scopes", responses={200: _me},
         tags=["account"])

@@ -3,12 +3,15 @@ fact-checks imported from other publishers."""
 
 from __future__ import annotations
 
+import re
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.serializers.common import NO_NUL, NOT_ONLY_SPACE, SOME_TEXT
 from api.serializers.published import (
     FactCheckMatchesSerializer,
     FactCheckSerializer,
@@ -19,6 +22,7 @@ from api.views.common import (
     ResourceViewSet,
     choice_param,
     choice_query,
+    single_value,
     text_param,
 )
 from claims.models import FactCheckOrigin
@@ -72,14 +76,18 @@ class FactCheckViewSet(ResourceViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("text", str, required=True,
+            OpenApiParameter("text", {"type": "string", "minLength": 1,
+                                      "maxLength": MATCH_TEXT_MAX, "pattern": SOME_TEXT},
+                             required=True,
                              description="The claim to look for, as said or written (a tweet, "
                                          "a quote, a statement; at most 2,000 characters)."),
-            OpenApiParameter("speaker", str,
+            OpenApiParameter("speaker", {"type": "string", "maxLength": MATCH_TEXT_MAX,
+                                         "pattern": NO_NUL},
                              description="Who said it (a claimant's name), when known: the "
                                          "one who says a claim is often its fact-check's "
                                          "subject."),
-            OpenApiParameter("top", int, description="How many matches at most (1 to 20; 5)."),
+            OpenApiParameter("top", {"type": "integer", "minimum": 1, "maximum": 20},
+                             description="How many matches at most (1 to 20; 5)."),
         ],
         responses=FactCheckMatchesSerializer,
     )
@@ -88,21 +96,20 @@ class FactCheckViewSet(ResourceViewSet):
         """Already fact-checked? The fact-checks that may answer `text`, best first, with a
         score (0..1) and why each matched: the matching the desk's panels use. `speaker`:
         who said it (a claimant's name), when known."""
-        text = text_param(request, "text")
-        if not text:
+        raw_text = single_value(request, "text") or ""
+        raw_speaker = single_value(request, "speaker") or ""
+        for name, raw in (("text", raw_text), ("speaker", raw_speaker)):
+            if len(raw) > MATCH_TEXT_MAX:
+                raise ValidationError({name: [
+                    f"At most {MATCH_TEXT_MAX:,} characters ({len(raw):,} given)."]})
+            if "\x00" in raw:
+                raise ValidationError({name: ["It cannot hold a NUL character."]})
+        if not re.search(NOT_ONLY_SPACE, raw_text):
             raise ValidationError({"text": ["Give the text of a claim to look for."]})
-        if len(text) > MATCH_TEXT_MAX:
-            raise ValidationError({"text": [
-                f"At most {MATCH_TEXT_MAX:,} characters ({len(text):,} given)."]})
-        speaker = text_param(request, "speaker")
-        if speaker is None:
-            raise ValidationError({"speaker": ["A name cannot hold a NUL character."]})
-        if len(speaker) > MATCH_TEXT_MAX:
-            raise ValidationError({"speaker": [
-                f"At most {MATCH_TEXT_MAX:,} characters ({len(speaker):,} given)."]})
-        top = whole_number(request.query_params.get("top", "5"))
+        top = whole_number(single_value(request, "top") or "5")
         if top is None or not 1 <= top <= 20:
             raise ValidationError({"top": ["A whole number from 1 to 20."]})
+        text, speaker = raw_text.strip(), raw_speaker.strip()
         found = fact_check_matches(text, speaker=speaker, top=top)
         data = {"text": text, "matches": [
             {"factcheck": fc, "score": round(m.score, 4), "reasons": list(m.reasons)}

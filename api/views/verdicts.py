@@ -7,6 +7,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from api.exceptions import StaleVersion
@@ -22,10 +23,13 @@ from api.views.common import (
     CONFLICT,
     ERROR,
     ResourceViewSet,
+    allowed,
     choice_query,
     id_query,
+    may,
 )
 from claims.choices import VerdictState
+from claims.permissions import require
 from claims.selectors.verdicts import verdict_list
 from claims.services import verdicts as services
 from claims.services.published import claim_reader_changes
@@ -49,10 +53,16 @@ class VerdictViewSet(ResourceViewSet):
         return Response(VerdictSerializer(verdict, context=self.get_serializer_context()).data,
                         status=code)
 
-    def _run(self, request, service, body_class, **extra):
+    def _run(self, request, action, service, body_class, *, whose: bool = False, **extra):
         """Call a transition service on the verdict with the body's fields; a stale
-        lock_version is a 409 with the stored verdict."""
+        lock_version is a 409 with the stored verdict. A caller whose role may not take
+        `action` (claims/permissions.py) is refused first, before the verdict and the body
+        are read; with `whose`, so is one the verdict's own rules refuse (only its author
+        submits it; nobody sends back what they wrote), before the body is read."""
+        allowed(request.user, action)
         verdict = self.get_object()
+        if whose:
+            require(request.user, action, verdict)
         data = self.valid_body(body_class)
         try:
             verdict = service(verdict=verdict, user=request.user,
@@ -83,6 +93,15 @@ class VerdictViewSet(ResourceViewSet):
     def create(self, request):
         """Save the claim's verdict as a draft: the first (lock_version null, 201) or an edit
         of the current draft or verdict sent back (its lock_version, 200)."""
+        if not (may(request.user, "draft") or may(request.user, "edit")):
+            # Refused before the body is read; its lock_version only picks the words the
+            # desk says: editing the claim's verdict, or drafting its first.
+            try:
+                editing = (isinstance(request.data, dict)
+                           and request.data.get("lock_version") is not None)
+            except APIException:  # a body that is not JSON: refused all the same
+                editing = False
+            allowed(request.user, "edit" if editing else "draft")
         data = self.valid_body(VerdictDraftSerializer)
         try:
             verdict = services.verdict_save_draft(
@@ -99,25 +118,27 @@ class VerdictViewSet(ResourceViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """The author sends the draft to review."""
-        return self._run(request, services.verdict_submit, VersionSerializer)
+        return self._run(request, "submit", services.verdict_submit, VersionSerializer,
+                         whose=True)
 
     @extend_schema(request=RequestChangesSerializer, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request, pk=None):
         """A reviewer (not the author) sends it back, saying what must change."""
-        return self._run(request, services.verdict_request_changes, RequestChangesSerializer)
+        return self._run(request, "send_back", services.verdict_request_changes,
+                         RequestChangesSerializer, whose=True)
 
     @extend_schema(request=ApproveSerializer, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """A reviewer who wrote none of it approves it (two-person rule)."""
-        return self._run(request, services.verdict_approve, ApproveSerializer)
+        return self._run(request, "approve", services.verdict_approve, ApproveSerializer)
 
     @extend_schema(request=VersionSerializer, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Publish an approved verdict (it needs a fetched source, a rating, a rationale)."""
-        return self._run(request, services.verdict_publish, VersionSerializer)
+        return self._run(request, "publish", services.verdict_publish, VersionSerializer)
 
     @extend_schema(request=CorrectSerializer,
                    responses={201: VerdictSerializer, **ACTION_RESPONSES})
@@ -125,6 +146,7 @@ class VerdictViewSet(ResourceViewSet):
     def correct(self, request, pk=None):
         """Correct a published verdict: a new version, submitted for review (201); the
         published one stays online until the correction is published."""
+        allowed(request.user, "correct")
         verdict = self.get_object()
         data = self.valid_body(CorrectSerializer)
         claim = verdict.claim

@@ -239,6 +239,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API reads a PATCH body whole, with its required fields (a claim's `version`): the
+    # schema says so, with no "Patched" copy that would make them optional.
+    "COMPONENT_SPLIT_PATCH": False,
     "ENUM_NAME_OVERRIDES": {
         "ArticleStatusEnum": "claims.choices.ArticleStatus",
         "ClaimStatusEnum": "claims.choices.ClaimStatus",

@@ -54,10 +54,13 @@ def test_every_operation_documents_its_refusals_in_one_shape(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             responses = operation["responses"]
-            for code in ("400", "401", "403", "404", "429"):
+            for code in ("400", "401", "403", "404", "406", "414", "429"):
                 assert code in responses, f"{method.upper()} {path} does not document {code}"
+                assert "application/json" in responses[code]["content"]
+            if method != "get":
+                assert "409" in responses, f"{method.upper()} {path} can conflict"
             if "requestBody" in operation:
-                assert "415" in responses, f"{method.upper()} {path} takes JSON only"
+                assert {"413", "415"} <= set(responses), f"{method.upper()} {path} takes JSON"
 
 
 def test_updates_and_workflow_actions_document_the_409(schema):
@@ -77,5 +80,7 @@ def test_the_claims_list_takes_the_desk_filters_and_orders(schema):
                  "created_from", "created_to", "claimed_from", "claimed_to", "sort", "cursor",
                  "page_size"):
         assert name in params, name
-    assert params["rating"]["schema"]["type"] == "integer"
+    # An id, or empty as a desk form's blank field leaves it (no filter).
+    assert params["rating"]["schema"]["anyOf"][0]["type"] == "integer"
+    assert params["rating"]["schema"]["anyOf"][1] == {"type": "string", "maxLength": 0}
     assert "-claimed_on" in params["sort"]["schema"]["enum"]
