@@ -11,7 +11,7 @@ from api.serializers.common import (
     PersonSerializer,
     RecordSerializer,
 )
-from claims.choices import ClaimStatus
+from claims.choices import ClaimantKind, ClaimStatus
 from claims.models import Article, Claim, Claimant
 from claims.people import user_display
 
@@ -19,7 +19,7 @@ from claims.people import user_display
 class ClaimantSerializer(RecordSerializer):
     class Meta:
         model = Claimant
-        fields = ["id", "name", "role", "organisation", "url"]
+        fields = ["id", "name", "kind", "role", "organisation", "url"]
         read_only_fields = fields
 
 
@@ -28,9 +28,38 @@ class ClaimantCreateSerializer(JsonInputSerializer):
     on file is answered as it is (200), never altered: `role` is used only for a new one."""
 
     name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=ClaimantKind.choices, required=False,
+                                   default=ClaimantKind.PERSON,
+                                   help_text="A person or an organisation (schema.org Person or "
+                                   "Organization in the fact-check's ClaimReview).")
     role = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     organisation = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                          default="")
+
+
+# The claimant as the desk's claimant picker sets it (services.claimants.claimant_from_picker):
+# `claimant` by id; or `claimant_name`, which must be exactly a claimant's on file (a name
+# that is not is refused with the close names); or a new claimant, asked for explicitly with
+# `claimant_new` and its name, kind, role and organisation.
+CLAIMANT_PICKER = {
+    "claimant_name": lambda: serializers.CharField(
+        max_length=200, required=False, allow_blank=True,
+        help_text="A claimant's name exactly as on file (whatever the letter case), instead "
+        "of `claimant`; with `claimant_new`, the new claimant's name."),
+    "claimant_new": lambda: serializers.BooleanField(
+        required=False, default=False,
+        help_text="Add `claimant_name` as a new claimant (one on file with that name and "
+        "organisation is used as it is)."),
+    "claimant_kind": lambda: serializers.ChoiceField(
+        choices=ClaimantKind.choices, required=False, default=ClaimantKind.PERSON,
+        help_text="The new claimant is a person or an organisation."),
+    "claimant_role": lambda: serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="",
+        help_text="The new claimant's role or title."),
+    "claimant_organisation": lambda: serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="",
+        help_text="The new claimant's organisation."),
+}
 
 
 class ArticleRefSerializer(serializers.Serializer):
@@ -68,8 +97,9 @@ class ClaimSerializer(RecordSerializer):
             "status": claim.status,
             "article": {"id": claim.article_id, "title": claim.article.title},
             "claimant": None if claimant is None else {
-                "id": claimant.pk, "name": claimant.name, "role": claimant.role,
-                "organisation": claimant.organisation, "url": claimant.url},
+                "id": claimant.pk, "name": claimant.name, "kind": claimant.kind,
+                "role": claimant.role, "organisation": claimant.organisation,
+                "url": claimant.url},
             "claimed_on": claim.claimed_on.isoformat() if claim.claimed_on else None,
             "assignee": None if assignee is None else {
                 "id": assignee.pk, "name": user_display(assignee)},
@@ -107,6 +137,11 @@ class ClaimLogSerializer(JsonInputSerializer):
     statement = serializers.CharField(max_length=300)
     claimant = IdField(
         queryset=Claimant.objects.all(), required=False, allow_null=True, default=None)
+    claimant_name = CLAIMANT_PICKER["claimant_name"]()
+    claimant_new = CLAIMANT_PICKER["claimant_new"]()
+    claimant_kind = CLAIMANT_PICKER["claimant_kind"]()
+    claimant_role = CLAIMANT_PICKER["claimant_role"]()
+    claimant_organisation = CLAIMANT_PICKER["claimant_organisation"]()
     claimed_on = serializers.DateField(required=False, allow_null=True, default=None)
     tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False,
                                  default=list, max_length=50)
@@ -125,6 +160,11 @@ class ClaimUpdateSerializer(JsonInputSerializer):
     statement = serializers.CharField(max_length=300, required=False)
     claimant = IdField(
         queryset=Claimant.objects.all(), required=False, allow_null=True)
+    claimant_name = CLAIMANT_PICKER["claimant_name"]()
+    claimant_new = CLAIMANT_PICKER["claimant_new"]()
+    claimant_kind = CLAIMANT_PICKER["claimant_kind"]()
+    claimant_role = CLAIMANT_PICKER["claimant_role"]()
+    claimant_organisation = CLAIMANT_PICKER["claimant_organisation"]()
     claimed_on = serializers.DateField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False,
                                  max_length=50)

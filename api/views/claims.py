@@ -4,6 +4,7 @@ is fetched in the background) and its evidence."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -47,6 +48,7 @@ from claims.anchoring import AnchorError, anchor_quote
 from claims.filtersets import CLAIM_ORDERINGS, ClaimFilter, claim_ordering
 from claims.models import Claim
 from claims.selectors.claims import claim_api_detail, claim_list_rows, claimant_list
+from claims.services.claimants import claimant_find_or_create, claimant_from_picker
 from claims.services.claims import (
     ClaimAlreadyLogged,
     ClaimDuplicate,
@@ -55,7 +57,6 @@ from claims.services.claims import (
     claim_log_refuse_resend,
     claim_set_status,
     claim_update,
-    claimant_find_or_create,
 )
 from claims.services.sources import evidence_add, source_attach
 
@@ -157,11 +158,14 @@ class ClaimViewSet(ResourceViewSet):
                     "their start and end."]}) from None
             start, end = anchor.start, anchor.end
         try:
-            claim = claim_log(article=article, quote=quote, start=start, end=end,
-                              statement=data["statement"], user=request.user,
-                              claimant=data["claimant"], claimed_on=data["claimed_on"],
-                              tags=data["tags"], submission_key=key,
-                              refuse_duplicates=not data["save_anyway"])
+            # A claim refused leaves no new claimant behind.
+            with transaction.atomic():
+                claim = claim_log(article=article, quote=quote, start=start, end=end,
+                                  statement=data["statement"], user=request.user,
+                                  claimant=_picked_claimant(data, request.user),
+                                  claimed_on=data["claimed_on"],
+                                  tags=data["tags"], submission_key=key,
+                                  refuse_duplicates=not data["save_anyway"])
         except ClaimAlreadyLogged as exc:  # the same key, sent at the same moment
             return Response(self._detail(exc.claim.pk), status=status.HTTP_200_OK)
         except ClaimDuplicate as exc:
@@ -188,14 +192,16 @@ class ClaimViewSet(ResourceViewSet):
         claim = self.get_object()
         data = self.valid_body(ClaimUpdateSerializer)
         try:
-            claim_update(
-                claim=claim, version=data["version"],
-                statement=data.get("statement", claim.statement),
-                claimant=data.get("claimant", claim.claimant),
-                claimed_on=data.get("claimed_on", claim.claimed_on),
-                tags=data.get("tags", [tag.name for tag in claim.tags.all()]),
-                user=request.user,
-            )
+            with transaction.atomic():  # an edit refused leaves no new claimant behind
+                claim_update(
+                    claim=claim, version=data["version"],
+                    statement=data.get("statement", claim.statement),
+                    claimant=_picked_claimant(data, request.user)
+                    if "claimant" in data or "claimant_name" in data else claim.claimant,
+                    claimed_on=data.get("claimed_on", claim.claimed_on),
+                    tags=data.get("tags", [tag.name for tag in claim.tags.all()]),
+                    user=request.user,
+                )
         except ClaimEditConflict as exc:
             raise _stale_claim(exc, request) from None
         return Response(self._detail(claim.pk))
@@ -289,3 +295,15 @@ class ClaimantViewSet(ResourceViewSet):
         claimant, created = claimant_find_or_create(**data)
         return Response(ClaimantSerializer(claimant).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _picked_claimant(data: dict, user):
+    """The claimant a claim's body names, as the desk's claimant picker decides it: by id
+    (`claimant`), by a name exactly on file (`claimant_name`), or an explicit new one
+    (`claimant_new` with its name, kind, role and organisation). A name that is not on file
+    is refused with the close names."""
+    return claimant_from_picker(
+        chosen=data.get("claimant"), name=data.get("claimant_name", ""),
+        new=data.get("claimant_new", False), kind=data.get("claimant_kind", "person"),
+        role=data.get("claimant_role", ""), organisation=data.get("claimant_organisation", ""),
+        user=user)

@@ -30,7 +30,6 @@ from claims.people import user_display
 from claims.selectors.duplicates import DuplicateMatch, claim_duplicates
 from claims.selectors.published import claim_has_published_verdict
 from claims.services.claim_store import claim_save, claim_take_stored
-from claims.services.claimants import claimant_find_or_create  # noqa: F401 (the API's import)
 from claims.services.notifications import notification_send
 from claims.services.published import (
     PublishedClaimFrozen,

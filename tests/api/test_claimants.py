@@ -38,7 +38,8 @@ def test_adding_an_existing_claimant_answers_it_unchanged(api, voa_published):
         "role": "Convicted propagandist"}, format="json")
 
     assert response.status_code == 200
-    assert response.json() == {"id": claimant.pk, "name": "Voice of America", "role": "",
+    assert response.json() == {"id": claimant.pk, "name": "Voice of America", "kind": "person",
+                               "role": "",
                                "organisation": "Voice of America", "url": claimant.url}
     assert Claimant.objects.get(pk=claimant.pk).role == ""
     assert Claimant.objects.count() == 2  # Jane Roe and Voice of America, nothing added
