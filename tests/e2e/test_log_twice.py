@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_accessibility import blocking_violations
 from tests.e2e.test_editor import select_text
 
 pytestmark = pytest.mark.e2e
@@ -95,6 +96,7 @@ def test_save_back_save_and_the_same_words_again(page, live_server, log_in, scre
     expect(page.get_by_label("Claim statement")).to_have_value("Crime is down by 40 per cent")
     expect(page.get_by_label("Quote")).to_have_value(WORDS)
     assert Claim.objects.count() == 1
+    assert not blocking_violations(page), blocking_violations(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot(page, "log-twice-03-warning-1280")
     page.set_viewport_size({"width": 390, "height": 844})
