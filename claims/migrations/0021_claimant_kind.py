@@ -22,6 +22,7 @@ ORGANISATION_WORDS = {
     "union", "society", "federation", "authority", "service", "services", "group", "board",
     "parliament", "senate", "congress", "embassy", "army", "police", "bank", "network",
     "press", "post", "journal", "magazine", "tribune", "herald", "gazette", "agence",
+    "ministers", "leaders",  # a body speaking together ("NATO Defence Ministers")
 }
 
 

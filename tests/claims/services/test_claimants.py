@@ -123,7 +123,9 @@ def factory_names(prefix):
     ("Ministry of Health", "Government", "organisation"),
     ("Voice of America", "Voice of America", "organisation"),
     ("The New York Times", "", "organisation"),
+    ("NATO Defence Ministers", "NATO", "organisation"),
     ("Kristi Noem", "DHS", "person"),
+    ("Dmitry Medvedev", "Russia", "person"),
     ("Anders Fogh Rasmussen", "NATO", "person"),
 ])
 def test_the_migration_tells_organisations_from_people(name, organisation, kind):
