@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -136,20 +137,23 @@ def _claim_log_from_form(form, article, user):
                 return None
         start, end, quote = anchor.start, anchor.end, article.body[anchor.start : anchor.end]
     try:
-        claimant = claimant_from_form(form, user)
-        return claims_services.claim_log(
-            article=article,
-            quote=quote,
-            start=start,
-            end=end,
-            statement=data["statement"],
-            user=user,
-            claimant=claimant,
-            claimed_on=data.get("claimed_on"),
-            tags=form.tag_names(),
-            submission_key=data.get("submission_key"),
-            refuse_duplicates=not data.get("save_anyway"),
-        )
+        # A claim refused (one that may already be logged, or any other refusal) leaves no
+        # new claimant behind: "Save anyway" adds them with the claim.
+        with transaction.atomic():
+            claimant = claimant_from_form(form, user)
+            return claims_services.claim_log(
+                article=article,
+                quote=quote,
+                start=start,
+                end=end,
+                statement=data["statement"],
+                user=user,
+                claimant=claimant,
+                claimed_on=data.get("claimed_on"),
+                tags=form.tag_names(),
+                submission_key=data.get("submission_key"),
+                refuse_duplicates=not data.get("save_anyway"),
+            )
     except ClaimDuplicate as exc:
         form.duplicates = exc.matches
         return None

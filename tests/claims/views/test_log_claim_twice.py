@@ -10,7 +10,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from claims.models import Claim
+from claims.models import Claim, Claimant
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,18 @@ def test_a_near_identical_statement_elsewhere_is_named_with_its_article(client_e
     assert f'href="{elsewhere.get_absolute_url()}"' in html
     assert "a near-identical statement" in html and elsewhere.article.title in html
     assert not Claim.objects.filter(article=article).exists()
+
+
+def test_a_claim_refused_as_already_logged_leaves_no_new_claimant(client_ed):
+    article = factories.ArticleFactory()
+    factories.ClaimFactory(article=article, quote=WORDS)
+    url = reverse("claims:claim-log", args=[article.pk])
+    new_claimant = {"claimant_name": "Jo Newcomer", "claimant_new": "on",
+                    "claimant_kind": "person"}
+    refused = client_ed.post(url, post_data(article, **new_claimant))
+    assert refused.status_code == 400
+    assert not Claimant.objects.filter(name="Jo Newcomer").exists()
+    assert 'value="Jo Newcomer"' in refused.content.decode()
+    saved = client_ed.post(url, post_data(article, save_anyway="on", **new_claimant))
+    assert saved.status_code == 302
+    assert Claim.objects.latest("id").claimant.name == "Jo Newcomer"
