@@ -1,7 +1,9 @@
 """Which claims, in which order: the claims table's filters and sort orders, from the
 querystring. The claims page, the exports ("Export this view", so a download holds the rows
 the editor was looking at) and the report form all read claims through here, so it sits
-under forms and tables, beside the selectors."""
+under forms and tables, beside the selectors. People choose a tag by its name and an article
+by its title; the look-ups that turn those into rows (and the article picker's suggestions)
+are here too, since the selectors read claims through this module."""
 
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils.html import format_html, format_html_join
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from claims.choices import ClaimStatus
-from claims.models import Claim, Claimant, Rating, Tag
-from claims.params import MAX_ID, has_nul, object_id
+from claims.models import Article, Claim, Claimant, Rating, Tag
+from claims.params import has_nul, object_id
 from claims.people import active_users, user_display
 from claims.widgets import DateInput, DeskFormMixin
 
@@ -45,6 +48,48 @@ def claim_ordering(sort: str | None) -> tuple[str, ...]:
     return keys
 
 
+def tag_named(tags: QuerySet[Tag], text: str) -> Tag | None:
+    """The tag called `text` (the unique name's index), else the one whose id it spells
+    (links made before names), else the one tag whose name differs only in case; None when
+    no tag answers. One query for a name or an id."""
+    pk = object_id(text)
+    found = list(tags.filter(Q(name=text) | Q(pk=pk) if pk else Q(name=text))[:2])
+    named = next((tag for tag in found if tag.name == text), None)
+    if named or found:
+        return named or found[0]
+    close = list(tags.filter(name__iexact=text)[:2])
+    return close[0] if len(close) == 1 else None
+
+
+# What a list of articles (suggestions, candidates) shows of each.
+ARTICLE_FIELDS = ("id", "title", "outlet", "published_on")
+
+
+def article_suggestions(text: str, limit: int = 8) -> list[Article]:
+    """The articles whose title holds `text` (case folded), those titled exactly so first,
+    then by title: what the claims table's article picker suggests as one types."""
+    text = text.strip()
+    if not text or has_nul(text):
+        return []
+    exact = Case(When(title__iexact=text, then=Value(0)), default=Value(1),
+                 output_field=IntegerField())
+    return list(
+        Article.objects.filter(title__icontains=text).only(*ARTICLE_FIELDS)
+        .order_by(exact, "title", "id")[:limit]
+    )
+
+
+def article_title_matches(text: str, limit: int = 6) -> list[Article]:
+    """The articles a typed title names: those titled exactly so (case folded) if any, else
+    those whose title holds it; at most `limit` (more than one asks the editor to choose)."""
+    text = text.strip()
+    if not text or has_nul(text):
+        return []
+    articles = Article.objects.only(*ARTICLE_FIELDS).order_by("title", "id")
+    exact = list(articles.filter(title__iexact=text)[:limit])
+    return exact or list(articles.filter(title__icontains=text)[:limit])
+
+
 def claim_search_vector() -> SearchVector:
     return SearchVector("statement", "quote", config=SEARCH_CONFIG)
 
@@ -67,14 +112,72 @@ def claim_search(queryset: QuerySet[Claim], text: str) -> QuerySet[Claim]:
     return queryset
 
 
+def article_label(article: Article) -> str:
+    """An article as a list of candidates names it: its title, outlet and date."""
+    details = ", ".join(
+        part for part in (article.outlet,
+                          article.published_on and f"{article.published_on:%-d %B %Y}") if part
+    )
+    return f"“{article.title}”" + (f" ({details})" if details else "")
+
+
 class ClaimFilterForm(DeskFormMixin, forms.Form):
     """The filter form shares its page with the bulk-action form, whose fields have the same
     names (status, assignee): ids of their own keep each label on its own control, so a
-    screen reader names each select once ("Status", not "Status New status")."""
+    screen reader names each select once ("Status", not "Status New status").
 
-    def __init__(self, *args, **kwargs):
+    The article is chosen by its title: the picker's suggestions fill the hidden `article`
+    (its id); a title typed (without JavaScript, or sent as it is) is the article it names
+    when exactly one article matches, else the form lists the candidates in words. The form
+    shows a tag and an article by name even when the link gave their ids."""
+
+    article_title = forms.CharField(label="Article", required=False, max_length=500)
+
+    def __init__(self, data=None, *args, **kwargs):
         kwargs.setdefault("auto_id", "filter_%s")
-        super().__init__(*args, **kwargs)
+        # A copy: clean() puts the chosen tag's and article's names back for the fields.
+        super().__init__(data.copy() if data is not None else None, *args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        tag = cleaned.get("tag")
+        if tag is not None:
+            self.data["tag"] = tag.name
+        title = cleaned.get("article_title", "")
+        article = cleaned.get("article")
+        if "article" in self.errors:
+            return cleaned
+        if article is not None and (not title or title == article.title):
+            # Chosen from the suggestions, or a link with the article's id.
+            if "article_title" in self.data and not title:
+                # The title was cleared: no article.
+                cleaned["article"] = None
+            else:
+                self.data["article_title"] = article.title
+            return cleaned
+        cleaned["article"] = None
+        if not title:
+            return cleaned
+        if has_nul(title):
+            self.add_error("article_title", "No article’s title holds a NUL character.")
+            return cleaned
+        matches = article_title_matches(title)
+        if len(matches) == 1:
+            cleaned["article"] = matches[0]
+        elif not matches:
+            self.add_error("article_title", f"No article called “{title}”.")
+        else:
+            shown = matches[:ARTICLE_CANDIDATES_LISTED]
+            more = "" if len(matches) <= len(shown) else ", and more"
+            self.add_error("article_title", (
+                f"Several articles match “{title}”: "
+                + "; ".join(article_label(a) for a in shown) + more
+                + ". Type the whole title, or choose one from the suggestions."))
+        return cleaned
+
+
+# How many candidates a title that matches several articles lists.
+ARTICLE_CANDIDATES_LISTED = 5
 
 
 class ChosenOnlySelect(forms.Select):
@@ -115,6 +218,67 @@ class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserFilterField
 
 
+class TagNameField(FilterModelChoiceField):
+    """A tag by its name (what people type and read), or by its id (links made before
+    names, and API callers that send ids). A name matching no tag is refused in words."""
+
+    default_error_messages = {"invalid_choice": "No tag called “%(value)s”."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        tag = None if has_nul(text) else tag_named(self.queryset, text)
+        if tag is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice",
+                params={"value": text})
+        return tag
+
+
+class ArticleIdField(FilterModelChoiceField):
+    """An article by its id; a value that is no id is refused before asking the database
+    (a number past the largest id would overflow its integer)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and object_id(value) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice",
+                params={"value": value})
+        return super().to_python(value)
+
+
+class ArticleIdFilter(django_filters.ModelChoiceFilter):
+    field_class = ArticleIdField
+
+
+class TagNameFilter(django_filters.ModelChoiceFilter):
+    """The claims with one tag, named (or by its id); the field offers the tags' names as
+    suggestions (a <datalist>)."""
+
+    field_class = TagNameField
+    # The API documents the name beside the id (api/views/common.py filter_parameters).
+    name_max_length = Tag._meta.get_field("name").max_length
+
+
+class TagNameInput(forms.TextInput):
+    """A text box suggesting the tags' names: an HTML <datalist> beside it, read once per
+    page (the field's choices)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.choices = []
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {})}
+        names_id = f"{attrs.get('id') or name}_names"
+        attrs["list"] = names_id
+        tags = getattr(self.choices, "queryset", Tag.objects.none())
+        names = format_html_join("", '<option value="{}"></option>', ((t.name,) for t in tags))
+        return format_html('{}<datalist id="{}">{}</datalist>',
+                           super().render(name, value, attrs, renderer), names_id, names)
+
+
 class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
@@ -140,15 +304,15 @@ class ClaimFilter(django_filters.FilterSet):
         widget=ChosenOnlySelect,
         help_text="Click a claimant's name in the table to show only their claims.",
     )
-    # Articles can number in the tens of thousands: the filter takes an id (article pages
-    # and table links set it) rather than rendering every title in a <select>.
-    article = django_filters.NumberFilter(
-        field_name="article_id",
-        label="Article id",
+    # Articles can number in the tens of thousands: the filter takes an id, set by the
+    # article picker's suggestions (ClaimFilterForm.article_title) and by article pages,
+    # rather than rendering every title in a <select>.
+    article = ArticleIdFilter(
+        queryset=Article.objects.only("id", "title"),
         distinct=False,
-        widget=forms.NumberInput(attrs={"min": 1}),
-        min_value=1,
-        max_value=MAX_ID,  # a larger number overflows the database's integer
+        label="Article id",
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "No article has the id “%(value)s”."},
     )
     assignee = UserFilter(
         queryset=active_users(),
@@ -156,11 +320,13 @@ class ClaimFilter(django_filters.FilterSet):
         empty_label="Anyone",
         null_label="Nobody",
     )
-    tag = django_filters.ModelChoiceFilter(
+    tag = TagNameFilter(
         field_name="tags",
         queryset=Tag.objects.order_by("name"),
         distinct=False,
-        empty_label="Any tag",
+        label="Tag",
+        widget=TagNameInput,
+        help_text="A tag’s name: the box suggests them as you type.",
     )
     created_from = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label="Logged from", widget=DateInput()
@@ -179,6 +345,24 @@ class ClaimFilter(django_filters.FilterSet):
         model = Claim
         fields: list[str] = []
         form = ClaimFilterForm
+
+    def active_filters(self) -> list[str]:
+        """The filters really applied to the rows: each with a value the form accepted (a
+        blank field, the empty choice and a refused value are not). The results' heading
+        and the "Filters (n active)" button both count these."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()  # cleans once; a refused field is left out of cleaned_data
+        cleaned = self.form.cleaned_data
+        return [name for name in self.filters if cleaned.get(name) not in (None, "", [], ())]
+
+    def filter_queryset(self, queryset):
+        # The form's own fields (the article's title) are not filters: clean() turns a title
+        # into the article filter's value.
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def filter_q(self, queryset, name, value):
         return claim_search(queryset, value)

@@ -36,6 +36,7 @@ urlpatterns = [
     path("claimants/merges/<int:pk>/decide/", claimants.claimant_merge_decide,
          name="claimant-merge-decide"),
     path("claims/", claim_views.claim_list, name="claim-list"),
+    path("claims/articles/", claim_views.article_autocomplete, name="article-autocomplete"),
     path("claims/columns/", claim_views.claim_columns, name="claim-columns"),
     path("claims/bulk/", claim_views.claim_bulk, name="claim-bulk"),
     path("claims/<int:pk>/", claim_views.claim_detail, name="claim-detail"),

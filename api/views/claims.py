@@ -113,7 +113,9 @@ class ClaimViewSet(ResourceViewSet):
                              "out or empty."),
             *filter_parameters(ClaimFilter, {
                 "rating": "Only claims whose current verdict has this rating (its id).",
-                "article": "Only the claims in this article (its id)."}),
+                "article": "Only the claims in this article (its id).",
+                "tag": "Only the claims with this tag: its name (in any case, where only one "
+                       "tag has it), or its id. A name no tag has is a 404."}),
         ],
         responses={200: ClaimSerializer(many=True), 400: ERROR},
     )

@@ -147,12 +147,17 @@ EMPTY = {"type": "string", "maxLength": 0}
 def filter_parameters(filterset_class, descriptions: dict[str, str]) -> list[OpenApiParameter]:
     """The schema of a FilterSet's query parameters as ApiFilterBackend reads them: each
     may be empty (a desk form's blank field: no filter), else an id from 1 (a record's, or
-    an article's; "null" for none where the filter offers it), a date, one of its choices
-    or text without NUL."""
+    an article's; "null" for none where the filter offers it; the record's name where the
+    filter takes one), a date, one of its choices or text without NUL."""
     parameters = []
     for name, query_filter in filterset_class.base_filters.items():
+        names = []
         if isinstance(query_filter, ModelChoiceFilter | NumberFilter):
             schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+            # A filter that also takes the record's name (the tag's: TagNameFilter).
+            if getattr(query_filter, "name_max_length", None):
+                names = [{"type": "string", "minLength": 1,
+                          "maxLength": query_filter.name_max_length, "pattern": NO_NUL}]
         elif isinstance(query_filter, DateFilter):
             schema = {"type": "string", "format": "date"}
         elif isinstance(query_filter, ChoiceFilter):
@@ -169,7 +174,7 @@ def filter_parameters(filterset_class, descriptions: dict[str, str]) -> list[Ope
         nobody = ([{"type": "string", "enum": [query_filter.null_value]}]
                   if query_filter.extra.get("null_label") else [])
         parameters.append(OpenApiParameter(
-            name, {"anyOf": [schema, EMPTY, *nobody]},
+            name, {"anyOf": [schema, *names, EMPTY, *nobody]},
             description=descriptions.get(name, query_filter.label or "")))
     return parameters
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from claims.anchoring import AnchorError, anchor_quote
 from claims.choices import ClaimantKind
-from claims.filtersets import ClaimFilter
+from claims.filtersets import ClaimFilter, article_suggestions
 from claims.forms.claims import (
     BulkActionForm,
     ClaimAssignForm,
@@ -180,6 +180,14 @@ def claimant_autocomplete(request):
         {"claimants": claimant_matches(text) if for_filter else claimant_suggestions(text),
          "text": text.strip()},
     )
+
+
+@login_required
+@require_GET
+def article_autocomplete(request):
+    """The claims table's article picker: the articles whose title holds the typed text."""
+    return render(request, "claims/partials/article_filter_options.html",
+                  {"articles": article_suggestions(request.GET.get("article_title", ""))})
 
 
 @login_required

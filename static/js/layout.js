@@ -1,7 +1,8 @@
 /* Folding on narrow screens: the main navigation behind its "Menu" button, the claims
-   table's filters behind "Filters (n active)". Loaded in <head>, not deferred, so the page
-   is marked as having JavaScript (html.js) before its first paint and folded parts start
-   folded (desk.css); without JavaScript nothing folds and every link and filter shows.
+   table's filters behind "Filters (n active)" (n: the filters the rows answer). Loaded in
+   <head>, not deferred, so the page is marked as having JavaScript (html.js) before its
+   first paint and folded parts start folded (desk.css); without JavaScript nothing folds
+   and every link and filter shows.
 
    A disclosure is a real <button class="js-disclosure" aria-expanded aria-controls="ID">;
    the element ID is its panel. A panel with data-open-from="PX" starts open on screens at
@@ -23,30 +24,14 @@
     panel.classList.toggle("is-closed", !open);
   }
 
-  // Each filter with a value (a choice made, words typed, a box ticked) counts as one.
-  function activeFilters(form) {
-    var names = {};
-    Array.prototype.forEach.call(form.elements, function (field) {
-      if (!field.name || field.disabled || field.hasAttribute("data-not-a-filter")) { return; }
-      if (/^(submit|button|reset|hidden)$/.test(field.type)) { return; }
-      var used = false;
-      if (field.type === "checkbox" || field.type === "radio") {
-        used = field.checked;
-      } else if (field.tagName === "SELECT") {
-        used = Array.prototype.some.call(field.selectedOptions, function (o) { return o.value !== ""; });
-      } else {
-        used = field.value.trim() !== "";
-      }
-      if (used) { names[field.name] = true; }
-    });
-    return Object.keys(names).length;
-  }
-
-  function countFilters(root) {
-    (root || document).querySelectorAll("[data-counts-filters]").forEach(function (button) {
-      var form = document.getElementById(button.dataset.countsFilters);
-      if (!form) { return; }
-      var n = activeFilters(form);
+  // The number of filters the server applied to the rows it sent (ClaimFilter.active_filters),
+  // carried by the results (data-active-filters), so the button and the results' heading
+  // count the same ones; read again whenever htmx swaps the results in.
+  function countFilters() {
+    document.querySelectorAll("[data-counts-filters]").forEach(function (button) {
+      var results = document.getElementById(button.dataset.countsFilters);
+      if (!results) { return; }
+      var n = parseInt(results.dataset.activeFilters || "0", 10) || 0;
       var label = button.querySelector(".js-filter-count") || button;
       label.textContent = n ? "Filters (" + n + " active)" : "Filters";
     });
@@ -61,7 +46,7 @@
       var from = parseInt(panel.dataset.openFrom || "", 10);
       setOpen(button, !isNaN(from) && window.matchMedia("(min-width: " + from + "px)").matches);
     });
-    countFilters(root);
+    countFilters();
   }
 
   document.addEventListener("click", function (event) {
@@ -79,12 +64,6 @@
       button.focus();
     });
   });
-
-  function filterChanged(event) {
-    if (event.target.form) { countFilters(); }
-  }
-  document.addEventListener("change", filterChanged);
-  document.addEventListener("input", filterChanged);
 
   document.addEventListener("DOMContentLoaded", function () {
     initDisclosures(document);

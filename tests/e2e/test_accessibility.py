@@ -175,7 +175,7 @@ def test_claims_table_controls_each_have_one_name(page, live_server, log_in, dem
     log_in(page, "admin")
     page.goto(f"{live_server.url}/claims/")
     filters = page.get_by_role("search", name="Filter claims")
-    for name in ("Status", "Assignee", "Rating", "Tags"):
+    for name in ("Status", "Assignee", "Rating", "Tag", "Article"):
         expect(filters.get_by_role("combobox", name=name, exact=True)).to_have_count(1)
     bulk = page.get_by_role("form", name="Bulk actions on the selected claims")
     for name in ("Bulk action", "Assignee", "New status"):

@@ -66,7 +66,7 @@ def test_claim_filter_with_a_superscript_claimant_explains_itself(admin_client):
 def test_claim_filter_refuses_an_article_id_beyond_the_database(admin_client, query):
     response = admin_client.get(reverse("claims:claim-list") + "?" + query)
     assert response.status_code == 200
-    assert "Ensure this value is" in response.content.decode()
+    assert "No article has the id “" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -183,7 +183,7 @@ def test_desk_pages_list_their_options(client_ed, editor):
     tag = Tag.objects.create(name="t")
     claims = make_claims(3, editor=editor, claimant=claimant, tag=tag)
     html = client_ed.get(reverse("claims:claim-list")).content.decode()
-    assert f'<option value="{tag.pk}">t</option>' in html
+    assert '<option value="t"></option>' in html  # the tag filter's suggested names
     assert f'<option value="{editor.pk}">{editor.get_full_name()}</option>' in html
     html = client_ed.get(claims[0].get_absolute_url()).content.decode()
     assert f'value="{editor.pk}" selected>{editor.get_full_name()}</option>' in html
