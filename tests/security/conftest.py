@@ -13,6 +13,7 @@ from claims.models import (
     Capture,
     Claim,
     Claimant,
+    ClaimantMerge,
     ClaimSuggestion,
     Evidence,
     FactCheck,
@@ -32,7 +33,11 @@ def desk(db):
     article = Article.objects.first()
     suggestion = ClaimSuggestion.objects.create(
         article=article, start=0, end=10, text=article.body[:10], score=0.5)
+    duplicate, kept = Claimant.objects.order_by("id")[:2]
+    merge = ClaimantMerge.objects.create(duplicate=duplicate, kept=kept,
+                                         duplicate_name=duplicate.name, kept_name=kept.name)
     return {
+        "claimant_merge": merge,
         "article": article,
         "claim": Claim.objects.first(),
         "source": Source.objects.first(),

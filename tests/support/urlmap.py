@@ -37,6 +37,7 @@ EXPECTED = {
     "claims:article-status": DESK,
     "claims:claim-log": DESK,
     "claims:claimant-autocomplete": DESK,
+    "claims:article-autocomplete": DESK,
     "claims:claimant-create": POST_ONLY,
     "claims:claimant-list": DESK,
     "claims:claimant-detail": DESK,
@@ -160,6 +161,8 @@ def url_for(name: str, pattern: URLPattern, desk: dict) -> str:
         obj = desk["api_token"]
     elif "article_pk" in params or resource.startswith("article"):
         obj = desk["article"]
+    elif resource.startswith("claimant-merge-"):
+        obj = desk["claimant_merge"]
     elif resource.startswith("claimant"):
         obj = desk["claimant"] if "claimant" in desk else desk["claim"].claimant
     elif resource.startswith("claim") or resource == "verdict-save":
@@ -172,6 +175,8 @@ def url_for(name: str, pattern: URLPattern, desk: dict) -> str:
         obj = desk["capture"]
     elif resource.startswith("suggestion"):
         obj = desk["suggestion"]
+    elif resource.startswith("evidence"):
+        obj = desk["evidence"]
     else:
         raise AssertionError(f"No test object for {name}: teach url_for about it")
     return reverse(name, kwargs={k: obj.pk for k in params})
