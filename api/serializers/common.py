@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from drf_spectacular.extensions import (
@@ -18,6 +19,7 @@ from rest_framework import serializers
 
 from claims.params import object_id
 from claims.people import user_display
+from claims.services.sources import normalized_fetch_url
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -191,8 +193,20 @@ class WebAddressField(serializers.CharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if value and not re.fullmatch(web_address_pattern(), value):
-            raise serializers.ValidationError(NOT_A_WEB_ADDRESS, code="invalid")
+            raise serializers.ValidationError(_fetch_refusal(value) or NOT_A_WEB_ADDRESS,
+                                              code="invalid")
         return value
+
+
+def _fetch_refusal(value: str) -> str:
+    """What fetching the address would say of it (a port it never connects to, a private
+    address), so the API refuses in the same words as the desk; "" when fetching has no
+    objection of its own."""
+    try:
+        normalized_fetch_url(value)
+    except DjangoValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
 
 
 class WebAddressFieldSchema(OpenApiSerializerFieldExtension):

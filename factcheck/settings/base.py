@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "FetchErrorKindEnum": "claims.choices.FetchErrorKind",
         "VerdictStateEnum": "claims.choices.VerdictState",
         "StanceEnum": "claims.choices.Stance",
+        "ClaimantKindEnum": "claims.choices.ClaimantKind",
     },
     # Every operation documents the refusals any request can meet (api/schema.py).
     "POSTPROCESSING_HOOKS": [

@@ -118,9 +118,10 @@ def test_a_private_address_is_refused_before_anything_is_saved(api):
     response = api["editor_author"].post(
         f"/api/v1/claims/{claim.pk}/sources/", {"url": "http://10.0.0.1/admin"}, format="json")
     assert response.status_code == 400
+    # In the fetcher's own words, as the desk says it.
     assert response.json()["errors"]["url"] == [
-        "Give a web address: http:// or https://, a host name such as www.example.org (no "
-        "port, no user name), then the path."]
+        "Refused to fetch from 10.0.0.1: it is in a private network (10/8); only public "
+        "addresses can be fetched."]
     assert not Source.objects.exists()
 
 
