@@ -58,6 +58,29 @@ def anchor_quote(text: str, quote: str, occurrence: int = 0) -> Anchor:
     return anchor_at(text, position, position + len(quote))
 
 
+def anchor_submitted(text: str, quote: str, start: int | None = None,
+                     end: int | None = None) -> Anchor:
+    """The anchor of words a person or a client submitted to log a claim. Their offsets are
+    used when they hold the words exactly (line endings as browsers send them, CRLF, read as
+    the text's LF); otherwise, with no offsets or a stale selection, the words are found in
+    the text (as sent, then without the spaces around them; of several places, the one
+    nearest the offsets sent). The one rule for the desk, the API and every command."""
+    quote = quote.replace("\r\n", "\n")
+    if start is not None and end is not None and 0 <= start < end and text[start:end] == quote:
+        return anchor_at(text, start, end)
+    for words in dict.fromkeys((quote, quote.strip())):
+        if not words:
+            continue
+        try:
+            return reanchor(text, quote=words, start=start or 0)
+        except AnchorError:
+            continue
+    raise AnchorError(
+        "The quote does not appear in the article text. Copy the words exactly as they "
+        "appear in the article, or select them in its text."
+    )
+
+
 def reanchor(text: str, *, quote: str, start: int, prefix: str = "", suffix: str = "") -> Anchor:
     """Find the quote again after the text changed: the exact old position if it still holds
     the quote, else the occurrence whose context matches best, nearest the old position."""

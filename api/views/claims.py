@@ -44,7 +44,6 @@ from api.views.common import (
     filter_parameters,
     text_param,
 )
-from claims.anchoring import AnchorError, anchor_quote
 from claims.filtersets import CLAIM_ORDERINGS, ClaimFilter, claim_ordering
 from claims.models import Claim
 from claims.selectors.claims import claim_api_detail, claim_list_rows, claimant_list
@@ -151,14 +150,6 @@ class ClaimViewSet(ResourceViewSet):
             return Response(self._detail(exc.claim.pk), status=status.HTTP_200_OK)
         article, quote = data["article"], data["quote"]
         start, end = data["start"], data["end"]
-        if start is None or end is None:
-            try:
-                anchor = anchor_quote(article.body, quote)
-            except AnchorError as exc:
-                raise ValidationError({"quote": [
-                    f"{exc} Copy the words exactly as they appear in the article, or give "
-                    "their start and end."]}) from None
-            start, end = anchor.start, anchor.end
         try:
             # A claim refused leaves no new claimant behind.
             with transaction.atomic():

@@ -15,7 +15,7 @@ from django.core.exceptions import (
 )
 from django.db import IntegrityError, transaction
 
-from claims.anchoring import AnchorError, anchor_at
+from claims.anchoring import AnchorError, anchor_submitted
 from claims.choices import ClaimStatus, VerdictState
 from claims.events import claim_data, emit
 from claims.models import (
@@ -80,8 +80,8 @@ def claim_log(
     *,
     article: Article,
     quote: str,
-    start: int,
-    end: int,
+    start: int | None,
+    end: int | None,
     statement: str,
     user: User | None = None,
     claimant: Claimant | None = None,
@@ -91,8 +91,9 @@ def claim_log(
     submission_key: str | None = None,
     refuse_duplicates: bool = False,
 ) -> Claim:
-    """Log a claim anchored to its exact words: the span [start, end) of the article body
-    must hold the quote, character for character.
+    """Log a claim anchored to its exact words (anchoring.anchor_submitted: the span
+    [start, end) when it holds the quote character for character, else the words found in
+    the text). The quote stored is the article's own characters at the anchor.
 
     A claim is logged once per `submission_key` (the form's one-time key, an API request's
     Idempotency-Key) and person: sent again, it raises ClaimAlreadyLogged with the claim
@@ -106,9 +107,10 @@ def claim_log(
                                                      f"{KEY_LENGTH} characters, none NUL."})
         claim_log_refuse_resend(submission_key=submission_key, user=user)
     try:
-        anchor = anchor_at(article.body, start, end, quote)
+        anchor = anchor_submitted(article.body, quote, start, end)
     except AnchorError as exc:
         raise ValidationError({"quote": str(exc)}) from exc
+    quote = article.body[anchor.start:anchor.end]
     if refuse_duplicates:
         matches = claim_duplicates(article=article, start=anchor.start, end=anchor.end,
                                    statement=statement.strip())

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from claims.anchoring import AnchorError, anchor_quote
 from claims.choices import ClaimantKind
 from claims.filtersets import ClaimFilter, article_suggestions
 from claims.forms.claims import (
@@ -119,23 +118,7 @@ def _claim_log_from_form(form, article, user):
     the claims it may repeat in form.duplicates). A form sent twice raises
     ClaimAlreadyLogged."""
     data = form.cleaned_data
-    quote = data["quote"].replace("\r\n", "\n")
-    start, end = data.get("start"), data.get("end")
-    if start is None or end is None or article.body[start:end] != quote:
-        # No JavaScript (or a stale selection): find the typed or pasted words in the text.
-        try:
-            anchor = anchor_quote(article.body, quote)
-        except AnchorError:
-            try:
-                anchor = anchor_quote(article.body, quote.strip())
-            except AnchorError as exc:
-                form.add_error(
-                    "quote",
-                    f"{exc} Copy the words exactly as they appear in the article, "
-                    "or select them in the text.",
-                )
-                return None
-        start, end, quote = anchor.start, anchor.end, article.body[anchor.start : anchor.end]
+    quote, start, end = data["quote"], data.get("start"), data.get("end")
     try:
         # A claim refused (one that may already be logged, or any other refusal) leaves no
         # new claimant behind: "Save anyway" adds them with the claim.

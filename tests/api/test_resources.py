@@ -36,11 +36,35 @@ def test_a_quote_not_in_the_article_is_refused_in_words(api):
     response = api["editor_author"].post("/api/v1/claims/", {
         "article": article.pk, "quote": "words nobody wrote", "statement": "Something",
     }, format="json")
-    assert response.status_code == 400
+    # Well formed, but the article's text does not hold it: the service refuses (409).
+    assert response.status_code == 409
     body = response.json()
-    assert body["code"] == "invalid" and "quote" in body["errors"]
-    assert "Copy the words exactly" in body["detail"]
+    assert body["code"] == "conflict" and "quote" in body["errors"]
+    assert body["detail"] == ("The quote does not appear in the article text. Copy the words "
+                              "exactly as they appear in the article, or select them in its "
+                              "text.")
     assert not Claim.objects.exists()
+
+
+def test_the_api_anchors_words_as_the_desk_does(api):
+    """One rule (anchoring.anchor_submitted): CRLF line ends, spaces around the words and a
+    stale selection are read the same through the API as on the desk."""
+    article = ArticleFactory(body="First line.\nThe end is in sight. The end is in sight.")
+    post = api["editor_author"].post
+    # Stale offsets (the text's second sentence, sent as 0-5): the nearest place is used.
+    response = post("/api/v1/claims/", {"article": article.pk, "quote": "The end is in sight.",
+                                        "start": 30, "end": 35, "statement": "A"},
+                    format="json")
+    assert response.status_code == 201, response.json()
+    claim = Claim.objects.get(pk=response.json()["id"])
+    assert (claim.anchor_start, claim.anchor_end) == (33, 53)
+    # CRLF as a browser sends it, with spaces around: found, stored as the text has it.
+    response = post("/api/v1/claims/", {"article": article.pk,
+                                        "quote": "  First line.\r\nThe end ",
+                                        "statement": "B", "save_anyway": True}, format="json")
+    assert response.status_code == 201, response.json()
+    claim = Claim.objects.get(pk=response.json()["id"])
+    assert claim.quote == "First line.\nThe end" and claim.anchor_start == 0
 
 
 def test_the_claims_list_takes_the_desk_filters_search_and_orders(api):
