@@ -14,6 +14,7 @@ from api.serializers.common import (
 from claims.choices import ClaimantKind, ClaimStatus
 from claims.models import Article, Claim, Claimant
 from claims.people import user_display
+from claims.services.claims import STATUSES_SET_BY_HAND
 
 
 class ClaimantSerializer(RecordSerializer):
@@ -176,8 +177,7 @@ class ClaimStatusSerializer(JsonInputSerializer):
     version = serializers.IntegerField(min_value=0)
     # In review and published follow the claim's verdict: nobody sets them by hand.
     status = serializers.ChoiceField(choices=[
-        (value, label) for value, label in ClaimStatus.choices
-        if value not in (ClaimStatus.IN_REVIEW, ClaimStatus.PUBLISHED)])
+        (status.value, status.label) for status in STATUSES_SET_BY_HAND])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
     # Patterns, not enums: the schema's enum hook would merge these with the field's own.

@@ -12,6 +12,7 @@ from claims.choices import ClaimStatus
 from claims.forms.claimants import ClaimantPickerMixin
 from claims.people import UserChoiceField, active_users
 from claims.services.bulk import BulkAction
+from claims.services.claims import STATUSES_SET_BY_HAND
 from claims.widgets import DateInput, DeskFormMixin
 
 
@@ -73,11 +74,7 @@ class ClaimEditForm(ClaimantPickerMixin, DeskFormMixin, forms.Form):
         return split_tags(self.cleaned_data.get("tags", ""))
 
 
-EDITABLE_STATUSES = [
-    (ClaimStatus.NEW.value, ClaimStatus.NEW.label),
-    (ClaimStatus.RESEARCHING.value, ClaimStatus.RESEARCHING.label),
-    (ClaimStatus.NOT_CHECKABLE.value, ClaimStatus.NOT_CHECKABLE.label),
-]
+EDITABLE_STATUSES = [(status.value, status.label) for status in STATUSES_SET_BY_HAND]
 
 
 class ClaimStatusForm(DeskFormMixin, forms.Form):

@@ -188,6 +188,11 @@ _ALLOWED_CLAIM_MOVES = {
     ClaimStatus.PUBLISHED: set(),
 }
 
+# The statuses people set by hand (claim_set_status), in the order forms offer them; in
+# review and published follow the claim's verdict. Forms, bulk actions and the API offer
+# exactly these.
+STATUSES_SET_BY_HAND = tuple(status for status, moves in _ALLOWED_CLAIM_MOVES.items() if moves)
+
 
 def claim_set_status(
     *, claim: Claim, status: str, user: User | None = None, reason: str = "",
