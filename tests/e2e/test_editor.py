@@ -98,13 +98,13 @@ def test_editor_logs_a_claim_attaches_a_source_and_filters(
     expect(page.get_by_role("heading", name="Log a claim")).to_be_visible()
     expect(page.get_by_label("Quote")).to_have_value("the end is in sight")
 
-    # The claimant is new: type the name, see there is no match, add them inline.
-    page.get_by_label("Claimant", exact=True).fill("Jo Transport")
-    expect(page.get_by_text("Nobody called “Jo Transport” is on file yet")).to_be_visible()
-    page.get_by_label("Claimant's role").fill("Transport Minister")
-    page.get_by_label("Claimant's organisation").fill("Government")
-    page.get_by_role("button", name="Add as new claimant").click()
-    expect(page.locator("#claimant-chosen")).to_contain_text("Jo Transport")
+    # The claimant is new: type the name; adding them is an explicit choice, then their role.
+    name = page.get_by_role("combobox", name="Claimant", exact=True)
+    name.press_sequentially("Jo Transport")
+    page.get_by_role("option", name="Add “Jo Transport” as a new claimant…").click()
+    expect(page.get_by_role("radio", name="Person")).to_be_checked()
+    page.get_by_label("Role or title").fill("Transport Minister")
+    page.get_by_label("Organisation", exact=True).last.fill("Government")
     page.get_by_label("Claim statement").fill("The rail strikes are nearly over")
     page.get_by_label("Tags").fill("transport, strikes")
     screenshot(page, "03-log-claim")
@@ -117,7 +117,8 @@ def test_editor_logs_a_claim_attaches_a_source_and_filters(
     claim = Claim.objects.get(statement="The rail strikes are nearly over")
     # Offsets are code points: the 🚆 before the quote counts once, as in Python.
     assert claim.article.body[claim.anchor_start : claim.anchor_end] == "the end is in sight"
-    assert claim.claimant.name == "Jo Transport"
+    assert (claim.claimant.name, claim.claimant.role, claim.claimant.kind) == (
+        "Jo Transport", "Transport Minister", "person")
     screenshot(page, "04-article")
 
     # The claim page: attach a source served locally and watch it being fetched, live.

@@ -41,7 +41,7 @@ def report_desk():
     ]
     for i, (slug, statement) in enumerate(zip(ratings, statements, strict=True)):
         claim = ClaimFactory(article=article, claimant=minister, statement=statement)
-        PublishedVerdictFactory(
+        verdict = PublishedVerdictFactory(
             claim=claim, rating=default_rating(slug),
             summary=f"Summary {i}: what the figures say.",
             rationale="Official statistics show the opposite. See **table 4** of the "
@@ -49,7 +49,8 @@ def report_desk():
         )
         source = SourceFactory(url=f"https://stats.example/table-{i}",
                                title=f"Statistics table {i}")
-        EvidenceFactory(claim=claim, source=source)
+        # The published verdict cites it: a report lists what readers can follow.
+        verdict.evidence.add(EvidenceFactory(claim=claim, source=source))
         CaptureFactory(source=source)
     return article
 

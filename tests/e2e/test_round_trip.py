@@ -173,20 +173,32 @@ def test_log_claim_form_keeps_everything_typed_through_a_refusal(
     form = page.locator("#claim-log-form")
     # The article's date is offered, readable by the date input.
     expect(form.get_by_label("Date claimed")).to_have_value("2019-10-15")
-    form.get_by_label("Claimant", exact=True).fill("Olu Spokesperson")
-    form.get_by_label("Claimant's role").fill("Spokesperson")
-    form.get_by_label("Claimant's organisation").fill("Ministry of Labour")
+    form.get_by_role("combobox", name="Claimant", exact=True).press_sequentially(
+        "Olu Spokesperson")
+    form.get_by_role("option", name="Add “Olu Spokesperson” as a new claimant…").click()
+    form.get_by_label("Role or title").fill("Spokesperson")
+    form.get_by_label("Organisation", exact=True).last.fill("Ministry of Labour")
     form.get_by_label("Date claimed").fill("2019-10-11")
     form.get_by_label("Tags").fill("jobs, budget")
     form.get_by_role("button", name="Save claim").click()  # no statement yet: refused
     expect(form.get_by_text("This field is required.")).to_be_visible()
     screenshot(page, "round-trip-claim-log-refused")
-    for label, value in [("Claimant's role", "Spokesperson"), ("Date claimed", "2019-10-11"),
+    for label, value in [("Role or title", "Spokesperson"), ("Date claimed", "2019-10-11"),
                          ("Tags", "jobs, budget")]:
         expect(form.get_by_label(label)).to_have_value(value)
+    expect(form.get_by_label("Add this name as a new claimant")).to_be_checked()
     form.get_by_label("Claim statement").fill("Unemployment fell 12% last year")
     form.get_by_role("button", name="Save claim").click()
-    expect(page.get_by_text("logged:")).to_be_visible()
+    # The desk already holds a claim on these words: it says so before saving, keeping all.
+    expect(page.get_by_role("heading", name="This claim may already be logged: nothing was "
+                                             "saved yet")).to_be_visible()
+    for label, value in [("Role or title", "Spokesperson"), ("Date claimed", "2019-10-11"),
+                         ("Tags", "jobs, budget"),
+                         ("Claim statement", "Unemployment fell 12% last year")]:
+        expect(form.get_by_label(label)).to_have_value(value)
+    form.get_by_label("Save anyway as a separate claim").check()
+    form.get_by_role("button", name="Save claim").click()
+    expect(page.get_by_role("status").filter(has_text="logged")).to_be_visible()
     claim = Claim.objects.get(statement="Unemployment fell 12% last year")
     assert claim.claimed_on == datetime.date(2019, 10, 11)
     assert claim.claimant == Claimant.objects.get(name="Olu Spokesperson")
