@@ -40,6 +40,7 @@ ACTIONS = {
     "attach_source": ("add_source", "Editors", "attach a source"),
     "refetch_source": ("change_source", "Editors", "fetch a source again"),
     "add_evidence": ("add_evidence", "Editors", "add evidence"),
+    "edit_evidence": ("change_evidence", "Editors", "change evidence"),
     # Anyone signed in manages their own API tokens (require_api_token_owner); another
     # person's only an administrator (the admin site).
     "create_api_token_for_others": (
@@ -61,6 +62,15 @@ REVIEWABLE_STATES = (VerdictState.SUBMITTED, VerdictState.APPROVED)
 
 def has_permission(user, codename: str) -> bool:
     return user is not None and user.is_active and user.has_perm(f"claims.{codename}")
+
+
+def require_for(user, action: str) -> None:
+    """The services' check of a write made for a person (`user`), whichever door it came
+    through (the desk, the API, the admin, a bulk action, a command): `require`. A write
+    with no person (user=None) is the desk's own work, such as a data migration; no
+    request, task or command of the desk's makes one."""
+    if user is not None:
+        require(user, action)
 
 
 def require(user, action: str, verdict: Verdict | None = None) -> None:

@@ -23,6 +23,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pass")
 
 
+class EditorFactory(UserFactory):
+    """A member of the Editors group: the services check who writes (claims/permissions)."""
+
+    @factory.post_generation
+    def editors_group(user, create, extracted, **kwargs):
+        if create:
+            from django.contrib.auth.models import Group
+
+            user.groups.add(*Group.objects.filter(name="Editors"))
+
+
 class ArticleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Article

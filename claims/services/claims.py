@@ -27,6 +27,7 @@ from claims.models import (
     WebhookEvent,
 )
 from claims.people import user_display
+from claims.permissions import require_for
 from claims.selectors.duplicates import DuplicateMatch, claim_duplicates
 from claims.selectors.published import claim_has_published_verdict
 from claims.services.claim_store import claim_save, claim_take_stored
@@ -100,6 +101,7 @@ def claim_log(
     saved the first time. With `refuse_duplicates` (what a person logs by hand, until they
     choose to save anyway), a claim whose words overlap one of the article's claims, or
     whose statement is near-identical to a claim on the desk, is refused (ClaimDuplicate)."""
+    require_for(user, "log_claim")
     submission_key = (submission_key or "").strip()
     if submission_key:
         if len(submission_key) > KEY_LENGTH or "\x00" in submission_key:
@@ -165,6 +167,7 @@ def claim_assign(*, claim: Claim, assignee: User | None, user: User | None = Non
     """Assign the claim (or nobody). Assigning the same person again writes nothing: a form
     sent back unchanged leaves no version bump and no history row. The claim is compared
     and saved as stored (under its row lock), whatever copy the caller holds."""
+    require_for(user, "edit_claim")
     with transaction.atomic():
         stored = Claim.objects.select_for_update().get(pk=claim.pk)
         if stored.assignee_id == (assignee.pk if assignee else None):
@@ -202,6 +205,7 @@ def claim_set_status(
     In review and published follow the verdict; a published claim changes only through a
     correction. `version`, when given, is the claim's version the caller acted on: if the
     claim was saved since, nothing changes (ClaimEditConflict)."""
+    require_for(user, "edit_claim")
     status = ClaimStatus(status)
     with transaction.atomic():
         # The claim row is locked before anything is read, as verdict_submit does: of a
@@ -283,6 +287,7 @@ def claim_update(
     what the reviewer saw and readers will see: they do not change while the verdict waits
     for review or is approved, and once it is published they change only through a
     correction (claim_reader_edit_check). Tags, which readers never see, stay editable."""
+    require_for(user, "edit_claim")
     current = Claim.objects.select_for_update().get(pk=claim.pk)
     if current.version != version:
         raise ClaimEditConflict(

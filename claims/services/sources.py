@@ -13,6 +13,7 @@ from claims import queue
 from claims.choices import SourceStatus, Stance
 from claims.fetching.urls import URLInvalid, fetchable_url, registrable_domain, url_host_port
 from claims.models import Claim, Evidence, Source
+from claims.permissions import require_for
 from claims.selectors.published import evidence_is_published
 from claims.services.published import (
     START_A_CORRECTION,
@@ -37,6 +38,7 @@ def evidence_add(
     cited is refused with a pointer to its citation (whose stance, note and excerpt change
     through evidence_update). New evidence on a published claim is desk work for the next
     correction: readers see it only once a reviewed correction cites it."""
+    require_for(user, "add_evidence")
     note, excerpt = typed_text(note), typed_text(excerpt)
     _check_stance(stance)
     if source is None and not note:
@@ -76,6 +78,7 @@ def evidence_update(
     note. Readers see what a verdict cites: evidence a published verdict cites changes only
     through a correction (PublishedClaimFrozen), and evidence a submitted or approved verdict
     rests on changes only once the verdict is sent back (ClaimUnderReview)."""
+    require_for(user, "edit_evidence")
     wanted = {"stance": stance, "note": typed_text(note), "excerpt": typed_text(excerpt)}
     _check_stance(stance)
     with transaction.atomic():
@@ -144,6 +147,7 @@ def source_attach(
     """Cite a web page on a claim. One Source per normalised URL is shared by every claim;
     a new source is fetched in the background once this transaction commits. Citing the
     same source twice on one claim returns the existing evidence."""
+    require_for(user, "attach_source")
     normalized = normalized_fetch_url(url)
     _check_stance(stance)
     with transaction.atomic():

@@ -29,3 +29,30 @@ def test_the_service_refuses_every_other_status(status):
     claim = ClaimFactory(status=ClaimStatus.RESEARCHING)
     with pytest.raises(ValidationError, match="its status follows its verdict"):
         claim_set_status(claim=claim, status=status)
+
+
+def test_the_services_check_who_writes_whichever_door_it_comes_through():
+    """A write made for a person is checked by the service itself, not only by the desk's
+    view or the API: a task, a command or an admin action asking for someone without the
+    role is refused in the same words."""
+    from django.core.exceptions import PermissionDenied
+
+    from claims.services.claims import claim_assign, claim_update
+    from claims.services.sources import evidence_add, source_attach
+    from tests.factories import UserFactory
+
+    claim = ClaimFactory(status=ClaimStatus.RESEARCHING)
+    nobody = UserFactory()  # in no group
+    for write in (
+        lambda: claim_set_status(claim=claim, status=ClaimStatus.NEW, user=nobody),
+        lambda: claim_assign(claim=claim, assignee=nobody, user=nobody),
+        lambda: claim_update(claim=claim, version=claim.version, statement="Changed",
+                             claimant=None, claimed_on=None, user=nobody),
+        lambda: source_attach(claim=claim, url="https://example.org/report", user=nobody),
+        lambda: evidence_add(claim=claim, stance="context", note="A note", user=nobody),
+    ):
+        with pytest.raises(PermissionDenied, match="needs the Editors role"):
+            write()
+    claim.refresh_from_db()
+    assert (claim.status, claim.assignee, claim.statement, claim.evidence.count()) == (
+        ClaimStatus.RESEARCHING, None, claim.statement, 0)

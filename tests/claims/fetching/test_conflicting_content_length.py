@@ -12,7 +12,7 @@ from claims.fetching.client import FetchError, fetch
 from claims.services.sources import source_attach
 from claims.tasks import fetch_source
 from tests.claims.fetching.test_hostile_server import TEXT, html_head, raw, run_fetch_task
-from tests.factories import ClaimFactory, UserFactory
+from tests.factories import ClaimFactory, EditorFactory
 
 TWO_HEADERS = html_head(b"Content-Length: %d" % len(TEXT), b"Content-Length: 80") + TEXT
 
@@ -46,7 +46,7 @@ def test_the_same_length_sent_twice_is_a_page(local_server):
 def test_a_source_answered_with_two_lengths_fails_with_the_reason(local_server, settings):
     settings.FETCH_MAX_ATTEMPTS = 3
     url = local_server.route("/two-lengths", raw(TWO_HEADERS))
-    source = source_attach(claim=ClaimFactory(), url=url, user=UserFactory()).source
+    source = source_attach(claim=ClaimFactory(), url=url, user=EditorFactory()).source
     assert run_fetch_task(fetch_source, source.pk) is not None  # failed once, not retried
     source.refresh_from_db()
     assert source.status == SourceStatus.FAILED

@@ -19,7 +19,7 @@ from claims.fetching.pipeline import fetches_sweep_stuck, source_fetch, sources_
 from claims.models import Capture, Evidence, Source
 from claims.services.articles import article_import_url
 from claims.services.sources import source_attach, source_refetch
-from tests.factories import ClaimFactory, UserFactory, VerdictFactory
+from tests.factories import ClaimFactory, EditorFactory, VerdictFactory
 from tests.localserver import Response
 from tests.support.web_pages import ARTICLE_HTML
 
@@ -37,7 +37,7 @@ def make_pdf(title: str, text: str) -> bytes:
 @pytest.fixture
 def attach(db):
     claim = ClaimFactory()
-    user = UserFactory()
+    user = EditorFactory()
 
     def _attach(url: str, **kw) -> Source:
         return source_attach(claim=claim, url=url, user=user, **kw).source

@@ -24,7 +24,7 @@ from claims.models import Article, Source
 from claims.services.articles import article_import_url
 from claims.services.sources import source_attach
 from claims.tasks import fetch_article, fetch_source
-from tests.factories import ClaimFactory, UserFactory
+from tests.factories import ClaimFactory, EditorFactory
 from tests.localserver import LocalServer, Response
 
 TEXT = b"<html><head><title>Jobless</title></head><body><article>" + (
@@ -184,7 +184,7 @@ def test_client_answers_every_response_in_words(local_server, settings, name, da
 
 @pytest.fixture
 def attach(db):
-    claim, user = ClaimFactory(), UserFactory()
+    claim, user = ClaimFactory(), EditorFactory()
     return lambda url: source_attach(claim=claim, url=url, user=user).source
 
 

@@ -19,7 +19,7 @@ from claims.fetching.extract import ExtractionError, decode_text, extract, looks
 from claims.models import Article
 from claims.services.articles import article_import_url
 from claims.services.sources import source_attach
-from tests.factories import ClaimFactory, UserFactory
+from tests.factories import ClaimFactory, EditorFactory, UserFactory
 from tests.localserver import Response
 
 WESTERN = "Café déjà vu, naïve façade. Le garçon a mangé une crème brûlée à l'hôtel."
@@ -154,7 +154,7 @@ def test_html_upload_without_words_is_refused_in_words(client_ed):
 
 @pytest.fixture
 def attach(db):
-    claim, user = ClaimFactory(), UserFactory()
+    claim, user = ClaimFactory(), EditorFactory()
     return lambda url: source_attach(claim=claim, url=url, user=user).source
 
 

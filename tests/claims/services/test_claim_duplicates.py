@@ -55,7 +55,7 @@ def test_a_key_too_long_or_with_nul_is_refused_in_words(editor, key,
 
 
 def test_a_key_is_the_senders_own(editor):
-    other = factories.UserFactory()
+    other = factories.EditorFactory()
     article = factories.ArticleFactory()
     log(article, editor, submission_key="same")
     log(article, other, submission_key="same", refuse_duplicates=False)

@@ -11,7 +11,7 @@ from claims.choices import Stance, VerdictState
 from claims.models import Evidence
 from claims.services.published import ClaimUnderReview, PublishedClaimFrozen
 from claims.services.sources import evidence_add, evidence_update
-from tests.factories import ClaimFactory, EvidenceFactory, UserFactory
+from tests.factories import ClaimFactory, EditorFactory, EvidenceFactory
 from tests.verdict_setup import make_roles, make_verdict, published_fact_check
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_adding_a_source_already_cited_is_refused_and_points_to_its_citation():
 
 
 def test_update_reports_what_changed_and_records_who():
-    editor = UserFactory()
+    editor = EditorFactory()
     evidence = EvidenceFactory(stance=Stance.CONTEXT, note="Old", excerpt="Passage")
     rows = history_rows(evidence)
     changed = evidence_update(evidence=evidence, stance=Stance.REFUTES, note="New",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from claims.fetching.client import FetchError, fetch
 from claims.models import Evidence, Source
 from claims.services.sources import source_attach
-from tests.factories import ClaimFactory, UserFactory
+from tests.factories import ClaimFactory, EditorFactory
 from tests.support.pages import error_text
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def enqueued(monkeypatch):
 @pytest.mark.parametrize(("url", "words"), REFUSED)
 def test_attach_refuses_what_fetching_would_refuse_in_the_same_words(url, words, enqueued):
     with pytest.raises(ValidationError) as refused:
-        source_attach(claim=ClaimFactory(), url=url, user=UserFactory())
+        source_attach(claim=ClaimFactory(), url=url, user=EditorFactory())
     message = refused.value.message_dict["url"][0]
     assert words in message
     with pytest.raises(FetchError) as fetched:
