@@ -9,3 +9,17 @@ def unfold(page, summary: str) -> None:
     section = page.locator("details", has=page.locator("summary", has_text=summary)).first
     if not section.evaluate("el => el.open"):
         section.locator("summary").first.click()
+
+
+EDNA_PASSWORD = "correct horse battery"
+
+
+def make_edna():
+    """Edna Editor (username "edna", password EDNA_PASSWORD), in the Editors group: the
+    person the picker, duplicate and filter walks sign in as."""
+    from tests.factories import EditorFactory
+
+    editor = EditorFactory(username="edna", first_name="Edna", last_name="Editor")
+    editor.set_password(EDNA_PASSWORD)
+    editor.save()
+    return editor

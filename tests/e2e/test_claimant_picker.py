@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from claims.choices import ClaimantKind
+from tests.e2e.helpers import make_edna
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +20,9 @@ QUOTE = "Crime fell by 40 per cent in a year"
 
 @pytest.fixture
 def desk(db):
-    from django.contrib.auth.models import Group
+    from tests.factories import ArticleFactory, ClaimantFactory
 
-    from tests.factories import ArticleFactory, ClaimantFactory, UserFactory
-
-    editor = UserFactory(username="edna", first_name="Edna", last_name="Editor")
-    editor.set_password("correct horse battery")
-    editor.save()
-    editor.groups.add(Group.objects.get(name="Editors"))
+    make_edna()
     article = ArticleFactory(title="Governor on crime", body=BODY)
     noem = ClaimantFactory(name="Kristi Noem", role="Governor", organisation="South Dakota")
     ClaimantFactory(name="Silvia S. Martins", role="Professor", organisation="Columbia")

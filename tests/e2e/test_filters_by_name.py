@@ -11,6 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import make_edna
+
 pytestmark = pytest.mark.e2e
 
 LAPTOP = {"width": 1280, "height": 900}
@@ -19,14 +21,9 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def desk(db):
-    from django.contrib.auth.models import Group
+    from tests.factories import ArticleFactory, ClaimFactory
 
-    from tests.factories import ArticleFactory, ClaimFactory, UserFactory
-
-    editor = UserFactory(username="edna", first_name="Edna", last_name="Editor")
-    editor.set_password("correct horse battery")
-    editor.save()
-    editor.groups.add(Group.objects.get(name="Editors"))
+    make_edna()
     budget = ArticleFactory(title="Budget speech 2026", outlet="The Ledger",
                             published_on=datetime.date(2026, 3, 4))
     reaction = ArticleFactory(title="Budget reaction from the unions")

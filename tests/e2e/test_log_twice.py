@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import make_edna
 from tests.e2e.test_accessibility import blocking_violations
 from tests.e2e.test_editor import select_text
 
@@ -23,14 +24,9 @@ WORDS = "Crime fell by 40 per cent in a year"
 
 @pytest.fixture
 def desk(db):
-    from django.contrib.auth.models import Group
+    from tests.factories import ArticleFactory, ClaimantFactory
 
-    from tests.factories import ArticleFactory, ClaimantFactory, UserFactory
-
-    editor = UserFactory(username="edna", first_name="Edna", last_name="Editor")
-    editor.set_password("correct horse battery")
-    editor.save()
-    editor.groups.add(Group.objects.get(name="Editors"))
+    make_edna()
     article = ArticleFactory(title="Governor on crime", body=BODY)
     noem = ClaimantFactory(name="Kristi Noem", role="Governor", organisation="South Dakota")
     return {"article": article, "noem": noem}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from claims.models import Claim
 from claims.selectors.duplicates import claim_duplicates, statements_near_identical
@@ -136,6 +136,11 @@ def test_the_check_reads_a_bounded_number_of_rows(editor, settings,
     with django_assert_max_num_queries(3):
         matches = claim_duplicates(article=elsewhere, start=0, end=5,
                                    statement="The rail strikes are nearly over")
+    if connection.vendor == "postgresql":
+        # PostgreSQL reads the nearest statements on the trigram index, however old.
+        assert [m.claim for m in matches] == [old]
+        return
+    # Elsewhere the most recent claims are read: the older one is out of reach.
     assert matches == []
     settings.CLAIMS_SIMILAR_CANDIDATES = 10
     [match] = claim_duplicates(article=elsewhere, start=0, end=5,
