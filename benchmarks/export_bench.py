@@ -151,8 +151,8 @@ def load(size: int, log=_log) -> dict:
             "Example Times", "Reporter Name", date(2026, 1, 1) + timedelta(days=i % 300),
             "", "", "en", "ready", "") for i in range(n_articles)))
     _copy("claims_claimant",
-          ["created_at", "updated_at", "name", "role", "organisation", "url"],
-          ((now, now, f"Claimant {i}", "Minister", f"Party {i % 7}", "")
+          ["created_at", "updated_at", "name", "role", "organisation", "url", "kind"],
+          ((now, now, f"Claimant {i}", "Minister", f"Party {i % 7}", "", "person")
            for i in range(n_claimants)))
     with connection.cursor() as cursor:
         cursor.execute("SELECT min(id) FROM claims_article")
@@ -165,11 +165,11 @@ def load(size: int, log=_log) -> dict:
     _copy("claims_claim",
           ["created_at", "updated_at", "article_id", "claimant_id", "statement", "quote",
            "anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "claimed_on",
-           "status", "not_checkable_reason", "version"],
+           "status", "not_checkable_reason", "version", "submission_key"],
           ((now - timedelta(seconds=i), now, first_article + i % n_articles,
             first_claimant + i % n_claimants, f"{statement} ({i}), “quoted”", quote,
             0, len(quote), "", "", date(2026, 1, 1) + timedelta(days=i % 300),
-            "published" if i % 5 < 3 else "researching", "", 1) for i in range(size)))
+            "published" if i % 5 < 3 else "researching", "", 1, "") for i in range(size)))
     with connection.cursor() as cursor:
         cursor.execute("SELECT min(id) FROM claims_claim")
         first_claim = cursor.fetchone()[0]
