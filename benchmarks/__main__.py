@@ -5,11 +5,14 @@ own child process, write the report.
     python -m benchmarks --size 10000 --size 100000
     python -m benchmarks --sqlite-only --size 200 --repeat 3 --out /tmp/bench
     python -m benchmarks --rebuild               regenerate the datasets from scratch
+    python -m benchmarks --skip-server           without the pages through gunicorn
 
 PostgreSQL datasets live in databases named factcheck_bench_<size> on DATABASE_URL's server
 (default postgres://postgres@127.0.0.1:5432/postgres) and are kept between runs; SQLite ones
 in var/bench/. Each database and size is measured in a fresh child process, so one size's
-caches never flatter another's.
+caches never flatter another's. After a dataset's in-process measurement, the same pages are
+measured once more through gunicorn (one sync worker, real HTTP requests from another
+process; benchmarks/server_bench.py), wall time and the worker's own CPU per request.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "page's fastest (default 2; see best_of)")
     p.add_argument("--no-pin", action="store_true",
                    help="do not pin the measuring process to one core (see pin_to_one_core)")
+    p.add_argument("--skip-server", action="store_true",
+                   help="do not measure the pages through gunicorn (benchmarks.server_bench)")
     p.add_argument("--skip-fetch", action="store_true", help="do not run benchmarks.fetch_bench")
     p.add_argument("--skip-export", action="store_true",
                    help="do not run benchmarks.export_bench")
@@ -237,8 +242,9 @@ def best_of(payloads: list[dict]) -> dict:
     return best
 
 
-def run_child(args, *, size: int, db_url: str, redis_url: str, result_file: Path) -> int:
-    env = {
+def child_env(*, size: int, db_url: str, redis_url: str) -> dict:
+    """The environment of a process that works on one dataset."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DATABASE_URL": db_url,
@@ -246,12 +252,31 @@ def run_child(args, *, size: int, db_url: str, redis_url: str, result_file: Path
         "BENCH_CACHE_PREFIX": f"bench-{size}-{urlsplit(db_url).scheme}",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
+
+
+def run_child(args, *, size: int, db_url: str, redis_url: str, result_file: Path) -> int:
+    env = child_env(size=size, db_url=db_url, redis_url=redis_url)
     cmd = [sys.executable, "-m", "benchmarks", "--child", "--size", str(size),
            "--repeat", str(args.repeat), "--warmup", str(args.warmup),
            "--result-file", str(result_file)] + (["--no-pin"] if args.no_pin else [])
     if args.peer_repeat:
         cmd += ["--peer-repeat", str(args.peer_repeat)]
     return subprocess.run(cmd, env=env, cwd=ROOT).returncode
+
+
+def run_server(args, *, size: int, db_url: str, redis_url: str, result_file: Path) -> dict:
+    """The dataset's pages through gunicorn (benchmarks/server_bench.py), once: its JSON, or
+    {"error": ...} if it failed (a finding for the report, not the end of the run)."""
+    env = child_env(size=size, db_url=db_url, redis_url=redis_url)
+    cmd = [sys.executable, "-m", "benchmarks.server_bench", "--repeat", str(args.repeat),
+           "--warmup", str(args.warmup), "--result-file", str(result_file)]
+    if args.peer_repeat:
+        cmd += ["--peer-repeat", str(args.peer_repeat)]
+    result_file.unlink(missing_ok=True)
+    code = subprocess.run(cmd, env=env, cwd=ROOT).returncode
+    if code != 0 or not result_file.exists():
+        return {"error": f"benchmarks.server_bench exited {code}; see the log"}
+    return json.loads(result_file.read_text())
 
 
 # --- the driver -------------------------------------------------------------------------
@@ -340,7 +365,15 @@ def main(argv=None) -> int:
                 if run_child(args, size=size, db_url=db_url, redis_url=redis_url,
                              result_file=result_file) == 0:
                     payloads.append(json.loads(result_file.read_text()))
-            runs.append(best_of(payloads))
+            run = best_of(payloads)
+            if not args.skip_server:
+                print("   through gunicorn (one sync worker, real HTTP)", flush=True)
+                run["server"] = run_server(args, size=size, db_url=db_url, redis_url=redis_url,
+                                           result_file=tmp / f"{vendor}-{size}-server.json")
+                if "error" in run["server"]:
+                    notes.append(f"{vendor} at {size:,} claims through gunicorn: "
+                                 f"{run['server']['error']}.")
+            runs.append(run)
     finally:
         if redis:
             redis.stop()

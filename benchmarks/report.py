@@ -21,6 +21,30 @@ TARGETS = [
     ("dashboard", "p50_ms", "<=", 50, "Dashboard p50 <= 50 ms"),
     ("api.claims", "p50_ms", "<=", 50, "API list of 100 claims p50 <= 50 ms"),
 ]
+# Through gunicorn (benchmarks/server_bench.py), same shape: the metric is read from the
+# run's server measurement (run["server"]["pages"]). cpu_ms is the worker process's own CPU
+# per request (median); the ratios are the admin peer's figure over the desk's.
+SERVER_TARGETS = [
+    ("table.first", "cpu_ms", "<=", 30, "Through gunicorn: claims table worker CPU <= 30 ms"),
+    ("table.search", "cpu_ms", "<=", 30,
+     "Through gunicorn: claims table text search worker CPU <= 30 ms"),
+    ("claim", "cpu_ms", "<=", 20, "Through gunicorn: claim page worker CPU <= 20 ms"),
+    ("article", "cpu_ms", "<=", 20, "Through gunicorn: article page worker CPU <= 20 ms"),
+    ("dashboard", "cpu_ms", "<=", 20, "Through gunicorn: dashboard worker CPU <= 20 ms"),
+    ("feed", "cpu_ms", "<=", 20, "Through gunicorn: ClaimReview feed worker CPU <= 20 ms"),
+    ("api.claims", "cpu_ms", "<=", 20, "Through gunicorn: API list of 100 worker CPU <= 20 ms"),
+    ("api.deep", "cpu_ms", "<=", 20, "Through gunicorn: API list 5,000 in worker CPU <= 20 ms"),
+    ("api.status", "cpu_ms", "<=", 20,
+     "Through gunicorn: API list by status worker CPU <= 20 ms"),
+    ("api.search", "cpu_ms", "<=", 20,
+     "Through gunicorn: API list search worker CPU <= 20 ms"),
+    ("api.sorted", "cpu_ms", "<=", 20,
+     "Through gunicorn: API list sorted worker CPU <= 20 ms"),
+    ("table.first", "ratio_cpu_vs_peer", ">=", 3,
+     "Through gunicorn: claims table >= 3x faster than the admin (worker CPU)"),
+    ("table.first", "ratio_wall_vs_peer", ">=", 3,
+     "Through gunicorn: claims table >= 3x faster than the admin (wall time)"),
+]
 
 
 def git_commit() -> dict:
@@ -62,6 +86,10 @@ def _result(run: dict, key: str) -> dict | None:
     return next((r for r in run["results"] if r["key"] == key), None)
 
 
+def _server_result(run: dict, key: str) -> dict | None:
+    return ((run.get("server") or {}).get("pages") or {}).get(key)
+
+
 def _pg_runs(runs: list[dict]) -> list[dict]:
     return sorted((r for r in runs if r["vendor"] == "postgresql"), key=lambda r: r["size"])
 
@@ -93,6 +121,11 @@ def check_targets(runs: list[dict]) -> list[dict]:
             met = None
         else:
             met = value <= limit if op == "<=" else value >= limit
+        checks.append({"target": label, "size": largest["size"], "value": value, "met": met})
+    for key, metric, op, limit, label in SERVER_TARGETS:
+        r = _server_result(largest, key)
+        value = r.get(metric) if r else None
+        met = None if value is None else (value <= limit if op == "<=" else value >= limit)
         checks.append({"target": label, "size": largest["size"], "value": value, "met": met})
     return checks
 
@@ -208,6 +241,7 @@ def markdown(doc: dict) -> str:
                              else "–")
             lines.append(f"| {labels[key]} | " + " | ".join(cells)
                          + f" | {_fmt(growth(runs, key), 'x')} |")
+        lines += server_section(runs)
         lines += ["", "## Datasets", "",
                   "| Database | Claims | Rows loaded | Built in | Requests per page (warm-up / "
                   "timed / admin timed) | Load average while measured |",
@@ -239,6 +273,65 @@ def markdown(doc: dict) -> str:
     if doc["notes"]:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in doc["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def server_section(runs: list[dict]) -> list[str]:
+    """The pages through gunicorn (benchmarks/server_bench.py): a row per page, a column
+    per dataset; then the claims table against the admin, on worker CPU and on wall time."""
+    measured = [run for run in runs if run.get("server")]
+    if not measured:
+        return []
+    keys, labels = [], {}
+    for run in measured:
+        for key, r in (run["server"].get("pages") or {}).items():
+            if key not in keys:
+                keys.append(key)
+                labels[key] = r["label"]
+    first = next((run["server"] for run in measured if run["server"].get("pages")), {})
+    settings = first.get("settings") or {}
+    lines = ["", "## Through gunicorn (one sync worker, real HTTP): p50 / p95 ms, worker CPU "
+             "ms per request", "",
+             f"`{first.get('server', 'gunicorn')}`, `--workers 1 --worker-class sync`, "
+             "started on each dataset after its in-process measurement and measured once "
+             f"(not best of several processes): {settings.get('warmup')} warm-up requests, then "
+             f"{settings.get('repeat')} timed ones (admin: {settings.get('peer_repeat')}), one at "
+             "a time over HTTP from another process, logged in as the same editor. Wall time "
+             "is the client's (connecting to the last byte); *cpu* is the median CPU time the "
+             "worker process itself spent per request, read from /proc before and after each "
+             "request (benchmarks/server_bench.py).", "",
+             "| Page | " + " | ".join(f"{run['vendor'][:8]} {_size(run['size'])}"
+                                     for run in measured) + " |",
+             "|---|" + "---|" * len(measured)]
+    for key in keys:
+        cells = []
+        for run in measured:
+            r = _server_result(run, key)
+            if run["server"].get("error"):
+                cells.append("failed")
+            elif r is None or not r["available"]:
+                cells.append("not available")
+            elif r["p50_ms"] is None:
+                cells.append(r["note"] or "–")
+            else:
+                cells.append(f"{_fmt(r['p50_ms'])} / {_fmt(r['p95_ms'])}, "
+                             f"cpu {_fmt(r['cpu_ms'])}")
+        lines.append(f"| {labels[key]} | " + " | ".join(cells) + " |")
+    peered = [key for key in keys if any((_server_result(run, key) or {}).get("peer")
+                                         for run in measured)]
+    if peered:
+        lines += ["", "### Through gunicorn: x faster than the admin (worker CPU, wall time)",
+                  "", "| Page | " + " | ".join(f"{run['vendor'][:8]} {_size(run['size'])}"
+                                               for run in measured) + " |",
+                  "|---|" + "---|" * len(measured)]
+        for key in peered:
+            cells = []
+            for run in measured:
+                r = _server_result(run, key) or {}
+                cpu, wall = r.get("ratio_cpu_vs_peer"), r.get("ratio_wall_vs_peer")
+                cells.append(f"cpu {_fmt(cpu, 'x')}, wall {_fmt(wall, 'x')}"
+                             if cpu or wall else "–")
+            lines.append(f"| {labels[key]} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def save(doc: dict, text: str, out: Path) -> tuple[Path, Path]:

@@ -9,7 +9,7 @@ from django import forms
 from claims.filtersets import ClaimFilter, claim_search
 from claims.models import Claim
 from claims.params import MAX_ID, object_id
-from claims.widgets import DateInput
+from claims.widgets import DESK_RENDERER, DateInput
 
 SCOPES = [
     ("dates", "Published in a date range"),
@@ -44,6 +44,7 @@ SCOPED = {
 
 
 class ReportForm(forms.Form):
+    default_renderer = DESK_RENDERER  # Jinja2 widget templates (claims/widgets.py)
     scope = forms.ChoiceField(
         choices=SCOPES, initial="dates", widget=forms.RadioSelect(attrs={"class": CHECK})
     )

@@ -10,7 +10,7 @@ from claims.choices import SourceStatus
 from claims.forms.claimants import ClaimantPickerMixin
 from claims.models import Claim, Evidence, Rating, Verdict
 from claims.params import ModelMultipleIdsField
-from claims.widgets import DateInput
+from claims.widgets import DESK_RENDERER, DateInput
 
 
 def rating_choices(current: Verdict | None = None):
@@ -36,6 +36,7 @@ class EvidenceChoiceField(ModelMultipleIdsField):
 
 
 class VerdictDraftForm(forms.Form):
+    default_renderer = DESK_RENDERER  # Jinja2 widget templates (claims/widgets.py)
     rating = forms.ModelChoiceField(queryset=Rating.objects.none(), required=False,
                                     empty_label="— choose a rating —")
     summary = forms.CharField(

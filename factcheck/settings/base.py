@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import jinja2
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -95,7 +96,20 @@ TEMPLATES = [
                 "claims.context_processors.desk",
             ],
         },
-    }
+    },
+    # Jinja2, Django's documented second engine, for the list tables' markup (templates/
+    # jinja2/tables/, factcheck/jinja.py): each table names its template (Meta.template_name)
+    # and django-tables2's {% render_table %} renders it. StrictUndefined: a misspelt name
+    # fails in the tests instead of rendering as nothing.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "factcheck.jinja.environment",
+            "undefined": jinja2.StrictUndefined,
+        },
+    },
 ]
 
 DATABASES = {

@@ -50,12 +50,13 @@ def test_whole_benchmark_run_on_tiny_data(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--sqlite-only", "--size", "200", "--repeat", "3",
          "--warmup", "1", "--out", str(out), "--data-dir", str(data), "--skip-fetch",
-         "--skip-export", "--skip-scoring", "--skip-matching"],
+         "--skip-export", "--skip-scoring", "--skip-matching", "--skip-server"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     doc = json.loads((out / "latest.json").read_text())
     assert doc["machine"]["cpu_count"] and doc["git"]["commit"]
+    assert "server" not in doc["runs"][0]  # --skip-server (see the test below)
     (run,) = doc["runs"]
     assert run["vendor"] == "sqlite" and run["size"] == 200
     assert run["dataset"]["counts"]["claims"] == 200
@@ -75,6 +76,65 @@ def test_whole_benchmark_run_on_tiny_data(tmp_path):
     latest = (out / "LATEST.md").read_text()
     assert "| Claims table, first page |" in latest and "Admin changelist" in latest
     assert latest in proc.stdout, proc.stdout[-2000:]
+
+
+def test_pages_through_gunicorn_on_tiny_data(tmp_path):
+    """The server measurement (benchmarks/server_bench.py), run by default after the
+    in-process one: gunicorn with one sync worker answers the desk, the admin peer and the
+    API, and its worker's own CPU per request is read from /proc."""
+    out, data = tmp_path / "results", tmp_path / "data"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--sqlite-only", "--size", "200", "--repeat", "3",
+         "--warmup", "1", "--processes", "1", "--out", str(out), "--data-dir", str(data),
+         "--skip-fetch", "--skip-export", "--skip-scoring", "--skip-matching"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (run,) = json.loads((out / "latest.json").read_text())["runs"]
+    server = run["server"]
+    assert "error" not in server, server
+    assert server["server"].startswith("gunicorn") and "--workers 1" in server["command"]
+    # The worker measured is the master's child, never the master itself.
+    assert server["worker_pid"] != server["master_pid"]
+    assert server["worker_pids"] == [server["worker_pid"]]  # never replaced mid-run
+    pages = server["pages"]
+    for key in ("table.first", "peer.first", "claim", "api.claims"):
+        page = pages[key]
+        assert page["status"] == 200 and page["bytes"] > 0, page
+        assert page["p50_ms"] > 0 and page["p95_ms"] >= page["p50_ms"], page
+        assert page["cpu_ms"] > 0 and page["cpu_stat_ms"] is not None, page
+        assert len(page["samples_ms"]) == 3 and page["worker_pid"] == server["worker_pid"]
+    # The worker's CPU is part of the wall time the client saw (same requests).
+    assert pages["table.first"]["cpu_ms"] <= max(pages["table.first"]["samples_ms"])
+    assert pages["table.first"]["ratio_cpu_vs_peer"] > 0
+    assert pages["table.first"]["ratio_wall_vs_peer"] > 0
+    latest = (out / "LATEST.md").read_text()
+    assert "## Through gunicorn (one sync worker, real HTTP)" in latest
+    assert "| Claims table, first page | " in latest.split("## Through gunicorn")[1]
+
+
+def test_server_targets_are_the_issues():
+    from benchmarks import report
+
+    limits = {(key, metric): (op, limit)
+              for key, metric, op, limit, _ in report.SERVER_TARGETS}
+    assert limits[("table.first", "cpu_ms")] == ("<=", 30)
+    assert limits[("claim", "cpu_ms")] == ("<=", 20)
+    assert limits[("dashboard", "cpu_ms")] == ("<=", 20)
+    assert limits[("api.claims", "cpu_ms")] == ("<=", 20)
+    assert limits[("table.first", "ratio_cpu_vs_peer")] == (">=", 3)
+    assert limits[("table.first", "ratio_wall_vs_peer")] == (">=", 3)
+    run = {"vendor": "postgresql", "size": 1000, "results": [], "server": {"pages": {
+        "table.first": {"cpu_ms": 25.0, "ratio_cpu_vs_peer": 2.5, "ratio_wall_vs_peer": 3.5},
+        "claim": {"cpu_ms": 21.0}}}}
+    checks = {c["target"]: c for c in report.check_targets([run])}
+    assert checks["Through gunicorn: claims table worker CPU <= 30 ms"]["met"] is True
+    assert checks["Through gunicorn: claim page worker CPU <= 20 ms"]["met"] is False
+    assert checks["Through gunicorn: dashboard worker CPU <= 20 ms"]["met"] is None
+    assert checks["Through gunicorn: claims table >= 3x faster than the admin (worker CPU)"][
+        "met"] is False
+    assert checks["Through gunicorn: claims table >= 3x faster than the admin (wall time)"][
+        "met"] is True
 
 
 def test_best_of_keeps_each_pages_fastest_process_and_recomputes_ratios():

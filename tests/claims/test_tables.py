@@ -1,6 +1,7 @@
-"""The desk's tables as django-tables2 renders them with its Bootstrap 5 template: each
-column's cell (links, badges, dates, ratings, tags, people), hostile text escaped, the
-claimant links that keep the current view, hidden columns and the empty table."""
+"""The desk's tables as django-tables2 renders them through their Jinja2 templates
+(templates/jinja2/tables/, Bootstrap 5's markup): each column's cell (links, badges, dates,
+ratings, tags, people), hostile text escaped, the claimant links that keep the current view,
+hidden columns and the empty table."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ import re
 
 import django_tables2 as tables
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.test import RequestFactory
 
 from claims.models import Claim, Tag
@@ -76,9 +76,16 @@ def varied_claims(db):
     return claims
 
 
-def test_the_desk_renders_with_django_tables2s_own_template():
-    assert settings.DJANGO_TABLES2_TEMPLATE == "django_tables2/bootstrap5.html"
-    assert ClaimTable(Claim.objects.none()).template_name == "django_tables2/bootstrap5.html"
+def _cells(html: str) -> int:
+    return len(re.findall(r"<td[ >]", html))
+
+
+def test_each_desk_table_renders_through_its_jinja2_template():
+    for table, name in [(ClaimTable, "claims"), (ArticleTable, "articles"),
+                        (SourceTable, "sources")]:
+        template = table([]).template_name
+        assert template == f"tables/{name}.html"
+        assert get_template(template).backend.name == "jinja2"
 
 
 @pytest.mark.parametrize("query", ["", "?status=researching&page=1", "?sort=-claimed_on"])
@@ -88,7 +95,7 @@ def test_claims_table_cells(varied_claims, query):
     first, unnamed, published = varied_claims
     # Every column is shown here (no exclude): a row per claim, a cell per column.
     assert body.count("<tr ") == Claim.objects.count()
-    assert body.count("<td ") == Claim.objects.count() * len(ClaimTable.base_columns)
+    assert _cells(body) == Claim.objects.count() * len(ClaimTable.base_columns)
     # Hostile text is escaped, never live.
     assert "<script>" not in html and "&lt;script&gt;" in html
     rows = _rows(html)
@@ -108,7 +115,7 @@ def test_claims_table_cells(varied_claims, query):
     assert f'aria-label="Select claim #{first.pk}"' in row
     # No claimant, an assignee without a name, no claim date, no tags, no rating.
     row = rows[str(unnamed.pk)]
-    assert row.count("<td >—</td>") >= 2  # claimant and rating
+    assert row.count("<td>—</td>") >= 2  # claimant and rating
     assert f">{unnamed.assignee.username}<" in row
     assert '<td class="text-nowrap">—</td>' in row
     # A published verdict's rating: its label and colour.
@@ -124,7 +131,7 @@ def test_claims_table_with_hidden_columns(varied_claims):
     assert "economy" not in body  # the tags column is hidden
     assert "/articles/" not in body
     shown = len(ClaimTable.base_columns) - len(hidden)
-    assert body.count("<td ") == Claim.objects.count() * shown
+    assert _cells(body) == Claim.objects.count() * shown
 
 
 def test_claimant_links_keep_the_view_but_not_the_page(varied_claims):
@@ -156,3 +163,38 @@ def test_empty_table_says_so_across_every_column(db):
 
     assert f'colspan="{len(ClaimTable.base_columns)}"' in desk
     assert "No claims match these filters." in desk
+
+
+def test_sort_and_page_links_keep_the_view(db):
+    """The header's sort links and the pagination (previous, numbers, a gap, next) as
+    django-tables2's querystring_replace writes them: the other parameters kept."""
+    factories.ClaimFactory.create_batch(7)
+    table = ClaimTable(claim_table_rows())
+    request = RequestFactory().get("/claims/?status=new&page=3")
+    request.user = AnonymousUser()
+    tables.RequestConfig(request, paginate={"per_page": 2}).configure(table)
+    html = _normalise(render_to_string(table.template_name, {"table": table}, request))
+
+    assert ('<th class="orderable" scope="col"><a href="?status=new&amp;page=3&amp;sort=id">'
+            "Id</a>") in html
+    assert ('<li class="previous page-item"><a href="?status=new&amp;page=2" class="page-link">'
+            in html)
+    assert ('<li class="page-item active"><a class="page-link" href="?status=new&amp;page=3">'
+            "3</a>") in html
+    assert '<li class="next page-item"><a href="?status=new&amp;page=4" class="page-link">' in html
+    assert "<script" not in html
+
+
+def test_row_links_follow_the_script_prefix(varied_claims):
+    """pk_url works a URL out once per name and prefix: a desk served under /desk/ links
+    its rows there."""
+    from django.urls import set_script_prefix
+
+    claim = varied_claims[0]
+    try:
+        set_script_prefix("/desk/")
+        html = render(ClaimTable(claim_table_rows()))
+    finally:
+        set_script_prefix("/")
+    assert f'href="/desk/claims/{claim.pk}/">#{claim.pk}</a>' in html
+    assert f'href="/claims/{claim.pk}/">#{claim.pk}</a>' in render(ClaimTable(claim_table_rows()))

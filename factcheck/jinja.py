@@ -1,0 +1,92 @@
+"""The Jinja2 environment for the desk's hot fragments (Django's documented second template
+engine, TEMPLATES[1] in settings): the list tables' markup (templates/jinja2/tables/), which
+django-tables2 renders through its own `{% render_table %}` tag and each table's
+`template_name`. django-tables2 keeps the columns, their order, sorting and pagination; only
+the markup moves. Why: a claims page of 50 rows spent about two thirds of its CPU in
+django-tables2's per-cell pipeline and the Django template engine (benchmarks/README.md).
+
+Only public APIs are used here: BoundColumn's attrs, header, order_by_alias and orderable,
+the table's page and paginator, and django-tables2's `table_page_range` filter."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlencode
+
+from django.template.defaultfilters import date as date_filter
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
+from django.utils.timezone import template_localtime
+from django_tables2.templatetags.django_tables2 import table_page_range
+from jinja2 import Environment
+
+from claims.people import user_display
+
+# A stand-in primary key, long enough never to appear elsewhere in a URL.
+_PK_MARK = 918273645
+
+
+@lru_cache(maxsize=64)
+def _url_parts(name: str, prefix: str) -> tuple[str, str]:
+    url = reverse(name, args=[_PK_MARK])
+    before, _, after = url.partition(str(_PK_MARK))
+    return before, after
+
+
+def pk_url(name: str, pk) -> str:
+    """reverse(name, args=[pk]) for a URL whose only argument is an integer primary key,
+    worked out once per URL name (and script prefix): a table of 50 rows linked each row
+    twice, and 100 calls to reverse() were a tenth of the page's CPU."""
+    before, after = _url_parts(name, get_script_prefix())
+    return f"{before}{int(pk)}{after}"
+
+
+def local_date(value, format_string: str, default: str = "") -> str:
+    """A date or datetime in the current time zone, as Django's `date` filter shows it."""
+    if value is None:
+        return default
+    return date_filter(template_localtime(value), format_string)
+
+
+def query_with(request, key: str, value) -> str:
+    """The current query string with `key` set to `value`, as django-tables2's
+    `querystring_replace` tag writes it (the sort and page links)."""
+    params = dict(request.GET)
+    params[key] = value
+    return "?" + urlencode(params, doseq=True)
+
+
+def query_without(request, *keys: str) -> str:
+    """The current query string less `keys`, with a trailing `&` when not empty: the start
+    of a link that sets one more parameter."""
+    query = request.GET.copy()
+    for key in keys:
+        query.pop(key, None)
+    encoded = query.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def table_columns(table) -> list[tuple]:
+    """(bound column, <th> attributes, <td> attributes) of each shown column, worked out
+    once per table rather than once per cell."""
+    shown = []
+    for column in table.columns:
+        attrs = column.attrs  # a property: built anew on each access
+        shown.append((column, attrs["th"].as_html(), attrs["td"].as_html()))
+    return shown
+
+
+def environment(**options) -> Environment:
+    env = Environment(**options)
+    env.globals.update(
+        static=static,
+        url=reverse,
+        pk_url=pk_url,
+        query_with=query_with,
+        query_without=query_without,
+        table_columns=table_columns,
+        page_range=table_page_range,
+        user_display=user_display,
+    )
+    env.filters["local_date"] = local_date
+    return env
