@@ -144,19 +144,22 @@ def reviewed_captures() -> QuerySet[Capture]:
     )
 
 
-def newer_captures_since_review(claim: Claim) -> dict[int, Capture]:
-    """{source id: its latest capture} for each source whose latest successful capture is
-    newer than the one readers see with the claim's published fact-check (the desk's
-    "newer capture since review"): it reaches readers only through a correction."""
-    shown = (
-        Verdict.objects.filter(claim=claim, state=VerdictState.PUBLISHED)
-        .order_by("-version").first()
-    )
+def newer_captures_since_review(shown: Verdict | None) -> dict[int, Capture]:
+    """{source id: its latest capture} for each source cited by `shown` (the claim's newest
+    published verdict, which readers see) whose latest successful capture is newer than the
+    one readers see with it (the desk's "newer capture since review"): it reaches readers
+    only through a correction. A verdict with no capture recorded shows each source's latest
+    capture (reviewed_evidence), so nothing is newer. At most three queries."""
     if shown is None:
         return {}
-    seen = {e.source_id: e.shown_capture for e in reviewed_evidence(shown) if e.source_id}
+    pinned = dict(VerdictCapture.objects.filter(verdict=shown)
+                  .values_list("source_id", "capture_id"))
+    if not pinned:
+        return {}
+    cited = set(Evidence.objects.filter(verdicts=shown, source__isnull=False)
+                .values_list("source_id", flat=True))
     return {
         capture.source_id: capture
-        for capture in latest_captures().filter(source_id__in=list(seen))
-        if seen[capture.source_id] is None or capture.pk != seen[capture.source_id].pk
+        for capture in latest_captures().filter(source_id__in=cited)
+        if capture.pk != pinned.get(capture.source_id)
     }

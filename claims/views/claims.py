@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from claims.choices import ClaimantKind
+from claims.choices import ClaimantKind, VerdictState
 from claims.filtersets import ClaimFilter, article_suggestions
 from claims.forms.claims import (
     BulkActionForm,
@@ -39,10 +39,8 @@ from claims.selectors.claims import (
 )
 from claims.selectors.published import (
     claim_evidence_held,
-    claim_has_published_verdict,
     newer_captures_since_review,
 )
-from claims.selectors.verdicts import verdict_current
 from claims.services import claims as claims_services
 from claims.services.bulk import claims_bulk_apply
 from claims.services.claimants import claimant_find_or_create
@@ -290,14 +288,16 @@ def _claim_context(request, claim, **forms):
         "sources": [item.source for item in evidence if item.source_id],
         "history": claim_history(claim, records=history_records),
         # The verdict panel: its versions, forms and the actions this user may take.
-        "verdict_panel": verdict_panel_context(claim, request.user,
-                                               history_records=history_records),
+        "verdict_panel": (panel := verdict_panel_context(claim, request.user,
+                                                         history_records=history_records)),
         "can_change": request.user.has_perm("claims.change_claim"),
         # A published fact-check is frozen: the page offers a correction, not the edit form.
-        "claim_published": (published := claim_has_published_verdict(claim)),
-        "open_correction": _open_correction(claim) if published else None,
+        # The panel has read every version: what follows is worked out from them.
+        "claim_published": (published := _published_version(panel) is not None),
+        "open_correction": _open_correction(panel) if published else None,
         # {source id: capture} fetched since the published version was reviewed.
-        "newer_captures": newer_captures_since_review(claim) if published else {},
+        "newer_captures": newer_captures_since_review(_published_version(panel))
+        if published else {},
         "can_attach": request.user.has_perm("claims.add_source"),
         "can_add_evidence": request.user.has_perm("claims.add_evidence"),
         "status_form": forms.get("status_form")
@@ -311,9 +311,17 @@ def _claim_context(request, claim, **forms):
     }
 
 
-def _open_correction(claim):
+def _published_version(panel):
+    """The newest published version of the verdict (readers see it), from the panel's
+    versions (newest first), or None."""
+    versions = [v for v in [panel["verdict"], *panel["older_versions"]] if v is not None]
+    published = [v for v in versions if v.state == VerdictState.PUBLISHED]
+    return max(published, key=lambda v: v.version, default=None)
+
+
+def _open_correction(panel):
     """The correction of a published claim under way (not yet published), if any."""
-    current = verdict_current(claim=claim)
+    current = panel["verdict"]
     if current is not None and current.supersedes_id and current.state != "published":
         return current
     return None
