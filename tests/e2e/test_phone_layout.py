@@ -166,3 +166,25 @@ def test_the_navigation_never_widens_the_page(page, live_server, log_in, demo_de
         height = nav.bounding_box()["height"]
         tallest = 100 if width < 1280 else 70
         assert height < tallest, f"the navigation is {height} px tall at {width} px"
+
+
+def test_a_claims_sources_scroll_inside_their_table_on_a_phone(page, live_server, log_in,
+                                                              demo_desk, screenshot):
+    """A source without a title shows its address, which has no space to break at: the
+    claim page's sources table scrolls inside its own labelled region instead of making the
+    whole page scroll sideways (seen at 481 px on a 390 px phone)."""
+    from claims.models import Evidence, Source
+
+    claim = demo_desk["claim"]
+    long_url = "https://statistics.example.org/releases/" + "labour-market-overview-" * 6
+    source = Source.objects.create(url=long_url, normalized_url=long_url,
+                                   domain="statistics.example.org", title="")
+    Evidence.objects.create(claim=claim, source=source, stance="supports")
+    log_in(page, "admin")
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + claim.get_absolute_url())
+    region = page.get_by_role("region", name="Sources of this claim")
+    expect(region).to_contain_text("statistics.example.org")
+    screenshot(page, "phone-claim-long-source-390")
+    assert page_width(page) <= PHONE["width"]
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits anyway"
