@@ -22,5 +22,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 def active_users():
-    """The users work can be assigned to, by username."""
-    return get_user_model().objects.filter(is_active=True).order_by("username")
+    """The users work can be assigned to, by username: only the columns a list of names
+    shows (every assignee select lists them all; a field left out loads when read)."""
+    return (get_user_model().objects.filter(is_active=True).order_by("username")
+            .only("id", "username", "first_name", "last_name", "email", "is_active"))

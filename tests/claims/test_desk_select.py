@@ -1,0 +1,51 @@
+"""The desk forms' selects: Django's own Jinja2 select with its options written in place
+(claims/jinja2/desk/widgets/select.html). The markup must stay exactly Django's, for every
+kind of option (selected, grouped, escaped, multiple), since that is what people and the
+browser tests see."""
+
+from __future__ import annotations
+
+from django import forms
+
+from claims.filtersets import ClaimFilter
+from claims.forms.claims import BulkActionForm, ClaimAssignForm
+from claims.models import Claim
+from claims.widgets import DESK_RENDERER, DESK_SELECT, STOCK_SELECT, DeskFormMixin
+
+HOSTILE = '<b>"x"</b> & \'y\''
+
+
+class Stock(forms.Form):
+    default_renderer = DESK_RENDERER
+    single = forms.ChoiceField(
+        choices=[("", "Anyone"), ("a", HOSTILE), ("Group", [("g1", "one"), ("g2", "two")])],
+        required=False)
+    several = forms.MultipleChoiceField(choices=[(1, "one"), (2, "two"), (3, HOSTILE)],
+                                        required=False)
+
+
+class Desk(DeskFormMixin, Stock):
+    pass
+
+
+def test_the_desk_select_writes_exactly_djangos_markup():
+    for data in ({"single": "g2", "several": ["1", "3"]}, {"single": "a"}, {}):
+        stock, desk = Stock(data or None), Desk(data or None)
+        assert desk.fields["single"].widget.template_name == DESK_SELECT
+        assert desk.fields["several"].widget.template_name == DESK_SELECT
+        assert stock.fields["single"].widget.template_name == STOCK_SELECT
+        for name in ("single", "several"):
+            # DeskFormMixin adds its classes; the rest must be the same bytes.
+            expected = str(stock[name]).replace(
+                f'name="{name}"', f'name="{name}" class="form-select"', 1)
+            assert str(desk[name]) == expected
+    html = str(Desk({"single": "a"})["single"])
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert '<option value="a" selected>' in html
+
+
+def test_the_desks_assignee_lists_use_it():
+    filters = ClaimFilter(None, queryset=Claim.objects.none()).form
+    for form in (filters, BulkActionForm(), ClaimAssignForm()):
+        selects = [f for f in form.fields.values() if isinstance(f.widget, forms.Select)]
+        assert selects and all(f.widget.template_name == DESK_SELECT for f in selects)
