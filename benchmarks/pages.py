@@ -4,19 +4,16 @@ as not available, never faked.
 
 What the test Client costs: nothing a server does not. It calls Django's request handler
 directly; nothing here calls setup_test_environment(), so templates are not instrumented
-(no template_rendered signal, no context copies). Checked 2026-11-29 on the 100k dataset: a
-cProfile of the claims table puts 0.1% of the time in the Client itself, and the same page
-through gunicorn (one sync worker, requests from another process) cost the worker at least
-as much CPU per request as the harness's `cpu` figure (344 against 254 ms, both taken
-while a dataset build loaded the machine). On a quiet machine at 1M claims the opposite
-held: gunicorn's worker spent 67 ms per claims-table request (p50 70.9 ms with curl),
-this harness's child 105-117 ms, and a plain process running `_measure` 48-58 ms; the
-cause in the child is not known (README, "Latest run"). Compare with a server before
-judging the table's targets.
-The claims table's time is Python work that a server pays too: django-tables2's
-per-cell rendering (about 450 cells, each resolving its accessor, inspecting its render
-method's signature and building its <td> attributes) and the filter form's widgets (about
-130 <option>s, two template includes each)."""
+(no template_rendered signal, no context copies). The same pages are also measured through
+the production server (benchmarks/server_bench.py: gunicorn, one sync worker, real HTTP,
+the worker's own CPU per request): what an editor waits for is that figure, and the report
+gives both. On 2026-12-07 (10k claims, SQLite, quiet) the two agreed within 1 ms on the
+claims table (18.1 against 18.5 ms) and the claim page (28.5 against 29.2 ms).
+Until then the claims table's time was mostly django-tables2's per-cell pipeline (each of
+about 450 cells resolving its accessor, inspecting its render method's signature and
+building its <td> attributes) and the filter form's widgets through Django templates; the
+tables now render through Jinja2 (factcheck/jinja.py) and the desk forms' widgets through
+Django's Jinja2 widget templates (claims/widgets.py)."""
 
 from __future__ import annotations
 

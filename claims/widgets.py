@@ -5,6 +5,7 @@ Shared by forms/ and the claims filters (filtersets.py), which sit under forms."
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import Jinja2
 
 # The desk's forms render their widgets through Django's own Jinja2 widget templates
@@ -19,6 +20,28 @@ STOCK_SELECT = "django/forms/widgets/select.html"
 DESK_SELECT = "desk/widgets/select.html"
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """A model choice list read with one plain query. Django's ModelChoiceIterator reads
+    it through QuerySet.iterator(), which on PostgreSQL opens a server-side cursor (DECLARE
+    ... WITH HOLD, FETCH, CLOSE) for what is a list of a few dozen rows: the claim page paid
+    three of them (ratings, evidence, people), about 2 ms of CPU and six round trips."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+def list_choices(form: forms.BaseForm) -> None:
+    """Every model choice field of `form` reads its choices through ListedChoiceIterator
+    (ModelChoiceField.iterator, a documented attribute); its widget takes the new list."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and field.iterator is ModelChoiceIterator:
+            field.iterator = ListedChoiceIterator
+            field.widget.choices = field.choices
+
+
 class DeskFormMixin:
     """Bootstrap classes on every widget, and errors tied to their field for screen readers;
     widgets rendered through Jinja2 (DESK_RENDERER)."""
@@ -27,6 +50,7 @@ class DeskFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        list_choices(self)
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):

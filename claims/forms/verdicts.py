@@ -10,7 +10,7 @@ from claims.choices import SourceStatus
 from claims.forms.claimants import ClaimantPickerMixin
 from claims.models import Claim, Evidence, Rating, Verdict
 from claims.params import ModelMultipleIdsField
-from claims.widgets import DESK_RENDERER, DateInput
+from claims.widgets import DESK_RENDERER, DateInput, list_choices
 
 
 def rating_choices(current: Verdict | None = None):
@@ -60,6 +60,7 @@ class VerdictDraftForm(forms.Form):
             rating_choices(verdict)
         self.fields["evidence"].queryset = evidence_qs if evidence_qs is not None else \
             claim.evidence.select_related("source")
+        list_choices(self)
         for name in ("summary", "rationale"):
             self.fields[name].widget.attrs.update({"class": "form-control", "dir": "auto"})
         self.fields["rating"].widget.attrs["class"] = "form-select"

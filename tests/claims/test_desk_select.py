@@ -5,6 +5,7 @@ browser tests see."""
 
 from __future__ import annotations
 
+import pytest
 from django import forms
 
 from claims.filtersets import ClaimFilter
@@ -49,3 +50,39 @@ def test_the_desks_assignee_lists_use_it():
     for form in (filters, BulkActionForm(), ClaimAssignForm()):
         selects = [f for f in form.fields.values() if isinstance(f.widget, forms.Select)]
         assert selects and all(f.widget.template_name == DESK_SELECT for f in selects)
+
+
+def _users(n):
+    from tests import factories
+
+    return [factories.UserFactory(first_name="Edi", last_name=f"Tor {i}") for i in range(n)]
+
+
+def test_model_choices_list_the_same_people_as_djangos_iterator(db):
+    from django.forms.models import ModelChoiceIterator
+
+    from claims.widgets import ListedChoiceIterator
+
+    _users(5)
+    form = ClaimAssignForm()
+    field = form.fields["assignee"]
+    assert field.iterator is ListedChoiceIterator
+    listed = [(str(value), label) for value, label in field.widget.choices]
+    stock = [(str(value), label) for value, label in ModelChoiceIterator(field)]
+    assert listed == stock and len(listed) == 6  # "Nobody" and five people
+
+
+@pytest.mark.postgres
+def test_model_choices_open_no_server_side_cursor(db):
+    """Django's ModelChoiceIterator reads through QuerySet.iterator(): on PostgreSQL a
+    server-side cursor (DECLARE ... WITH HOLD) per list."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _users(5)
+    form = ClaimAssignForm()
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["assignee"])
+    assert html.count("<option") == 6
+    assert len(queries) == 1
+    assert not any("DECLARE" in q["sql"] for q in queries.captured_queries)
