@@ -10,35 +10,17 @@ the table's page and paginator, and django-tables2's `table_page_range` filter."
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.template.defaultfilters import date as date_filter
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.timezone import template_localtime
 from django_tables2.templatetags.django_tables2 import table_page_range
 from jinja2 import Environment
 
 from claims.people import user_display
-
-# A stand-in primary key, long enough never to appear elsewhere in a URL.
-_PK_MARK = 918273645
-
-
-@lru_cache(maxsize=64)
-def _url_parts(name: str, prefix: str) -> tuple[str, str]:
-    url = reverse(name, args=[_PK_MARK])
-    before, _, after = url.partition(str(_PK_MARK))
-    return before, after
-
-
-def pk_url(name: str, pk) -> str:
-    """reverse(name, args=[pk]) for a URL whose only argument is an integer primary key,
-    worked out once per URL name (and script prefix): a table of 50 rows linked each row
-    twice, and 100 calls to reverse() were a tenth of the page's CPU."""
-    before, after = _url_parts(name, get_script_prefix())
-    return f"{before}{int(pk)}{after}"
+from factcheck.urlpaths import pk_url
 
 
 def local_date(value, format_string: str, default: str = "") -> str:

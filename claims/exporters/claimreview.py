@@ -32,12 +32,12 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Max, Min
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from claims.models import Rating
 from claims.selectors.published import reviewed_evidence
+from factcheck.urlpaths import pk_url
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ CLAIM_REVIEWED_MAX = 75
 
 def public_path(claim_id: int) -> str:
     """The path of a claim's public fact-check page."""
-    return reverse("public:fact-check", args=[claim_id])
+    return pk_url("public:fact-check", claim_id)
 
 
 def absolute_url(path: str, request=None) -> str:
@@ -145,8 +145,7 @@ def citation_nodes(verdict, request=None) -> list[dict]:
             node["name"] = title
         node["url"] = evidence.source.url
         if capture is not None:
-            node["archivedAt"] = absolute_url(
-                reverse("public:snapshot", args=[capture.pk]), request)
+            node["archivedAt"] = absolute_url(pk_url("public:snapshot", capture.pk), request)
         nodes.append(node)
     return nodes
 
