@@ -69,16 +69,14 @@ class EvidenceEditForm(DeskFormMixin, forms.Form):
 
 
 def with_edit_forms(items, *, bound: EvidenceEditForm | None = None, held=()) -> list:
-    """The evidence items, each with its "Edit" fold's form as `item.edit_form`: the form
-    sent back with errors for the item it is about, the stored values for the others, and
-    None for the items in `held` (ids of evidence a verdict holds for readers, which the
-    service would refuse to change: selectors.published.claim_evidence_held)."""
+    """The evidence items, each saying whether it has an "Edit" fold (`item.editable`:
+    not for the items in `held`, ids of evidence a verdict holds for readers, which the
+    service would refuse to change: selectors.published.claim_evidence_held) and, as
+    `item.edit_form`, the form sent back with errors for the item it is about. The other
+    items' forms are fetched when their fold opens (views.sources.evidence_edit)."""
     items = list(items)
     for item in items:
-        if bound is not None and bound.evidence.pk == item.pk:
-            item.edit_form = bound
-        elif item.pk in held:
-            item.edit_form = None
-        else:
-            item.edit_form = EvidenceEditForm(evidence=item)
+        item.edit_form = bound if bound is not None and bound.evidence.pk == item.pk else None
+        # A refused form is shown with its reason even where no edit is offered.
+        item.editable = item.edit_form is not None or item.pk not in held
     return items

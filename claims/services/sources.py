@@ -112,6 +112,16 @@ def _check_stance(stance: str) -> None:
         )
 
 
+def evidence_edit_refusal(evidence: Evidence) -> str | None:
+    """Why evidence_update would refuse any change to this evidence's stance, note and
+    excerpt now, in its words, or None: the desk says it before offering a form."""
+    try:
+        _refuse_reviewed_evidence_change(evidence)
+    except ValidationError as refusal:
+        return " ".join(refusal.messages)
+    return None
+
+
 def _refuse_reviewed_evidence_change(evidence: Evidence) -> None:
     """What readers see or will see of this evidence changes only through a correction, or
     once the verdict under review that cites it is sent back."""

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import truncatechars
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims.choices import SourceStatus
 from claims.fetching.facts import capture_facts
@@ -122,10 +122,12 @@ def evidence_add(request, pk):
 
 @login_required
 @permission_required("claims.change_evidence", raise_exception=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evidence_edit(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("source"), pk=pk)
     claim = get_claim_or_404(evidence.claim_id)
+    if request.method == "GET":
+        return _evidence_edit_form(request, claim, evidence)
     form = EvidenceEditForm(request.POST, evidence=evidence)
     changed = None
     if form.is_valid():
@@ -147,6 +149,23 @@ def evidence_edit(request, pk):
     else:
         message = f"Nothing changed: the {what} already has this stance, note and excerpt."
     return _evidence_done(request, claim, message, changed=bool(changed))
+
+
+def _evidence_edit_form(request, claim, evidence):
+    """An item's "Edit" form with its stored values: what its fold on the claim page
+    fetches when it opens (htmx), or a page of its own (without JavaScript). Evidence a
+    verdict holds for readers has no edit: the page says why, as the service would."""
+    refusal = sources_services.evidence_edit_refusal(evidence)
+    context = {"claim": claim, "item": evidence, "refusal": refusal,
+               "form": None if refusal else EvidenceEditForm(evidence=evidence),
+               "standalone": not request.htmx}
+    if refusal:
+        template = "claims/partials/evidence_edit_refused.html" if request.htmx else \
+            "claims/evidence_edit.html"
+        return render(request, template, context, status=409)
+    template = ("claims/partials/evidence_edit_form.html" if request.htmx
+                else "claims/evidence_edit.html")
+    return render(request, template, context)
 
 
 def _source_name(source) -> str:

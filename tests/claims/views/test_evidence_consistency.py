@@ -219,13 +219,71 @@ def edit(client, evidence, htmx=True, **values):
 
 
 def test_each_item_has_an_edit_fold_with_its_stored_values(client_ed):
+    """The fold fetches its form when it first opens (htmx), or links to it on a page of
+    its own: either way the stored stance, note and excerpt, posting where the fold did."""
     cited = EvidenceFactory(stance="supports", note="Stored note")
     page = client_ed.get(cited.claim.get_absolute_url()).content.decode()
     fold = page[page.index(f'id="edit-evidence-{cited.pk}"'):]
     fold = fold[:fold.index("</details>")]
+    edit_url = reverse("claims:evidence-edit", args=[cited.pk])
     assert "<summary>Edit" in fold
-    assert f'name="evidence-{cited.pk}-note"' in fold and "Stored note" in fold
-    assert '<option value="supports" selected>' in fold
+    assert f'hx-get="{edit_url}" hx-trigger="toggle from:closest details once"' in fold
+    assert f'<a href="{edit_url}">Open the edit form</a>' in fold
+    assert f'name="evidence-{cited.pk}-note"' not in page  # no form until it is opened
+
+    fetched = client_ed.get(edit_url, HTTP_HX_REQUEST="true")
+    form = fetched.content.decode()
+    assert fetched.status_code == 200 and "<html" not in form
+    assert f'name="evidence-{cited.pk}-note"' in form and "Stored note" in form
+    assert '<option value="supports" selected>' in form
+    assert f'hx-post="{edit_url}" hx-target="#evidence"' in form
+
+    own_page = client_ed.get(edit_url)
+    html = own_page.content.decode()
+    assert own_page.status_code == 200 and "<html" in html
+    assert f'name="evidence-{cited.pk}-note"' in html and "Stored note" in html
+    assert "hx-post" not in html[html.index("<main"):]  # a plain POST, then the claim page
+    assert f'href="{cited.claim.get_absolute_url()}#evidence-{cited.pk}">Back to the claim' in html
+
+
+def test_the_edit_form_page_saves_and_goes_back_to_the_claim(client_ed):
+    """What a person without JavaScript does: open the form's page, change the stance,
+    send the rest as rendered."""
+    cited = EvidenceFactory(stance="supports", note="Stored note", excerpt="Table 2",
+                            source__title="Labour")
+    url = reverse("claims:evidence-edit", args=[cited.pk])
+    html = client_ed.get(url).content.decode()
+    sent = {name: html_lib.unescape(value) for name, value in re.findall(
+        r'<textarea name="([^"]+)"[^>]*>\n?([^<]*)</textarea>', html)}
+    assert set(sent) == {f"evidence-{cited.pk}-note", f"evidence-{cited.pk}-excerpt"}
+    sent[f"evidence-{cited.pk}-stance"] = "refutes"
+    response = client_ed.post(url, sent)
+    assert response.status_code == 302 and response["Location"].endswith("#evidence")
+    cited.refresh_from_db()
+    assert (cited.stance, cited.note, cited.excerpt) == ("refutes", "Stored note", "Table 2")
+
+
+def test_the_edit_form_is_refused_in_words_for_evidence_a_verdict_holds(client_ed):
+    from claims.choices import VerdictState
+    from tests.verdict_setup import make_roles, make_verdict
+
+    verdict = make_verdict(VerdictState.SUBMITTED, author=make_roles()["editor_author"])
+    held = verdict.evidence.get()
+    url = reverse("claims:evidence-edit", args=[held.pk])
+    for extra in ({"HTTP_HX_REQUEST": "true"}, {}):
+        response = client_ed.get(url, **extra)
+        assert response.status_code == 409
+        body = text(response.content.decode())
+        assert "waiting for review" in body and "cannot change now" in body
+        assert f'name="evidence-{held.pk}-note"' not in response.content.decode()
+
+
+def test_the_edit_form_needs_the_right_to_change_evidence(client, db):
+    from tests.factories import UserFactory
+
+    cited = EvidenceFactory()
+    client.force_login(UserFactory())  # signed in, no editor's rights
+    assert client.get(reverse("claims:evidence-edit", args=[cited.pk])).status_code == 403
 
 
 def test_editing_a_citation_says_what_changed(client_ed):
