@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims.choices import SourceStatus, VerdictState
 from claims.forms.notifications import NotificationPreferenceForm
@@ -60,7 +60,7 @@ def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = 
     cited_ids = verdicts_selectors.cited_evidence_ids(current)
     actions = verdict_actions(current, user)
     can_draft = current is None and may_draft(user)
-    draft_form = correction_form = None
+    draft_form = None
     if actions.get("edit") or can_draft:
         initial = {"lock_version": current.lock_version if current else None}
         if current:
@@ -74,12 +74,8 @@ def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = 
                 if not e.source_id or (e.captured and e.source.status != SourceStatus.FAILED)
             ]
         draft_form = VerdictDraftForm(initial=initial, claim=claim, verdict=current)
-    if actions.get("correct"):
-        correction_form = CorrectionForm(
-            initial={"rating": current.rating_id, "summary": current.summary,
-                     "rationale": current.rationale, "evidence": list(cited_ids)},
-            claim=claim, verdict=current, prefix="correction",
-        )
+    # The correction form comes when its fold first opens (verdict_correct, GET): most
+    # visits to a published claim never correct it.
     return {
         "claim": claim,
         "verdict": current,
@@ -89,7 +85,6 @@ def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = 
         "actions": actions,
         "can_draft": can_draft,
         "draft_form": draft_form,
-        "correction_form": correction_form,
         "publish_problems": verdicts_selectors.verdict_publish_problems(current)
         if current is not None and current.state == VerdictState.APPROVED else [],
         # What readers will see change with a correction or a resubmission: the same read
@@ -196,11 +191,31 @@ def verdict_publish(request, pk):
     return _run(request, pk, verdicts_services.verdict_publish, "Published.")
 
 
+def correction_form_for(verdict: Verdict) -> CorrectionForm:
+    """A correction of `verdict` (published and current), starting from what readers see."""
+    cited_ids = verdicts_selectors.cited_evidence_ids(verdict)
+    return CorrectionForm(
+        initial={"rating": verdict.rating_id, "summary": verdict.summary,
+                 "rationale": verdict.rationale, "evidence": list(cited_ids)},
+        claim=verdict.claim, verdict=verdict, prefix="correction",
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def verdict_correct(request, pk):
     verdict = get_object_or_404(Verdict.objects.select_related("claim"), pk=pk)
     claim = verdict.claim
+    if request.method == "GET":
+        # The form of the claim page's "Issue a correction" fold (htmx), or a page of its
+        # own without JavaScript; only for who may correct this verdict now.
+        if not verdict_actions(verdict, request.user).get("correct"):
+            raise PermissionDenied("Only an editor can correct a published verdict, and only "
+                                   "its current version.")
+        context = {"claim": claim, "form": correction_form_for(verdict), "verdict": verdict}
+        if request.htmx:
+            return render(request, "claims/partials/correction_form.html", context)
+        return render(request, "verdicts/correct.html", context)
     form = CorrectionForm(request.POST, claim=claim, verdict=verdict, prefix="correction")
     if form.is_valid():
         data = form.cleaned_data

@@ -233,7 +233,7 @@ def every_url(desk):
         if name == "logout":
             continue  # logging out would end the role's session mid-test
         urls.append((name, urlmap.url_for(name, pattern, desk),
-                     urlmap.EXPECTED.get(name) == urlmap.POST_ONLY))
+                     urlmap.EXPECTED.get(name) in urlmap.WRITES))
     return urls
 
 

@@ -10,6 +10,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 PUBLIC = "public"          # 200 for everyone, no login
 DESK = "desk"              # login redirect for anonymous, 200 for every desk role
 POST_ONLY = "post"         # login redirect for anonymous, 405 for a GET by anyone logged in
+# A write whose GET is its form on demand (a fold's form fetched when it opens, or a page of
+# its own): login redirect for anonymous; for a desk role the form (200), or why not in
+# words (403: the role may not; 409: the record cannot change now). POSTs as POST_ONLY.
+FORM = "form"
+WRITES = (POST_ONLY, FORM)
 # The API (/api/v1/) takes tokens, never the desk's session: without a token a desk
 # resource answers 401 (signed in to the desk or not).
 API_PUBLIC = "api-public"  # 200 for everyone, token or not
@@ -52,7 +57,7 @@ EXPECTED = {
     "claims:claim-assign": POST_ONLY,
     "claims:claim-source-attach": POST_ONLY,
     "claims:claim-evidence-add": POST_ONLY,
-    "claims:evidence-edit": POST_ONLY,
+    "claims:evidence-edit": FORM,
     "claims:source-list": DESK,
     "claims:source-detail": DESK,
     "claims:source-status": DESK,
@@ -63,7 +68,7 @@ EXPECTED = {
     "claims:verdict-request-changes": POST_ONLY,
     "claims:verdict-approve": POST_ONLY,
     "claims:verdict-publish": POST_ONLY,
-    "claims:verdict-correct": POST_ONLY,
+    "claims:verdict-correct": FORM,
     "claims:review-queue": DESK,
     "claims:notifications": DESK,
     "claims:notifications-read": POST_ONLY,

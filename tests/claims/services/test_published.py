@@ -253,7 +253,12 @@ def test_start_a_correction_through_the_page_changes_the_statement_after_review(
     claim, verdict = published["claim"], published["verdict"]
     author = client_for(users["reviewer_author"])
     page = author.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
-    assert 'name="correction-statement"' in page
+    correct_url = reverse("claims:verdict-correct", args=[verdict.pk])
+    # The "Issue a correction" fold fetches its form when it opens (or links to its page).
+    assert f'hx-get="{correct_url}"' in page and 'name="correction-statement"' not in page
+    form = author.get(correct_url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="correction-statement"' in form and "<html" not in form
+    assert 'name="correction-statement"' in author.get(correct_url).content.decode()
     response = author.post(reverse("claims:verdict-correct", args=[verdict.pk]), {
         "correction-correction_note": "The minister said 2%, not 12%.",
         "correction-rating": verdict.rating_id, "correction-summary": verdict.summary,

@@ -388,3 +388,33 @@ def test_a_multi_line_comment_still_sends_the_mail(users, django_capture_on_comm
                                          comment="Two things:\n1. the year\n2. the source")
     assert len(mail.outbox) == 1 and "\n" not in mail.outbox[0].subject
     assert "1. the year\n2. the source" in mail.outbox[0].body
+
+
+def test_the_correction_form_comes_on_demand_and_only_for_who_may_correct(users):
+    """The claim page's "Issue a correction" fold fetches its form when it opens; the form
+    starts from what readers see. Someone who may not correct gets no form."""
+    from tests.factories import UserFactory
+
+    draft = make_verdict(VerdictState.PUBLISHED, author=users["editor_author"])
+    claim = draft.claim
+    url = reverse("claims:verdict-correct", args=[draft.pk])
+
+    editor = Client()
+    editor.force_login(users["editor_author"])
+    page = editor.get(claim.get_absolute_url()).content.decode()
+    fold = page[page.index('id="correction"'):]
+    fold = fold[:fold.index("</details>")]
+    assert f'hx-get="{url}" hx-trigger="toggle from:closest details once"' in fold
+    assert f'<a href="{url}">Open the correction form</a>' in fold
+    form = editor.get(url, HTTP_HX_REQUEST="true")
+    html = form.content.decode()
+    assert form.status_code == 200 and "<html" not in html
+    assert 'name="correction-summary"' in html and draft.summary in html
+    assert "Submit correction for review" in html
+    page_of_its_own = editor.get(url).content.decode()
+    assert "<html" in page_of_its_own and draft.summary in page_of_its_own
+    assert "was not submitted" not in page_of_its_own  # nothing was sent yet
+
+    outsider = Client()
+    outsider.force_login(UserFactory())
+    assert outsider.get(url, HTTP_HX_REQUEST="true").status_code == 403
