@@ -120,3 +120,32 @@ def test_attach_add_and_edit_evidence(page, live_server, log_in, screenshot, mon
     citation = page.locator("#evidence > ul > li", has_text="stats.example")
     citation.locator("summary", has_text="Edit").click()
     screenshot(page, "evidence-flow-edited-390")
+
+
+def test_without_javascript_an_evidence_item_is_edited_on_its_own_page(
+    page_without_javascript, live_server, screenshot
+):
+    """The "Edit" fold's form comes when the fold opens, through htmx; with JavaScript off
+    the fold holds a link to the form's own page, which saves as rendered and goes back."""
+    from claims.demo import LoadReport, ensure_demo_users
+    from claims.models import Evidence
+    from tests.factories import EvidenceFactory
+
+    ensure_demo_users(LoadReport())
+    item = EvidenceFactory(source=None, stance="context", note="Asked the ministry.")
+    page = page_without_javascript()
+    page.goto(f"{live_server.url}{item.claim.get_absolute_url()}")
+    fold = page.locator(f"#edit-evidence-{item.pk}")
+    fold.locator("summary", has_text="Edit").click()
+    fold.get_by_role("link", name="Open the edit form").click()
+    expect(page.get_by_role("heading", name="Edit an evidence note")).to_be_visible()
+    form = page.get_by_role("form", name="Edit this evidence note")
+    expect(form.get_by_label("Note")).to_have_value("Asked the ministry.")
+    form.get_by_label("Stance").select_option("supports")
+    screenshot(page, "evidence-edit-page-without-javascript-1280")
+    form.get_by_role("button", name="Update evidence").click()
+    expect(page.get_by_text("Evidence note updated: stance.")).to_be_visible()
+    assert page.url.endswith(f"{item.claim.get_absolute_url()}#evidence")
+    item.refresh_from_db()
+    assert (item.stance, item.note) == ("supports", "Asked the ministry.")
+    assert Evidence.objects.filter(claim=item.claim).count() == 1
