@@ -102,8 +102,10 @@ def test_right_to_left_text_reads_right_to_left_on_desk_and_public_pages(
     assert_right_to_left(page, "#evidence", NOTE)
     assert_right_to_left(page, "[data-testid=verdict-summary]", SUMMARY, inline=True)
     assert_right_to_left(page, ".verdict-rationale", RATIONALE)
-    # What an editor types follows its own direction too.
-    statement_box = page.get_by_label("Claim statement")
+    # What an editor types follows its own direction too: the correction form, which comes
+    # when its fold opens, starts from the statement readers see.
+    page.locator("#correction summary").click()
+    statement_box = page.locator("#correction").get_by_label("Claim statement")
     expect(statement_box).to_have_value(STATEMENT)
     assert statement_box.evaluate("el => el.matches(':dir(rtl)')")
     page.get_by_text("Add an evidence note", exact=True).click()
