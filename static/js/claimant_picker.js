@@ -197,6 +197,12 @@
     if (newBox) {
       newBox.addEventListener("change", function () { showNew(newBox.checked); });
     }
+
+    // Typed before this script ran (a slow page, a quick typist): the keystrokes found no
+    // listener, so suggest for what is in the field now, as if it had just been typed.
+    if (document.activeElement === input && input.value.trim() && !(idField && idField.value)) {
+      suggest();
+    }
   }
 
   function initAll(scope) {

@@ -157,3 +157,23 @@ def test_an_editor_proposes_a_merge_and_a_reviewer_confirms_it(
     expect(page.get_by_text("1 claim moved.")).to_be_visible()
     assert Claim.objects.get(pk=claim.pk).claimant == desk["noem"]
     assert not Claimant.objects.filter(pk=duplicate.pk).exists()
+
+
+def test_a_name_typed_before_the_picker_is_ready_still_gets_its_suggestions(
+        page, live_server, log_in, desk):
+    """On a slow page the person may type before the picker's script has run: what is in
+    the field when it starts is looked up as if just typed (seen in CI: the option never
+    came, and the form could only be saved with no claimant)."""
+    log_in(page, "edna", "correct horse battery")
+    held = []  # the picker's script, held back until the name is typed
+    page.route("**/claimant_picker*.js", lambda route: held.append(route))
+    start = BODY.index(QUOTE)
+    page.goto(f"{live_server.url}/articles/{desk['article'].pk}/claims/new/?quote={QUOTE}"
+              f"&start={start}&end={start + len(QUOTE)}", wait_until="commit")
+    name = page.get_by_role("combobox", name="Claimant", exact=True)
+    name.click()
+    name.press_sequentially("Kris")  # before the script arrives
+    assert held and page.evaluate(
+        "!document.querySelector('[data-claimant-input]').dataset.pickerReady")
+    held[0].continue_()
+    expect(page.get_by_role("option", name="Kristi Noem")).to_be_visible()
