@@ -74,3 +74,18 @@ class ClaimantMergeState(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     CONFIRMED = "confirmed", "Confirmed"
     DECLINED = "declined", "Declined"
+
+
+class ArchiveStatus(models.TextChoices):
+    """Where a capture's evidence archive stands (claims.models.CaptureArchive)."""
+
+    PENDING = "pending", "Waiting to be archived"
+    WORKING = "working", "Being archived"
+    DONE = "done", "Archived"
+    FAILED = "failed", "Not archived"
+
+
+class ArchiveVerification(models.TextChoices):
+    UNCHECKED = "", "Not verified yet"
+    VERIFIED = "verified", "Verified"
+    FAILED = "failed", "Verification failed"

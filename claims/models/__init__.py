@@ -4,6 +4,7 @@ on the models; rules that need a user or a workflow live in claims/services/.
 Import models from here (`from claims.models import Claim`); migrations refer to this package.
 """
 
+from claims.models.archives import CaptureArchive, archive_dir
 from claims.models.articles import Article
 from claims.models.assist import ClaimSuggestion
 from claims.models.base import TimeStamped
@@ -40,6 +41,7 @@ __all__ = [
     "SUBSCRIBABLE_EVENTS",
     "Article",
     "Capture",
+    "CaptureArchive",
     "Claim",
     "ClaimSuggestion",
     "Claimant",
@@ -66,5 +68,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEvent",
     "WebhookSubscription",
+    "archive_dir",
     "snapshot_upload_to",
 ]

@@ -404,6 +404,28 @@ FETCH_STUCK_AFTER_SECONDS = env.int("FETCH_STUCK_AFTER_SECONDS", default=300)
 # Sources cited by published verdicts are captured again after this many days.
 FETCH_RECHECK_AFTER_DAYS = env.float("FETCH_RECHECK_AFTER_DAYS", default=7.0)
 
+# --- Evidence capture (claims/capture, claims/fetching/archiving.py) ---------------------
+# After each successful fetch of a source, the worker archives the page: WARC/WACZ, a
+# screenshot and a PDF (when Chromium is installed on the worker), the site's certificates,
+# a manifest of SHA-256 hashes, and an RFC 3161 timestamp over the manifest.
+CAPTURE_ARCHIVE = env.bool("CAPTURE_ARCHIVE", default=True)
+# Load the page in Debian's Chromium (every request through the fetch guard). Without
+# Chromium the response alone is archived, and the source page says why.
+CAPTURE_BROWSER = env.bool("CAPTURE_BROWSER", default=True)
+CAPTURE_CHROMIUM_PATH = env("CAPTURE_CHROMIUM_PATH", default="/usr/bin/chromium")
+# Limits of one capture; each refusal is recorded in words on the source.
+CAPTURE_WALL_SECONDS = env.float("CAPTURE_WALL_SECONDS", default=45.0)
+CAPTURE_MAX_BYTES = env.int("CAPTURE_MAX_BYTES", default=40 * 1024 * 1024)
+CAPTURE_MAX_REQUESTS = env.int("CAPTURE_MAX_REQUESTS", default=200)
+# Browser captures at once on this machine (each Chromium takes a few hundred MB).
+CAPTURE_CONCURRENCY = env.int("CAPTURE_CONCURRENCY", default=2)
+# An archive pending or being made for longer than this is retried (or given up) by the
+# sweeper; after CAPTURE_MAX_ATTEMPTS it is recorded as not archived, in words.
+CAPTURE_STUCK_AFTER_SECONDS = env.int("CAPTURE_STUCK_AFTER_SECONDS", default=600)
+CAPTURE_MAX_ATTEMPTS = env.int("CAPTURE_MAX_ATTEMPTS", default=3)
+# A timestamp more than this many seconds from the capture's own time fails verification.
+CAPTURE_TIMESTAMP_SKEW_SECONDS = env.int("CAPTURE_TIMESTAMP_SKEW_SECONDS", default=600)
+
 # Webhook deliveries (claims/services/webhooks.py): retried after 3 min, doubling (with
 # jitter), 10 attempts in all, about 25 hours; then given up and the subscription turned off.
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)

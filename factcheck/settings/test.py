@@ -24,6 +24,11 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 DEMO_ALLOWED = True
+# Evidence archives are made by their own tests (tests/claims/capture, tests/worker), which
+# turn this on: elsewhere a second request to each local test page would change what the
+# fetch tests count.
+CAPTURE_ARCHIVE = False
+CAPTURE_TSA_URLS: list[str] = []
 # Login throttling is tested on its own (tests/test_security.py turns it on); elsewhere it
 # would make client.login(), which passes no request, fail.
 AXES_ENABLED = False
