@@ -27,8 +27,9 @@ FETCH_ARTICLE = "claims.tasks.fetch_article"
 SUGGEST_ARTICLE_CLAIMS = "claims.tasks.suggest_article_claims"
 DELIVER_WEBHOOK = "claims.tasks.deliver_webhook"
 RUN_FACTCHECK_FEED = "claims.tasks.run_factcheck_feed"
+ARCHIVE_CAPTURE = "claims.tasks.archive_capture"
 TASKS = (FETCH_SOURCE, FETCH_ARTICLE, SUGGEST_ARTICLE_CLAIMS, DELIVER_WEBHOOK,
-         RUN_FACTCHECK_FEED)
+         RUN_FACTCHECK_FEED, ARCHIVE_CAPTURE)
 
 # One quick retry, then the broker is given up on. With the connect and read timeouts
 # (BROKER_CONNECT_TIMEOUT) that is about a second at most, whether the broker refuses the
@@ -74,3 +75,9 @@ def enqueue_webhook_delivery(delivery_pk: int, countdown: float | None = None) -
 
 def enqueue_factcheck_feed(feed_id: int) -> bool:
     return _publish(RUN_FACTCHECK_FEED, feed_id, "import of fact-check feed")
+
+
+def enqueue_capture_archive(archive_id: int, countdown: float | None = None) -> bool:
+    """Make a capture's evidence archive. A lost message leaves the archive pending, and the
+    sweeper sends it again."""
+    return _publish(ARCHIVE_CAPTURE, archive_id, "evidence archive", countdown)

@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError
 
 from claims.assist.services import suggestions_refresh_by_id, suggestions_sweep_unscored
 from claims.factchecks.matching import warm as warm_matching
-from claims.fetching import pipeline
+from claims.fetching import archiving, pipeline
 from claims.queue import enqueue_suggestions
 from claims.selectors.dashboard import DESK_STATS_CACHE_KEY, desk_stats
 from claims.services.factchecks import (
@@ -91,7 +91,28 @@ def fetch_article(self, article_id: int, attempt: int = 1) -> str:
 def sweep_stuck_sources() -> int:
     """Re-enqueue sources and articles stuck pending or fetching (lost message, dead worker),
     and the scoring of articles whose request was lost."""
-    return pipeline.fetches_sweep_stuck() + suggestions_sweep_unscored()
+    return (pipeline.fetches_sweep_stuck() + suggestions_sweep_unscored()
+            + archiving.archives_sweep_stuck())
+
+
+# A browser capture is bounded by CAPTURE_WALL_SECONDS inside; the task's own limits are a
+# second line of defence, set from the same setting when the task is sent.
+@shared_task(bind=True, name="claims.tasks.archive_capture", max_retries=None,
+             ignore_result=True, soft_time_limit=120, time_limit=150,
+             **RETRY_ON_DATABASE_ERRORS)
+def archive_capture(self, archive_id: int) -> str:
+    try:
+        outcome = archiving.capture_archive(archive_id=archive_id)
+    except DATABASE_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("Archiving %s broke", archive_id)
+        outcome = archiving.archive_give_up(archive_id=archive_id, reason=(
+            f"The capture stopped on an unexpected error ({type(exc).__name__}); the error "
+            f"is in the worker log."))
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
 
 
 @shared_task(name="claims.tasks.recheck_cited_sources", soft_time_limit=300, time_limit=360)

@@ -22,10 +22,12 @@ from django.utils import timezone
 
 from claims import events
 from claims.choices import ArticleStatus, CaptureStatus, SourceStatus, VerdictState
+from claims.fetching.archiving import archive_requested
 from claims.fetching.client import FetchError, fetch
 from claims.fetching.extract import Extracted, ExtractionError, extract, text_sha256
 from claims.fetching.politeness import domain_take_token
 from claims.fetching.snapshots import store_snapshot
+from claims.fetching.storable import storable
 from claims.fetching.titles import extracted_title
 from claims.fetching.urls import URLInvalid, normalize_url, registrable_domain, url_host_port
 from claims.models import Article, Capture, Source, Verdict
@@ -77,20 +79,6 @@ def capture_url(url: str) -> CaptureResult:
     result.fields = storable(result.fields)
     result.error_message = storable(result.error_message)
     return result
-
-
-def storable(value):
-    """`value` (a string, or dicts and lists of them) as any database stores it: without
-    NUL characters (PostgreSQL refuses them in text and JSON) or lone surrogates (not
-    encodable as UTF-8)."""
-    if isinstance(value, str):
-        value = value.replace("\x00", "")
-        return value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, dict):
-        return {storable(k): storable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [storable(v) for v in value]
-    return value
 
 
 _NO_TEXT = {
@@ -255,6 +243,7 @@ def _source_succeeded(source: Source, capture: Capture, previous: Capture | None
     source.last_error = ""
     source.is_dead = False
     source.save(update_fields=[*_OUTCOME_FIELDS, "title"])
+    archive_requested(capture)
     events.source_outcome(source, fetched=True)
     return FetchOutcome(SourceStatus.FETCHED)
 
