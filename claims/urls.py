@@ -52,6 +52,7 @@ urlpatterns = [
     path("sources/<int:pk>/status/", sources.source_status, name="source-status"),
     path("sources/<int:pk>/refetch/", sources.source_refetch, name="source-refetch"),
     path("captures/<int:pk>/snapshot/", sources.capture_snapshot, name="capture-snapshot"),
+    path("captures/<int:pk>/verify/", sources.capture_verify, name="capture-verify"),
     # Verdicts, review and notifications
     path("claims/<int:pk>/verdict/", verdicts.verdict_save, name="verdict-save"),
     path("verdicts/<int:pk>/submit/", verdicts.verdict_submit, name="verdict-submit"),

@@ -18,7 +18,17 @@ def source_page(pk: int) -> Source:
 
 
 def source_captures(source: Source, limit: int = 20) -> list[Capture]:
-    return list(source.captures.defer("text").order_by("-started_at", "-id")[:limit])
+    return list(source.captures.defer("text").select_related("archive")
+                .order_by("-started_at", "-id")[:limit])
+
+
+def source_latest_archive(captures: list[Capture]):
+    """The evidence archive of the newest of `captures` (source_captures) that has one."""
+    for capture in captures:
+        archive = getattr(capture, "archive", None)
+        if archive is not None:
+            return archive
+    return None
 
 
 def source_latest_text_capture(source: Source) -> Capture | None:

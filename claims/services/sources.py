@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from claims import queue
 from claims.choices import SourceStatus, Stance
+from claims.fetching.archiving import archive_verify
 from claims.fetching.urls import URLInvalid, fetchable_url, registrable_domain, url_host_port
 from claims.models import Claim, Evidence, Source
 from claims.permissions import require_for
@@ -203,3 +204,9 @@ def source_refetch(*, source, user: User | None = None):
         transaction.on_commit(lambda: queue.enqueue_source_fetch(locked.pk))
     source.refresh_from_db()
     return source
+
+
+def capture_archive_verify(*, archive, user: User | None = None) -> list[str]:
+    """Verify a capture's evidence archive now (an editor's request); the result is recorded
+    on the archive. Returns the problems in words (none: verified)."""
+    return archive_verify(archive)

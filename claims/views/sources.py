@@ -28,6 +28,7 @@ from claims.selectors.published import claim_evidence_held
 from claims.selectors.sources import (
     source_captures,
     source_claims,
+    source_latest_archive,
     source_latest_text_capture,
     source_table_rows,
 )
@@ -229,18 +230,42 @@ def source_list(request):
 def source_detail(request, pk):
     source = get_object_or_404(Source, pk=pk)
     latest = source_latest_text_capture(source)
+    captures = source_captures(source)
+    archive = source_latest_archive(captures)
     return render(
         request,
         "claims/source_detail.html",
         {
             "source": source,
-            "captures": source_captures(source),
+            "captures": captures,
+            "archive": archive,
+            "capture": archive.capture if archive else None,
+            "can_verify": archive is not None and request.user.has_perm("claims.change_source"),
             "latest": latest,
             "latest_facts": capture_facts(latest.metadata) if latest else [],
             "claims": source_claims(source),
             "can_refetch": request.user.has_perm("claims.change_source"),
         },
     )
+
+
+@login_required
+@permission_required("claims.change_source", raise_exception=True)
+@require_POST
+def capture_verify(request, pk):
+    """Verify a capture's evidence archive now; the source page shows the result."""
+    capture = get_object_or_404(Capture.objects.select_related("archive"), pk=pk)
+    archive = getattr(capture, "archive", None)
+    if archive is None:
+        messages.error(request, "This capture has no evidence archive to verify.")
+    elif problems := sources_services.capture_archive_verify(archive=archive,
+                                                             user=request.user):
+        messages.error(request, "The archive did not verify: " + " ".join(problems))
+    else:
+        messages.success(request, "The archive verified: every file matches its manifest"
+                         + (" and the trusted timestamp holds." if archive.timestamped_at
+                            else " (it has no trusted timestamp)."))
+    return redirect(capture.source.get_absolute_url() + "#archive-heading")
 
 
 @login_required

@@ -62,6 +62,7 @@ EXPECTED = {
     "claims:source-detail": DESK,
     "claims:source-status": DESK,
     "claims:source-refetch": POST_ONLY,
+    "claims:capture-verify": POST_ONLY,
     "claims:capture-snapshot": DESK,
     "claims:verdict-save": POST_ONLY,
     "claims:verdict-submit": POST_ONLY,
