@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 
 from claims.fetching.guard import GuardRefused, ResolveError, Target, resolve_target
-from claims.fetching.urls import URLInvalid, normalize_url, url_host_port
+from claims.fetching.urls import URLInvalid, normalize_url, request_url, url_host_port
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 CHUNK = 64 * 1024
@@ -100,8 +100,26 @@ def _connect_to(target: Target, timeout: float) -> socket.socket:
     return sock
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
+class _RecordingHeaders:
+    """Keeps every header line as it was sent (the Host header http.client adds included),
+    so an exchange can be written down exactly."""
+
+    sent_headers: list[tuple[str, str]]
+
+    def putheader(self, header, *values):
+        if not hasattr(self, "sent_headers"):
+            self.sent_headers = []
+        name = header.decode("latin-1") if isinstance(header, bytes) else str(header)
+        value = "\r\n\t".join(
+            v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in values)
+        self.sent_headers.append((name, value))
+        super().putheader(header, *values)
+
+
+class _PinnedHTTPConnection(_RecordingHeaders, http.client.HTTPConnection):
     """Connects to the checked IP; Host header stays the URL's host name."""
+
+    peer_certificates: list[bytes] = []
 
     def __init__(self, target: Target, timeout: float):
         super().__init__(target.host, target.port, timeout=timeout)
@@ -117,8 +135,12 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """As above, with TLS verified for the host name (SNI and certificate check)."""
+class _PinnedHTTPSConnection(_RecordingHeaders, http.client.HTTPSConnection):
+    """As above, with TLS verified for the host name (SNI and certificate check). Keeps the
+    certificates the site presented (DER): the whole chain where Python can say it (3.13's
+    SSLSocket.get_unverified_chain), else the site's own certificate."""
+
+    peer_certificates: list[bytes] = []
 
     def __init__(self, target: Target, timeout: float):
         context = _tls_context()
@@ -129,6 +151,18 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def connect(self):
         sock = _connect_to(self._target, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self._target.host)
+        self.peer_certificates = _presented_certificates(self.sock)
+
+
+def _presented_certificates(sock: ssl.SSLSocket) -> list[bytes]:
+    chain = getattr(sock, "get_unverified_chain", None)  # public from Python 3.13
+    if chain is not None:
+        try:
+            return [bytes(cert) for cert in chain() or []]
+        except (ssl.SSLError, ValueError, TypeError):
+            pass
+    leaf = sock.getpeercert(binary_form=True)
+    return [leaf] if leaf else []
 
 
 class _Watchdog:
@@ -404,16 +438,19 @@ def _request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _start(url: str, limits: FetchLimits | None) -> tuple[FetchLimits, str, _Deadline]:
+def _start(url: str, limits: FetchLimits | None, *, as_given: bool = False,
+           seconds: float | None = None) -> tuple[FetchLimits, str, _Deadline]:
     """What every request starts from: its limits (the settings' unless given), the
-    normalised address (one that cannot be fetched is a FetchError before any connection)
-    and the total deadline's clock, started now; the caller cancels it when done."""
+    address (normalised, or with its path and query as given; one that cannot be fetched
+    is a FetchError before any connection) and the total deadline's clock, started now
+    (limits.total_deadline, or `seconds` if that is sooner); the caller cancels it."""
     limits = limits or FetchLimits.from_settings()
     try:
-        current = normalize_url(url)
+        current = request_url(url) if as_given else normalize_url(url)
     except URLInvalid as exc:
-        raise FetchError("invalid_url", str(exc)) from exc
-    return limits, current, _Deadline(limits.total_deadline)
+        raise FetchError("invalid_url", str(exc), final_url=url) from exc
+    total = limits.total_deadline if seconds is None else min(limits.total_deadline, seconds)
+    return limits, current, _Deadline(total)
 
 
 def fetch(url: str, *, limits: FetchLimits | None = None) -> FetchResponse:
@@ -497,6 +534,59 @@ def post(url: str, *, body: bytes, headers: dict[str, str],
             )
         finally:
             conn.close()
+    finally:
+        deadline.cancel()
+
+
+@dataclass
+class HopResponse:
+    """One request and its answer, whatever the status: nothing followed, nothing judged."""
+
+    url: str  # as requested (request_url: path and query as given)
+    method: str
+    request_headers: list[tuple[str, str]]  # every header line sent, Host included
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]  # as received, names as the server spelled them
+    body: bytes  # transfer and content encodings removed
+    connected_ip: str
+    http_version: str
+    peer_certificates: list[bytes] = field(default_factory=list)  # DER, https only
+
+
+_NO_BODY_STATUSES = {204, 304}
+
+
+def fetch_hop(url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
+              limits: FetchLimits | None = None, seconds: float | None = None) -> HopResponse:
+    """One request to `url` through the guard, following no redirect: any status comes back
+    with its body (at most limits.max_bytes once decoded). The path and query are sent as
+    given (request_url), not normalised: a page's own requests must reach what it asked for.
+    `headers`, when given, replace the default Accept and Accept-Encoding (only gzip and
+    deflate can be decoded). `seconds` shortens the total deadline. Raises FetchError
+    (with kind and words) when no usable answer came: refused by the guard ("blocked"), no
+    connection, a timeout, a body over the limit."""
+    limits, current, deadline = _start(url, limits, as_given=True, seconds=seconds)
+    try:
+        conn, resp, target = _one_hop(current, limits, deadline, method=method,
+                                      headers=headers)
+        try:
+            if method == "HEAD" or resp.status in _NO_BODY_STATUSES or resp.status < 200:
+                body = b""
+            else:
+                body = _read_body(resp, limits, deadline)
+            return HopResponse(
+                url=current, method=method, request_headers=list(conn.sent_headers),
+                status=resp.status, reason=resp.reason, headers=list(resp.getheaders()),
+                body=body, connected_ip=str(target.ip),
+                http_version="HTTP/1.0" if resp.version == 10 else "HTTP/1.1",
+                peer_certificates=list(conn.peer_certificates),
+            )
+        finally:
+            conn.close()
+    except FetchError as exc:
+        exc.final_url = exc.final_url or current
+        raise
     finally:
         deadline.cancel()
 

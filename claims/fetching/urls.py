@@ -104,6 +104,34 @@ def normalize_url(raw: str) -> str:
     return normalized
 
 
+# What a request line cannot carry, or what a browser would have encoded (the WHATWG URL
+# standard's query and path percent-encode sets); everything else is sent as given.
+_QUERY_ENCODED = frozenset(' "#<>')
+_PATH_ENCODED = _QUERY_ENCODED | frozenset("?`{}")
+
+
+def _encode_only(text: str, encoded: frozenset[str]) -> str:
+    return "".join(
+        quote(c, safe="") if c in encoded or ord(c) < 33 or ord(c) >= 127 else c for c in text
+    )
+
+
+def request_url(raw: str) -> str:
+    """The address as one request sends it: checked as normalize_url checks it, with its
+    canonical scheme, host and port, but its path and query as given (their order and any
+    tracking parameters kept), percent-encoded only where a browser would have encoded them.
+    The fragment is dropped: it never leaves the browser. A page's own requests (a script
+    URL with a signature in its query) must reach exactly what the page asked for."""
+    canonical = urlsplit(normalize_url(raw))
+    parts = urlsplit(raw.strip())
+    path = _encode_only(parts.path or "/", _PATH_ENCODED)
+    query = _encode_only(parts.query, _QUERY_ENCODED)
+    requested = urlunsplit((canonical.scheme, canonical.netloc, path, query, ""))
+    if len(requested) > MAX_URL_LENGTH:
+        raise URLInvalid(f"The address is longer than {MAX_URL_LENGTH} characters.")
+    return requested
+
+
 def url_host_port(url: str) -> tuple[str, str, int]:
     """(scheme, host without brackets, port) of a normalised URL."""
     parts = urlsplit(url)
