@@ -8,9 +8,10 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
+from claims import archiving
 from claims.assist.services import suggestions_refresh_by_id, suggestions_sweep_unscored
 from claims.factchecks.matching import warm as warm_matching
-from claims.fetching import archiving, pipeline
+from claims.fetching import pipeline
 from claims.queue import enqueue_suggestions
 from claims.selectors.dashboard import DESK_STATS_CACHE_KEY, desk_stats
 from claims.services.factchecks import (

@@ -3,4 +3,4 @@ screenshot and a PDF, the site's certificates, a manifest of every file's SHA-25
 trusted RFC 3161 timestamp over the manifest.
 
 Bytes in, bytes and dataclasses out: this package knows nothing of the models; the fetch
-pipeline stores what it returns (claims.fetching.archiving)."""
+archive task stores what it returns (claims.archiving)."""

@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from claims import events
 from claims.choices import ArticleStatus, CaptureStatus, SourceStatus, VerdictState
-from claims.fetching.archiving import archive_requested
 from claims.fetching.client import FetchError, fetch
 from claims.fetching.extract import Extracted, ExtractionError, extract, text_sha256
 from claims.fetching.politeness import domain_take_token
@@ -30,8 +29,8 @@ from claims.fetching.snapshots import store_snapshot
 from claims.fetching.storable import storable
 from claims.fetching.titles import extracted_title
 from claims.fetching.urls import URLInvalid, normalize_url, registrable_domain, url_host_port
-from claims.models import Article, Capture, Source, Verdict
-from claims.queue import enqueue_article_fetch, enqueue_source_fetch
+from claims.models import Article, Capture, CaptureArchive, Source, Verdict
+from claims.queue import enqueue_article_fetch, enqueue_capture_archive, enqueue_source_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -246,6 +245,17 @@ def _source_succeeded(source: Source, capture: Capture, previous: Capture | None
     archive_requested(capture)
     events.source_outcome(source, fetched=True)
     return FetchOutcome(SourceStatus.FETCHED)
+
+
+def archive_requested(capture: Capture) -> CaptureArchive | None:
+    """Ask for the evidence archive of a successful capture (in the caller's transaction;
+    the task, claims.archiving, is sent once it commits). None when archiving is off."""
+    if not settings.CAPTURE_ARCHIVE or capture.status != CaptureStatus.SUCCESS:
+        return None
+    archive, _created = CaptureArchive.objects.get_or_create(
+        capture=capture, defaults={"status_changed_at": timezone.now()})
+    transaction.on_commit(lambda: enqueue_capture_archive(archive.pk))
+    return archive
 
 
 def _source_failed(source: Source, result: CaptureResult, attempt: int, *,

@@ -404,7 +404,7 @@ FETCH_STUCK_AFTER_SECONDS = env.int("FETCH_STUCK_AFTER_SECONDS", default=300)
 # Sources cited by published verdicts are captured again after this many days.
 FETCH_RECHECK_AFTER_DAYS = env.float("FETCH_RECHECK_AFTER_DAYS", default=7.0)
 
-# --- Evidence capture (claims/capture, claims/fetching/archiving.py) ---------------------
+# --- Evidence capture (claims/capture, claims/archiving.py) ---------------------
 # After each successful fetch of a source, the worker archives the page: WARC/WACZ, a
 # screenshot and a PDF (when Chromium is installed on the worker), the site's certificates,
 # a manifest of SHA-256 hashes, and an RFC 3161 timestamp over the manifest.

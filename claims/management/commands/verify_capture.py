@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.fetching.archiving import archive_verify
+from claims.archiving import archive_verify
 from claims.models import CaptureArchive
 
 

@@ -1,5 +1,6 @@
-"""Evidence archives: after a source is fetched, the worker captures its page again as
-evidence (claims.capture), stores the files and records the outcome on a CaptureArchive.
+"""Evidence archives: after a source is fetched (claims.fetching.pipeline asks for one),
+the worker captures its page again as evidence (claims.capture), stores the files and
+records the outcome on a CaptureArchive.
 
     pending -> working -> done | failed          (the sweeper retries what a worker dropped)
 
@@ -14,7 +15,6 @@ slot in Redis, held for the capture's wall time at most), the others wait their 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -28,10 +28,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.capture.records import PageCapture
-from claims.choices import ArchiveStatus, ArchiveVerification, CaptureStatus
+from claims.choices import ArchiveStatus, ArchiveVerification
 from claims.fetching.client import FetchError
 from claims.fetching.storable import storable
-from claims.models import Capture, CaptureArchive, archive_dir
+from claims.models import CaptureArchive, archive_dir
 from claims.queue import enqueue_capture_archive
 from claims.redis import redis_client
 
@@ -53,19 +53,6 @@ class ArchiveOutcome:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-# --- Asking for an archive ----------------------------------------------------------------
-
-def archive_requested(capture: Capture) -> CaptureArchive | None:
-    """Ask for the evidence archive of a successful capture (in the caller's transaction;
-    the task is sent once it commits). None when archiving is turned off."""
-    if not settings.CAPTURE_ARCHIVE or capture.status != CaptureStatus.SUCCESS:
-        return None
-    archive, _created = CaptureArchive.objects.get_or_create(
-        capture=capture, defaults={"status_changed_at": timezone.now()})
-    transaction.on_commit(lambda: enqueue_capture_archive(archive.pk))
-    return archive
 
 
 # --- Making one ---------------------------------------------------------------------------
@@ -151,7 +138,7 @@ def _make(archive: CaptureArchive, no_browser: str | None) -> ArchiveOutcome:
         _store(archive.capture_id, files)
     except OSError as exc:
         return _failed(archive, f"The archive could not be stored ({exc}).", transient=True)
-    listed = json.loads(manifest)["files"]
+    listed = capture_manifest.read_manifest(manifest)["files"]
     with transaction.atomic():
         row = CaptureArchive.objects.select_for_update().get(pk=archive.pk)
         if row.status != ArchiveStatus.WORKING:
@@ -371,8 +358,10 @@ def _roots() -> str | None:
 
 
 def _captured_at(manifest: bytes) -> datetime | None:
+    from claims.capture import manifest as capture_manifest
+
     try:
-        value = json.loads(manifest).get("captured_at", "")
+        value = capture_manifest.read_manifest(manifest).get("captured_at", "")
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except (ValueError, TypeError, AttributeError):
         return None
