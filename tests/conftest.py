@@ -1,7 +1,8 @@
 """Fixtures every test may use: an embedded Redis (unless REDIS_URL is set), a real Celery
 worker on it, the migrations' data put back after a flush, the demo users, the editor, a
-webhook receiver, new fact-check matching indexes and the local web server
-(tests/localserver.py); and the `postgres` marker, which skips on other databases.
+webhook receiver, new fact-check matching indexes, the local web server
+(tests/localserver.py) and a local RFC 3161 time-stamping authority (tests/support/tsa.py);
+and the `postgres` marker, which skips on other databases.
 
 The suite mirrors the code: tests/claims/<package>/ for claims/ (models, services, selectors,
 views, admin, fetching, assist, exporters, commands, demo, migrations), tests/public/ for the
@@ -22,6 +23,7 @@ from django.db import connection
 
 from factcheck.embedded_redis import EmbeddedRedis
 from tests.localserver import local_server, local_server_factory  # noqa: F401  (fixtures)
+from tests.support.tsa import tsa, tsa_factory  # noqa: F401  (fixtures)
 
 
 def pytest_collection_modifyitems(config, items):
