@@ -105,7 +105,8 @@ def html_title(exchange: Exchange) -> str:
 def capture_over_http(url: str, *, limits: CaptureLimits | None = None,
                       no_browser_reason: str = "") -> PageCapture:
     """The page at `url` as the guarded client fetches it: each redirect an exchange of its
-    own, followed here; no screenshot or PDF (the notes say why: `no_browser_reason`).
+    own, followed here; no screenshot or PDF, and the first note says why
+    (`no_browser_reason`: browser_available()'s words, or a reason of the caller's).
 
     A redirect to an address the desk refuses is listed as blocked and the capture stops at
     the redirect, as it does at a redirect that cannot be fetched; both say so in the notes.
@@ -114,10 +115,9 @@ def capture_over_http(url: str, *, limits: CaptureLimits | None = None,
     limits = limits or CaptureLimits.from_settings()
     started_at = datetime.now(UTC)
     deadline = time.monotonic() + limits.wall_seconds
-    why = no_browser_reason or "the page was captured over HTTP alone, without a browser"
     capture = PageCapture(
         url=url, final_url=url, title="", method="http", started_at=started_at,
-        finished_at=started_at, notes=[f"No screenshot or PDF: {why.rstrip('.')}."],
+        finished_at=started_at, notes=[no_screenshot_note(no_browser_reason)],
         software=software_versions(),
     )
     try:
@@ -172,6 +172,17 @@ def capture_over_http(url: str, *, limits: CaptureLimits | None = None,
         capture.notes.append(note)
     capture.finished_at = datetime.now(UTC)
     return capture
+
+
+NO_RENDERINGS = "No screenshot or PDF"
+
+
+def no_screenshot_note(reason: str = "") -> str:
+    """"No screenshot or PDF: <reason>." (a reason already put that way is kept as it is)."""
+    reason = reason.strip() or "the page was captured over HTTP alone, without a browser"
+    if reason.startswith(NO_RENDERINGS):
+        return reason
+    return f"{NO_RENDERINGS}: {reason.rstrip('.')}."
 
 
 def _redirect_failed(capture: PageCapture, target: str, exc: FetchError) -> None:

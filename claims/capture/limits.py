@@ -21,7 +21,7 @@ class CaptureLimits:
     viewport_width: int  # CSS pixels: the width of the screenshot
     max_screenshot_height: int  # a longer page is shot down to this height
     js_heap_mb: int  # V8's old-space limit for the page's JavaScript
-    memory_mb: int  # resident memory of all the browser's processes together
+    memory_mb: int  # memory (PSS) of all the browser's processes together
     concurrent_requests: int  # guarded fetches in flight at once for one page
     fetch: FetchLimits  # each request's own: timeouts, bytes per response, user agent
 
@@ -37,7 +37,7 @@ class CaptureLimits:
             max_screenshot_height=int(getattr(settings, "CAPTURE_MAX_SCREENSHOT_HEIGHT",
                                               16_000)),
             js_heap_mb=int(getattr(settings, "CAPTURE_JS_HEAP_MB", 512)),
-            memory_mb=int(getattr(settings, "CAPTURE_MEMORY_MB", 2048)),
+            memory_mb=int(getattr(settings, "CAPTURE_MEMORY_MB", 1536)),
             concurrent_requests=int(getattr(settings, "CAPTURE_CONCURRENT_REQUESTS", 6)),
             fetch=FetchLimits.from_settings(),
         )

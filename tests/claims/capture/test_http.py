@@ -8,16 +8,14 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import ssl
-import subprocess
 import time
 
 import pytest
 
 from claims.capture.http import capture_over_http, fetch_exchange
 from claims.capture.limits import CaptureLimits
-from claims.fetching import client
 from claims.fetching.client import FetchError
-from tests.localserver import LocalServer, Response
+from tests.localserver import Response
 
 ARTICLE = ("<!doctype html><html><head><title>Council &amp; library</title></head>"
            "<body><p>The council voted seven to two to close the Eastside library.</p>"
@@ -91,26 +89,6 @@ def test_a_body_over_the_limit_is_refused(local_server):
     assert caught.value.kind == "too_large"
 
 
-@pytest.fixture
-def tls_server(tmp_path, monkeypatch):
-    """A LocalServer speaking TLS with a throwaway certificate for 127.0.0.1, which the
-    client is made to trust (its verifying context replaced)."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True)
-    server = LocalServer()
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
-    monkeypatch.setattr(client, "_tls_context",
-                        lambda: ssl.create_default_context(cafile=str(cert)))
-    with server:
-        yield server, cert.read_text()
-
-
 def test_https_keeps_the_certificate_the_site_presented(tls_server):
     server, cert_pem = tls_server
     server.route("/a", Response.html(ARTICLE))
@@ -141,17 +119,6 @@ def test_http_capture_follows_redirects_itself(local_server):
     assert capture.blocked == [] and capture.certificates_pem == ""
     assert capture.started_at <= capture.finished_at
     assert capture.software["python"]
-
-
-@pytest.fixture
-def page_on_localhost(settings, local_server_factory):
-    """A page served as http://localhost:<port>/ (its host allowed), and another local
-    server whose address the guard must refuse although its port is allowed."""
-    page, other = local_server_factory(), local_server_factory()
-    settings.FETCH_ALLOWED_PRIVATE_HOSTS = ["localhost"]
-    settings.FETCH_ALLOWED_PORTS = [80, 443, other.port]
-    other.route("/secret", Response(body=b"internal"))
-    return page, other, f"http://localhost:{page.port}"
 
 
 @pytest.mark.parametrize("where, words", [
