@@ -171,13 +171,11 @@ def _capture_page(url: str, no_browser: str | None) -> PageCapture:
         from claims.capture.browser import capture_in_browser
 
         return capture_in_browser(url, limits=limits)
-    page = capture_over_http(url, limits=limits)
-    page.notes.insert(0, no_browser)
-    return page
+    return capture_over_http(url, limits=limits, no_browser_reason=no_browser)
 
 
 def _limits():
-    from claims.capture.browser import CaptureLimits
+    from claims.capture.limits import CaptureLimits
 
     return CaptureLimits.from_settings()
 
@@ -321,6 +319,15 @@ def archive_check(archive: CaptureArchive) -> list[str]:
     names = [e["name"] for e in archive.files if e["name"] not in OUTSIDE_MANIFEST]
     problems += capture_manifest.verify_files(
         manifest, {name: archive_read(archive, name) for name in names})
+    # The token and the authority's certificates sit outside the manifest (the token signs
+    # it): the desk recorded their hashes when they arrived, so a change to a byte the
+    # token's signature does not cover (its certificates, say) is caught too.
+    for name in (TOKEN, TSA_CERTIFICATES):
+        entry = archive.file_entry(name)
+        data = archive_read(archive, name) if entry else None
+        if entry and data is not None and _sha256(data) != entry.get("sha256"):
+            problems.append(f"{name} has changed since the capture: its SHA-256 is "
+                            f"{_sha256(data)} and the desk recorded {entry.get('sha256')}.")
     if archive.file_entry(TOKEN) is not None:
         problems += _check_token(archive, manifest)
     return problems
@@ -350,11 +357,9 @@ def _check_token(archive: CaptureArchive, manifest: bytes) -> list[str]:
 
 
 def _roots() -> str | None:
-    path = getattr(settings, "CAPTURE_TSA_ROOTS", None)
-    if not path:
-        return None
-    with open(path, encoding="ascii") as fh:
-        return fh.read()
+    from claims.capture.timestamp import configured_roots_pem
+
+    return configured_roots_pem()
 
 
 def _captured_at(manifest: bytes) -> datetime | None:

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims import queue
-from claims.choices import SourceStatus, Stance
 from claims.archiving import archive_verify
+from claims.choices import SourceStatus, Stance
 from claims.fetching.urls import URLInvalid, fetchable_url, registrable_domain, url_host_port
 from claims.models import Claim, Evidence, Source
 from claims.permissions import require_for

@@ -423,7 +423,20 @@ CAPTURE_CONCURRENCY = env.int("CAPTURE_CONCURRENCY", default=2)
 # sweeper; after CAPTURE_MAX_ATTEMPTS it is recorded as not archived, in words.
 CAPTURE_STUCK_AFTER_SECONDS = env.int("CAPTURE_STUCK_AFTER_SECONDS", default=600)
 CAPTURE_MAX_ATTEMPTS = env.int("CAPTURE_MAX_ATTEMPTS", default=3)
-# A timestamp more than this many seconds from the capture's own time fails verification.
+# RFC 3161 time-stamping authorities, tried in order until one gives a token that verifies
+# (each request goes through the fetch guard). Empty: archives carry no trusted timestamp,
+# and the source page says so.
+CAPTURE_TSA_URLS = env.list("CAPTURE_TSA_URLS", default=["http://timestamp.digicert.com",
+                                                         "https://freetsa.org/tsr"])
+# The roots a token's chain must end in (PEM), checked as of the token's time. Empty: the
+# certificates kept with each token are trusted as given, which proves the token intact but
+# not who signed it. The shipped file holds DigiCert's root (see its comments for FreeTSA's).
+CAPTURE_TSA_ROOTS = env("CAPTURE_TSA_ROOTS",
+                        default=str(BASE_DIR / "claims" / "capture" / "tsa_roots.pem"))
+# Seconds for one authority's whole exchange.
+CAPTURE_TSA_TIMEOUT = env.float("CAPTURE_TSA_TIMEOUT", default=10.0)
+# A timestamp more than this many seconds from the capture's own time fails verification
+# (and is refused when received, so the next authority is asked).
 CAPTURE_TIMESTAMP_SKEW_SECONDS = env.int("CAPTURE_TIMESTAMP_SKEW_SECONDS", default=600)
 
 # Webhook deliveries (claims/services/webhooks.py): retried after 3 min, doubling (with
