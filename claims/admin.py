@@ -49,6 +49,8 @@ from claims.models import (
 from claims.models.tokens import SCOPE_HELP, scopes_normalised
 from claims.permissions import has_permission, refusal_text, refusal_words
 from claims.selectors.published import claim_has_published_verdict, claims_showing
+from claims.services.articles import article_language
+from claims.services.claim_store import claim_language
 from claims.services.claimants import claimant_merge_confirm, claimant_merge_decline
 from claims.services.claims import CLAIM_READER_FIELDS, claim_admin_change
 from claims.services.factchecks import factcheck_sync_claim
@@ -408,9 +410,15 @@ class ArticleAdmin(PublishedRecordAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "is_internal", "outlet", "published_on"]
     search_fields = ["title", "outlet", "url"]
     date_hierarchy = "created_at"
-    readonly_fields = ["body_sha256", "created_at", "updated_at"]
+    # The language is detected from the text whenever it is saved (article_language).
+    readonly_fields = ["body_sha256", "language", "created_at", "updated_at"]
     raw_id_fields = ["created_by"]
     list_select_related = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change or "body" in form.changed_data:
+            obj.language = article_language(obj.body, declared=obj.language)
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_claim_count=Count("claims"))
@@ -528,8 +536,8 @@ class ClaimAdmin(PublishedRecordAdminMixin, SimpleHistoryAdmin):
     # The status follows the workflow: the desk's status control (claim_set_status) and the
     # verdict's transitions set it, never a form field here.
     readonly_fields = ["status", "not_checkable_reason", "anchor_start", "anchor_end",
-                       "anchor_prefix", "anchor_suffix", "version", "created_by", "created_at",
-                       "updated_at"]
+                       "anchor_prefix", "anchor_suffix", "language", "version", "created_by",
+                       "created_at", "updated_at"]
     inlines = [EvidenceInline, VerdictInline]
     list_per_page = 50
 
@@ -538,6 +546,8 @@ class ClaimAdmin(PublishedRecordAdminMixin, SimpleHistoryAdmin):
         readers see, the recorded override, and claim_save's version and history."""
         if not change:
             obj._history_user = request.user
+            obj.language = claim_language(obj.statement, obj.quote,
+                                          article_language=obj.article.language)
             obj.save()
             return
         claim_admin_change(
@@ -802,8 +812,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(ClaimSuggestion)
 class ClaimSuggestionAdmin(admin.ModelAdmin):
-    list_display = ["text", "article", "score", "dismissed_at", "claim"]
+    list_display = ["text", "article", "score", "language", "dismissed_at", "claim"]
     list_filter = ["dismissed_at"]
+    readonly_fields = ["language"]
     search_fields = ["text", "article__title"]
     list_select_related = ["article", "claim"]
     raw_id_fields = ["article", "claim", "dismissed_by"]

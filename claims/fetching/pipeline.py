@@ -29,6 +29,7 @@ from claims.fetching.snapshots import store_snapshot
 from claims.fetching.storable import storable
 from claims.fetching.titles import extracted_title
 from claims.fetching.urls import URLInvalid, normalize_url, registrable_domain, url_host_port
+from claims.language import language_code, text_language
 from claims.models import Article, Capture, CaptureArchive, Source, Verdict
 from claims.queue import enqueue_article_fetch, enqueue_capture_archive, enqueue_source_fetch
 
@@ -335,13 +336,16 @@ def article_give_up(*, article_id: int, reason: str) -> FetchOutcome:
 # --- Articles ----------------------------------------------------------------------------
 
 def article_fill(article: Article, found: Extracted) -> None:
-    """Copy what extraction found onto an article (title, text, outlet, author, date)."""
+    """Copy what extraction found onto an article (title, text, outlet, author, date,
+    language)."""
     article.title = (extracted_title(found, article.url) or article.title)[:500]
     article.body = found.text
     article.body_sha256 = text_sha256(found.text) if found.text else ""
     article.outlet = (found.sitename or article.outlet)[:200]
     article.author = (found.byline or article.author)[:300]
-    article.language = (found.language or article.language)[:16]
+    # The text's own language wins over the page's declaration, as in article_create.
+    article.language = text_language(found.text, fallback=language_code(found.language)
+                                     or article.language)
     if found.published and not article.published_on:
         try:
             article.published_on = date.fromisoformat(found.published[:10])

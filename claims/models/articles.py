@@ -20,6 +20,9 @@ class Article(TimeStamped):
     published_on = models.DateField("published", null=True, blank=True)
     body = models.TextField(blank=True, help_text="The article text claims are anchored to.")
     body_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    # The language of the text (ISO 639-1), detected whenever the text is written
+    # (claims/language.py); the one the page or the caller declares only when the text
+    # cannot tell; "" when neither can.
     language = models.CharField(max_length=16, blank=True)
     status = models.CharField(
         max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.READY

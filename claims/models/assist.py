@@ -18,7 +18,11 @@ class ClaimSuggestion(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     text = models.TextField()
-    score = models.FloatField()
+    # The language of the sentence (ISO 639-1; the article's when the sentence is too short
+    # to tell). The check-worthiness model scores only the languages it was trained on: a
+    # sentence in another has no score ("not scored: Arabic") and is listed apart.
+    language = models.CharField(max_length=16, blank=True, default="")
+    score = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
     dismissed_by = models.ForeignKey(
@@ -41,3 +45,7 @@ class ClaimSuggestion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def is_scored(self) -> bool:
+        return self.score is not None

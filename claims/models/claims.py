@@ -135,6 +135,10 @@ class Claim(TimeStamped):
     created_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The language of the claim's words (ISO 639-1, "" when it cannot be told): its
+    # statement's, else its quote's, else the article's; detected whenever they are written
+    # (claims/language.py).
+    language = models.CharField(max_length=16, blank=True, default="", editable=False)
     # Optimistic concurrency: a save that carries an older version is a conflict.
     version = models.PositiveIntegerField(default=1)
     # The one-time key of the form (or the API request's Idempotency-Key) that logged the
@@ -146,8 +150,9 @@ class Claim(TimeStamped):
     # while walking the table's date index took 100 ms+ per search page at 100k claims
     # (benchmarks/). Always empty on SQLite, which searches by substring.
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
+    # The language follows the statement and quote, which the history keeps.
     history = HistoricalRecords(excluded_fields=["updated_at", "search_vector",
-                                                 "submission_key"])
+                                                 "submission_key", "language"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -164,6 +169,9 @@ class Claim(TimeStamped):
             models.Index(fields=["assignee", "status"], name="claim_assignee_status_idx"),
             models.Index(fields=["article", "anchor_start"], name="claim_article_anchor_idx"),
             models.Index(fields=["-claimed_on", "-id"], name="claim_claimed_on_idx"),
+            # The claims table filtered by language, in its default order.
+            models.Index(fields=["language", "-created_at", "-id"],
+                         name="claim_language_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

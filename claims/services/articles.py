@@ -15,6 +15,7 @@ from claims import queue
 from claims.choices import ArticleStatus
 from claims.fetching.extract import text_sha256
 from claims.fetching.urls import URLInvalid, normalize_url
+from claims.language import language_code, text_language
 from claims.models import Article
 from claims.selectors.articles import article_repeats
 from claims.services.sources import normalized_fetch_url
@@ -73,7 +74,9 @@ def article_create(
 ) -> Article:
     """Create an article from text the desk already has (pasted, uploaded or imported).
     An internal article (a memo, a tip) is never named to readers. One already on the desk
-    (same URL or same text) is refused with ArticleRepeat unless `repeat_ok`."""
+    (same URL or same text) is refused with ArticleRepeat unless `repeat_ok`. Its language
+    is detected from the text; the `language` declared (by the page, the caller) counts
+    only when the text cannot tell (article_language)."""
     if not repeat_ok:
         article_refuse_repeat(url=url, body=body)
     article = Article(
@@ -84,7 +87,7 @@ def article_create(
         outlet=outlet.strip(),
         author=author.strip(),
         published_on=published_on,
-        language=language,
+        language=article_language(body, declared=language),
         status=status,
         is_internal=is_internal,
         created_by=user,
@@ -93,6 +96,13 @@ def article_create(
     article.save()
     suggestions_enqueue(article=article)
     return article
+
+
+def article_language(body: str, *, declared: str = "") -> str:
+    """An article's language: detected from its text (claims/language.py), else the ISO
+    639-1 code in the tag the page or the caller declared ("en-GB" is "en"), else "".
+    Pages often declare their site's language whatever the article's, so the text wins."""
+    return text_language(body, fallback=language_code(declared))
 
 
 def suggestions_enqueue(*, article: Article) -> None:

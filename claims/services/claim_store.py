@@ -9,7 +9,17 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from claims.models import Claim
+from claims.language import text_language
+from claims.models import Article, Claim
+
+# What a claim's language is read from.
+LANGUAGE_FROM = {"statement", "quote", "article"}
+
+
+def claim_language(statement: str, quote: str, *, article_language: str = "") -> str:
+    """The language of a claim: its statement's (what the desk checks and publishes), else
+    its quote's, else its article's when neither is long enough to tell."""
+    return text_language(statement, quote, fallback=article_language)
 
 
 @transaction.atomic
@@ -23,12 +33,19 @@ def claim_save(claim: Claim, *, fields: Iterable[str], user, reason: str) -> Cla
     now is. The version is the locked row's plus one, which is what F("version") + 1 would
     store; it is computed here rather than in SQL because the history row copies the
     instance's values, and an F() expression is not a value. Afterwards `claim` holds the
-    claim as stored. Rules (who may, which state) are the caller's: this only saves."""
+    claim as stored. Rules (who may, which state) are the caller's: this only saves, and
+    keeps the claim's language in step with its words (claim_language) when they change."""
     names = list(dict.fromkeys(fields))
     stored = Claim.objects.select_for_update().get(pk=claim.pk)
     for name in names:
         attname = Claim._meta.get_field(name).attname
         setattr(stored, attname, getattr(claim, attname))
+    if LANGUAGE_FROM.intersection(names):
+        article_language = (Article.objects.filter(pk=stored.article_id)
+                            .values_list("language", flat=True).first() or "")
+        stored.language = claim_language(stored.statement, stored.quote,
+                                         article_language=article_language)
+        names.append("language")
     stored.version += 1
     stored._history_user = user
     # The history table's reason column holds 100 characters.

@@ -30,7 +30,7 @@ from claims.people import user_display
 from claims.permissions import require_for
 from claims.selectors.duplicates import DuplicateMatch, claim_duplicates
 from claims.selectors.published import claim_has_published_verdict
-from claims.services.claim_store import claim_save, claim_take_stored
+from claims.services.claim_store import claim_language, claim_save, claim_take_stored
 from claims.services.notifications import notification_send
 from claims.services.published import (
     PublishedClaimFrozen,
@@ -131,6 +131,7 @@ def claim_log(
         assignee=assignee,
         created_by=user,
         submission_key=submission_key,
+        language=claim_language(statement, quote, article_language=article.language),
     )
     # The key was looked up above; for two sends at once the database's constraint decides.
     claim.full_clean(exclude=["submission_key"])

@@ -34,6 +34,7 @@ from claims.fetching.client import FetchError, FetchLimits, fetch
 from claims.fetching.pipeline import retry_delay
 from claims.fetching.politeness import domain_take_token
 from claims.fetching.urls import URLInvalid, registrable_domain, url_host_port
+from claims.language import detect_language
 from claims.models import FactCheck, FactCheckFeed, FactCheckOrigin, Verdict, WebhookEvent
 from claims.queue import enqueue_factcheck_feed
 from claims.selectors.factchecks import factcheck_feeds_due, factcheck_states
@@ -150,6 +151,10 @@ class _Importer:
     def add(self, normalised: Normalised, position: str, claim_id: int | None = None) -> None:
         for warning in normalised.warnings:
             self.problem(position, warning, rejected=False)
+        if not normalised.fields.get("language"):
+            # The language the publisher declares (BCP 47) is kept; none declared, it is
+            # the one the claim reviewed is written in (claims/language.py), if it can tell.
+            normalised.fields["language"] = detect_language(normalised.fields["claim_reviewed"])
         url = normalised.fields["url"]
         if url in self.pending:
             self.report.skipped += 1
