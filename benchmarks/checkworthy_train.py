@@ -18,7 +18,10 @@ The recipe (also written into the artefact):
    ClaimBuster per sentence of an average document, and each document the same
    (`weigh_documents`): the documents the desk ranks are whole transcripts and articles,
    like CLEF's, and a ranking is judged document by document.
-5. Weights and IDF are rounded to 6 decimals and written as sorted JSON, and the fit runs
+5. The languages it reads: those of at least LANGUAGE_SHARE of the training sentences, as
+   claims/language.py detects them (English: ClaimBuster and CLEF-2019 are US debates and
+   speeches); the desk does not score sentences in any other.
+6. Weights and IDF are rounded to 6 decimals and written as sorted JSON, and the fit runs
    on one BLAS thread with one OpenBLAS kernel (benchmarks/blas.py), so the same data gives
    the same file on any x86-64 machine.
 
@@ -45,6 +48,7 @@ from pathlib import Path
 from benchmarks.blas import pin_kernel
 from claims.assist.checkworthy import FORMAT, MODEL_PATH
 from claims.assist.checkworthy.features import DocSentence, document_features
+from claims.language import detect_language
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "checkworthy"
@@ -58,6 +62,9 @@ CLEF_WEIGHT = 3.0
 # by the L2 penalty than the sentence's own words).
 CONTEXT_SCALE = 0.3
 SEED = 0
+# A language is one the model reads when at least this share of its training sentences are
+# in it (`trained_languages`).
+LANGUAGE_SHARE = 0.05
 
 
 @dataclass
@@ -214,14 +221,28 @@ def recipe() -> dict:
     }
 
 
+def trained_languages(texts: list[str]) -> list[str]:
+    """The languages of the training sentences, as the desk detects them
+    (claims/language.py): each that at least LANGUAGE_SHARE of the sentences whose language
+    can be told are in. The model scores only these; a stray sentence detected otherwise
+    does not make it a reader of that language."""
+    counts = Counter(code for code in map(detect_language, texts) if code)
+    told = sum(counts.values())
+    return sorted(code for code, n in counts.items() if n >= LANGUAGE_SHARE * told)
+
+
 def build(data: Path) -> dict:
     docs = load_clef(data)
     featurise_clef(docs)
     weigh_documents(docs)
-    examples = featurise_claimbuster(load_claimbuster(data))
+    claimbuster = load_claimbuster(data)
+    examples = featurise_claimbuster(claimbuster)
     for doc in docs:
         examples.extend(doc.examples)
-    return fit(examples, about=recipe())
+    model = fit(examples, about=recipe())
+    model["languages"] = trained_languages(
+        [text for text, _ in claimbuster] + [s.text for doc in docs for s in doc.sentences])
+    return model
 
 
 def dumps(model: dict) -> str:

@@ -136,14 +136,19 @@ SUGGESTIONS_MAX = 40
 
 @dataclass(frozen=True)
 class ScoredSentence:
+    """A sentence and its check-worthiness. `score` is None for a sentence in a language the
+    model was not trained on (`language`, ISO 639-1): it is not ranked, and says so."""
+
     start: int
     end: int
     text: str
-    score: float
+    score: float | None
     reasons: list[str] = field(default_factory=list)
+    language: str = ""
 
     def as_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "text": self.text, "score": self.score}
+        return {"start": self.start, "end": self.end, "text": self.text, "score": self.score,
+                "language": self.language}
 
 
 def _first_match(pattern: re.Pattern, text: str) -> str | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.postgres.search import TrigramDistance
 from django.db import connection
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 
 from claims.assist.progress import Progress, progress_get
 from claims.assist.scoring import ATTRIBUTION, names_in
@@ -28,7 +28,9 @@ BACKENDS = ("auto", "trigram", "python", "embeddings")
 
 @dataclass
 class ArticleSuggestions:
-    open: list[ClaimSuggestion]
+    open: list[ClaimSuggestion]  # scored, best first
+    # In a language the check-worthiness model does not read: not scored, in text order.
+    unscored: list[ClaimSuggestion]
     logged: list[ClaimSuggestion]  # each with .logged_claim, the claim that holds its words
     dismissed_count: int
     progress: Progress
@@ -45,14 +47,14 @@ def article_suggestions(article: Article) -> ArticleSuggestions:
     rows = list(
         ClaimSuggestion.objects.filter(article=article)
         .select_related("claim")
-        .order_by("-score", "start", "id")
+        .order_by(F("score").desc(nulls_last=True), "start", "id")
     )
     claims = list(
         Claim.objects.filter(article=article)
         .only("id", "statement", "anchor_start", "anchor_end", "article_id")
         .order_by("anchor_start", "id")
     )
-    open_rows, logged = [], []
+    open_rows, unscored, logged = [], [], []
     for s in rows:
         holder = s.claim if s.claim_id else next(
             (c for c in claims if c.anchor_start < s.end and c.anchor_end > s.start), None)
@@ -60,7 +62,7 @@ def article_suggestions(article: Article) -> ArticleSuggestions:
         if holder is not None:
             logged.append(s)
         elif s.dismissed_at is None:
-            open_rows.append(s)
+            (open_rows if s.is_scored else unscored).append(s)
     state = progress_get(article.pk)
     never_scored = (
         not rows
@@ -70,6 +72,7 @@ def article_suggestions(article: Article) -> ArticleSuggestions:
     )
     return ArticleSuggestions(
         open=open_rows,
+        unscored=unscored,
         logged=logged,
         dismissed_count=sum(
             1 for s in rows if s.dismissed_at is not None and s.logged_claim is None

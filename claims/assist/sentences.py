@@ -4,15 +4,30 @@ lines with dates, headlines and photo captions.
 
 Articles arrive as text extracted from web pages, so a paragraph is the unit we trust:
 paragraphs are separated by blank lines. A paragraph that never ends a sentence (no
-full stop, question or exclamation mark) is a headline, a caption or navigation."""
+full stop, question or exclamation mark) is a headline, a caption or navigation.
+
+Any script: Arabic's "؟" and Urdu's "۔", the Devanagari danda, Chinese and Japanese "。"
+(no space after it), and letters without capitals (Arabic, Hebrew, CJK), which start a
+sentence after a full stop as a capital does."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-OPENING_QUOTES = "\"'“‘«„‚"
-CLOSING_QUOTES = "\"'”’»"
+OPENING_QUOTES = "\"'“‘«„‚‹「『《〈"
+CLOSING_QUOTES = "\"'”’»›」』》〉"
+# Full stops, question and exclamation marks of the scripts news is written in: Latin and
+# Cyrillic, Arabic's question mark and Urdu's full stop, the Devanagari danda, the Armenian,
+# Ethiopic and Burmese full stops. A space or the end of the text follows them.
+STOPS = ".!?…؟۔।॥։።။"
+# Chinese and Japanese full stops, question and exclamation marks: no space follows them.
+CJK_STOPS = "。！？｡"
+CLOSING_BRACKETS = ")]）】"
+# What may open a sentence besides a capital or a digit: Spanish opens a question with "¿".
+SENTENCE_OPENERS = OPENING_QUOTES + "([（【¿¡"
+# Marks that end a line without ending its sentence, in any script.
+CONTINUES_LINE = ",;:-–—(&/،؛，、：；"
 BULLETS = "•·▪◦‣●○■□–—-*|>"
 
 # Words that end with a full stop without ending the sentence.
@@ -34,10 +49,14 @@ FURNITURE_LINES = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0\r]*\n\s*")
+_CLOSERS = "[" + re.escape(CLOSING_QUOTES + CLOSING_BRACKETS) + "]*"
 # A full stop, question or exclamation mark (possibly spaced off, as in "away . The"),
-# then closing quotes or brackets, then whitespace.
-BOUNDARY = re.compile(r"[ \u00a0]?([.!?…]+)([" + re.escape(CLOSING_QUOTES) + r")\]]*)(?=\s|$)")
-ENDS_SENTENCE = re.compile(r"[.!?…][" + re.escape(CLOSING_QUOTES) + r")\]]*\s*$")
+# then closing quotes or brackets, then whitespace; or a CJK one, then closing marks.
+BOUNDARY = re.compile(
+    r"[ \u00a0]?(?:([" + re.escape(STOPS) + r"]+)(" + _CLOSERS + r")(?=\s|$)"
+    r"|([" + re.escape(CJK_STOPS) + r"]+)(" + _CLOSERS + r"))"
+)
+ENDS_SENTENCE = re.compile(r"[" + re.escape(STOPS + CJK_STOPS) + r"]" + _CLOSERS + r"\s*$")
 WORD_BEFORE = re.compile(r"([\w.]+)$")
 # How far back the word before a full stop is looked for: enough for any abbreviation, and
 # a bounded window keeps splitting linear in the length of the text.
@@ -137,10 +156,11 @@ def _block_ends_after(line: str, following: str, width: int) -> bool:
     rather than wrapping prose. Hard-wrapped prose breaks a line only when the next word
     would not fit, so a line that does not end a sentence, followed by a capitalised word
     that would have fitted in the paragraph's longest line, was broken on purpose."""
-    if ENDS_SENTENCE.search(line) or line[-1] in ",;:-–—(&/":
+    if ENDS_SENTENCE.search(line) or line[-1] in CONTINUES_LINE:
         return False
     first = following.split(maxsplit=1)[0]
-    if not (first[0].isupper() or first[0].isdigit() or first[0] in OPENING_QUOTES):
+    if not (first[0].isupper() or first[0].isdigit() or first[0] in OPENING_QUOTES
+            or _caseless(first[0])):
         return False
     return len(line) + 1 + len(first) <= width
 
@@ -174,6 +194,12 @@ def _prose_segments(text: str, start: int, end: int) -> list[Segment]:
     return out
 
 
+def _caseless(char: str) -> bool:
+    """A letter of a script without capitals (Arabic, Hebrew, Chinese, Devanagari...): after a
+    full stop it starts a sentence as a capital would."""
+    return char.isalpha() and not char.isupper() and not char.islower()
+
+
 def _is_boundary(text: str, match: re.Match, end: int) -> bool:
     after = match.end()
     while after < end and text[after].isspace():
@@ -181,6 +207,8 @@ def _is_boundary(text: str, match: re.Match, end: int) -> bool:
     if after >= end:
         return True
     following = text[after]
+    if match.group(3):  # a CJK full stop ends its sentence whatever follows
+        return True
     if following.islower() or following in ",;:":
         return False  # "e.g. the", "Oct. 2011" (digits are handled below)
     if match.group(1) == ".":
@@ -193,7 +221,8 @@ def _is_boundary(text: str, match: re.Match, end: int) -> bool:
             return False  # "U.S. officials"
         if word.isdigit() is False and following.isdigit() and word in ABBREVIATIONS:
             return False
-    return following.isupper() or following.isdigit() or following in OPENING_QUOTES + "(["
+    return (following.isupper() or following.isdigit() or following in SENTENCE_OPENERS
+            or _caseless(following))
 
 
 def _sentence(text: str, start: int, end: int) -> Segment:

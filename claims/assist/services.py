@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from claims.assist import progress
-from claims.assist.ranking import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, rank
+from claims.assist.ranking import SUGGESTION_MIN_SCORE, SUGGESTIONS_MAX, ranked, score_text
 from claims.assist.selectors import claimant_named_in
 from claims.assist.statements import (  # noqa: F401  (drafting lives there)
     STATEMENT_MAX,
@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 # --- Suggestions ------------------------------------------------------------------------
 
+
+# How many sentences in languages the model does not read an article keeps, unscored.
+UNSCORED_MAX = SUGGESTIONS_MAX
 
 # Articles the sweeper looks at for a lost scoring request: ready ones added in this window.
 SUGGESTIONS_SWEEP_WINDOW = timedelta(days=1)
@@ -92,22 +95,28 @@ def suggestions_request(*, article: Article, user) -> None:
 
 
 def suggestions_refresh(*, article: Article) -> list[ClaimSuggestion]:
-    """Score the article's sentences and store the best as suggestions, ranked.
+    """Score the article's sentences and store the best as suggestions, ranked. Sentences in
+    a language the model was not trained on are stored too, with their language and no
+    score (the first UNSCORED_MAX, in text order): the panel lists them apart ("not scored:
+    Arabic"), for the editor to read, log or dismiss.
 
     Idempotent: a sentence already suggested keeps its row (and so its dismissal or its
     claim) and only has its score and reasons brought up to date; suggestions for sentences
     no longer in the text go, unless an editor dismissed them or logged them as claims."""
-    ranked = rank(article.body, top=SUGGESTIONS_MAX, min_score=SUGGESTION_MIN_SCORE)
+    sentences = score_text(article.body, language=article.language)
+    kept = ranked(sentences, top=SUGGESTIONS_MAX, min_score=SUGGESTION_MIN_SCORE)
+    kept += [s for s in sentences if s.score is None][:UNSCORED_MAX]
     rows = [
         ClaimSuggestion(
             article=article,
             start=s.start,
             end=s.end,
             text=s.text,
+            language=s.language,
             score=s.score,
             reasons=s.reasons,
         )
-        for s in ranked
+        for s in kept
     ]
     with transaction.atomic():
         if rows:
@@ -115,9 +124,9 @@ def suggestions_refresh(*, article: Article) -> list[ClaimSuggestion]:
                 rows,
                 update_conflicts=True,
                 unique_fields=["article", "start", "end"],
-                update_fields=["text", "score", "reasons"],
+                update_fields=["text", "language", "score", "reasons"],
             )
-        keep = {(s.start, s.end) for s in ranked}
+        keep = {(s.start, s.end) for s in kept}
         open_rows = ClaimSuggestion.objects.filter(
             article=article, dismissed_at__isnull=True, claim__isnull=True
         ).values_list("pk", "start", "end")

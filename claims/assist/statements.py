@@ -21,9 +21,13 @@ from claims.assist.scoring import COMMON_CAPITALISED, NUMBER, PROPER_NOUN
 STATEMENT_TARGET = 75
 STATEMENT_MAX = 300
 
-# A quotation inside a sentence: straight or curly double quotes, or guillemets.
-QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»')
-QUOTE_MARKS = '"“”«»'
+# A quotation inside a sentence: straight or curly double quotes, guillemets (French,
+# Arabic, Russian), German low-high quotes, Chinese and Japanese corner brackets.
+QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|„([^“”]+)[“”]|「([^」]+)」|『([^』]+)』')
+QUOTE_MARKS = '"“”«»„「」『』'
+# What ends a sentence without being part of a headline-like statement: full stops of any
+# script (a question or exclamation mark stays).
+FULL_STOPS = ".。｡۔।"
 # The attribution beside a quotation: "she said", "the minister told reporters" (short).
 ATTRIBUTION_WORDS = 10
 
@@ -112,6 +116,13 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+def _enough_words(text: str, words: int) -> bool:
+    """At least `words` words; in Chinese or Japanese, written without spaces, two
+    characters count as one."""
+    return (_words(text) >= words
+            or sum("\u3040" <= char <= "\u9fff" for char in text) >= 2 * words)
+
+
 def _glues(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Where two words are glued together ("GrahamGOP"): (start of the first word, glue)."""
     found = []
@@ -162,11 +173,11 @@ def _half_quotation(sentence: str) -> str | None:
     before, after = sentence[:at], sentence[at + 1:]
     # A mark closes after a word ('report," she'), opens before one (': "Ridership'); an
     # inch mark ('a 12" record') does neither.
-    closes = (sentence[at] in '"”»' and before[-1:] not in ("", " ") and after[:1] in (
-        "", " ", ",", ".", ";") and len(before.split()) >= 3
+    closes = (sentence[at] in '"”»」』' and before[-1:] not in ("", " ") and after[:1] in (
+        "", " ", ",", ".", ";", "،", "，", "。") and len(before.split()) >= 3
         and len(after.split()) <= ATTRIBUTION_WORDS)
-    opens = (sentence[at] in '"“«' and before[-1:] in ("", " ") and len(after.split()) >= 3
-             and len(before.split()) <= ATTRIBUTION_WORDS)
+    opens = (sentence[at] in '"“«„「『' and before[-1:] in ("", " ")
+             and len(after.split()) >= 3 and len(before.split()) <= ATTRIBUTION_WORDS)
     if closes and (not opens or len(before) >= len(after)):
         return before
     if opens:
@@ -182,8 +193,8 @@ def _capitalised(text: str) -> str:
 
 
 def _end_trimmed(text: str) -> str:
-    text = text.strip().strip("\"“”‘’'«» ").strip().rstrip(",;:").rstrip()
-    while text.endswith(".") and not text.endswith(".."):
+    text = text.strip().strip("\"“”‘’'«»„「」『』 ").strip().rstrip(",;:،؛，、：；").rstrip()
+    while text[-1:] in FULL_STOPS and text and not text.endswith(".."):
         text = text[:-1].rstrip()  # a statement is a headline, not a sentence
     return text
 
@@ -259,10 +270,10 @@ def statement_from_sentence(text: str) -> str:
     otherwise the sentence without its attribution. Shortened towards STATEMENT_TARGET as
     the module says; cut at a word boundary only past STATEMENT_MAX."""
     sentence = without_link_popups(" ".join(text.split()))
-    end = len(sentence.rstrip(".!?;: "))
+    end = len(sentence.rstrip(".!?;: 。！？؟۔।"))
     for match in QUOTED.finditer(sentence):
         words = next(g for g in match.groups() if g is not None)
-        if (match.start() == 0 or match.end() >= end) and len(words.split()) >= 3:
+        if (match.start() == 0 or match.end() >= end) and _enough_words(words, 3):
             sentence = words
             break
     else:

@@ -1,9 +1,11 @@
 """Template helpers for the desk layout: how a person is named, words shown in quotation
-marks, and the banner that follows a source's fetch after an editor attached it."""
+marks, a language's name, and the banner that follows a source's fetch after an editor
+attached it."""
 
 from django import template
 
 from claims.choices import SourceStatus, Stance
+from claims.language import language_name
 from claims.models import Source
 from claims.people import user_display
 
@@ -43,6 +45,12 @@ def quotation(text) -> str:
 def quoted(text) -> str:
     """{{ claim.quote|quoted }}: the words in curly quotation marks (quotation())."""
     return quotation(text)
+
+
+@register.filter(name="language_name")
+def language_name_filter(code) -> str:
+    """{{ claim.language|language_name }}: "Arabic" for "ar" (claims.language)."""
+    return language_name(str(code or ""))
 
 
 @register.filter

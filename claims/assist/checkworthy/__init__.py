@@ -64,6 +64,13 @@ class Model:
             for term, (idf, w, prev, nxt) in data["terms"].items()
         }
         self.features: dict[str, float] = {k: float(v) for k, v in data["features"].items()}
+        # The languages of its training sentences (ISO 639-1, as claims/language.py detects
+        # them): words of any other language are unknown to it, so it does not score them.
+        self.languages: frozenset[str] = frozenset(data.get("languages") or ())
+
+    def reads(self, language: str) -> bool:
+        """Whether the model can score a sentence in `language`; "" (not known) it tries."""
+        return not language or not self.languages or language in self.languages
 
     def _words(self, terms: set[str]) -> tuple[float, float, float]:
         """The sentence's word vector dotted with the three sets of word weights (one pass

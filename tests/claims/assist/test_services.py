@@ -274,7 +274,7 @@ def test_command_json_on_a_file_has_exact_offsets(tmp_path, capsys):
     call_command("suggest_claims", str(path), "--top", "4", "--json")
     data = json.loads(capsys.readouterr().out)
     assert len(data) == 4
-    assert set(data[0]) == {"start", "end", "text", "score"}
+    assert set(data[0]) == {"start", "end", "text", "score", "language"}
     assert TWELVE in [d["text"] for d in data[:3]]
     for item in data:
         assert VOA.body[item["start"] : item["end"]] == item["text"]
