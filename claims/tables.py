@@ -61,6 +61,7 @@ class ClaimTable(DeskTable):
     rating = tables.Column(verbose_name="Rating", accessor="rating_label", orderable=False)
     assignee = tables.Column(verbose_name="Assignee", orderable=False)
     tags = tables.Column(verbose_name="Tags", accessor="tags", orderable=False)
+    language = tables.Column(verbose_name="Language", orderable=False)
     claimed_on = tables.Column(
         verbose_name="Claimed", order_by=CLAIM_ORDERINGS["claimed_on"], attrs=NOWRAP
     )

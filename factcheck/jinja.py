@@ -19,6 +19,7 @@ from django.utils.timezone import template_localtime
 from django_tables2.templatetags.django_tables2 import table_page_range
 from jinja2 import Environment
 
+from claims.language import language_name
 from claims.people import user_display
 from factcheck.urlpaths import pk_url
 
@@ -69,6 +70,7 @@ def environment(**options) -> Environment:
         table_columns=table_columns,
         page_range=table_page_range,
         user_display=user_display,
+        language_name=language_name,
     )
     env.filters["local_date"] = local_date
     return env

@@ -80,8 +80,8 @@ class ClaimSerializer(RecordSerializer):
 
     class Meta:
         model = Claim
-        fields = ["id", "statement", "status", "article", "claimant", "claimed_on", "assignee",
-                  "tags", "rating_label", "rating_colour", "version", "created_at",
+        fields = ["id", "statement", "language", "status", "article", "claimant", "claimed_on",
+                  "assignee", "tags", "rating_label", "rating_colour", "version", "created_at",
                   "updated_at"]
         read_only_fields = fields
 
@@ -95,6 +95,7 @@ class ClaimSerializer(RecordSerializer):
         return {
             "id": claim.pk,
             "statement": claim.statement,
+            "language": claim.language,
             "status": claim.status,
             "article": {"id": claim.article_id, "title": claim.article.title},
             "claimant": None if claimant is None else {

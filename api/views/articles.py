@@ -13,8 +13,7 @@ from api.serializers.articles import (
     ArticleSerializer,
 )
 from api.views.common import ERROR, ResourceViewSet, allowed
-from claims.models import Article
-from claims.selectors.articles import article_table_rows
+from claims.selectors.articles import article_table_rows, article_with_suggestions
 from claims.services.articles import ArticleRepeat, article_create
 
 
@@ -25,7 +24,7 @@ class ArticleViewSet(ResourceViewSet):
 
     def get_queryset(self):
         if self.action == "retrieve":
-            return Article.objects.all()
+            return article_with_suggestions()
         return article_table_rows()
 
     def get_serializer_class(self):

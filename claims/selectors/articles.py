@@ -1,16 +1,32 @@
-"""Reads about articles: the articles table's rows (with each article's claim count) and an
-article's claims in the order they appear in its text."""
+"""Reads about articles: the articles table's rows (with each article's claim count), an
+article's claims in the order they appear in its text, and its suggested sentences."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
-from claims.models import Article, Claim
+from claims.models import Article, Claim, ClaimSuggestion
 
 
 def article_claims(article: Article) -> QuerySet[Claim]:
     return article.claims.select_related("claimant").order_by("anchor_start", "id")
+
+
+def article_with_suggestions() -> QuerySet[Article]:
+    """Articles with their stored suggestions (one more query for any number): the scored
+    ones best first, then those in a language the model does not read, in text order."""
+    ordered = ClaimSuggestion.objects.order_by(F("score").desc(nulls_last=True), "start", "id")
+    return Article.objects.prefetch_related(Prefetch("suggestions", queryset=ordered))
 
 
 def article_table_rows() -> QuerySet[Article]:

@@ -50,7 +50,8 @@ def claim_table_rows(*, with_tags: bool = True) -> QuerySet[Claim]:
 # What a row of the API's claims list shows: the table's joins, and of each joined row only
 # the columns the list names (a user row alone has a dozen others).
 CLAIM_LIST_FIELDS = (
-    "id", "statement", "status", "claimed_on", "version", "created_at", "updated_at",
+    "id", "statement", "language", "status", "claimed_on", "version", "created_at",
+    "updated_at",
     "article", "article__title", "claimant", "claimant__name", "claimant__kind", "claimant__role",
     "claimant__organisation", "claimant__url", "assignee", "assignee__username",
     "assignee__first_name", "assignee__last_name",

@@ -78,7 +78,7 @@ def detail_urls(users):
     capture = evidence.source.captures.get()
     return {
         f"/api/v1/claims/{claim.pk}/": 3,      # token, claim with its joins, tags
-        f"/api/v1/articles/{claim.article_id}/": 2,
+        f"/api/v1/articles/{claim.article_id}/": 3,  # token, article, its suggestions
         f"/api/v1/claimants/{claim.claimant_id}/": 2,
         f"/api/v1/sources/{evidence.source_id}/": 2,
         f"/api/v1/captures/{capture.pk}/": 2,
