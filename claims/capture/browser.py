@@ -178,6 +178,8 @@ class _BrowserCapture:
         self.pool: ThreadPoolExecutor | None = None
         self.closing = False
         self.stage = "starting the browser"
+        self.stage_started = self.started
+        self.timings: dict[str, float] = {}  # seconds each stage took
         self.launch_error = ""
         # The page's requests.
         self.requests_made = 0
@@ -221,7 +223,7 @@ class _BrowserCapture:
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import async_playwright
 
-        self.pool = ThreadPoolExecutor(self.limits.concurrent_requests,
+        self.pool = ThreadPoolExecutor(self.limits.requests_at_once,
                                        thread_name_prefix="capture-fetch")
         playwright = await async_playwright().start()
         browser = None
@@ -253,15 +255,21 @@ class _BrowserCapture:
                 watch.cancel()
         finally:
             self.closing = True
+            self.timings[self.stage] = round(time.monotonic() - self.stage_started, 3)
+            closing = time.monotonic()
             await self._close(playwright, browser)
+            self.timings["closing the browser"] = round(time.monotonic() - closing, 3)
             self.pool.shutdown(wait=False, cancel_futures=True)
         if not self.launch_error and not self.main_exchanges:
             raise self._no_page()
         self._write_notes()
         self.page_capture.finished_at = datetime.now(UTC)
-        logger.info("Captured %s in %.1f s: %d requests, %s kept, browser memory at most %s",
-                    self.url, time.monotonic() - self.started, self.requests_made,
-                    size_in_words(self.bytes_kept), size_in_words(self.peak_memory))
+        logger.info("Captured %s in %.1f s (%s): %d requests, %s kept, browser memory at "
+                    "most %s", self.url, time.monotonic() - self.started,
+                    ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds
+                              in self.timings.items()),
+                    self.requests_made, size_in_words(self.bytes_kept),
+                    size_in_words(self.peak_memory))
         return self.page_capture
 
     async def _close(self, playwright, browser) -> None:
@@ -294,7 +302,7 @@ class _BrowserCapture:
         page.set_default_timeout(self._milliseconds_left())
         self.ready = time.monotonic()
 
-        self.stage = "loading the page"
+        self._enter("loading the page")
         target = self.url
         for _hop in range(self.limits.fetch.max_redirects + 1):
             self.next_navigation = None
@@ -324,7 +332,7 @@ class _BrowserCapture:
             return
         self._main_answer()
 
-        self.stage = "waiting for the page to settle"
+        self._enter("waiting for the page to settle")
         await self._settle(until=min(time.monotonic() + SETTLE_MAX, self._instant(0.7)))
         await self._scroll_through(page, until=self._instant(0.75))
         await self._settle(until=min(time.monotonic() + 2.0, self._instant(0.75)))
@@ -335,7 +343,7 @@ class _BrowserCapture:
         self.page_capture.title = " ".join((await page.title()).split())[:1000]
         self.page_capture.final_url = page.url
 
-        self.stage = "taking the screenshot"
+        self._enter("taking the screenshot")
         height = int(await page.evaluate(
             "() => Math.max(document.documentElement.scrollHeight,"
             " document.body ? document.body.scrollHeight : 0, 1)"))
@@ -349,7 +357,7 @@ class _BrowserCapture:
                 f"The screenshot shows the first {shot:,} pixels of the page's {height:,} "
                 "(the limit of a screenshot's height).")
 
-        self.stage = "printing the PDF"
+        self._enter("printing the PDF")
         self.page_capture.pdf = await page.pdf(print_background=True)
 
     # --- the page's requests ---------------------------------------------------------------
@@ -368,6 +376,9 @@ class _BrowserCapture:
             await _quietly(route.abort("aborted"))
             return
         main = self._is_main_document(request)
+        if self._from_a_popup(request):
+            await _quietly(route.abort("blockedbyclient"))  # it is closed unseen
+            return
         if request.method not in ("GET", "HEAD"):
             self.page_capture.blocked.append(Blocked(url=url, reason=(
                 f"The capture makes only GET and HEAD requests: the page's {request.method} "
@@ -464,6 +475,13 @@ class _BrowserCapture:
                     and frame.page is self.page)
         except Exception:  # a service worker's request has no frame
             return False
+
+    def _from_a_popup(self, request) -> bool:
+        try:
+            frame = request.frame
+        except Exception:  # a new window's first request comes before its frame
+            return True
+        return self.page is not None and frame not in self.page.frames
 
     def _refused(self, url: str, exc: FetchError, *, main: bool, total: bool) -> None:
         if exc.kind in REFUSED_KINDS:
@@ -624,7 +642,7 @@ class _BrowserCapture:
                          f"({shown}{more}).")
         if self.popups:
             notes.append(f"The page opened {_counted(self.popups, 'pop-up window')}, "
-                         "closed unseen.")
+                         "closed unseen and not fetched.")
         if not self.page_capture.screenshot_png and not any(
                 n.startswith("No screenshot") for n in notes):
             notes.insert(0, no_screenshot_note(
@@ -633,6 +651,13 @@ class _BrowserCapture:
                 else "the browser did not render it"))
 
     # --- time --------------------------------------------------------------------------------
+    def _enter(self, stage: str) -> None:
+        """The capture moves on to `stage` (notes name the stage a limit stopped it in; how
+        long each took is logged)."""
+        now = time.monotonic()
+        self.timings[self.stage] = round(now - self.stage_started, 3)
+        self.stage, self.stage_started = stage, now
+
     def _instant(self, share: float) -> float:
         """The moment `share` of the time left once the browser was ready has gone by:
         loading gets the first 60 %, settling and scrolling to 75 %, the screenshot to 85 %,

@@ -22,7 +22,7 @@ class CaptureLimits:
     max_screenshot_height: int  # a longer page is shot down to this height
     js_heap_mb: int  # V8's old-space limit for the page's JavaScript
     memory_mb: int  # memory (PSS) of all the browser's processes together
-    concurrent_requests: int  # guarded fetches in flight at once for one page
+    requests_at_once: int  # the page's requests fetched at the same time
     fetch: FetchLimits  # each request's own: timeouts, bytes per response, user agent
 
     @classmethod
@@ -30,15 +30,15 @@ class CaptureLimits:
         """The settings' limits (CAPTURE_*, and FETCH_* for each request), with any field
         given as a keyword argument in their place."""
         limits = cls(
-            wall_seconds=float(getattr(settings, "CAPTURE_WALL_SECONDS", 60.0)),
-            total_bytes=int(getattr(settings, "CAPTURE_MAX_TOTAL_BYTES", 50 * MB)),
-            max_requests=int(getattr(settings, "CAPTURE_MAX_REQUESTS", 300)),
+            wall_seconds=float(getattr(settings, "CAPTURE_WALL_SECONDS", 45.0)),
+            total_bytes=int(getattr(settings, "CAPTURE_MAX_BYTES", 40 * MB)),
+            max_requests=int(getattr(settings, "CAPTURE_MAX_REQUESTS", 200)),
             viewport_width=int(getattr(settings, "CAPTURE_VIEWPORT_WIDTH", 1280)),
             max_screenshot_height=int(getattr(settings, "CAPTURE_MAX_SCREENSHOT_HEIGHT",
                                               16_000)),
             js_heap_mb=int(getattr(settings, "CAPTURE_JS_HEAP_MB", 512)),
             memory_mb=int(getattr(settings, "CAPTURE_MEMORY_MB", 1536)),
-            concurrent_requests=int(getattr(settings, "CAPTURE_CONCURRENT_REQUESTS", 6)),
+            requests_at_once=int(getattr(settings, "CAPTURE_REQUESTS_AT_ONCE", 6)),
             fetch=FetchLimits.from_settings(),
         )
         return dataclasses.replace(limits, **overrides)

@@ -40,7 +40,7 @@ ARTICLE = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <body><header><nav><a href="/">Bench Times</a></nav></header>
 <article><h1>Council closes the Eastside library</h1>
 <p>{WORDS}.</p><img src="/img/chart.png" alt="How each councillor voted" width="40">
-<p id="later"></p></article>
+<p id="later"></p><iframe src="/embed/video" width="300" height="80"></iframe></article>
 <script src="/static/app.js"></script></body></html>"""
 SCRIPT = b"""fetch('/api/more.json').then(r => r.json()).then(d => {
   document.getElementById('later').textContent = d.text; });"""
@@ -68,6 +68,7 @@ def serve_article(server) -> str:
     server.route("/api/more.json", Response(body=b'{"text": "Added by the page script."}',
                                             content_type="application/json"))
     server.route("/img/chart.png", Response(body=a_png(), content_type="image/png"))
+    server.route("/embed/video", Response.html("<p>An embedded player.</p>"))
     return server.route("/news/library", Response.html(ARTICLE))
 
 
@@ -117,7 +118,8 @@ def test_a_page_is_captured_with_its_words_screenshot_and_pdf(local_server):
     assert capture.title == "Council closes the Eastside library | Bench Times"
     fetched = {e.url: e for e in capture.exchanges}
     assert set(fetched) == {url, *(local_server.url(p) for p in (
-        "/static/site.css", "/static/app.js", "/api/more.json", "/img/chart.png"))}
+        "/static/site.css", "/static/app.js", "/api/more.json", "/img/chart.png",
+        "/embed/video"))}
     assert WORDS.encode() in fetched[url].body
     assert all(e.status == 200 and e.ip == "127.0.0.1" for e in capture.exchanges)
     assert capture.blocked == [] and capture.notes == []
@@ -214,9 +216,21 @@ def test_https_pages_keep_the_certificate_the_site_presented(tls_server):
     capture = capture_in_browser(f"https://127.0.0.1:{server.port}/news/library")
 
     assert capture.final_url.startswith("https://") and capture.screenshot_png
-    assert len(capture.exchanges) == 5
+    assert len(capture.exchanges) == 6
     assert ssl.PEM_cert_to_DER_cert(capture.certificates_pem) == \
         ssl.PEM_cert_to_DER_cert(cert_pem)
+
+
+def test_pop_ups_are_closed_unfetched(local_server):
+    url = local_server.route("/", Response.html(
+        f"<title>Pop</title><p>{WORDS}</p><script>window.open('/popup');</script>"))
+    local_server.route("/popup", Response.html("<p>Subscribe now</p>"))
+
+    capture = capture_in_browser(url)
+
+    assert local_server.hits("/popup") == 0
+    assert "The page opened 1 pop-up window, closed unseen and not fetched." in capture.notes
+    assert capture.screenshot_png
 
 
 def test_an_error_page_is_captured_and_said(local_server):
