@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from claims.assist import progress
@@ -134,7 +134,8 @@ def suggestions_refresh(*, article: Article) -> list[ClaimSuggestion]:
         if stale:
             ClaimSuggestion.objects.filter(pk__in=stale).delete()
         _link_logged_claims(article)
-    return list(ClaimSuggestion.objects.filter(article=article).order_by("-score", "start", "id"))
+    return list(ClaimSuggestion.objects.filter(article=article)
+                .order_by(F("score").desc(nulls_last=True), "start", "id"))
 
 
 def _link_logged_claims(article: Article) -> None:
