@@ -3,6 +3,7 @@
 from django.urls import path
 
 from claims.views import (
+    archives,
     articles,
     assist,
     claimants,
@@ -52,6 +53,15 @@ urlpatterns = [
     path("sources/<int:pk>/status/", sources.source_status, name="source-status"),
     path("sources/<int:pk>/refetch/", sources.source_refetch, name="source-refetch"),
     path("captures/<int:pk>/snapshot/", sources.capture_snapshot, name="capture-snapshot"),
+    path("captures/<int:pk>/archive/<str:name>", archives.archive_file,
+         name="capture-archive-file"),
+    path("captures/<int:pk>/bundle.zip", archives.archive_bundle_download,
+         name="capture-archive-bundle"),
+    path("captures/<int:pk>/replay/", archives.archive_replay, name="capture-archive-replay"),
+    # The archived page's replay (ReplayWeb.page): its frame and workers, scoped to /replay/
+    path("replay/", archives.replay_frame, name="replay-frame"),
+    path("replay/sw.js", archives.replay_worker, name="replay-worker"),
+    path("replay/ui.js", archives.replay_ui, name="replay-ui"),
     path("captures/<int:pk>/verify/", sources.capture_verify, name="capture-verify"),
     # Verdicts, review and notifications
     path("claims/<int:pk>/verdict/", verdicts.verdict_save, name="verdict-save"),

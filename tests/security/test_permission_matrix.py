@@ -8,6 +8,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -25,6 +26,7 @@ from tests.support.urlmap import (
     FORM,
     ICON,
     PUBLIC,
+    STATIC,
     WRITES,
     site_urls,
     url_for,
@@ -95,6 +97,8 @@ def test_get_matrix(client, desk, role):
             ok = code == 200
         elif kind == ICON:
             ok = code == 302 and response["Location"].endswith("/img/favicon.svg")
+        elif kind == STATIC:
+            ok = code == 302 and response["Location"].startswith(settings.STATIC_URL)
         elif kind == "login":
             ok = code == 200 if role == "anonymous" else code == 302  # already logged in
         elif kind == "logout":

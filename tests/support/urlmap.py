@@ -22,6 +22,7 @@ API_READ = "api-read"      # 401 without a token, 200 with one of any scope
 API_WRITE = "api-write"    # POST only: 401 without a token, 405 for a GET with one
 API_KINDS = (API_PUBLIC, API_READ, API_WRITE)
 ICON = "icon"              # a redirect to the site's icon, for everyone
+STATIC = "static"          # a redirect to one of the desk's static files, for everyone
 EXPECTED = {
     "login": "login",
     "favicon": ICON,
@@ -64,6 +65,13 @@ EXPECTED = {
     "claims:source-refetch": POST_ONLY,
     "claims:capture-verify": POST_ONLY,
     "claims:capture-snapshot": DESK,
+    "claims:capture-archive-file": DESK,
+    "claims:capture-archive-bundle": DESK,
+    "claims:capture-archive-replay": DESK,
+    # The replay's frame and workers (ReplayWeb.page's code, no archive data).
+    "claims:replay-frame": PUBLIC,
+    "claims:replay-worker": PUBLIC,
+    "claims:replay-ui": STATIC,
     "claims:verdict-save": POST_ONLY,
     "claims:verdict-submit": POST_ONLY,
     "claims:verdict-request-changes": POST_ONLY,
@@ -185,4 +193,7 @@ def url_for(name: str, pattern: URLPattern, desk: dict) -> str:
         obj = desk["evidence"]
     else:
         raise AssertionError(f"No test object for {name}: teach url_for about it")
-    return reverse(name, kwargs={k: obj.pk for k in params})
+    kwargs = {k: obj.pk for k in params}
+    if name == "claims:capture-archive-file":
+        kwargs["name"] = "archive.wacz"
+    return reverse(name, kwargs=kwargs)
