@@ -74,7 +74,17 @@ FLAGS = [
     # A worker's container has a small /dev/shm; screenshots without scrollbars.
     "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio", "--disable-extensions",
     "--disable-breakpad", "--no-pings",
+    # Nothing leaves but through the routing: the browser resolves no name itself.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
+# WebRTC sends UDP (STUN, TURN) that neither the routing nor a proxy carries: a page could
+# reach a private address with it. Removed from every frame before the page's scripts run.
+NO_WEBRTC = """for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection",
+                          "RTCDataChannel", "RTCIceCandidate", "RTCSessionDescription"]) {
+    try { delete window[name]; } catch (e) {}
+    try { Object.defineProperty(window, name, {value: undefined, configurable: false}); }
+    catch (e) {}
+}"""
 # Request headers passed on from the browser's (with the cookies it holds for the address);
 # the client adds Host, its User-Agent and Connection, and asks only for the encodings it
 # can decode.
@@ -294,6 +304,7 @@ class _BrowserCapture:
             accept_downloads=False, permissions=[],
         )
         self.context = context
+        await context.add_init_script(NO_WEBRTC)
         await context.route("**/*", self._on_request)
         await context.route_web_socket(re.compile(".*"), self._on_websocket)
         page = self.page = await context.new_page()
