@@ -20,7 +20,7 @@ from claims.language import LANGUAGE_CHOICES
 from claims.models import Article, Claim, Claimant, Rating, Tag
 from claims.params import has_nul, object_id
 from claims.people import active_users, user_display
-from claims.widgets import DateInput, DeskFormMixin
+from claims.widgets import DateInput, DeskFormMixin, LongListSelect
 
 # What Claim.search_vector holds: a PostgreSQL trigger (migration 0006) stores this
 # expression on every write, and the GIN index claim_search_gin_idx is on that column.
@@ -336,6 +336,7 @@ class ClaimFilter(django_filters.FilterSet):
         choices=LANGUAGE_CHOICES,
         empty_label="Any language",
         label="Language",
+        widget=LongListSelect,
     )
     created_from = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label="Logged from", widget=DateInput()

@@ -4,9 +4,14 @@ Shared by forms/ and the claims filters (filtersets.py), which sit under forms."
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import Jinja2
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 # The desk's forms render their widgets through Django's own Jinja2 widget templates
 # (django/forms/jinja2): the same markup as the Django-template ones at a fraction of the CPU
@@ -18,6 +23,28 @@ DESK_RENDERER = Jinja2()
 # list names a hundred editors (claims/jinja2/desk/widgets/select.html).
 STOCK_SELECT = "django/forms/widgets/select.html"
 DESK_SELECT = "desk/widgets/select.html"
+
+
+class LongListSelect(forms.Select):
+    """A select over a long fixed list of plain choices (the claims filter's 185 languages),
+    its options written in one pass: the markup of DESK_SELECT without building a dict of
+    attributes per option, which for this list cost more than the rest of the filter form."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f"{opening} selected{closing}" if key in chosen else f"{opening}{closing}"
+            for key, opening, closing in _escaped_options(tuple(self.choices)))
+        return format_html('<select name="{}"{}>{}\n</select>', name,
+                           flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options))
+
+
+@lru_cache(maxsize=16)
+def _escaped_options(choices: tuple) -> tuple[tuple[str, str, str], ...]:
+    """Each option's value and its markup before and after the place of " selected",
+    escaped once per list: escaping 185 options on every page cost milliseconds."""
+    return tuple((str(key), f'\n  <option value="{escape(key)}"', f">{escape(label)}</option>")
+                 for key, label in choices)
 
 
 class ListedChoiceIterator(ModelChoiceIterator):
