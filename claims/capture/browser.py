@@ -227,6 +227,15 @@ class _BrowserCapture:
         if self.driver_pid and self.driver_pid in process_tree([os.getpid()]):
             kill([self.driver_pid])
 
+    def _driver(self) -> int | None:
+        """Playwright's driver: the parent of the browser, itself a child of this process."""
+        marked = set(marked_processes(self.mark))
+        for pid in marked:
+            parent = parent_of(pid)
+            if parent is not None and parent not in marked and parent_of(parent) == os.getpid():
+                return parent
+        return None
+
     async def capture(self) -> PageCapture:
         self.loop = asyncio.get_running_loop()
         self.task = asyncio.current_task()
@@ -235,7 +244,12 @@ class _BrowserCapture:
 
         self.pool = ThreadPoolExecutor(self.limits.requests_at_once,
                                        thread_name_prefix="capture-fetch")
-        playwright = await async_playwright().start()
+        try:
+            playwright = await async_playwright().start()
+        except Exception as exc:  # its driver would not start
+            self.launch_error = f"Playwright's driver: {_first_line(exc)}"
+            self.pool.shutdown(wait=False)
+            return self.page_capture
         browser = None
         try:
             try:
@@ -251,8 +265,7 @@ class _BrowserCapture:
                 return self.page_capture
             self.page_capture.software.update(
                 chromium=browser.version, playwright=metadata.version("playwright"))
-            self.driver_pid = next((parent_of(pid) for pid in marked_processes(self.mark)
-                                    if parent_of(pid) not in (None, os.getpid())), None)
+            self.driver_pid = self._driver()
             watch = asyncio.create_task(self._watch_memory())
             try:
                 await asyncio.wait_for(self._load_and_render(browser),
@@ -324,9 +337,8 @@ class _BrowserCapture:
                 if not self.main_exchanges:
                     return  # the page never came: capture() says why
                 self.page_capture.notes.append(
-                    f"The page had not finished loading after "
-                    f"{self._instant(0.6) - self.started:.0f} s: it was captured as it "
-                    "stood.")
+                    f"The page had not finished loading {self._instant(0.6) - self.started:.0f}"
+                    " s into the capture: it was captured as it stood.")
             except PlaywrightError as exc:
                 if self.next_navigation:  # the page redirected: go where it says
                     target = self.next_navigation
