@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='claim',
             name='language',
-            field=models.CharField(blank=True, default='', editable=False, max_length=16),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=16),
         ),
         migrations.AddField(
             model_name='claimsuggestion',
             name='language',
-            field=models.CharField(blank=True, default='', max_length=16),
+            field=models.CharField(blank=True, db_default='', default='', max_length=16),
         ),
         migrations.AlterField(
             model_name='claimsuggestion',

@@ -21,7 +21,7 @@ class ClaimSuggestion(models.Model):
     # The language of the sentence (ISO 639-1; the article's when the sentence is too short
     # to tell). The check-worthiness model scores only the languages it was trained on: a
     # sentence in another has no score ("not scored: Arabic") and is listed apart.
-    language = models.CharField(max_length=16, blank=True, default="")
+    language = models.CharField(max_length=16, blank=True, default="", db_default="")
     score = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
