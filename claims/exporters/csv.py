@@ -1,10 +1,12 @@
 """CSV export: one line per claim, streamed.
 
-Sources are many per claim; they fill four parallel columns with one line per source (URL,
-capture time, SHA-256, snapshot link), so a spreadsheet shows them side by side and a
-program splits each cell on newlines. The URLs of the fact-checks elsewhere that the claim
-is linked to (factcheck_urls) are one a line in their cell the same way. The claim's tags are
-one cell, their names joined by "; " in alphabetical order (rows.export_rows).
+Sources are many per claim; they fill parallel columns with one line per source (URL,
+capture time, SHA-256, snapshot link, and the capture's evidence archive: the SHA-256 of its
+manifest, WACZ and screenshot, the trusted timestamp's time and authority; an empty line for
+a source without one), so a spreadsheet shows them side by side and a program splits each
+cell on newlines. The URLs of the fact-checks elsewhere that the claim is linked to
+(factcheck_urls) are one a line in their cell the same way. The claim's tags are one cell,
+their names joined by "; " in alphabetical order (rows.export_rows).
 
 Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with
 =, +, -, @, tab or carriage return as a formula, and claims quote strangers' words. Such
@@ -22,7 +24,11 @@ from operator import itemgetter
 from claims.exporters.rows import BLOCK_ROWS, COLUMNS, batched, iso_datetime
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-SOURCE_COLUMNS = ("source_urls", "source_captured_at", "source_sha256", "source_snapshot_urls")
+SOURCE_COLUMNS = (
+    "source_urls", "source_captured_at", "source_sha256", "source_snapshot_urls",
+    "source_manifest_sha256", "source_wacz_sha256", "source_screenshot_sha256",
+    "source_timestamped_at", "source_timestamp_authority",
+)
 TAG_SEPARATOR = "; "
 HEADER = tuple(c for c in COLUMNS if c not in ("sources", "tags")) + ("tags",) + SOURCE_COLUMNS
 
@@ -49,6 +55,7 @@ def _cell(value) -> str:
 
 
 _CLAIM_COLUMNS = HEADER[: -len(SOURCE_COLUMNS) - 1]
+_NO_SOURCES = ("",) * len(SOURCE_COLUMNS)
 _claim_cells = itemgetter(*_CLAIM_COLUMNS)
 # Every trigger is one character: a cell's first character in this set is the same test as
 # startswith(FORMULA_TRIGGERS), without a call.
@@ -70,17 +77,24 @@ def _line(row: dict) -> list:
     cells.append(neutralise(TAG_SEPARATOR.join(row["tags"])))
     sources = row["sources"]
     if not sources:
-        cells += ("", "", "", "")
+        cells += _NO_SOURCES
     elif len(sources) == 1:  # the usual case: no lists to join
         (source,) = sources
         cells += (neutralise(source["url"]), _cell(source["captured_at"]), source["sha256"],
-                  source["snapshot_url"])
+                  source["snapshot_url"], source["manifest_sha256"], source["wacz_sha256"],
+                  source["screenshot_sha256"], _cell(source["timestamped_at"]),
+                  neutralise(source["timestamp_authority"]))
     else:
         cells += (
             "\n".join([neutralise(s["url"]) for s in sources]),
             "\n".join([_cell(s["captured_at"]) for s in sources]),
             "\n".join([s["sha256"] for s in sources]),
             "\n".join([s["snapshot_url"] for s in sources]),
+            "\n".join([s["manifest_sha256"] for s in sources]),
+            "\n".join([s["wacz_sha256"] for s in sources]),
+            "\n".join([s["screenshot_sha256"] for s in sources]),
+            "\n".join([_cell(s["timestamped_at"]) for s in sources]),
+            "\n".join([neutralise(s["timestamp_authority"]) for s in sources]),
         )
     return cells
 

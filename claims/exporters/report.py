@@ -21,6 +21,7 @@ from claims.choices import ClaimStatus, FetchErrorKind, SourceStatus
 from claims.exporters.rows import export_rows
 from claims.models import Rating
 from claims.selectors.exports import claim_export_queryset
+from claims.selectors.published import done_archive
 from claims.selectors.reports import ReportSource, claim_report_sources
 from claims.verdict_text import render_markdown
 
@@ -121,10 +122,13 @@ def report_data(
 
 def _report_source(item: ReportSource, published: bool) -> dict:
     """A source's line in the report. On a published fact-check: the title and capture
-    readers see. Otherwise the source's own title, its latest copy and its state in words."""
+    readers see. Otherwise the source's own title, its latest copy and its state in words.
+    Either way, that capture's evidence archive once made: its manifest's SHA-256 (what the
+    trusted timestamp signs) and the timestamp's time and authority."""
     source, capture = item.source, item.capture
     title = (capture.title if published and capture is not None and capture.title
              else source.title)
+    archive = done_archive(capture)
     return {
         "url": source.url,
         "title": title,
@@ -133,6 +137,9 @@ def _report_source(item: ReportSource, published: bool) -> dict:
         "snapshot_url": (
             settings.SITE_URL + reverse("claims:capture-snapshot", args=[capture.pk])
             if capture is not None and capture.snapshot else ""),
+        "manifest_sha256": archive.manifest_sha256 if archive else "",
+        "timestamped_at": archive.timestamped_at if archive else None,
+        "timestamp_authority": archive.timestamp_authority if archive else "",
         "state": "" if published else source_state_words(item),
     }
 

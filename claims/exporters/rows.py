@@ -3,10 +3,10 @@ exporters.
 
 The queryset (claim_export_queryset) is read with `.iterator(chunk_size)`, so the
 database hands over rows a chunk at a time (a server-side cursor on PostgreSQL) and nothing
-holds more than one chunk. Sources are many per claim, so they come in three extra queries
-per chunk (claim_export_sources: evidence, sources, captures) instead of one per row, and
-the linked fact-checks' URLs in one more (claim_export_factcheck_urls), and the tags in one
-more (claim_export_tags).
+holds more than one chunk. Sources are many per claim, so they come in five extra queries
+per chunk (claim_export_sources: evidence, sources, captures, the captures readers see, and
+those captures' evidence archives) instead of one per row, and the linked fact-checks' URLs
+in one more (claim_export_factcheck_urls), and the tags in one more (claim_export_tags).
 """
 
 from __future__ import annotations
@@ -72,13 +72,22 @@ def _person(username, first, last) -> str:
 
 
 def _source(source: tuple, snapshot_url) -> dict:
-    url, title, captured_at, sha256, snapshot, capture_id = source
+    (url, title, captured_at, sha256, snapshot, capture_id,
+     manifest_sha256, wacz_sha256, screenshot_sha256, timestamped_at, authority) = source
     return {
         "url": url,
         "title": title,
         "captured_at": captured_at,
         "sha256": sha256,
         "snapshot_url": snapshot_url(capture_id) if snapshot else "",
+        # The capture's evidence archive (empty without one): the manifest's SHA-256 (what
+        # the trusted timestamp signs), the web archive's and the screenshot's, and when
+        # and by whom the manifest was timestamped.
+        "manifest_sha256": manifest_sha256,
+        "wacz_sha256": wacz_sha256,
+        "screenshot_sha256": screenshot_sha256,
+        "timestamped_at": timestamped_at,
+        "timestamp_authority": authority,
     }
 
 

@@ -15,10 +15,19 @@ from django.db.models import (
     When,
 )
 
-from claims.choices import CaptureStatus, VerdictState
+from claims.choices import ArchiveStatus, CaptureStatus, VerdictState
 from claims.filtersets import ClaimFilter, claim_ordering
-from claims.models import Capture, Claim, Evidence, Source, Verdict, VerdictCapture
+from claims.models import (
+    Capture,
+    CaptureArchive,
+    Claim,
+    Evidence,
+    Source,
+    Verdict,
+    VerdictCapture,
+)
 from claims.selectors.lookups import any_of
+from claims.selectors.published import ARCHIVE_SCREENSHOT, ARCHIVE_WACZ
 
 # The verdict fields an export reports (see claim_export_queryset: `sv_<field>`).
 EXPORT_VERDICT_FIELDS = (
@@ -141,16 +150,19 @@ def claim_export_tags(claim_ids) -> dict[int, list[str]]:
 
 
 def claim_export_sources(claim_ids) -> dict[int, list[tuple]]:
-    """{claim id: [(url, title, captured_at, sha256, snapshot, capture_id), ...]} for one
-    chunk of exported claims: each cited source, in the order it was cited, with the capture
-    readers see with the claim's published fact-check (recorded when it was approved,
-    VerdictCapture; its title too), or else its latest successful capture (None, "", "",
-    None without one). Plain tuples, not dicts: the exporter builds each record's dict once.
+    """{claim id: [(url, title, captured_at, sha256, snapshot, capture_id, *archive), ...]}
+    for one chunk of exported claims: each cited source, in the order it was cited, with the
+    capture readers see with the claim's published fact-check (recorded when it was
+    approved, VerdictCapture; its title too), or else its latest successful capture (None,
+    "", "", None without one), and that capture's evidence archive (`archive`: the
+    EXPORT_ARCHIVE_FIELDS, see capture_archive_hashes). Plain tuples, not dicts: the
+    exporter builds each record's dict once.
 
-    Four queries by key, each on one table's index: the evidence, its sources, their
-    successful captures, the captures recorded with the published verdicts. The keys go as
-    one array parameter each (any_of). A join from the evidence to the sources, or from the
-    sources to the captures, let PostgreSQL scan the whole joined table for every chunk."""
+    Five queries by key, each on one table's index: the evidence, its sources, their
+    successful captures, the captures recorded with the published verdicts, and the
+    archives of the captures cited. The keys go as one array parameter each (any_of). A join
+    from the evidence to the sources, or from the sources to the captures, let PostgreSQL
+    scan the whole joined table for every chunk."""
     evidence = list(
         Evidence.objects.filter(any_of("claim_id", claim_ids), source__isnull=False)
         .order_by("claim_id", "created_at", "id")
@@ -184,9 +196,48 @@ def claim_export_sources(claim_ids) -> dict[int, list[tuple]]:
         )
     }
     uncaptured = (None, "", "", None)
-    found: dict[int, list[tuple]] = {}
+    cited: list[tuple[int, tuple, tuple]] = []
     for claim_id, source_id in evidence:
         source, capture = reviewed.get(
             (claim_id, source_id), (sources[source_id], latest.get(source_id, uncaptured)))
-        found.setdefault(claim_id, []).append((*source, *capture))
+        cited.append((claim_id, source, capture))
+    archives = capture_archive_hashes(
+        {capture[-1] for _claim_id, _source, capture in cited if capture[-1] is not None})
+    found: dict[int, list[tuple]] = {}
+    for claim_id, source, capture in cited:
+        found.setdefault(claim_id, []).append(
+            (*source, *capture, *archives.get(capture[-1], NO_ARCHIVE)))
+    return found
+
+
+# What an export reports of a cited capture's evidence archive, in this order (a source's
+# tuple from claim_export_sources ends with them): the SHA-256 of the manifest (what the
+# trusted timestamp signs), of the web archive and of the screenshot, and the timestamp's
+# time and authority.
+EXPORT_ARCHIVE_FIELDS = (
+    "manifest_sha256", "wacz_sha256", "screenshot_sha256", "timestamped_at",
+    "timestamp_authority",
+)
+# A capture without a finished archive: every field empty.
+NO_ARCHIVE = ("", "", "", None, "")
+
+
+def capture_archive_hashes(capture_ids) -> dict[int, tuple]:
+    """{capture id: the EXPORT_ARCHIVE_FIELDS} for the captures whose evidence archive is
+    made (status done); a capture with none, or one still pending or failed, is absent
+    (NO_ARCHIVE). One query by key on the archives' unique capture index, none without
+    captures."""
+    capture_ids = list(capture_ids)
+    if not capture_ids:
+        return {}
+    found: dict[int, tuple] = {}
+    for capture_id, manifest_sha256, files, timestamped_at, authority in (
+        CaptureArchive.objects.filter(any_of("capture_id", capture_ids),
+                                      status=ArchiveStatus.DONE)
+        .order_by().values_list("capture_id", "manifest_sha256", "files", "timestamped_at",
+                                "timestamp_authority")
+    ):
+        hashes = {entry.get("name"): entry.get("sha256", "") for entry in files or ()}
+        found[capture_id] = (manifest_sha256, hashes.get(ARCHIVE_WACZ, ""),
+                             hashes.get(ARCHIVE_SCREENSHOT, ""), timestamped_at, authority)
     return found

@@ -1,6 +1,7 @@
 """What readers see: whether a claim, its evidence, its claimant or an article shows on a
 published fact-check (the rules in claims/services/published.py and the admin read these),
-and which capture of each cited source they see (VerdictCapture)."""
+and which capture of each cited source they see (VerdictCapture), with its evidence
+archive."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from claims.choices import CaptureStatus, VerdictState
+from claims.choices import ArchiveStatus, CaptureStatus, VerdictState
 from claims.models import (
     Article,
     Capture,
+    CaptureArchive,
     Claim,
     Claimant,
     Evidence,
@@ -76,14 +78,33 @@ def claim_evidence_held(claim: Claim) -> set[int]:
     )
 
 
+# The files of an evidence archive that readers are offered by name (the manifest lists
+# them; claims.archiving writes them).
+ARCHIVE_WACZ = "archive.wacz"
+ARCHIVE_SCREENSHOT = "screenshot.png"
+
+
+def done_archive(capture: Capture | None) -> CaptureArchive | None:
+    """The capture's evidence archive when it is made (status done), else None. Reads the
+    joined row (select_related("archive"), as every capture selector here does): no query."""
+    if capture is None:
+        return None
+    try:
+        archive = capture.archive
+    except CaptureArchive.DoesNotExist:
+        return None
+    return archive if archive.status == ArchiveStatus.DONE else None
+
+
 def latest_captures() -> QuerySet[Capture]:
     """Each source's latest successful capture, one row per source (filter it by source):
-    what the desk shows of a source now."""
+    what the desk shows of a source now, with its evidence archive joined (done_archive)."""
     newest = (
         Capture.objects.filter(source_id=OuterRef("source_id"), status=CaptureStatus.SUCCESS)
         .order_by("-started_at", "-id").values("pk")[:1]
     )
-    return Capture.objects.filter(status=CaptureStatus.SUCCESS, pk=Subquery(newest))
+    return (Capture.objects.filter(status=CaptureStatus.SUCCESS, pk=Subquery(newest))
+            .select_related("archive"))
 
 
 def cited_latest_captures(verdict: Verdict) -> list[Capture]:
@@ -96,12 +117,13 @@ def cited_latest_captures(verdict: Verdict) -> list[Capture]:
 def reviewed_sources_prefetch() -> list[Prefetch]:
     """Prefetches for a queryset of verdicts that reviewed_evidence() reads: the cited
     evidence with its source, the captures recorded with the verdict, and (for a verdict
-    with none recorded) each source's latest capture. Three queries for any number of
-    verdicts."""
+    with none recorded) each source's latest capture, each capture with its evidence archive
+    joined. Three queries for any number of verdicts."""
     return [
         Prefetch("evidence", queryset=Evidence.objects.select_related("source")
                  .order_by("created_at", "id"), to_attr="cited_evidence"),
-        Prefetch("capture_pins", queryset=VerdictCapture.objects.select_related("capture"),
+        Prefetch("capture_pins",
+                 queryset=VerdictCapture.objects.select_related("capture__archive"),
                  to_attr="pinned_captures"),
         Prefetch("cited_evidence__source__captures", queryset=latest_captures(),
                  to_attr="latest_capture"),
@@ -114,7 +136,9 @@ def reviewed_evidence(verdict: Verdict) -> list[Evidence]:
     captured): the one recorded when the verdict was approved (VerdictCapture), never one
     made since, which reaches readers only through a correction. A verdict with no capture
     recorded (written around the workflow, e.g. by a bulk load) shows each source's latest
-    capture. Reads the prefetches of reviewed_sources_prefetch(), or makes them."""
+    capture. `evidence.shown_archive` is that capture's evidence archive once it is made
+    (done_archive), else None. Reads the prefetches of reviewed_sources_prefetch(), or
+    makes them."""
     if not hasattr(verdict, "cited_evidence"):
         prefetch_related_objects([verdict], *reviewed_sources_prefetch())
     pinned = {pin.source_id: pin.capture for pin in verdict.pinned_captures}
@@ -125,6 +149,7 @@ def reviewed_evidence(verdict: Verdict) -> list[Evidence]:
             evidence.shown_capture = pinned.get(evidence.source_id)
         else:
             evidence.shown_capture = next(iter(evidence.source.latest_capture), None)
+        evidence.shown_archive = done_archive(evidence.shown_capture)
     return verdict.cited_evidence
 
 
@@ -139,7 +164,7 @@ def reviewed_captures() -> QuerySet[Capture]:
         source_id=OuterRef("source_id"), verdicts__state=VerdictState.PUBLISHED,
         verdicts__capture_pins__isnull=True,
     )
-    return Capture.objects.select_related("source").filter(
+    return Capture.objects.select_related("source", "archive").filter(
         Exists(recorded) | Exists(cited_without_record), status=CaptureStatus.SUCCESS,
     )
 

@@ -32,6 +32,7 @@ from tests.factories import (
     VerdictFactory,
     default_rating,
 )
+from tests.support.archives import sha256_of, write_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -241,7 +242,7 @@ def test_export_makes_constant_queries_whatever_the_rows(client, desk, fmt):
     assert _export_queries(client, fmt) == few
 
 
-def test_streams_in_chunks_with_three_source_queries_per_chunk(desk):
+def test_streams_in_chunks_with_five_source_queries_per_chunk(desk):
     for _ in range(9):
         ClaimFactory()
     total = Claim.objects.count()
@@ -253,22 +254,26 @@ def test_streams_in_chunks_with_three_source_queries_per_chunk(desk):
     def reads(table):
         return [q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
 
-    evidence, sources, captures = (
-        reads("claims_evidence"), reads("claims_source"), reads("claims_capture"))
-    # One evidence read per chunk; at most one read of the cited sources and one of their
-    # captures per chunk (none when the chunk cites no source); each on its own table (a
-    # join let PostgreSQL scan the whole joined table for every chunk).
+    evidence, sources, captures, pinned, archives = (
+        reads("claims_evidence"), reads("claims_source"), reads("claims_capture"),
+        reads("claims_verdictcapture"), reads("claims_capturearchive"))
+    # One evidence read per chunk; at most one read of the cited sources, one of their
+    # captures, one of the captures readers see and one of the captures' evidence archives
+    # per chunk (none when the chunk cites no source); each on its own table (a join let
+    # PostgreSQL scan the whole joined table for every chunk).
     assert len(evidence) == chunks
-    assert 1 <= len(sources) <= chunks and 1 <= len(captures) <= chunks
-    assert all("JOIN" not in sql for sql in evidence + sources + captures)
+    for per_chunk in (sources, captures, pinned, archives):
+        assert 1 <= len(per_chunk) <= chunks
+    assert all("JOIN" not in sql for sql in evidence + sources + captures + archives)
     if connection.vendor == "postgresql":
         # The chunk's keys go as one array parameter, not one parameter per key.
-        assert all("= ANY(" in sql for sql in evidence + sources + captures)
+        assert all("= ANY(" in sql for sql in evidence + sources + captures + pinned + archives)
     linked = reads("claims_claimfactchecklink")
     assert len(linked) == chunks  # the linked fact-checks' URLs, one read per chunk
     assert len(reads("claims_claim_tags")) == chunks  # the tags, one read per chunk
-    # The claims read, per-chunk evidence, sources, captures, linked fact-checks and tags.
-    assert len(ctx) <= 1 + 5 * chunks + 2
+    # The claims read, per chunk the evidence, sources, captures, captures readers see,
+    # archives, linked fact-checks and tags.
+    assert len(ctx) <= 1 + 7 * chunks + 2
 
 
 def test_every_format_has_the_same_bytes_whatever_the_chunk_size(desk):
@@ -394,11 +399,14 @@ def test_a_correction_being_written_exports_the_version_readers_see(desk):
     assert parse_datetime(row["published_at"]) == published.published_at
 
 
-def test_exports_byte_layout_is_pinned(client):
+def test_exports_byte_layout_is_pinned(client, settings, tmp_path):
     """The exact bytes of each format for one claim with every kind of cell: quoting,
-    formula neutralising, dates, UTC timestamps with microseconds, sources, empty cells.
-    Partners parse these files; any change to the layout must be deliberate."""
+    formula neutralising, dates, UTC timestamps with microseconds, sources with their
+    evidence archive, empty cells. Partners parse these files; any change to the layout
+    must be deliberate."""
     from datetime import UTC, datetime
+
+    settings.MEDIA_ROOT = tmp_path
 
     published_at = datetime(2026, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
     captured_at = datetime(2026, 5, 5, 1, 2, 3, 4, tzinfo=UTC)
@@ -417,6 +425,9 @@ def test_exports_byte_layout_is_pinned(client):
     EvidenceFactory(claim=claim, source=source)
     capture = CaptureFactory(source=source, started_at=captured_at, sha256="ab" * 32,
                              snapshot="snapshots/x")
+    archive = write_archive(capture)
+    manifest, wacz, screenshot = (archive.manifest_sha256, sha256_of(archive, "archive.wacz"),
+                                  sha256_of(archive, "screenshot.png"))
     site, pk = settings.SITE_URL, claim.pk
     rating = verdict.rating
 
@@ -432,7 +443,8 @@ def test_exports_byte_layout_is_pinned(client):
         '"Budget, ""final""",Daily,https://n.example/a,2026-05-04,published,published,1,'
         f'{rating.label},{rating.value},"Line one\nline two",Because.,,Ana Núñez,rev,'
         "2026-05-06T07:08:09.123456+00:00,,,,https://s.example/t,"
-        f"2026-05-05T01:02:03.000004+00:00,{'ab' * 32},{site}/captures/{capture.pk}/snapshot/"
+        f"2026-05-05T01:02:03.000004+00:00,{'ab' * 32},{site}/captures/{capture.pk}/snapshot/,"
+        f"{manifest},{wacz},{screenshot},2026-05-05T01:03:04.000000+00:00,http://tsa.example/"
         "\r\n"
     ).encode()
     record = (
@@ -448,7 +460,10 @@ def test_exports_byte_layout_is_pinned(client):
         '"rationale": "Because.", "correction_note": "", "sources": [{"url": '
         '"https://s.example/t", "title": "T", "captured_at": '
         f'"2026-05-05T01:02:03.000004+00:00", "sha256": "{"ab" * 32}", "snapshot_url": '
-        f'"{site}/captures/{capture.pk}/snapshot/"}}], "author": "Ana Núñez", '
+        f'"{site}/captures/{capture.pk}/snapshot/", "manifest_sha256": "{manifest}", '
+        f'"wacz_sha256": "{wacz}", "screenshot_sha256": "{screenshot}", '
+        '"timestamped_at": "2026-05-05T01:03:04.000000+00:00", '
+        '"timestamp_authority": "http://tsa.example/"}], "author": "Ana Núñez", '
         '"reviewer": "rev", "published_at": "2026-05-06T07:08:09.123456+00:00", '
         '"corrected_at": null, "factcheck_urls": [], "tags": []}'
     )
