@@ -10,12 +10,14 @@ answer. Each capture is claims.capture.browser.capture_in_browser as a worker ca
 fresh Chromium, every request through the guard, screenshot and PDF. Written to
 benchmarks/results/capture.json:
 
-1. One at a time: p50 and p95 of the capture's wall time; the browser's peak memory (all
+1. One at a time: p50 and p95 of the capture's wall time, and its CPU time (this process,
+   Playwright's driver and every browser process: less swayed by other work on the
+   machine than the wall time); the browser's peak memory (all
    its processes: the sum of their proportional set sizes, and of their resident sizes,
    which counts the pages they share once per process); the capturing process's own peak.
 2. Two at once, in two processes (as two prefork children of a worker): p50 and p95 of each
    capture's time, captures per minute, and the two browsers' peak memory together.
-The load average when it started is written down: other work on the machine slows every
+The load averages before and after are written down: other work on the machine slows every
 figure (a browser is several processes, and starting one is most of a capture's time).
 """
 
@@ -130,14 +132,24 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(int(round(share * (len(ordered) - 1))), len(ordered) - 1)]
 
 
-def _capture_times(url: str, count: int) -> tuple[list[float], dict]:
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended: Playwright's driver,
+    which has waited for the browser's processes, which have waited for theirs."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _capture_times(url: str, count: int, cpu: list[float] | None = None
+                   ) -> tuple[list[float], dict]:
     from claims.capture.browser import capture_in_browser
 
     times, last = [], None
     for _ in range(count):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), _cpu_seconds()
         last = capture_in_browser(url)
         times.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(_cpu_seconds() - used)
     return times, {"requests": len(last.exchanges), "blocked": len(last.blocked),
                    "notes": last.notes, "screenshot_bytes": len(last.screenshot_png or b""),
                    "pdf_bytes": len(last.pdf or b""),
@@ -160,13 +172,16 @@ def run(captures: int, pairs: int, warmup: int) -> dict:
     reason = browser_available()
     if reason:
         raise SystemExit(f"capture benchmark not run: {reason}")
+    load_before = os.getloadavg()[0]
     server, url = serve_news_page()
     try:
         _capture_times(url, warmup)
+        cpu: list[float] = []
         with _MemoryWatch() as watch:
-            times, page = _capture_times(url, captures)
+            times, page = _capture_times(url, captures, cpu)
         one = {"captures": captures, "p50_s": round(statistics.median(times), 2),
                "p95_s": round(_percentile(times, 0.95), 2), "max_s": round(max(times), 2),
+               "cpu_s_p50": round(statistics.median(cpu), 2),
                "browser_peak_pss_mb": round(watch.peak_pss / 2**20),
                "browser_peak_rss_sum_mb": round(watch.peak_rss / 2**20),
                "capturing_process_peak_rss_mb": round(_own_peak_rss() / 2**20), "page": page}
@@ -196,7 +211,8 @@ def run(captures: int, pairs: int, warmup: int) -> dict:
     finally:
         server.stop()
     return {"benchmark": "capture", "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "cpu_count": os.cpu_count(), "load_average_before": os.getloadavg()[0],
+            "cpu_count": os.cpu_count(), "load_average_before": round(load_before, 2),
+            "load_average_after": round(os.getloadavg()[0], 2),
             "latency_ms": int(LATENCY_S * 1000), "one_at_a_time": one, "two_at_once": two}
 
 
@@ -213,7 +229,8 @@ def main(argv=None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     one, two = result["one_at_a_time"], result["two_at_once"]
-    print(f"One at a time ({one['captures']}): p50 {one['p50_s']} s, p95 {one['p95_s']} s; "
+    print(f"One at a time ({one['captures']}): p50 {one['p50_s']} s, p95 {one['p95_s']} s "
+          f"(CPU {one['cpu_s_p50']} s); "
           f"browser peak {one['browser_peak_pss_mb']} MB PSS "
           f"({one['browser_peak_rss_sum_mb']} MB RSS summed); capturing process "
           f"{one['capturing_process_peak_rss_mb']} MB")
