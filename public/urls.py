@@ -10,7 +10,10 @@ from public.views import (
     factcheck_list,
     methodology,
     snapshot,
+    snapshot_bundle,
     snapshot_raw,
+    snapshot_screenshot,
+    snapshot_wacz,
 )
 
 app_name = "public"
@@ -22,6 +25,10 @@ urlpatterns = [
     path("methodology/", methodology, name="methodology"),
     path("sources/<int:pk>/", snapshot, name="snapshot"),
     path("sources/<int:pk>/raw/", snapshot_raw, name="snapshot-raw"),
+    # The capture's evidence archive: its screenshot, web archive and evidence bundle.
+    path("sources/<int:pk>/screenshot.png", snapshot_screenshot, name="snapshot-screenshot"),
+    path("sources/<int:pk>/archive.wacz", snapshot_wacz, name="snapshot-wacz"),
+    path("sources/<int:pk>/evidence.zip", snapshot_bundle, name="snapshot-bundle"),
 ]
 
 FEEDS = (

@@ -23,6 +23,7 @@ from claims.models import Capture, Source
 from claims.services.sources import source_refetch
 from claims.services.verdicts import verdict_approve, verdict_correct, verdict_publish
 from tests.factories import ClaimFactory
+from tests.support.archives import write_archive
 from tests.verdict_setup import (
     captured_source_evidence,
     client_for,
@@ -186,7 +187,11 @@ def count_queries(url: str) -> int:
 
 
 def test_the_page_and_the_api_cost_the_same_queries_for_one_source_or_many(
-        users, monkeypatch):
+        users, monkeypatch, settings, tmp_path):
+    """With evidence archives or without: the page reads each capture's archive with the
+    capture (joined), never one query per source."""
+    settings.MEDIA_ROOT = tmp_path
+
     def urls(claim):
         return [reverse("public:fact-check", args=[claim.pk]),
                 f"/api/v1/published/{claim.pk}/", "/api/v1/published/",
@@ -199,7 +204,10 @@ def test_the_page_and_the_api_cost_the_same_queries_for_one_source_or_many(
     evidence = [captured_source_evidence(many) for _ in range(4)]
     publish_through_workflow(many, author=users["editor_author"], reviewer=users["reviewer"])
     for item in evidence[1:]:
-        refetch(item.source, title=NEW_TITLE, monkeypatch=monkeypatch,
-                user=users["editor_author"])
+        write_archive(item.source.captures.get())  # the reviewed capture, archived
+        newer = refetch(item.source, title=NEW_TITLE, monkeypatch=monkeypatch,
+                        user=users["editor_author"])
+        write_archive(newer, label="newer")
     assert [s["title"] for s in api_sources(many.pk)] == [REVIEWED_TITLE] * 4
+    assert page(many.pk).count('data-testid="capture-archive"') == 3
     assert [count_queries(url) for url in urls(many)] == few

@@ -21,15 +21,19 @@ from claims.models import (
     Verdict,
 )
 from claims.services.tokens import api_token_create
+from tests.support.archives import write_archive
 
 
 @pytest.fixture
-def desk(db):
-    """The demo desk, and an object for every URL that names one (see url_for)."""
+def desk(db, settings, tmp_path):
+    """The demo desk, and an object for every URL that names one (see url_for). The capture
+    a published fact-check cites has an evidence archive, in storage of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", verbosity=0)
     published = Verdict.objects.filter(state=VerdictState.PUBLISHED, is_current=True).first()
     capture = Capture.objects.filter(status=CaptureStatus.SUCCESS,
                                      source__evidence__verdicts=published).first()
+    write_archive(capture)
     article = Article.objects.first()
     suggestion = ClaimSuggestion.objects.create(
         article=article, start=0, end=10, text=article.body[:10], score=0.5)

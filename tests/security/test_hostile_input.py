@@ -18,6 +18,7 @@ from django.utils import timezone
 from claims import models
 from claims.choices import CaptureStatus, SourceStatus, VerdictState
 from claims.services.tokens import api_token_create
+from tests.support.archives import write_archive
 from tests.support.payloads import PAYLOAD
 from tests.support.urlmap import DESK, EXPECTED, PUBLIC, site_urls, url_for
 
@@ -41,7 +42,8 @@ def assert_inert(html: str, where: str) -> None:
 
 
 @pytest.fixture
-def hostile(db):
+def hostile(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the capture's evidence archive, in storage of its own
     call_command("load_demo", verbosity=0)
     User = get_user_model()
     editor = User.objects.get(username="editor")
@@ -73,6 +75,8 @@ def hostile(db):
     )
     capture.snapshot.save("hostile", ContentFile(f"<html>{PAYLOAD}</html>".encode()), save=False)
     capture.save()
+    # What the time-stamping authority calls itself is text from outside too.
+    write_archive(capture, authority=PAYLOAD[:500])
     evidence = models.Evidence.objects.create(claim=claim, source=source, stance="refutes",
                                               note=f"Note {PAYLOAD}", excerpt=PAYLOAD)
     verdict = models.Verdict.objects.create(
