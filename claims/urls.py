@@ -51,6 +51,7 @@ urlpatterns = [
     path("sources/", sources.source_list, name="source-list"),
     path("sources/<int:pk>/", sources.source_detail, name="source-detail"),
     path("sources/<int:pk>/status/", sources.source_status, name="source-status"),
+    path("sources/<int:pk>/archive/", sources.source_archive, name="source-archive"),
     path("sources/<int:pk>/refetch/", sources.source_refetch, name="source-refetch"),
     path("captures/<int:pk>/snapshot/", sources.capture_snapshot, name="capture-snapshot"),
     path("captures/<int:pk>/archive/<str:name>", archives.archive_file,

@@ -226,21 +226,37 @@ def source_list(request):
     )
 
 
+def _archive_context(request, source: Source, captures) -> dict:
+    archive = source_latest_archive(captures)
+    return {
+        "source": source,
+        "archive": archive,
+        "capture": archive.capture if archive else None,
+        "can_verify": archive is not None and request.user.has_perm("claims.change_source"),
+    }
+
+
+@login_required
+@require_GET
+def source_archive(request, pk):
+    """The source page's evidence archive section: polled every 3 s while the source is
+    being fetched or its archive made, until it settles."""
+    source = get_object_or_404(Source, pk=pk)
+    context = _archive_context(request, source, source_captures(source, limit=5))
+    return render(request, "claims/partials/capture_archive.html", context)
+
+
 @login_required
 def source_detail(request, pk):
     source = get_object_or_404(Source, pk=pk)
     latest = source_latest_text_capture(source)
     captures = source_captures(source)
-    archive = source_latest_archive(captures)
     return render(
         request,
         "claims/source_detail.html",
         {
-            "source": source,
+            **_archive_context(request, source, captures),
             "captures": captures,
-            "archive": archive,
-            "capture": archive.capture if archive else None,
-            "can_verify": archive is not None and request.user.has_perm("claims.change_source"),
             "latest": latest,
             "latest_facts": capture_facts(latest.metadata) if latest else [],
             "claims": source_claims(source),
