@@ -202,18 +202,22 @@ def count_queries(url: str) -> int:
 
 
 def test_archives_add_no_query_to_the_page_whatever_the_sources(users):
-    claim = ClaimFactory()
-    evidence = [captured_source_evidence(claim) for _ in range(4)]
-    publish_through_workflow(claim, author=users["editor_author"], reviewer=users["reviewer"])
-    url = reverse("public:fact-check", args=[claim.pk])
+    one = published_fact_check(users)["claim"]
+    url = reverse("public:fact-check", args=[one.pk])
     without = count_queries(url)
+    write_archive(VerdictCapture.objects.get(verdict__claim=one).capture)
+    assert count_queries(url) == without
+
+    many = ClaimFactory()
+    evidence = [captured_source_evidence(many) for _ in range(4)]
+    publish_through_workflow(many, author=users["editor_author"], reviewer=users["reviewer"])
     statuses = [ArchiveStatus.DONE, ArchiveStatus.DONE, ArchiveStatus.FAILED, None]
     for item, status in zip(evidence, statuses, strict=True):
         if status is not None:
             write_archive(item.source.captures.get(), status=status)
-    html = page(claim.pk)
-    assert html.count('data-testid="capture-archive"') == 2
-    assert count_queries(url) == without
-    capture = evidence[0].source.captures.get()
-    assert count_queries(reverse("public:snapshot", args=[capture.pk])) == count_queries(
-        reverse("public:snapshot", args=[evidence[3].source.captures.get().pk]))
+    assert page(many.pk).count('data-testid="capture-archive"') == 2
+    assert count_queries(reverse("public:fact-check", args=[many.pk])) == without
+
+    archived, unarchived = (evidence[i].source.captures.get() for i in (0, 3))
+    assert count_queries(reverse("public:snapshot", args=[archived.pk])) == count_queries(
+        reverse("public:snapshot", args=[unarchived.pk]))

@@ -32,7 +32,12 @@ from tests.factories import (
     SourceFactory,
 )
 from tests.support.archives import AUTHORITY, sha256_of, write_archive
-from tests.verdict_setup import make_roles, published_fact_check
+from tests.verdict_setup import (
+    captured_source_evidence,
+    make_roles,
+    publish_through_workflow,
+    published_fact_check,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -250,12 +255,28 @@ def test_the_report_of_an_unpublished_claim_shows_its_latest_capture_s_archive()
     assert archive.manifest_sha256 in html and "No trusted timestamp" in html
 
 
-def test_the_report_reads_archives_with_their_captures(published):
-    def queries() -> int:
+def test_the_report_reads_archives_with_their_captures(published, users):
+    def queries(claim) -> int:
         with CaptureQueriesContext(connection) as ctx:
-            report.report_data(scope="claim", claim_id=published["claim"].pk)
+            report.report_data(scope="claim", claim_id=claim.pk)
         return len(ctx)
 
-    with_archive = queries()
-    published["archive"].delete()
-    assert queries() == with_archive
+    one = queries(published["claim"])
+    # Four cited sources, three archived; and an unpublished claim's four sources.
+    many = ClaimFactory()
+    evidence = [captured_source_evidence(many) for _ in range(4)]
+    publish_through_workflow(many, author=users["editor_author"], reviewer=users["reviewer"])
+    draft = ClaimFactory()
+    for item in [*evidence[1:], *(captured_source_evidence(draft) for _ in range(4))]:
+        write_archive(item.source.captures.get())
+    assert queries(many) == one
+    data = report.report_data(scope="claim", claim_id=draft.pk, published_only=False)
+    assert all(source["manifest_sha256"] for source in data.entries[0]["sources"])
+    with CaptureQueriesContext(connection) as ctx:
+        report.report_data(scope="claim", claim_id=draft.pk, published_only=False)
+    unpublished_many = len(ctx)
+    lone = ClaimFactory()
+    write_archive(captured_source_evidence(lone).source.captures.get())
+    with CaptureQueriesContext(connection) as ctx:
+        report.report_data(scope="claim", claim_id=lone.pk, published_only=False)
+    assert len(ctx) == unpublished_many
