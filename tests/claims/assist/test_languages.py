@@ -138,3 +138,17 @@ def test_the_api_says_not_scored_arabic(editor):
     assert data["suggestions"][0]["not_scored"] == ""
     assert data["suggestions"][-1]["text"] == ARABIC
     assert Claim.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_arabic_article_is_listed_not_scored_and_folded(client, editor):
+    sentences = [s for s in SAMPLES["ar"]["sentences"] if s.endswith(".")][:8]
+    article = ArticleFactory(body="\n\n".join(sentences), language="ar")
+    stored = assist.suggestions_refresh(article=article)
+    assert [s.text for s in stored] == sentences  # every one, in text order, none scored
+    assert {(s.score, s.language) for s in stored} == {(None, "ar")}
+    client.force_login(editor)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count("not scored: Arabic") == len(sentences)
+    assert "No sentence the model reads was found worth checking." in page
+    assert f"{len(sentences) - 5} more sentences not scored" in page
