@@ -34,7 +34,8 @@ DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 PARTIAL_DATASET_EXIT = 3
 # Other helpers' benchmarks, run after the page measurements when present.
 EXTRA_BENCHES = {"fetch": "benchmarks.fetch_bench", "export": "benchmarks.export_bench",
-                 "scoring": "benchmarks.scoring_bench", "matching": "benchmarks.match_bench"}
+                 "scoring": "benchmarks.scoring_bench", "matching": "benchmarks.match_bench",
+                 "capture": "benchmarks.capture_bench"}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -63,6 +64,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="do not run benchmarks.export_bench")
     p.add_argument("--skip-scoring", action="store_true",
                    help="do not run benchmarks.scoring_bench")
+    p.add_argument("--skip-capture", action="store_true",
+                   help="do not run benchmarks.capture_bench (evidence capture in Chromium)")
     p.add_argument("--skip-matching", action="store_true",
                    help="do not run benchmarks.match_bench (claim matching and fact-check import)")
     p.add_argument("--match-args", default="",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
@@ -96,10 +97,12 @@ def sweep_stuck_sources() -> int:
             + archiving.archives_sweep_stuck())
 
 
-# A browser capture is bounded by CAPTURE_WALL_SECONDS inside; the task's own limits are a
-# second line of defence, set from the same setting when the task is sent.
+# A browser capture is bounded by CAPTURE_WALL_SECONDS inside (and its browser killed 20 s
+# past it); the task's own limits are a second line of defence beyond that, with room for
+# packing the archive and asking for the timestamp.
 @shared_task(bind=True, name="claims.tasks.archive_capture", max_retries=None,
-             ignore_result=True, soft_time_limit=120, time_limit=150,
+             ignore_result=True, soft_time_limit=int(settings.CAPTURE_WALL_SECONDS) + 60,
+             time_limit=int(settings.CAPTURE_WALL_SECONDS) + 90,
              **RETRY_ON_DATABASE_ERRORS)
 def archive_capture(self, archive_id: int) -> str:
     try:

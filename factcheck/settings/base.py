@@ -417,6 +417,15 @@ CAPTURE_CHROMIUM_PATH = env("CAPTURE_CHROMIUM_PATH", default="/usr/bin/chromium"
 CAPTURE_WALL_SECONDS = env.float("CAPTURE_WALL_SECONDS", default=45.0)
 CAPTURE_MAX_BYTES = env.int("CAPTURE_MAX_BYTES", default=40 * 1024 * 1024)
 CAPTURE_MAX_REQUESTS = env.int("CAPTURE_MAX_REQUESTS", default=200)
+CAPTURE_VIEWPORT_WIDTH = env.int("CAPTURE_VIEWPORT_WIDTH", default=1280)  # CSS pixels
+# A longer page's screenshot is cut here, and a note says so.
+CAPTURE_MAX_SCREENSHOT_HEIGHT = env.int("CAPTURE_MAX_SCREENSHOT_HEIGHT", default=16000)
+# The page's JavaScript heap, and the memory (PSS) of all the browser's processes together:
+# over it, the browser is stopped and a note says so.
+CAPTURE_JS_HEAP_MB = env.int("CAPTURE_JS_HEAP_MB", default=512)
+CAPTURE_MEMORY_MB = env.int("CAPTURE_MEMORY_MB", default=1536)
+# The page's requests fetched through the guard at the same time.
+CAPTURE_REQUESTS_AT_ONCE = env.int("CAPTURE_REQUESTS_AT_ONCE", default=6)
 # Browser captures at once on this machine (each Chromium takes a few hundred MB).
 CAPTURE_CONCURRENCY = env.int("CAPTURE_CONCURRENCY", default=2)
 # An archive pending or being made for longer than this is retried (or given up) by the

@@ -50,7 +50,8 @@ def test_whole_benchmark_run_on_tiny_data(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--sqlite-only", "--size", "200", "--repeat", "3",
          "--warmup", "1", "--out", str(out), "--data-dir", str(data), "--skip-fetch",
-         "--skip-export", "--skip-scoring", "--skip-matching", "--skip-server"],
+         "--skip-export", "--skip-scoring", "--skip-matching", "--skip-server",
+         "--skip-capture"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -86,7 +87,7 @@ def test_pages_through_gunicorn_on_tiny_data(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--sqlite-only", "--size", "200", "--repeat", "3",
          "--warmup", "1", "--processes", "1", "--out", str(out), "--data-dir", str(data),
-         "--skip-fetch", "--skip-export", "--skip-scoring", "--skip-matching"],
+         "--skip-fetch", "--skip-export", "--skip-scoring", "--skip-matching", "--skip-capture"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
