@@ -6,9 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=factcheck.settings.production
 
-# WeasyPrint needs Pango; fonts for readable PDFs.
+# WeasyPrint needs Pango; fonts for readable PDFs. The worker's evidence capture loads each
+# source in Debian's Chromium (screenshot, PDF, web archive; claims/capture/browser.py).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+       chromium \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
