@@ -7,10 +7,11 @@ peak resident memory, at growing N to show memory stays flat.
 
 It creates a throwaway database (factcheck_export_bench_<pid>) on DATABASE_URL's server
 (default postgres://postgres@127.0.0.1:5432/postgres), migrates it, bulk-loads the largest N
-claims with COPY (articles, claimants, published verdicts on 60%, a captured source on half),
-then measures each format and N in a fresh child process, so ru_maxrss is that export's
-peak and nothing else's. The export runs the same code as the web download
-(views_exports.export_stream over the claims table's default view) into a byte counter.
+claims with COPY (articles, claimants, published verdicts on 60%, a captured source on half,
+each capture with its evidence archive), then measures each format and N in a fresh child
+process, so ru_maxrss is that export's peak and nothing else's. The export runs the same
+code as the web download (views_exports.export_stream over the claims table's default view)
+into a byte counter.
 
 Results go to benchmarks/results/export.json. Targets: >= 30,000 rows/s in each format,
 peak memory < 200 MB, and flat: the peak at the largest N within FLAT_MB of the peak at
@@ -84,6 +85,9 @@ def peak_rss_mb() -> float:
 
 
 # --- loading ------------------------------------------------------------------------------
+
+ARCHIVE_FILES = ("archive.wacz", "screenshot.png", "page.pdf", "certificates.pem",
+                 "timestamp.tsr", "tsa-certificates.pem", "manifest.json")
 
 WORDS = ("minister unemployment figures growth crime rate budget exports hospital waiting "
          "lists schools teachers pensions inflation housing energy prices police "
@@ -202,6 +206,24 @@ def load(size: int, log=_log) -> dict:
            "started_at"],
           ((first_source + i, "success", "", 1, 200, "", "text/html", 1000, f"{i:064x}", "",
             "", "", "", "", "{}", f"snapshots/{i:064x}", "", "", now) for i in range(n_sources)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id) FROM claims_capture")
+        first_capture = cursor.fetchone()[0]
+
+    # Every capture archived, as the desk leaves a successful one: the files the exports
+    # report hashes of, listed as the manifest lists them, and a trusted timestamp.
+    def archive_files(i: int) -> str:
+        return json.dumps([{"name": name, "sha256": f"{i:060x}{n:04x}", "size": 1000 + n}
+                           for n, name in enumerate(ARCHIVE_FILES)])
+
+    _copy("claims_capturearchive",
+          ["capture_id", "status", "attempts", "method", "final_url", "files", "blocked",
+           "notes", "manifest_sha256", "timestamp_authority", "timestamped_at",
+           "timestamp_error", "error_message", "verification", "verification_problems",
+           "created_at", "status_changed_at", "started_at", "finished_at"],
+          ((first_capture + i, "done", 1, "browser", f"https://stats.example/t/{i}",
+            archive_files(i), "[]", "[]", f"{i:064x}", "https://tsa.example/", now, "", "",
+            "", "[]", now, now, now, now) for i in range(n_sources)))
     _copy("claims_evidence",
           ["created_at", "updated_at", "claim_id", "source_id", "stance", "note", "excerpt"],
           ((now, now, first_claim + 2 * i, first_source + i, "refutes", "", "")
@@ -215,7 +237,8 @@ def load(size: int, log=_log) -> dict:
     seconds = time.perf_counter() - started
     log(f"  everything loaded in {seconds:.1f}s")
     return {"claims": size, "published_verdicts": len(published), "sources": n_sources,
-            "load_seconds": round(seconds, 1), "search_indexes_dropped": dropped}
+            "archived_captures": n_sources, "load_seconds": round(seconds, 1),
+            "search_indexes_dropped": dropped}
 
 
 # --- one measurement (child process) ----------------------------------------------------------
