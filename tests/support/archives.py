@@ -31,12 +31,13 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_archive(capture: Capture, *, screenshot: bool = True, timestamp: bool = True,
+def write_archive(capture: Capture, *, screenshot: bool | bytes = True, timestamp: bool = True,
                   status: str = ArchiveStatus.DONE, label: str = "",
                   authority: str = AUTHORITY) -> CaptureArchive:
-    """The capture's evidence archive: a WACZ, a screenshot (unless `screenshot` is False),
-    a manifest listing them, and a timestamp token (unless `timestamp` is False), each file
-    in storage and listed with its SHA-256 and size. `label` goes into every file, so two
+    """The capture's evidence archive: a WACZ, a screenshot (a tiny PNG, the PNG bytes
+    `screenshot` gives, or none if it is False), a manifest listing them, and a timestamp
+    token (unless `timestamp` is False), each file in storage and listed with its SHA-256
+    and size. `label` goes into every file, so two
     archives' hashes differ; `authority` names the time-stamping authority. A `status`
     other than done leaves the row without files."""
     if status != ArchiveStatus.DONE:
@@ -44,7 +45,9 @@ def write_archive(capture: Capture, *, screenshot: bool = True, timestamp: bool 
             capture=capture, status=status,
             error_message="Could not capture." if status == ArchiveStatus.FAILED else "")
     page = {"archive.wacz": f"PK wacz of capture {capture.pk} {label}".encode()}
-    if screenshot:
+    if isinstance(screenshot, bytes):
+        page["screenshot.png"] = screenshot
+    elif screenshot:
         page["screenshot.png"] = PNG + label.encode()
     listed = [{"name": name, "sha256": _sha256(data), "size": len(data)}
               for name, data in page.items()]
