@@ -3,7 +3,8 @@ engine, TEMPLATES[1] in settings): the list tables' markup (templates/jinja2/tab
 django-tables2 renders through its own `{% render_table %}` tag and each table's
 `template_name`. django-tables2 keeps the columns, their order, sorting and pagination; only
 the markup moves. Why: a claims page of 50 rows spent about two thirds of its CPU in
-django-tables2's per-cell pipeline and the Django template engine (README.md, "Benchmarks").
+django-tables2's per-cell pipeline and the Django template engine (benchmarks/README.md,
+"What the pages cost, and why").
 
 Only public APIs are used here: BoundColumn's attrs, header, order_by_alias and orderable,
 the table's page and paginator, and django-tables2's `table_page_range` filter."""
