@@ -46,6 +46,9 @@ class Match:
     # Only the name of the one who said the claim links them ("names Corey Feldman, who said
     # it"): the desk's panels do not offer such a match (claims/selectors/factchecks.py).
     name_only: bool = False
+    # About another place than the claim, or linked by a place's name alone, read by words
+    # alone (features.other_subject): the panels do not offer it either.
+    other_subject: bool = False
 
 
 # --- Normalising a query -----------------------------------------------------------------
@@ -206,6 +209,7 @@ def match_texts(texts: Sequence[str], *, top: int = 5, encode_limit: int | None 
     out = []
     for rows in scored:
         rows.sort(key=lambda r: (-r.score, r.factcheck_id))
-        out.append([Match(r.factcheck_id, round(r.score, 4), r.reasons, r.name_only)
+        out.append([Match(r.factcheck_id, round(r.score, 4), r.reasons, r.name_only,
+                          r.other_subject)
                     for r in rows[:top]])
     return out

@@ -103,7 +103,8 @@ def best_of(*rankings: list[Match]) -> list[Match]:
                 continue
             chosen = match if match.score > kept.score else kept
             best[match.factcheck_id] = replace(
-                chosen, name_only=kept.name_only and match.name_only)
+                chosen, name_only=kept.name_only and match.name_only,
+                other_subject=kept.other_subject and match.other_subject)
     return sorted(best.values(), key=lambda m: (-m.score, m.factcheck_id))
 
 
@@ -141,8 +142,9 @@ def worth_showing(match: Match, min_score: float = PANEL_MIN_SCORE) -> bool:
     the name of the one who said it. A claimant's name alone is no sign that the claim was
     checked: "My new album comes out on Friday" by Corey Feldman is not answered by "Corey
     Feldman was stabbed". (Ranked lists, match_claims and the API, keep such matches, with
-    their reason.)"""
-    return match.score >= min_score and not match.name_only
+    their reason.) Nor one about another place than the claim, or linked by a place's
+    name alone (features.other_subject, on the default install)."""
+    return match.score >= min_score and not match.name_only and not match.other_subject
 
 
 def fact_check_matches_many(texts: list[str], *, top: int = PANEL_TOP,
