@@ -426,8 +426,10 @@ CAPTURE_JS_HEAP_MB = env.int("CAPTURE_JS_HEAP_MB", default=512)
 CAPTURE_MEMORY_MB = env.int("CAPTURE_MEMORY_MB", default=1536)
 # The page's requests fetched through the guard at the same time.
 CAPTURE_REQUESTS_AT_ONCE = env.int("CAPTURE_REQUESTS_AT_ONCE", default=6)
-# Browser captures at once on this machine (each Chromium takes a few hundred MB).
-CAPTURE_CONCURRENCY = env.int("CAPTURE_CONCURRENCY", default=2)
+# Browser captures at once on this machine. Each costs about 5 s of CPU and 500 MB (Chromium
+# started afresh): on 2 cores one at a time made 12.5 captures a minute and two at once 7.4
+# (benchmarks/results/capture.json), so the default is one per two cores.
+CAPTURE_CONCURRENCY = env.int("CAPTURE_CONCURRENCY", default=max(1, (os.cpu_count() or 2) // 2))
 # An archive pending or being made for longer than this is retried (or given up) by the
 # sweeper; after CAPTURE_MAX_ATTEMPTS it is recorded as not archived, in words.
 CAPTURE_STUCK_AFTER_SECONDS = env.int("CAPTURE_STUCK_AFTER_SECONDS", default=600)
