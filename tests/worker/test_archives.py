@@ -22,6 +22,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from claims.archiving import archive_check, archives_sweep_stuck, capture_archive
+from claims.capture.archive import validate_wacz
 from claims.choices import ArchiveStatus, SourceStatus
 from claims.models import CaptureArchive, Source, archive_dir
 from claims.services.sources import source_attach
@@ -86,6 +87,8 @@ def test_an_attached_source_is_archived_over_http_and_verifies(
         assert warcs
         import gzip
         assert b"unemployment rose slightly" in gzip.decompress(zf.read(warcs[0]))
+
+    assert validate_wacz(wacz) == []  # the real `wacz validate`
 
     # verify_capture, then one flipped byte in the WACZ fails it, naming the file.
     call_command("verify_capture", str(archive.capture_id))
@@ -211,6 +214,7 @@ def test_a_browser_capture_refuses_local_subresources(archiving, celery_worker, 
             assert f"127.0.0.1:{other.port}/style.css" in blocked
             assert other.hits("/secret.png") == 0 and other.hits("/style.css") == 0
             wacz = default_storage.open(f"{archive_dir(archive.capture_id)}/archive.wacz").read()
+            assert validate_wacz(wacz) == []  # the real `wacz validate`
             uris = _uris(wacz)
             assert f"localhost:{port}/news".encode() in uris
             assert f":{other.port}/".encode() not in uris
