@@ -35,7 +35,7 @@ BLOCK_ROWS = 200
 
 # Column order of every export (CSV header, JSON keys).
 COLUMNS = (
-    "claim_id", "claim_url", "public_url", "statement", "quote",
+    "claim_id", "claim_url", "public_url", "statement", "quote", "language",
     "claimant", "claimant_kind", "claimant_role", "claimant_organisation",
     "article_title", "article_outlet", "article_url", "article_published_on",
     "status", "verdict_state", "verdict_version", "rating", "rating_value",
@@ -109,7 +109,7 @@ def export_rows(
         factcheck_urls = claim_export_factcheck_urls(ids)
         tags = claim_export_tags(ids)
         for (
-            pk, statement, quote, status,
+            pk, statement, quote, language, status,
             claimant, claimant_kind, role, organisation,
             title, outlet, article_url, article_published_on,
             state, version, rating, rating_value,
@@ -126,6 +126,8 @@ def export_rows(
                 "public_url": public_url(pk) if first_published_at else "",
                 "statement": statement,
                 "quote": quote,
+                # ISO 639-1 code of the statement's language (claims.language); "": unknown.
+                "language": language,
                 "claimant": claimant or "",
                 # person or organisation (schema.org Person or Organization); empty: nobody.
                 "claimant_kind": claimant_kind or "",

@@ -44,7 +44,7 @@ EXPORT_VERDICT_FIELDS = (
 # The columns of a claims export, read as one flat row per claim (values_list, no model
 # instances: building a model per row would dominate a million-row export).
 CLAIM_EXPORT_FIELDS = (
-    "id", "statement", "quote", "status",
+    "id", "statement", "quote", "language", "status",
     "claimant__name", "claimant__kind", "claimant__role", "claimant__organisation",
     "article__title", "article__outlet", "article__url", "article__published_on",
     *(f"sv_{field.replace('__', '_')}" for field in EXPORT_VERDICT_FIELDS),

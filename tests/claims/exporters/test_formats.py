@@ -438,7 +438,7 @@ def test_exports_byte_layout_is_pinned(client, settings, tmp_path):
 
     assert body["csv"] == (
         "\ufeff" + ",".join(HEADER) + "\r\n"
-        f"{pk},{site}/claims/{pk}/,{site}/fact-checks/{pk}/,'=Tax rose,tax rose 5%,"
+        f"{pk},{site}/claims/{pk}/,{site}/fact-checks/{pk}/,'=Tax rose,tax rose 5%,,"
         "Ana,person,,Gov,"
         '"Budget, ""final""",Daily,https://n.example/a,2026-05-04,published,published,1,'
         f'{rating.label},{rating.value},"Line one\nline two",Because.,,Ana Núñez,rev,'
@@ -450,7 +450,7 @@ def test_exports_byte_layout_is_pinned(client, settings, tmp_path):
     record = (
         f'{{"claim_id": {pk}, "claim_url": "{site}/claims/{pk}/", '
         f'"public_url": "{site}/fact-checks/{pk}/", "statement": "=Tax rose", '
-        '"quote": "tax rose 5%", "claimant": "Ana", "claimant_kind": "person", '
+        '"quote": "tax rose 5%", "language": "", "claimant": "Ana", "claimant_kind": "person", '
         '"claimant_role": "", '
         '"claimant_organisation": "Gov", "article_title": "Budget, \\"final\\"", '
         '"article_outlet": "Daily", "article_url": "https://n.example/a", '
