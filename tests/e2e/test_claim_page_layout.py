@@ -17,7 +17,9 @@ WIDTH = 1280
 # The "Already fact-checked?" panel (issue 17) adds about 110 px above the verdict, its
 # matches folded once a claim is published; the budget grew by that much, from 1,900. A
 # published correction's folded "What this correction changed for readers" line adds 50 px.
-LONGEST = 2_050
+# Issue 31's language labels (the claim's metadata line, each fact-check in the panel) made
+# the published demo claim one line longer (2,068 px): 20 px more.
+LONGEST = 2_070
 
 FOLDS = ["attach-source", "add-evidence", "change-status", "change-assignee", "edit-claim"]
 
