@@ -80,7 +80,8 @@ def test_report_page_and_print_layout(live_server, page, report_desk, settings):
     assert page.locator(".badge", has_text="Unverifiable").is_visible()
     assert page.get_by_role("button", name="Print this report").is_visible()
     table = page.locator("article.claim").first.locator("table.sources")
-    assert table.locator("td.hash").first.inner_text().strip() != "—"
+    # The capture's SHA-256 (the archive's manifest hash and timestamp follow it in the cell).
+    assert table.locator("td.capture-hash > .hash").first.inner_text().strip() != "—"
     page.set_viewport_size({"width": 1100, "height": 900})
     page.screenshot(path=str(SHOTS / "report-screen.png"), full_page=True)
 
