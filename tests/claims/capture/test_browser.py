@@ -255,16 +255,32 @@ def test_the_browser_alone_reaches_nothing(local_server):
     from playwright.sync_api import Error, sync_playwright
 
     local_server.route("/", Response.html(ARTICLE))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=FLAGS,
-                                             proxy={"server": DEAD_PROXY})
+    errors: list[BaseException] = []
+
+    def drive():
+        # Its own thread: in a whole run the browser tests' session (pytest-playwright) keeps
+        # an event loop in the main thread, where the sync API refuses to start.
         try:
-            page = browser.new_page()
-            for url in (local_server.url("/"), f"http://localhost:{local_server.port}/"):
-                with pytest.raises(Error, match="net::ERR_"):
-                    page.goto(url, timeout=10_000)
-        finally:
-            browser.close()
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium_path(),
+                                                     args=FLAGS, proxy={"server": DEAD_PROXY})
+                try:
+                    page = browser.new_page()
+                    for url in (local_server.url("/"),
+                                f"http://localhost:{local_server.port}/"):
+                        with pytest.raises(Error, match="net::ERR_"):
+                            page.goto(url, timeout=10_000)
+                finally:
+                    browser.close()
+        except BaseException as exc:  # handed to the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=drive)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive()
+    if errors:
+        raise errors[0]
     assert local_server.hits() == 0
 
 
@@ -433,13 +449,16 @@ def test_every_process_of_the_browser_is_found_by_its_mark(local_server):
     def look():
         unmarked_before: set[int] = set()
         while not done.is_set():
-            running = chromium_under_this_process()  # first: the marks are read after
+            running = chromium_under_this_process() - preexisting  # before the marks
             unmarked = running - set(process_tree(marked_processes()))
             seen.update(running - unmarked)
             missed.update(unmarked & unmarked_before)  # twice running: not a race
-            unmarked_before = unmarked & chromium_under_this_process()
+            unmarked_before = unmarked & (chromium_under_this_process() - preexisting)
             time.sleep(0.05)
 
+    # Browsers this process already runs (in a whole run, the browser tests' own session
+    # browser) are not the capture's.
+    preexisting = chromium_under_this_process()
     watcher = threading.Thread(target=look)
     watcher.start()
     try:
