@@ -32,9 +32,11 @@ class LongListSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
+        # iter(): tuple() of a model choice list itself would first ask its length, which
+        # for a list read from the database is a COUNT query of its own.
         options = "".join(
             f"{opening} selected{closing}" if key in chosen else f"{opening}{closing}"
-            for key, opening, closing in _escaped_options(tuple(self.choices)))
+            for key, opening, closing in _escaped_options(tuple(iter(self.choices))))
         return format_html('<select name="{}"{}>{}\n</select>', name,
                            flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options))
 

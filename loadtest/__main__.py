@@ -25,6 +25,7 @@ from pathlib import Path
 
 from factcheck.embedded_redis import EmbeddedRedis
 
+from .cpu import Sampler
 from .stack import ROOT, drop_database, manage, process, recreate_database, wait_for_http
 
 DB_NAME = "factcheck_loadtest"
@@ -119,9 +120,10 @@ def main() -> int:
         python = sys.executable
         with process("web", [python, "-m", "gunicorn", "factcheck.wsgi:application",
                              "--bind", f"127.0.0.1:{web_port}", "--workers", str(args.web_workers),
-                             "--timeout", "30"], env, logs), \
+                             "--timeout", "30"], env, logs) as web, \
              process("worker", [python, "-m", "celery", "-A", "factcheck", "worker",
-                                "--concurrency=2", "--loglevel=WARNING"], env, logs):
+                                "--concurrency=2", "--loglevel=WARNING"], env, logs) as worker:
+            sampler = Sampler({"gunicorn": web.pid, "celery worker": worker.pid}).start()
             wait_for_http(f"http://127.0.0.1:{web_port}/login/")
             print(f"Load: {args.users} editors for {args.duration}s on http://127.0.0.1:{web_port}",
                   flush=True)
@@ -131,15 +133,19 @@ def main() -> int:
                           "LOADTEST_STATUS": str(status_path), "LOADTEST_TIMES": str(times_path)}
             spawn_rate = args.users / max(1, args.ramp)
             load_started = time.time()
-            subprocess.run(
+            locust = subprocess.Popen(
                 [python, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"),
                  "--headless",
                  "-u", str(args.users), "-r", f"{spawn_rate:.3f}",
                  "-t", f"{args.ramp + args.duration}s",
                  "--host", f"http://127.0.0.1:{web_port}", "--csv", str(work / "locust"),
                  "--only-summary", "--stop-timeout", "10"],
-                env=locust_env, cwd=ROOT, check=False,
+                env=locust_env, cwd=ROOT, start_new_session=True,
             )
+            sampler.add("locust", locust.pid)
+            locust.wait()
+            load_ended = time.time()
+            sampler.stop()
             print("Waiting for the worker to finish the attached sources ...", flush=True)
             result = reconcile(writes_path=writes_path, since=started, wait_seconds=180)
         stats = read_locust_stats(work / "locust_stats.csv")
@@ -147,6 +153,11 @@ def main() -> int:
         times = json.loads(times_path.read_text()) if times_path.exists() else []
         # A few seconds of grace after the last editor arrives: their sign-ins finish.
         steady = phase(times, since=load_started + args.ramp + 5)
+        cpu = sampler.between(load_started + args.ramp + 5, load_ended)
+        if cpu and steady.get("requests"):
+            cpu["ms_per_request"] = {
+                name: round(seconds * 1000 / steady["requests"], 1)
+                for name, seconds in cpu["cpu_seconds"].items()}
         result.update({
             "users": args.users, "duration_s": args.duration, "ramp_s": args.ramp,
             "web_workers": args.web_workers,
@@ -154,6 +165,8 @@ def main() -> int:
             "p95_ms": stats["p95"], "rps": stats["rps"],
             # All 50 editors signed in and working: what the p95 target is about.
             "steady": steady,
+            # Where the two cores went in the steady state, per part of the stack.
+            "steady_cpu": cpu,
             "http_5xx": sum(n for code, n in status.items() if code.startswith("5")),
             "connection_errors": status.get("0", 0), "status_counts": status,
             "per_endpoint": stats["endpoints"],
@@ -230,6 +243,14 @@ def report(result: dict) -> int:
     if steady.get("requests"):
         print(f"steady state: requests {steady['requests']} in {steady['seconds']} s "
               f"({steady['rps']}/s), p50 {steady['p50_ms']} ms, p95 {steady['p95_ms']} ms")
+    cpu = result.get("steady_cpu") or {}
+    if cpu:
+        parts = ", ".join(f"{name} {ms} ms" for name, ms in sorted(
+            cpu["ms_per_request"].items(), key=lambda item: -item[1]))
+        print(f"CPU per steady-state request, by part of the stack ({cpu['cores_busy']} of "
+              f"{result['cores']} cores busy): {parts}")
+    else:
+        print("CPU by part of the stack: not measured (no /proc on this machine)")
     print(f"writes seen succeed {result['writes_seen']}, found {result['writes_found']}, "
           f"lost {result['lost_writes']}; sources attached {result['sources_attached']}: "
           f"fetched {result['sources_fetched']}, failed {result['sources_failed']}, "

@@ -6,11 +6,10 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
 
 from claims.choices import ClaimStatus
 from claims.forms.claimants import ClaimantPickerMixin
-from claims.people import UserChoiceField, active_users
+from claims.people import PeopleChoiceIterator, UserChoiceField, active_users
 from claims.services.bulk import BulkAction
 from claims.services.claims import STATUSES_SET_BY_HAND
 from claims.widgets import DateInput, DeskFormMixin
@@ -94,7 +93,7 @@ class ClaimAssignForm(DeskFormMixin, forms.Form):
 NOBODY = "nobody"
 
 
-class _ChoicesWithNobody(ModelChoiceIterator):
+class _ChoicesWithNobody(PeopleChoiceIterator):
     """The people, after the empty choice and an explicit "Nobody"."""
 
     def __iter__(self):

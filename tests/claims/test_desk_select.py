@@ -5,6 +5,8 @@ browser tests see."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django import forms
 
@@ -58,18 +60,45 @@ def _users(n):
     return [factories.UserFactory(first_name="Edi", last_name=f"Tor {i}") for i in range(n)]
 
 
-def test_model_choices_list_the_same_people_as_djangos_iterator(db):
+def test_people_lists_name_the_same_people_in_the_same_markup_as_django(db):
+    """The assignee selects read people as plain (id, name) values (PeopleChoiceIterator)
+    and write their options in one pass (LongListSelect): the same choices as Django's
+    ModelChoiceIterator naming each by user_display, in exactly the markup of Django's
+    select, for a chosen person, for none, and for a name that is hostile markup."""
     from django.forms.models import ModelChoiceIterator
 
-    from claims.widgets import ListedChoiceIterator
+    from claims.people import PeopleChoiceIterator
+    from claims.widgets import LongListSelect
+    from tests import factories
 
-    _users(5)
-    form = ClaimAssignForm()
-    field = form.fields["assignee"]
-    assert field.iterator is ListedChoiceIterator
-    listed = [(str(value), label) for value, label in field.widget.choices]
-    stock = [(str(value), label) for value, label in ModelChoiceIterator(field)]
-    assert listed == stock and len(listed) == 6  # "Nobody" and five people
+    people = _users(4) + [factories.UserFactory(first_name=HOSTILE, last_name=""),
+                          factories.UserFactory(first_name="", last_name="", username="plain")]
+    filters = ClaimFilter({"assignee": str(people[2].pk)}, queryset=Claim.objects.none()).form
+    forms_and_values = [
+        (filters, "assignee", str(people[2].pk)),
+        (BulkActionForm({"assignee": "nobody"}), "assignee", "nobody"),
+        (ClaimAssignForm(initial={"assignee": people[4]}), "assignee", str(people[4].pk)),
+        (ClaimAssignForm(), "assignee", ""),
+    ]
+    for form, name, chosen in forms_and_values:
+        field = form.fields[name]
+        assert isinstance(field.widget, LongListSelect)
+        assert issubclass(field.iterator, PeopleChoiceIterator)
+        listed = [(str(value), label) for value, label in field.choices]
+        stock_field = type(field)(queryset=field.queryset, empty_label=field.empty_label)
+        stock_field.iterator = ModelChoiceIterator
+        stock = [(str(value), label) for value, label in ModelChoiceIterator(stock_field)]
+        people_listed = [pair for pair in listed if pair[0].isdigit()]
+        assert people_listed == [pair for pair in stock if pair[0]]
+        assert len(people_listed) == 6 and (str(people[4].pk), HOSTILE) in people_listed
+        assert (str(people[5].pk), "plain") in people_listed
+        expected = forms.Select(attrs={"class": "form-select"}, choices=listed).render(
+            name, chosen, attrs={"id": form[name].auto_id}, renderer=DESK_RENDERER)
+        # The same bytes but for how quotes are escaped (markupsafe writes &#34;, Django's
+        # escape &quot;): the same text to a browser.
+        assert html.unescape(str(form[name])) == html.unescape(expected)
+        assert f'<option value="{chosen}" selected>' in str(form[name])
+        assert "<b>" not in str(form[name]) and "&lt;b&gt;" in str(form[name])
 
 
 @pytest.mark.postgres
@@ -84,5 +113,5 @@ def test_model_choices_open_no_server_side_cursor(db):
     with CaptureQueriesContext(connection) as queries:
         html = str(form["assignee"])
     assert html.count("<option") == 6
-    assert len(queries) == 1
+    assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
     assert not any("DECLARE" in q["sql"] for q in queries.captured_queries)
