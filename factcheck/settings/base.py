@@ -147,7 +147,8 @@ AUTHENTICATION_BACKENDS = [
     # Throttles login attempts: after AXES_FAILURE_LIMIT failures for one username from one
     # address, that pair is locked out for AXES_COOLOFF_TIME.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading permissions in one query (factcheck/auth.py).
+    "factcheck.auth.DeskModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

@@ -1,9 +1,8 @@
 """claims.queue, the one module that enqueues work: it sends tasks by their registered name
 (it imports no task), so a renamed task must fail here, not in production."""
 
-from contextlib import contextmanager
-
 import pytest
+from kombu import Connection
 
 from claims import queue
 from factcheck.celery import app
@@ -21,10 +20,9 @@ class FakeApp:
     def __init__(self):
         self.sent, self.transport_options = [], []
 
-    @contextmanager
     def connection_for_write(self, transport_options):
         self.transport_options.append(transport_options)
-        yield "connection"
+        return Connection("memory://", transport_options=transport_options)
 
     def send_task(self, name, **options):
         self.sent.append((name, options))
@@ -43,9 +41,21 @@ def test_enqueue_sends_by_name_with_no_result_one_retry_and_a_read_timeout(
     assert enqueue(42) is True
     [(sent_name, options)] = fake.sent
     assert sent_name == name and options["args"] == [42]
-    assert options["ignore_result"] is True and options["connection"] == "connection"
+    assert options["ignore_result"] is True
     assert options["retry"] is True and options["retry_policy"]["max_retries"] == 1
     assert fake.transport_options == [{"socket_timeout": settings.BROKER_CONNECT_TIMEOUT}]
+    assert options["connection"].transport_options == {
+        "socket_timeout": settings.BROKER_CONNECT_TIMEOUT}
+
+
+def test_publishes_share_a_pooled_connection(monkeypatch):
+    """A connection per publish cost about 5 ms of CPU an attached source: the second
+    publish of a process takes the first one's connection from the pool."""
+    fake = FakeApp()
+    monkeypatch.setattr(queue, "current_app", fake)
+    assert queue.enqueue_source_fetch(1) and queue.enqueue_source_fetch(2)
+    first, second = (options["connection"] for _name, options in fake.sent)
+    assert first is second
 
 
 def test_a_broker_that_refuses_is_logged_not_raised(monkeypatch, caplog):
