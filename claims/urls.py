@@ -66,6 +66,7 @@ urlpatterns = [
     path("captures/<int:pk>/verify/", sources.capture_verify, name="capture-verify"),
     # Verdicts, review and notifications
     path("claims/<int:pk>/verdict/", verdicts.verdict_save, name="verdict-save"),
+    path("claims/<int:pk>/audit/", verdicts.claim_audit, name="claim-audit"),
     path("verdicts/<int:pk>/submit/", verdicts.verdict_submit, name="verdict-submit"),
     path("verdicts/<int:pk>/request-changes/", verdicts.verdict_request_changes,
          name="verdict-request-changes"),

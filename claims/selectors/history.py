@@ -153,6 +153,18 @@ def claim_audit_trail(claim: Claim, records: dict | None = None) -> list[AuditEn
     return entries
 
 
+def claim_audit_count(claim: Claim, records: dict | None = None) -> int:
+    """How many entries claim_audit_trail gives (one per history record, at most LIMIT of
+    each kind), for the claim page's closed "Audit history" fold: the trail itself is read
+    when the fold opens. With the page's `records` (claim_history_records), one COUNT."""
+    if records is not None and records.get("claim_pk") == claim.pk:
+        known = len(records["claim"][:LIMIT]) + len(records["evidence"][:LIMIT])
+    else:
+        known = (Claim.history.filter(id=claim.pk)[:LIMIT].count()
+                 + Evidence.history.filter(claim_id=claim.pk)[:LIMIT].count())
+    return known + Verdict.history.filter(claim_id=claim.pk)[:LIMIT].count()
+
+
 def sent_back_versions(verdict_ids) -> dict[int, list]:
     """For each verdict, the history rows recorded when a reviewer sent it back for changes,
     oldest first: the version as the reviewer saw it then, with the reviewer and their

@@ -82,6 +82,11 @@ def test_draft_review_send_back_revise_approve_publish(browser, live_server, log
     expect(reviewer.get_by_text("Published.", exact=True)).to_be_visible()
     expect(reviewer.get_by_test_id("verdict-state")).to_have_text("Published")
     reviewer.locator("#audit summary").click()
+    # The trail arrives when the fold opens: every change, the publication among them.
+    audit = reviewer.get_by_role("region", name="Audit history")
+    expect(audit.get_by_role("row").filter(has_text="Verdict version 1 changed").first) \
+        .to_be_visible()
+    expect(audit).to_contain_text("Published")
     screenshot(reviewer, "verdict-4-reviewer-published")
 
     verdict = Verdict.objects.get(claim=claim)

@@ -199,5 +199,12 @@ def test_claim_page_reads_each_history_once(client_ed, editor):
     reads = [q["sql"] for q in queries.captured_queries]
     assert sum('FROM "claims_historicalclaim"' in sql for sql in reads) == 1
     assert sum('FROM "claims_historicalevidence"' in sql for sql in reads) == 1
+    # The verdicts' history only counted: the audit trail itself comes when its fold opens.
+    verdict_reads = [sql for sql in reads if '"claims_historicalverdict"' in sql]
+    assert len(verdict_reads) == 1 and "COUNT(" in verdict_reads[0]
     # Both still show the history.
-    assert "Audit history" in html and "logged the claim" in html
+    from claims.selectors.history import claim_audit_trail
+
+    count = len(claim_audit_trail(claim))
+    assert count >= 3  # the claim, its evidence and its verdict were each recorded
+    assert f"Audit history ({count} changes)" in html and "logged the claim" in html

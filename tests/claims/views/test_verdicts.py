@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from claims.choices import VerdictState
 from claims.models import Notification, Verdict
+from claims.selectors.history import claim_audit_trail
 from claims.services.claims import claim_assign
 from claims.services.verdicts import (
     verdict_approve,
@@ -59,7 +60,12 @@ def test_panel_shows_rating_summary_sanitised_rationale_evidence_and_history(use
     assert "False</span>" in html and "The figure is wrong." in html
     assert "<strong>otherwise</strong>" in html
     assert "<script>alert" not in html and 'href="javascript' not in html
-    assert "&lt;script&gt;alert" in html  # the audit trail shows the raw text, escaped
+    # The audit trail, read when its fold opens, shows the raw text, escaped.
+    audit = client_for(users["reviewer"]).get(
+        reverse("claims:claim-audit", args=[verdict.claim.pk]), HTTP_HX_REQUEST="true")
+    assert audit.status_code == 200
+    assert "&lt;script&gt;alert" in audit.content.decode()
+    assert "<script>alert" not in audit.content.decode()
     assert str(verdict.evidence.first().source) in html and "· fetched" in html
     # A reviewer who is not the author sees the review actions, not the author's.
     assert "Send back for changes" in html and ">Approve</button>" in html
@@ -137,11 +143,34 @@ def test_audit_history_shows_who_changed_what_before_and_after(users):
         claim=verdict.claim, user=users["other_editor"], lock_version=verdict.lock_version,
         rating=default_rating("half-true"), summary="Half of it holds.", rationale="Because.",
     )
-    html = claim_page(client_for(users["editor_author"]), verdict.claim)
-    audit = html[html.index('id="audit"'):]
-    assert "Oscar Other" in audit and "Verdict version 1 changed" in audit
-    assert "<del>False</del> → <ins>Half true</ins>" in audit
-    assert "<del>The figure is wrong.</del> → <ins>Half of it holds.</ins>" in audit
+    client = client_for(users["editor_author"])
+    html = claim_page(client, verdict.claim)
+    url = reverse("claims:claim-audit", args=[verdict.claim.pk])
+    # The claim page says how long the trail is and where it comes from when opened.
+    expected = len(claim_audit_trail(verdict.claim))
+    assert expected >= 3
+    fold = html[html.index('id="audit"'):]
+    assert f"Audit history ({expected} changes)" in fold and f'hx-get="{url}"' in fold
+    # Opened in the page (htmx): the table alone. Without JavaScript: a page of its own.
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(url).content.decode()
+    assert "<html" not in fragment and "<html" in page and "Back to the claim" in page
+    for audit in (fragment, page):
+        assert "Oscar Other" in audit and "Verdict version 1 changed" in audit
+        assert "<del>False</del> → <ins>Half true</ins>" in audit
+        assert "<del>The figure is wrong.</del> → <ins>Half of it holds.</ins>" in audit
+        assert audit.count("<tr><td") == expected
+
+
+def test_audit_history_needs_a_login_and_a_claim(users):
+    verdict = make_verdict(VerdictState.DRAFT, author=users["editor_author"])
+    url = reverse("claims:claim-audit", args=[verdict.claim.pk])
+    response = Client().get(url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    missing = client_for(users["editor_author"]).get(
+        reverse("claims:claim-audit", args=[verdict.claim.pk + 1000]))
+    assert missing.status_code == 404
+    assert client_for(users["editor_author"]).post(url).status_code == 405
 
 
 # --- Actions: POST only, CSRF, errors in words -----------------------------------------------
