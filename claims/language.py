@@ -66,7 +66,20 @@ LANGUAGE_NAMES: dict[str, str] = dict(
     entry.strip().split(" ", 1) for entry in _NAMES.replace("\n", "").split("|")
 )
 # Every language, by name: the claims list's language filter offers these.
-LANGUAGE_CHOICES: list[tuple[str, str]] = sorted(LANGUAGE_NAMES.items(), key=lambda c: c[1])
+class FrozenChoices(tuple):
+    """A list of choices that no form changes. Django deep-copies every field of a form
+    for each form it builds (and django-filter every filter for each filter set): copying
+    the 185 languages twice a claims page cost 0.5 ms of CPU. A copy of these is them."""
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+LANGUAGE_CHOICES: FrozenChoices = FrozenChoices(
+    sorted(LANGUAGE_NAMES.items(), key=lambda c: c[1]))
 
 # The detector's labels that are varieties of a language with an ISO 639-1 code.
 _MACROLANGUAGE = {"arz": "ar", "azb": "az", "ckb": "ku", "pnb": "pa", "yue": "zh", "wuu": "zh"}

@@ -5,6 +5,7 @@ a connection."""
 
 from __future__ import annotations
 
+import copy
 import json
 import socket
 from collections import Counter
@@ -81,6 +82,8 @@ def test_language_codes_and_names():
     assert language_code("pt_BR") == "pt"
     assert language_code("iw") == "he"
     assert language_code("und") == ""
+    # Shared, never copied, by every form and filter set that offers them.
+    assert copy.deepcopy(LANGUAGE_CHOICES) is LANGUAGE_CHOICES
     names = [name for _, name in LANGUAGE_CHOICES]
     assert names == sorted(names) and ("ar", "Arabic") in LANGUAGE_CHOICES
 
