@@ -90,6 +90,30 @@ def test_claims_table_variants_make_constant_queries(client_ed, editor, variant)
     assert queries_for(client_ed, url, params) == one
 
 
+def test_claims_table_with_every_column_makes_constant_queries(client_ed, editor):
+    """Each row reads only the columns the lists show (CLAIM_LIST_FIELDS): every column on,
+    a row's article, claimant, assignee, tags, language and dates come with the page, never
+    as a query of their own."""
+    from claims.tables import ClaimTable
+    from claims.views.claims import CLAIM_COLUMNS_SESSION_KEY
+
+    session = client_ed.session
+    session[CLAIM_COLUMNS_SESSION_KEY] = [name for name, _ in ClaimTable.optional_columns()]
+    session.save()
+    url = reverse("claims:claim-list")
+    claimant = factories.ClaimantFactory(name="Minister Ann Example")
+    tag = factories.models.Tag.objects.create(name="economy")
+    make_claims(1, editor=editor, claimant=claimant, tag=tag)
+    one = queries_for(client_ed, url)
+    claims = make_claims(ROWS - 1, editor=editor, claimant=claimant, tag=tag)
+    assert queries_for(client_ed, url) == one
+    html = client_ed.get(url).content.decode()
+    last = claims[-1]
+    for shown in (last.statement, last.article.title, "Minister Ann Example", "economy",
+                  editor.get_full_name(), f"#{last.pk}"):
+        assert shown in html
+
+
 def test_article_page_makes_constant_queries(client_ed, editor):
     claimant = factories.ClaimantFactory()
     article = factories.ArticleFactory()
