@@ -116,3 +116,63 @@ def test_the_default_install_builds_and_uses_its_reranker_without_torch(tmp_path
     # Tweets it was trained on, among 750-odd fact-checks: most find theirs in the top 5
     # (56 of 60 when written).
     assert report["found"] >= 0.6 * report["asked"], report
+
+
+CHECKWORTHY_BUILD = BLOCK + """
+from benchmarks import checkworthy_train
+code = checkworthy_train.main(["--data", sys.argv[1], "--out", sys.argv[2]])
+assert "torch" not in sys.modules
+sys.exit(code)
+"""
+
+CHECKWORTHY_USE = BLOCK + """
+import json
+from pathlib import Path
+from claims.assist.checkworthy import DocSentence, load_model
+model = load_model(Path(sys.argv[1]))
+scored = model.score_document([
+    DocSentence("Good evening and welcome to tonight's debate."),
+    DocSentence("Unemployment fell by 12 per cent last year, to 1.4 million people."),
+    DocSentence("Thank you very much."),
+])
+print(json.dumps({"scores": [s.score for s in scored], "torch": "torch" in sys.modules}))
+"""
+
+
+def _checkworthy_slice(into: Path, documents: int = 4, claimbuster: int = 3000) -> None:
+    """The first `documents` CLEF-2019 debates and `claimbuster` ClaimBuster sentences, in
+    the shared data's own files."""
+    from benchmarks import checkworthy_train as recipe
+
+    into.mkdir()
+    header, *rows = (recipe.DEFAULT_DATA / recipe.CLEF).read_text(
+        encoding="utf-8").splitlines(keepends=True)
+    names = sorted({row.rstrip("\n").rsplit(",", 1)[1] for row in rows})[:documents]
+    kept = [row for row in rows if row.rstrip("\n").rsplit(",", 1)[1] in names]
+    (into / recipe.CLEF).write_text(header + "".join(kept), encoding="utf-8")
+    sentences = json.loads((recipe.DEFAULT_DATA / recipe.CLAIMBUSTER).read_text(
+        encoding="utf-8"))
+    (into / recipe.CLAIMBUSTER).write_text(json.dumps(sentences[:claimbuster]),
+                                           encoding="utf-8")
+
+
+def test_the_default_install_builds_and_uses_its_checkworthy_model_without_torch(tmp_path):
+    from benchmarks import checkworthy_train as recipe
+
+    if not (recipe.DEFAULT_DATA / recipe.CLEF).exists():
+        pytest.skip(f"training data not at {recipe.DEFAULT_DATA}")
+    data, artefact = tmp_path / "slice", tmp_path / "model.json"
+    _checkworthy_slice(data)
+
+    built = _run(CHECKWORTHY_BUILD, data, artefact)
+    assert built.returncode == 0, built.stderr[-3000:]
+    model = json.loads(artefact.read_text(encoding="utf-8"))
+    shipped = json.loads(recipe.MODEL_PATH.read_text(encoding="utf-8"))
+    assert model != shipped  # built from the slice, not copied
+
+    used = _run(CHECKWORTHY_USE, artefact)
+    assert used.returncode == 0, used.stderr[-3000:]
+    report = json.loads(used.stdout.strip().splitlines()[-1])
+    assert report["torch"] is False
+    greeting, figure, thanks = report["scores"]
+    assert figure > greeting and figure > thanks
