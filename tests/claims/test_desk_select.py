@@ -115,3 +115,27 @@ def test_model_choices_open_no_server_side_cursor(db):
     assert html.count("<option") == 6
     assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
     assert not any("DECLARE" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.postgres
+def test_the_claims_and_claim_pages_open_no_server_side_cursor(client_ed, editor):
+    """Every list a page offers (the filter's ratings, people and tags, the bulk bar's people,
+    a claim's ratings, evidence and people) is read with one plain query: django-filter's
+    own model lists read through QuerySet.iterator() too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests import factories
+
+    _users(3)
+    claim = factories.ClaimFactory(assignee=editor)
+    factories.EvidenceFactory(claim=claim)
+    for url in (reverse("claims:claim-list"), reverse("claims:claim-list") + "?rating=1",
+                claim.get_absolute_url()):
+        with CaptureQueriesContext(connection) as queries:
+            response = client_ed.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'name="rating"' in html and html.count("<option") > 10
+        assert not any("DECLARE" in q["sql"] for q in queries.captured_queries), url
