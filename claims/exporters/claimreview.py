@@ -206,6 +206,11 @@ def claimreview_for(
     claim = verdict.claim
     appearances = public_appearances(verdict)
     item: dict = {"@type": "Claim"}
+    # The claim's words' language (ISO 639-1, detected on every write), when the desk could
+    # tell: schema.org's inLanguage of the Claim, so a reader or an aggregator can match it
+    # with fact-checks of the same claim in other languages.
+    if claim.language:
+        item["inLanguage"] = claim.language
     author = claimant_node(claim.claimant)
     if author:
         item["author"] = author

@@ -274,7 +274,11 @@ def test_start_a_correction_through_the_page_changes_the_statement_after_review(
     review = client_for(users["senior"]).get(
         reverse("claims:claim-detail", args=[claim.pk])).content.decode()
     assert 'data-testid="claim-changes"' in review
-    assert "Unemployment fell by 2% last year" in review
+    changes = review[review.index('data-testid="claim-changes"'):]
+    changes = changes[:changes.index("</section>")]
+    # The statement as a word diff: 12% out, 2% in.
+    assert "<dt>Statement</dt>" in changes
+    assert "12%</del>" in changes and "2%</ins>" in changes
     assert "fell by 2% last year" not in Client().get(
         reverse("public:fact-check", args=[claim.pk])).content.decode()
     verdict_approve(verdict=correction, user=users["senior"])
