@@ -228,3 +228,18 @@ def test_embedded_record_is_found_again_by_extruct(verdict):
 def test_published_at_timezone_is_explicit(verdict):
     assert claimreview_for(verdict)["datePublished"].endswith("+00:00")
     assert timezone.is_aware(verdict.published_at)
+
+
+def test_the_claim_carries_the_language_of_its_words(verdict):
+    """schema.org's inLanguage on the reviewed Claim: the language the desk detected in the
+    statement (ISO 639-1); none when it could not tell. It is in the vocabulary and in the
+    bulk export alike."""
+    claim = verdict.claim
+    claim.language = "en"
+    claim.save(update_fields=["language"])
+    record = claimreview_for(claimreview_verdicts().get(pk=verdict.pk))
+    assert record["itemReviewed"]["inLanguage"] == "en"
+    assert "inLanguage" in SDO and "inLanguage" in terms_used(record)
+    type(claim).objects.filter(pk=claim.pk).update(language="")
+    unknown = claimreview_for(claimreview_verdicts().get(pk=verdict.pk))
+    assert "inLanguage" not in unknown["itemReviewed"]
