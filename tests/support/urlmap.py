@@ -56,6 +56,7 @@ EXPECTED = {
     "claims:claim-columns": POST_ONLY,
     "claims:claim-bulk": POST_ONLY,
     "claims:claim-detail": DESK,
+    "claims:claim-audit": DESK,
     "claims:claim-edit": POST_ONLY,
     "claims:claim-status": POST_ONLY,
     "claims:claim-assign": POST_ONLY,
