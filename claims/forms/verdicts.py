@@ -54,12 +54,18 @@ class VerdictDraftForm(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, claim: Claim, verdict: Verdict | None = None,
-                 evidence_qs=None, ratings_qs=None, **kwargs):
+                 evidence_qs=None, ratings_qs=None, evidence_rows=None, **kwargs):
+        """`evidence_rows`: the claim's evidence already read, with its sources (the claim
+        page's), for the choices of a form that is only shown: a bound form still checks
+        what it is sent against the claim's evidence in the database."""
         super().__init__(*args, **kwargs)
         self.fields["rating"].queryset = ratings_qs if ratings_qs is not None else \
             rating_choices(verdict)
         self.fields["evidence"].queryset = evidence_qs if evidence_qs is not None else \
             claim.evidence.select_related("source")
+        if evidence_rows is not None and not self.is_bound:
+            field = self.fields["evidence"]
+            field.choices = [(e.pk, field.label_from_instance(e)) for e in evidence_rows]
         list_choices(self)
         for name in ("summary", "rationale"):
             self.fields[name].widget.attrs.update({"class": "form-control", "dir": "auto"})

@@ -13,6 +13,7 @@ from claims.models import (
     Source,
     Verdict,
 )
+from claims.selectors.verdicts import evidence_with_capture_state
 
 
 def claim_list() -> QuerySet[Claim]:
@@ -73,7 +74,10 @@ def claim_page(pk: int) -> Claim:
 
 
 def claim_evidence(claim: Claim) -> QuerySet[Evidence]:
-    return claim.evidence.select_related("source", "created_by").order_by("created_at", "id")
+    """The claim's evidence in the order it was logged, with its source and author, and
+    whether its source was ever captured (`captured`): the claim page's evidence list, its
+    sources and its verdict panel read this one list."""
+    return evidence_with_capture_state().filter(claim=claim).select_related("created_by")
 
 
 def claim_sources(claim: Claim) -> QuerySet[Source]:

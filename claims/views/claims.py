@@ -288,8 +288,8 @@ def _claim_context(request, claim, **forms):
         "sources": [item.source for item in evidence if item.source_id],
         "history": claim_history(claim, records=history_records),
         # The verdict panel: its versions, forms and the actions this user may take.
-        "verdict_panel": (panel := verdict_panel_context(claim, request.user,
-                                                         history_records=history_records)),
+        "verdict_panel": (panel := verdict_panel_context(
+            claim, request.user, history_records=history_records, evidence=evidence)),
         "can_change": request.user.has_perm("claims.change_claim"),
         # A published fact-check is frozen: the page offers a correction, not the edit form.
         # The panel has read every version: what follows is worked out from them.

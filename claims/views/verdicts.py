@@ -49,15 +49,18 @@ def _from_queue(request) -> bool:
     return request.POST.get("from") == "review-queue"
 
 
-def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = None) -> dict:
+def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = None,
+                          evidence: list | None = None) -> dict:
     """What the claim page's verdict panel shows: every version, the evidence and what the
     current version cites, what readers will see change with a correction or a
     resubmission, the actions this user may take, the draft or correction form when they
     may use one, and how long the audit trail is (claim_audit brings the trail itself when
-    its fold opens). A fixed number of queries."""
+    its fold opens). `evidence`: the claim's evidence when the page has read it already
+    (selectors.claims.claim_evidence: with `captured`). A fixed number of queries."""
     versions = list(verdicts_selectors.verdict_versions(claim.pk))
     current = next((v for v in versions if v.is_current), None)
-    evidence = verdicts_selectors.claim_evidence_for_panel(claim)
+    if evidence is None:
+        evidence = verdicts_selectors.claim_evidence_for_panel(claim)
     cited_ids = verdicts_selectors.cited_evidence_ids(current)
     actions = verdict_actions(current, user)
     can_draft = current is None and may_draft(user)
@@ -74,7 +77,8 @@ def verdict_panel_context(claim: Claim, user, *, history_records: dict | None = 
                 e.pk for e in evidence
                 if not e.source_id or (e.captured and e.source.status != SourceStatus.FAILED)
             ]
-        draft_form = VerdictDraftForm(initial=initial, claim=claim, verdict=current)
+        draft_form = VerdictDraftForm(initial=initial, claim=claim, verdict=current,
+                                      evidence_rows=evidence)
     # The correction form comes when its fold first opens (verdict_correct, GET): most
     # visits to a published claim never correct it.
     return {

@@ -223,6 +223,11 @@ def test_claim_page_reads_each_history_once(client_ed, editor):
     reads = [q["sql"] for q in queries.captured_queries]
     assert sum('FROM "claims_historicalclaim"' in sql for sql in reads) == 1
     assert sum('FROM "claims_historicalevidence"' in sql for sql in reads) == 1
+    # The evidence is read once for the evidence list, the sources, the verdict panel and
+    # the draft form's choices.
+    evidence_reads = [sql for sql in reads if sql.startswith('SELECT "claims_evidence"."id"')
+                      and '"claims_evidence"."claim_id" =' in sql]
+    assert len(evidence_reads) == 1, evidence_reads
     # The verdicts' history only counted: the audit trail itself comes when its fold opens.
     verdict_reads = [sql for sql in reads if '"claims_historicalverdict"' in sql]
     assert len(verdict_reads) == 1 and "COUNT(" in verdict_reads[0]
